@@ -1,0 +1,290 @@
+/* kibitz-message.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-protocol"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "kibitz-message.h"
+
+static const char * const type_names[] = {
+  [KIBITZ_MESSAGE_UNKNOWN] = NULL,
+  [KIBITZ_MESSAGE_JOIN] = "join",
+  [KIBITZ_MESSAGE_SIGNAL] = "signal",
+  [KIBITZ_MESSAGE_STATE] = "state",
+  [KIBITZ_MESSAGE_CHAT] = "chat",
+  [KIBITZ_MESSAGE_LEAVE] = "leave",
+  [KIBITZ_MESSAGE_WELCOME] = "welcome",
+  [KIBITZ_MESSAGE_JOINED] = "joined",
+  [KIBITZ_MESSAGE_LEFT] = "left",
+  [KIBITZ_MESSAGE_ERROR] = "error",
+};
+
+const char *
+kibitz_message_type_to_string (KibitzMessageType type)
+{
+  if ((guint) type >= G_N_ELEMENTS (type_names))
+    return NULL;
+
+  return type_names[type];
+}
+
+KibitzMessageType
+kibitz_message_type_from_string (const char *name)
+{
+  for (guint i = 1; i < G_N_ELEMENTS (type_names); i++)
+    {
+      if (g_strcmp0 (name, type_names[i]) == 0)
+        return i;
+    }
+
+  return KIBITZ_MESSAGE_UNKNOWN;
+}
+
+/* Returns the frame as a JSON object with a string “type”. An unknown type is
+ * not an error here: the caller answers it with “unknown-type”.
+ */
+JsonObject *
+kibitz_message_parse (const char         *text,
+                      gsize               length,
+                      KibitzMessageType  *type,
+                      const char        **type_name,
+                      GError            **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+  JsonObject *object;
+  JsonNode *type_node;
+
+  *type = KIBITZ_MESSAGE_UNKNOWN;
+  if (type_name)
+    *type_name = NULL;
+
+  if (length > KIBITZ_MESSAGE_MAX_SIZE)
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_TOO_LARGE,
+                   "A message may be at most %d bytes; this one has %" G_GSIZE_FORMAT,
+                   KIBITZ_MESSAGE_MAX_SIZE, length);
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, text, length, &local_error))
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                   "The message is not valid JSON: %s", local_error->message);
+      return NULL;
+    }
+
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                           "A message must be a JSON object");
+      return NULL;
+    }
+
+  object = json_node_get_object (root);
+  type_node = json_object_get_member (object, "type");
+  if (type_node == NULL || json_node_get_value_type (type_node) != G_TYPE_STRING)
+    {
+      g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                           "A message needs a string member “type”");
+      return NULL;
+    }
+
+  *type = kibitz_message_type_from_string (json_node_get_string (type_node));
+  if (type_name)
+    *type_name = json_node_get_string (type_node);
+
+  return json_object_ref (object);
+}
+
+static gboolean
+require_string (JsonObject  *object,
+                const char  *member,
+                const char  *type,
+                gboolean     optional,
+                GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL && optional)
+    return TRUE;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                   "“%s” needs a string member “%s”", type, member);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_state (JsonObject  *object,
+                GError     **error)
+{
+  static const char * const members[] = { "audio", "video", "hand" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      JsonNode *node = json_object_get_member (object, members[i]);
+
+      if (node != NULL && json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+        {
+          g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                       "“state” member “%s” must be true or false", members[i]);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+static gboolean
+validate_chat (JsonObject  *object,
+               GError     **error)
+{
+  const char *text;
+  glong chars;
+
+  if (!require_string (object, "text", "chat", FALSE, error))
+    return FALSE;
+
+  text = json_object_get_string_member (object, "text");
+  chars = g_utf8_strlen (text, -1);
+  if (chars < 1 || chars > KIBITZ_CHAT_MAX_CHARS)
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                   "A chat text must have 1 to %d characters, not %ld",
+                   KIBITZ_CHAT_MAX_CHARS, chars);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Checks the members a client message must carry (protocol.md §2); room and
+ * display names are checked by the room logic, which owns their rules.
+ */
+gboolean
+kibitz_message_validate_client (KibitzMessageType   type,
+                                JsonObject         *object,
+                                GError            **error)
+{
+  switch (type)
+    {
+    case KIBITZ_MESSAGE_JOIN:
+      return require_string (object, "room", "join", FALSE, error) &&
+             require_string (object, "name", "join", FALSE, error) &&
+             require_string (object, "resume", "join", TRUE, error);
+
+    case KIBITZ_MESSAGE_SIGNAL:
+      if (!require_string (object, "to", "signal", FALSE, error))
+        return FALSE;
+      if (kibitz_json_get_object (object, "data") == NULL)
+        {
+          g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                               "“signal” needs an object member “data”");
+          return FALSE;
+        }
+      return TRUE;
+
+    case KIBITZ_MESSAGE_STATE:
+      return validate_state (object, error);
+
+    case KIBITZ_MESSAGE_CHAT:
+      return validate_chat (object, error);
+
+    case KIBITZ_MESSAGE_LEAVE:
+      return TRUE;
+
+    case KIBITZ_MESSAGE_UNKNOWN:
+    case KIBITZ_MESSAGE_WELCOME:
+    case KIBITZ_MESSAGE_JOINED:
+    case KIBITZ_MESSAGE_LEFT:
+    case KIBITZ_MESSAGE_ERROR:
+    default:
+      g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_UNKNOWN_TYPE,
+                           "This message type is not one a client sends");
+      return FALSE;
+    }
+}
+
+JsonObject *
+kibitz_message_new (KibitzMessageType type)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_string_member (object, "type", kibitz_message_type_to_string (type));
+
+  return object;
+}
+
+JsonObject *
+kibitz_message_new_error (KibitzProtocolError  code,
+                          const char          *message,
+                          const char          *ref)
+{
+  JsonObject *object = kibitz_message_new (KIBITZ_MESSAGE_ERROR);
+
+  json_object_set_string_member (object, "code", kibitz_protocol_error_to_code (code));
+  json_object_set_string_member (object, "message", message);
+  if (ref != NULL)
+    json_object_set_string_member (object, "ref", ref);
+
+  return object;
+}
+
+char *
+kibitz_message_to_string (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+
+  json_node_set_object (node, object);
+
+  return json_to_string (node, FALSE);
+}
+
+const char *
+kibitz_json_get_string (JsonObject *object,
+                        const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+
+  return json_node_get_string (node);
+}
+
+JsonObject *
+kibitz_json_get_object (JsonObject *object,
+                        const char *member)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+
+  return json_node_get_object (node);
+}
+
+gboolean
+kibitz_json_get_boolean (JsonObject *object,
+                         const char *member,
+                         gboolean    fallback)
+{
+  JsonNode *node = object ? json_object_get_member (object, member) : NULL;
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fallback;
+
+  return json_node_get_boolean (node);
+}

@@ -1,0 +1,59 @@
+/* kibitz-message.h: the signaling messages of protocol.md §2 as JSON objects.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "kibitz-protocol-error.h"
+
+G_BEGIN_DECLS
+
+/* The largest text frame either side accepts (protocol.md §2). */
+#define KIBITZ_MESSAGE_MAX_SIZE   (64 * 1024)
+#define KIBITZ_CHAT_MAX_CHARS     2000
+#define KIBITZ_NAME_MAX_CHARS     64
+
+typedef enum {
+  KIBITZ_MESSAGE_UNKNOWN,
+  KIBITZ_MESSAGE_JOIN,
+  KIBITZ_MESSAGE_SIGNAL,
+  KIBITZ_MESSAGE_STATE,
+  KIBITZ_MESSAGE_CHAT,
+  KIBITZ_MESSAGE_LEAVE,
+  KIBITZ_MESSAGE_WELCOME,
+  KIBITZ_MESSAGE_JOINED,
+  KIBITZ_MESSAGE_LEFT,
+  KIBITZ_MESSAGE_ERROR,
+} KibitzMessageType;
+
+const char        *kibitz_message_type_to_string   (KibitzMessageType  type);
+KibitzMessageType  kibitz_message_type_from_string (const char        *name);
+
+JsonObject *kibitz_message_parse           (const char         *text,
+                                            gsize               length,
+                                            KibitzMessageType  *type,
+                                            const char        **type_name,
+                                            GError            **error);
+gboolean    kibitz_message_validate_client (KibitzMessageType   type,
+                                            JsonObject         *object,
+                                            GError            **error);
+
+JsonObject *kibitz_message_new             (KibitzMessageType   type);
+JsonObject *kibitz_message_new_error       (KibitzProtocolError code,
+                                            const char         *message,
+                                            const char         *ref);
+char       *kibitz_message_to_string       (JsonObject         *object);
+
+/* Typed member access that treats a missing or mistyped member as absent. */
+const char *kibitz_json_get_string         (JsonObject         *object,
+                                            const char         *member);
+JsonObject *kibitz_json_get_object         (JsonObject         *object,
+                                            const char         *member);
+gboolean    kibitz_json_get_boolean        (JsonObject         *object,
+                                            const char         *member,
+                                            gboolean            fallback);
+
+G_END_DECLS

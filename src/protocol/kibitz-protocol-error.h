@@ -1,0 +1,36 @@
+/* kibitz-protocol-error.h
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define KIBITZ_PROTOCOL_ERROR (kibitz_protocol_error_quark ())
+
+/* One value per wire error code of protocol.md §2, in the same order. */
+typedef enum {
+  KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+  KIBITZ_PROTOCOL_ERROR_NOT_JOINED,
+  KIBITZ_PROTOCOL_ERROR_ALREADY_JOINED,
+  KIBITZ_PROTOCOL_ERROR_UNKNOWN_TYPE,
+  KIBITZ_PROTOCOL_ERROR_UNKNOWN_PEER,
+  KIBITZ_PROTOCOL_ERROR_ROOM_FULL,
+  KIBITZ_PROTOCOL_ERROR_TOO_LARGE,
+  KIBITZ_PROTOCOL_ERROR_RATE_LIMITED,
+  KIBITZ_PROTOCOL_ERROR_BAD_ROOM,
+  KIBITZ_PROTOCOL_ERROR_BAD_NAME,
+  KIBITZ_PROTOCOL_ERROR_REPLACED,
+} KibitzProtocolError;
+
+#define KIBITZ_PROTOCOL_N_ERRORS (KIBITZ_PROTOCOL_ERROR_REPLACED + 1)
+
+GQuark      kibitz_protocol_error_quark     (void);
+const char *kibitz_protocol_error_to_code   (KibitzProtocolError  error);
+gboolean    kibitz_protocol_error_from_code (const char          *code,
+                                             KibitzProtocolError *error);
+
+G_END_DECLS

@@ -1,0 +1,800 @@
+/* kibitz-rooms.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-rooms"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "kibitz-message.h"
+#include "kibitz-names.h"
+#include "kibitz-resume-token.h"
+#include "kibitz-rooms.h"
+
+/* Signals sent to a peer whose socket dropped wait for it this long. */
+#define PENDING_MAX_MESSAGES   256
+#define PENDING_MAX_BYTES      (1024 * 1024)
+#define RESUME_TOKEN_SECONDS   (24 * 3600)
+#define RATE_ERROR_INTERVAL    G_USEC_PER_SEC
+
+typedef struct _KibitzRoom KibitzRoom;
+
+typedef struct {
+  char              *id;
+  char              *name;
+  KibitzRoom        *room;
+  KibitzRoomsClient *client;          /* NULL while the socket is gone */
+  gint64             grace_deadline;
+  gboolean           audio;
+  gboolean           video;
+  gboolean           hand;
+  GQueue             pending;         /* char *, signals waiting for a resume */
+  gsize              pending_bytes;
+} RoomPeer;
+
+struct _KibitzRoom {
+  char      *key;
+  char      *display;
+  GPtrArray *peers;                   /* RoomPeer *, in join order */
+};
+
+struct _KibitzRoomsClient {
+  gpointer  transport;
+  RoomPeer *peer;
+  double    tokens;
+  gint64    refilled_at;
+  gint64    rate_error_at;
+  gboolean  closed;
+};
+
+struct _KibitzRooms {
+  KibitzRoomsConfig     config;
+  char                 *secret;
+  KibitzRoomsTransport  transport;
+  gpointer              user_data;
+  KibitzClockFunc       monotonic;
+  KibitzClockFunc       realtime;
+  GHashTable           *rooms;        /* key -> KibitzRoom */
+  GHashTable           *peers;        /* id -> RoomPeer */
+  guint                 n_clients;
+  KibitzRoomsCounters   counters;
+};
+
+static void
+room_peer_free (RoomPeer *peer)
+{
+  g_queue_clear_full (&peer->pending, g_free);
+  g_free (peer->id);
+  g_free (peer->name);
+  g_free (peer);
+}
+
+static void
+room_free (KibitzRoom *room)
+{
+  g_ptr_array_unref (room->peers);
+  g_free (room->key);
+  g_free (room->display);
+  g_free (room);
+}
+
+KibitzRooms *
+kibitz_rooms_new (const KibitzRoomsConfig    *config,
+                  const KibitzRoomsTransport *transport,
+                  gpointer                    user_data)
+{
+  KibitzRooms *self = g_new0 (KibitzRooms, 1);
+
+  self->config = *config;
+  self->secret = g_strdup (config->secret);
+  self->config.secret = self->secret;
+  if (self->config.max_room_size == 0)
+    self->config.max_room_size = 20;
+  if (self->config.grace_seconds == 0)
+    self->config.grace_seconds = 15;
+  if (self->config.rate_burst == 0)
+    self->config.rate_burst = 1000;
+  if (self->config.rate_per_second == 0)
+    self->config.rate_per_second = 200;
+
+  self->transport = *transport;
+  self->user_data = user_data;
+  self->monotonic = g_get_monotonic_time;
+  self->realtime = g_get_real_time;
+  self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_free);
+  self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                       (GDestroyNotify) room_peer_free);
+
+  return self;
+}
+
+void
+kibitz_rooms_free (KibitzRooms *self)
+{
+  if (self == NULL)
+    return;
+
+  g_hash_table_unref (self->rooms);
+  g_hash_table_unref (self->peers);
+  g_free (self->secret);
+  g_free (self);
+}
+
+void
+kibitz_rooms_set_clock (KibitzRooms     *self,
+                        KibitzClockFunc  monotonic_usec,
+                        KibitzClockFunc  real_usec)
+{
+  self->monotonic = monotonic_usec;
+  self->realtime = real_usec;
+}
+
+/* Sending */
+
+static void
+send_text (KibitzRooms       *self,
+           KibitzRoomsClient *client,
+           const char        *text)
+{
+  if (client == NULL || client->closed)
+    return;
+
+  self->transport.send (client->transport, text, self->user_data);
+}
+
+static void
+send_object (KibitzRooms       *self,
+             KibitzRoomsClient *client,
+             JsonObject        *object)
+{
+  g_autofree char *text = kibitz_message_to_string (object);
+
+  send_text (self, client, text);
+}
+
+static void
+send_error (KibitzRooms         *self,
+            KibitzRoomsClient   *client,
+            KibitzProtocolError  code,
+            const char          *message,
+            const char          *ref)
+{
+  g_autoptr(JsonObject) error = kibitz_message_new_error (code, message, ref);
+
+  self->counters.errors[code]++;
+  g_debug ("error %s to client %p: %s", kibitz_protocol_error_to_code (code), client, message);
+  send_object (self, client, error);
+}
+
+static void
+close_client (KibitzRooms       *self,
+              KibitzRoomsClient *client,
+              gushort            code,
+              const char        *reason)
+{
+  if (client->closed)
+    return;
+
+  client->closed = TRUE;
+  self->transport.close (client->transport, code, reason, self->user_data);
+}
+
+/* Sends @text to every connected peer of @room except @except. */
+static void
+broadcast (KibitzRooms *self,
+           KibitzRoom  *room,
+           RoomPeer    *except,
+           const char  *text)
+{
+  for (guint i = 0; i < room->peers->len; i++)
+    {
+      RoomPeer *peer = g_ptr_array_index (room->peers, i);
+
+      if (peer != except && peer->client != NULL)
+        {
+          send_text (self, peer->client, text);
+          self->counters.messages_relayed++;
+        }
+    }
+}
+
+static JsonObject *
+peer_to_json (RoomPeer *peer)
+{
+  JsonObject *object = json_object_new ();
+  JsonObject *state = json_object_new ();
+
+  json_object_set_boolean_member (state, "audio", peer->audio);
+  json_object_set_boolean_member (state, "video", peer->video);
+  json_object_set_boolean_member (state, "hand", peer->hand);
+
+  json_object_set_string_member (object, "id", peer->id);
+  json_object_set_string_member (object, "name", peer->name);
+  json_object_set_object_member (object, "state", state);
+
+  return object;
+}
+
+/* Peers and rooms */
+
+static char *
+new_peer_id (KibitzRooms *self)
+{
+  char *id = NULL;
+
+  do
+    {
+      g_free (id);
+      id = g_strdup_printf ("p-%08x%04x", g_random_int (), g_random_int () & 0xffff);
+    }
+  while (g_hash_table_contains (self->peers, id));
+
+  return id;
+}
+
+static KibitzRoom *
+ensure_room (KibitzRooms *self,
+             const char  *key,
+             const char  *display)
+{
+  KibitzRoom *room = g_hash_table_lookup (self->rooms, key);
+
+  if (room == NULL)
+    {
+      room = g_new0 (KibitzRoom, 1);
+      room->key = g_strdup (key);
+      room->display = g_strdup (display);
+      room->peers = g_ptr_array_new ();
+      g_hash_table_insert (self->rooms, room->key, room);
+    }
+
+  return room;
+}
+
+static RoomPeer *
+room_find_peer (KibitzRoom *room,
+                const char *id)
+{
+  for (guint i = 0; i < room->peers->len; i++)
+    {
+      RoomPeer *peer = g_ptr_array_index (room->peers, i);
+
+      if (g_str_equal (peer->id, id))
+        return peer;
+    }
+
+  return NULL;
+}
+
+/* Removes @peer from its room and tells the others why. */
+static void
+remove_peer (KibitzRooms *self,
+             RoomPeer    *peer,
+             const char  *reason)
+{
+  KibitzRoom *room = peer->room;
+  g_autoptr(JsonObject) left = kibitz_message_new (KIBITZ_MESSAGE_LEFT);
+  g_autofree char *text = NULL;
+
+  g_ptr_array_remove (room->peers, peer);
+  if (peer->client)
+    peer->client->peer = NULL;
+
+  json_object_set_string_member (left, "id", peer->id);
+  json_object_set_string_member (left, "reason", reason);
+  text = kibitz_message_to_string (left);
+  broadcast (self, room, NULL, text);
+
+  g_debug ("%s left %s (%s)", peer->id, room->key, reason);
+  g_hash_table_remove (self->peers, peer->id);
+
+  if (room->peers->len == 0)
+    g_hash_table_remove (self->rooms, room->key);
+}
+
+/* Rate limit: a token bucket per socket, generous enough that a newcomer in a
+ * full room (offers and candidates to everyone at once) never meets it.
+ */
+static gboolean
+take_token (KibitzRooms       *self,
+            KibitzRoomsClient *client)
+{
+  gint64 now = self->monotonic ();
+  double elapsed = (now - client->refilled_at) / (double) G_USEC_PER_SEC;
+
+  client->tokens = MIN (self->config.rate_burst,
+                        client->tokens + elapsed * self->config.rate_per_second);
+  client->refilled_at = now;
+
+  if (client->tokens >= 1.0)
+    {
+      client->tokens -= 1.0;
+      return TRUE;
+    }
+
+  /* One error a second at most, so a flood is not answered by a flood. */
+  if (client->rate_error_at == 0 || now - client->rate_error_at >= RATE_ERROR_INTERVAL)
+    {
+      client->rate_error_at = now;
+      send_error (self, client, KIBITZ_PROTOCOL_ERROR_RATE_LIMITED,
+                  "Too many messages: slow down; messages are being dropped", NULL);
+    }
+  else
+    {
+      self->counters.errors[KIBITZ_PROTOCOL_ERROR_RATE_LIMITED]++;
+    }
+
+  return FALSE;
+}
+
+KibitzRoomsClient *
+kibitz_rooms_open (KibitzRooms *self,
+                   gpointer     transport)
+{
+  KibitzRoomsClient *client = g_new0 (KibitzRoomsClient, 1);
+
+  client->transport = transport;
+  client->tokens = self->config.rate_burst;
+  client->refilled_at = self->monotonic ();
+  self->n_clients++;
+
+  return client;
+}
+
+/* join */
+
+static void
+send_welcome (KibitzRooms       *self,
+              KibitzRoomsClient *client,
+              RoomPeer          *peer,
+              gboolean           resumed)
+{
+  g_autoptr(JsonObject) welcome = kibitz_message_new (KIBITZ_MESSAGE_WELCOME);
+  JsonArray *peers = json_array_new ();
+  KibitzRoom *room = peer->room;
+  gint64 now_unix = self->realtime () / G_USEC_PER_SEC;
+  g_autofree char *token = kibitz_resume_token_new (self->secret, peer->id, room->key,
+                                                    now_unix + RESUME_TOKEN_SECONDS);
+
+  for (guint i = 0; i < room->peers->len; i++)
+    {
+      RoomPeer *other = g_ptr_array_index (room->peers, i);
+
+      if (other != peer)
+        json_array_add_object_element (peers, peer_to_json (other));
+    }
+
+  json_object_set_string_member (welcome, "id", peer->id);
+  json_object_set_string_member (welcome, "room", room->display);
+  json_object_set_array_member (welcome, "peers", peers);
+  json_object_set_string_member (welcome, "resume", token);
+  json_object_set_boolean_member (welcome, "resumed", resumed);
+  if (self->config.ice)
+    json_object_set_array_member (welcome, "ice_servers",
+                                  kibitz_ice_config_build (self->config.ice, peer->id, now_unix));
+  else
+    json_object_set_array_member (welcome, "ice_servers", json_array_new ());
+
+  send_object (self, client, welcome);
+}
+
+static void
+announce_joined (KibitzRooms *self,
+                 RoomPeer    *peer)
+{
+  g_autoptr(JsonObject) joined = kibitz_message_new (KIBITZ_MESSAGE_JOINED);
+  g_autofree char *text = NULL;
+
+  json_object_set_object_member (joined, "peer", peer_to_json (peer));
+  text = kibitz_message_to_string (joined);
+  broadcast (self, peer->room, peer, text);
+}
+
+static RoomPeer *
+add_peer (KibitzRooms *self,
+          KibitzRoom  *room,
+          char        *id,
+          const char  *name)
+{
+  RoomPeer *peer = g_new0 (RoomPeer, 1);
+
+  peer->id = id;
+  peer->name = g_strdup (name);
+  peer->room = room;
+  peer->audio = TRUE;
+  peer->video = TRUE;
+  g_queue_init (&peer->pending);
+  g_ptr_array_add (room->peers, peer);
+  g_hash_table_insert (self->peers, peer->id, peer);
+
+  return peer;
+}
+
+static void
+attach_client (KibitzRooms       *self,
+               RoomPeer          *peer,
+               KibitzRoomsClient *client)
+{
+  KibitzRoomsClient *old = peer->client;
+
+  if (old != NULL && old != client)
+    {
+      send_error (self, old, KIBITZ_PROTOCOL_ERROR_REPLACED,
+                  "This participant reconnected on another connection; closing this one",
+                  NULL);
+      old->peer = NULL;
+      close_client (self, old, 1000, "replaced");
+    }
+
+  peer->client = client;
+  peer->grace_deadline = 0;
+  client->peer = peer;
+}
+
+static void
+flush_pending (KibitzRooms *self,
+               RoomPeer    *peer)
+{
+  char *text;
+
+  while ((text = g_queue_pop_head (&peer->pending)))
+    {
+      send_text (self, peer->client, text);
+      g_free (text);
+    }
+  peer->pending_bytes = 0;
+}
+
+/* Returns the peer a valid resume token names, if it can take it back. */
+static char *
+resumable_id (KibitzRooms *self,
+              const char  *token,
+              const char  *room_key)
+{
+  g_autofree char *id = NULL;
+  RoomPeer *existing;
+
+  if (token == NULL ||
+      !kibitz_resume_token_verify (self->secret, token, room_key,
+                                   self->realtime () / G_USEC_PER_SEC, &id))
+    return NULL;
+
+  existing = g_hash_table_lookup (self->peers, id);
+  if (existing != NULL && !g_str_equal (existing->room->key, room_key))
+    return NULL;
+
+  return g_steal_pointer (&id);
+}
+
+static void
+handle_join (KibitzRooms       *self,
+             KibitzRoomsClient *client,
+             JsonObject        *object)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *display = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *id = NULL;
+  KibitzRoom *room;
+  RoomPeer *peer;
+  gboolean resumed;
+
+  if (client->peer != NULL)
+    {
+      send_error (self, client, KIBITZ_PROTOCOL_ERROR_ALREADY_JOINED,
+                  "This connection already joined a room; open a new one for another room", "join");
+      return;
+    }
+
+  key = kibitz_room_name_normalize (kibitz_json_get_string (object, "room"), &display, &error);
+  if (key == NULL || !(name = kibitz_display_name_validate (kibitz_json_get_string (object, "name"),
+                                                            &error)))
+    {
+      send_error (self, client, error->code, error->message, "join");
+      return;
+    }
+
+  id = resumable_id (self, kibitz_json_get_string (object, "resume"), key);
+  room = g_hash_table_lookup (self->rooms, key);
+  peer = (id && room) ? room_find_peer (room, id) : NULL;
+
+  if (peer != NULL)
+    {
+      /* The same participant is back: keep its slot, tell nobody. */
+      attach_client (self, peer, client);
+      self->counters.resumes++;
+      send_welcome (self, client, peer, TRUE);
+      flush_pending (self, peer);
+      return;
+    }
+
+  if (room != NULL && room->peers->len >= self->config.max_room_size)
+    {
+      g_autofree char *message = g_strdup_printf ("The room “%s” is full (%u participants)",
+                                                  room->display, self->config.max_room_size);
+
+      send_error (self, client, KIBITZ_PROTOCOL_ERROR_ROOM_FULL, message, "join");
+      return;
+    }
+
+  /* A valid token for a slot this server no longer holds (it restarted, or
+   * the grace period ran out): give the id back and announce it again.
+   */
+  resumed = id != NULL;
+  room = ensure_room (self, key, display);
+  peer = add_peer (self, room, resumed ? g_steal_pointer (&id) : new_peer_id (self), name);
+  attach_client (self, peer, client);
+  if (resumed)
+    self->counters.resumes++;
+  else
+    self->counters.joins++;
+  send_welcome (self, client, peer, resumed);
+  announce_joined (self, peer);
+}
+
+/* signal, state, chat, leave */
+
+static void
+handle_signal (KibitzRooms       *self,
+               KibitzRoomsClient *client,
+               JsonObject        *object)
+{
+  RoomPeer *from = client->peer;
+  const char *to_id = kibitz_json_get_string (object, "to");
+  RoomPeer *to = room_find_peer (from->room, to_id);
+  g_autoptr(JsonObject) signal = NULL;
+  g_autofree char *text = NULL;
+
+  if (to == NULL || to == from)
+    {
+      g_autofree char *message = g_strdup_printf ("There is no peer “%s” in your room", to_id);
+
+      send_error (self, client, KIBITZ_PROTOCOL_ERROR_UNKNOWN_PEER, message, "signal");
+      return;
+    }
+
+  signal = kibitz_message_new (KIBITZ_MESSAGE_SIGNAL);
+  json_object_set_string_member (signal, "from", from->id);
+  json_object_set_member (signal, "data", json_node_copy (json_object_get_member (object, "data")));
+  text = kibitz_message_to_string (signal);
+
+  if (to->client != NULL)
+    {
+      send_text (self, to->client, text);
+      self->counters.messages_relayed++;
+    }
+  else if (to->pending.length < PENDING_MAX_MESSAGES &&
+           to->pending_bytes + strlen (text) <= PENDING_MAX_BYTES)
+    {
+      /* Its socket dropped; it may resume within the grace period. */
+      to->pending_bytes += strlen (text);
+      g_queue_push_tail (&to->pending, g_steal_pointer (&text));
+      self->counters.messages_relayed++;
+    }
+}
+
+static void
+handle_state (KibitzRooms       *self,
+              KibitzRoomsClient *client,
+              JsonObject        *object)
+{
+  static const char * const members[] = { "audio", "video", "hand" };
+  RoomPeer *peer = client->peer;
+  gboolean *fields[] = { &peer->audio, &peer->video, &peer->hand };
+  g_autoptr(JsonObject) state = kibitz_message_new (KIBITZ_MESSAGE_STATE);
+  g_autofree char *text = NULL;
+
+  json_object_set_string_member (state, "from", peer->id);
+  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
+    {
+      if (json_object_has_member (object, members[i]))
+        {
+          *fields[i] = json_object_get_boolean_member (object, members[i]);
+          json_object_set_boolean_member (state, members[i], *fields[i]);
+        }
+    }
+
+  text = kibitz_message_to_string (state);
+  broadcast (self, peer->room, peer, text);
+}
+
+static void
+handle_chat (KibitzRooms       *self,
+             KibitzRoomsClient *client,
+             JsonObject        *object)
+{
+  RoomPeer *peer = client->peer;
+  g_autoptr(JsonObject) chat = kibitz_message_new (KIBITZ_MESSAGE_CHAT);
+  g_autofree char *text = NULL;
+
+  json_object_set_string_member (chat, "from", peer->id);
+  json_object_set_string_member (chat, "name", peer->name);
+  json_object_set_string_member (chat, "text", json_object_get_string_member (object, "text"));
+  json_object_set_int_member (chat, "ts", self->realtime () / 1000);
+  text = kibitz_message_to_string (chat);
+
+  /* Echoed to its sender too, so every screen shows the same order. */
+  broadcast (self, peer->room, NULL, text);
+}
+
+static void
+handle_leave (KibitzRooms       *self,
+              KibitzRoomsClient *client)
+{
+  remove_peer (self, client->peer, "leave");
+  close_client (self, client, 1000, "left the room");
+}
+
+void
+kibitz_rooms_receive (KibitzRooms       *self,
+                      KibitzRoomsClient *client,
+                      const char        *text,
+                      gsize              length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  KibitzMessageType type;
+  const char *type_name;
+
+  if (client->closed)
+    return;
+
+  self->counters.messages_received++;
+  if (!take_token (self, client))
+    return;
+
+  object = kibitz_message_parse (text, length, &type, &type_name, &error);
+  if (object == NULL)
+    {
+      kibitz_rooms_refuse (self, client, error->code, error->message, NULL,
+                           error->code == KIBITZ_PROTOCOL_ERROR_TOO_LARGE ? 1009 : 0);
+      return;
+    }
+
+  if (type == KIBITZ_MESSAGE_UNKNOWN || type >= KIBITZ_MESSAGE_WELCOME)
+    {
+      g_autofree char *message = g_strdup_printf ("Unknown message type “%s”", type_name);
+
+      send_error (self, client, KIBITZ_PROTOCOL_ERROR_UNKNOWN_TYPE, message, type_name);
+      return;
+    }
+
+  if (type != KIBITZ_MESSAGE_JOIN && client->peer == NULL)
+    {
+      send_error (self, client, KIBITZ_PROTOCOL_ERROR_NOT_JOINED,
+                  "Send “join” before anything else", type_name);
+      return;
+    }
+
+  if (!kibitz_message_validate_client (type, object, &error))
+    {
+      send_error (self, client, error->code, error->message, type_name);
+      return;
+    }
+
+  switch (type)
+    {
+    case KIBITZ_MESSAGE_JOIN:
+      handle_join (self, client, object);
+      break;
+    case KIBITZ_MESSAGE_SIGNAL:
+      handle_signal (self, client, object);
+      break;
+    case KIBITZ_MESSAGE_STATE:
+      handle_state (self, client, object);
+      break;
+    case KIBITZ_MESSAGE_CHAT:
+      handle_chat (self, client, object);
+      break;
+    case KIBITZ_MESSAGE_LEAVE:
+      handle_leave (self, client);
+      break;
+    case KIBITZ_MESSAGE_UNKNOWN:
+    case KIBITZ_MESSAGE_WELCOME:
+    case KIBITZ_MESSAGE_JOINED:
+    case KIBITZ_MESSAGE_LEFT:
+    case KIBITZ_MESSAGE_ERROR:
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+/* For errors the transport finds before a message exists: a binary frame, a
+ * message over the size limit, too many connections from one address.
+ */
+void
+kibitz_rooms_refuse (KibitzRooms         *self,
+                     KibitzRoomsClient   *client,
+                     KibitzProtocolError  code,
+                     const char          *message,
+                     const char          *ref,
+                     gushort              close_code)
+{
+  if (client->closed)
+    return;
+
+  send_error (self, client, code, message, ref);
+  if (close_code != 0)
+    close_client (self, client, close_code, kibitz_protocol_error_to_code (code));
+}
+
+/* The socket is gone. A joined peer keeps its slot for the grace period, so
+ * a client that reconnects with its resume token changes nothing for others.
+ */
+void
+kibitz_rooms_closed (KibitzRooms       *self,
+                     KibitzRoomsClient *client)
+{
+  RoomPeer *peer = client->peer;
+
+  if (peer != NULL && peer->client == client)
+    {
+      peer->client = NULL;
+      peer->grace_deadline = self->monotonic () +
+                             (gint64) self->config.grace_seconds * G_USEC_PER_SEC;
+      g_debug ("%s lost its socket; keeping its slot for %u s", peer->id,
+               self->config.grace_seconds);
+    }
+
+  self->n_clients--;
+  g_free (client);
+}
+
+void
+kibitz_rooms_tick (KibitzRooms *self)
+{
+  gint64 now = self->monotonic ();
+  g_autoptr(GPtrArray) expired = g_ptr_array_new ();
+  GHashTableIter iter;
+  RoomPeer *peer;
+
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &peer))
+    {
+      if (peer->client == NULL && peer->grace_deadline <= now)
+        g_ptr_array_add (expired, peer);
+    }
+
+  for (guint i = 0; i < expired->len; i++)
+    {
+      self->counters.timeouts++;
+      remove_peer (self, g_ptr_array_index (expired, i), "timeout");
+    }
+}
+
+guint
+kibitz_rooms_n_clients (KibitzRooms *self)
+{
+  return self->n_clients;
+}
+
+guint
+kibitz_rooms_n_rooms (KibitzRooms *self)
+{
+  return g_hash_table_size (self->rooms);
+}
+
+guint
+kibitz_rooms_n_peers (KibitzRooms *self)
+{
+  return g_hash_table_size (self->peers);
+}
+
+const KibitzRoomsCounters *
+kibitz_rooms_get_counters (KibitzRooms *self)
+{
+  return &self->counters;
+}
+
+const char *
+kibitz_rooms_peer_room (KibitzRooms *self,
+                        const char  *peer_id)
+{
+  RoomPeer *peer = g_hash_table_lookup (self->peers, peer_id);
+
+  return peer ? peer->room->display : NULL;
+}

@@ -1,0 +1,86 @@
+/* kibitz-rooms.h: the signaling room logic of protocol.md §2, without sockets.
+ *
+ * Text frames go in through kibitz_rooms_receive(); frames to send and sockets
+ * to close come out through a KibitzRoomsTransport. Time comes from a clock
+ * the caller can replace, so tests drive grace periods and rate limits.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+#include "kibitz-ice-config.h"
+#include "kibitz-protocol-error.h"
+
+G_BEGIN_DECLS
+
+typedef struct _KibitzRooms       KibitzRooms;
+typedef struct _KibitzRoomsClient KibitzRoomsClient;
+
+typedef struct {
+  void (*send)  (gpointer    transport,
+                 const char *text,
+                 gpointer    user_data);
+  void (*close) (gpointer    transport,
+                 gushort     code,
+                 const char *reason,
+                 gpointer    user_data);
+} KibitzRoomsTransport;
+
+typedef struct {
+  const char            *secret;
+  guint                  max_room_size;     /* default 20 */
+  guint                  grace_seconds;     /* default 15 */
+  guint                  rate_burst;        /* messages; default 1000 */
+  guint                  rate_per_second;   /* default 200 */
+  const KibitzIceConfig *ice;               /* may be NULL: no ICE servers */
+} KibitzRoomsConfig;
+
+typedef struct {
+  guint64 messages_received;
+  guint64 messages_relayed;
+  guint64 joins;
+  guint64 resumes;
+  guint64 timeouts;
+  guint64 errors[KIBITZ_PROTOCOL_N_ERRORS];
+} KibitzRoomsCounters;
+
+typedef gint64 (*KibitzClockFunc) (void);
+
+KibitzRooms       *kibitz_rooms_new          (const KibitzRoomsConfig    *config,
+                                              const KibitzRoomsTransport *transport,
+                                              gpointer                    user_data);
+void               kibitz_rooms_free         (KibitzRooms                *self);
+void               kibitz_rooms_set_clock    (KibitzRooms                *self,
+                                              KibitzClockFunc             monotonic_usec,
+                                              KibitzClockFunc             real_usec);
+
+KibitzRoomsClient *kibitz_rooms_open         (KibitzRooms                *self,
+                                              gpointer                    transport);
+void               kibitz_rooms_receive      (KibitzRooms                *self,
+                                              KibitzRoomsClient          *client,
+                                              const char                 *text,
+                                              gsize                       length);
+void               kibitz_rooms_refuse       (KibitzRooms                *self,
+                                              KibitzRoomsClient          *client,
+                                              KibitzProtocolError         code,
+                                              const char                 *message,
+                                              const char                 *ref,
+                                              gushort                     close_code);
+void               kibitz_rooms_closed       (KibitzRooms                *self,
+                                              KibitzRoomsClient          *client);
+void               kibitz_rooms_tick         (KibitzRooms                *self);
+
+guint              kibitz_rooms_n_clients    (KibitzRooms                *self);
+guint              kibitz_rooms_n_rooms      (KibitzRooms                *self);
+guint              kibitz_rooms_n_peers      (KibitzRooms                *self);
+const KibitzRoomsCounters *
+                   kibitz_rooms_get_counters (KibitzRooms                *self);
+const char        *kibitz_rooms_peer_room    (KibitzRooms                *self,
+                                              const char                 *peer_id);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KibitzRooms, kibitz_rooms_free)
+
+G_END_DECLS

@@ -1,0 +1,387 @@
+/* kibitz-server-config.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-server"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/random.h>
+#include <glib/gstdio.h>
+
+#include "kibitz-server-config.h"
+
+G_DEFINE_QUARK (kibitz-server-config-error-quark, kibitz_server_config_error)
+
+KibitzServerConfig *
+kibitz_server_config_new (void)
+{
+  KibitzServerConfig *config = g_new0 (KibitzServerConfig, 1);
+
+  config->http_host = g_strdup ("127.0.0.1");
+  config->http_port = 8080;
+  config->realm = g_strdup ("kibitz");
+  config->max_room_size = 20;
+  config->max_connections_per_address = 256;
+  config->credential_ttl = 86400;
+
+  return config;
+}
+
+void
+kibitz_server_config_free (KibitzServerConfig *config)
+{
+  if (config == NULL)
+    return;
+
+  g_free (config->http_host);
+  g_free (config->secret);
+  g_free (config->public_host);
+  g_free (config->tls_cert);
+  g_free (config->tls_key);
+  g_free (config->state_dir);
+  g_free (config->realm);
+  g_strfreev (config->ice_servers);
+  g_strfreev (config->allowed_origins);
+  g_free (config);
+}
+
+/* Accepts "HOST:PORT", "[V6]:PORT" and ":PORT" (all IPv4 addresses); replaces
+ * the string in @host (which may be NULL) on success.
+ */
+gboolean
+kibitz_parse_host_port (const char  *text,
+                        char       **host,
+                        guint16     *port,
+                        GError     **error)
+{
+  const char *colon;
+  g_autofree char *name = NULL;
+  guint64 number;
+
+  if (text == NULL || (colon = strrchr (text, ':')) == NULL)
+    goto invalid;
+
+  if (text[0] == '[')
+    {
+      const char *close = strchr (text, ']');
+
+      if (close == NULL || close + 1 != colon)
+        goto invalid;
+      name = g_strndup (text + 1, close - text - 1);
+    }
+  else if (colon == text)
+    {
+      name = g_strdup ("0.0.0.0");
+    }
+  else
+    {
+      name = g_strndup (text, colon - text);
+      if (strchr (name, ':'))
+        goto invalid;
+    }
+
+  if (!g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &number, NULL))
+    goto invalid;
+
+  g_free (*host);
+  *host = g_steal_pointer (&name);
+  *port = number;
+  return TRUE;
+
+invalid:
+  g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+               "“%s” is not an address and port: write it like 127.0.0.1:8080, [::1]:8080 "
+               "or :8080", text ? text : "");
+  return FALSE;
+}
+
+char *
+kibitz_format_host_port (const char *host,
+                         guint16     port)
+{
+  if (strchr (host, ':'))
+    return g_strdup_printf ("[%s]:%u", host, port);
+
+  return g_strdup_printf ("%s:%u", host, port);
+}
+
+static void
+replace_string (char       **field,
+                const char  *value)
+{
+  if (value == NULL)
+    return;
+
+  g_free (*field);
+  *field = g_strdup (value);
+}
+
+static void
+replace_strv (GStrv *field,
+              GStrv  value)
+{
+  if (value == NULL)
+    return;
+
+  g_strfreev (*field);
+  *field = g_strdupv (value);
+}
+
+static gboolean
+read_uint (GKeyFile    *file,
+           const char  *group,
+           const char  *key,
+           guint       *value,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int number;
+
+  if (!g_key_file_has_key (file, group, key, NULL))
+    return TRUE;
+
+  number = g_key_file_get_integer (file, group, key, &local_error);
+  if (local_error != NULL || number <= 0)
+    {
+      g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                   "[%s] %s must be a positive whole number", group, key);
+      return FALSE;
+    }
+
+  *value = number;
+  return TRUE;
+}
+
+/* Replaces @field with the key's value when the key is set and not empty. */
+static void
+take_string (GKeyFile    *file,
+             const char  *group,
+             const char  *key,
+             char       **field)
+{
+  g_autofree char *value = g_key_file_get_string (file, group, key, NULL);
+
+  if (value != NULL && *g_strstrip (value) != '\0')
+    replace_string (field, value);
+}
+
+static void
+take_strv (GKeyFile   *file,
+           const char *group,
+           const char *key,
+           GStrv      *field)
+{
+  g_auto(GStrv) value = g_key_file_get_string_list (file, group, key, NULL, NULL);
+
+  if (value != NULL && value[0] != NULL)
+    replace_strv (field, value);
+}
+
+gboolean
+kibitz_server_config_load_file (KibitzServerConfig  *config,
+                                const char          *path,
+                                GError             **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *http = NULL;
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
+    {
+      g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                   "Cannot read the configuration file %s: %s", path, local_error->message);
+      return FALSE;
+    }
+
+  take_string (file, "server", "http", &http);
+  if (http && !kibitz_parse_host_port (http, &config->http_host, &config->http_port, error))
+    return FALSE;
+
+  take_string (file, "server", "secret", &config->secret);
+  take_string (file, "server", "public-host", &config->public_host);
+  take_string (file, "server", "tls-cert", &config->tls_cert);
+  take_string (file, "server", "tls-key", &config->tls_key);
+  take_string (file, "server", "state-dir", &config->state_dir);
+  take_strv (file, "server", "allowed-origins", &config->allowed_origins);
+  take_string (file, "ice", "realm", &config->realm);
+  take_strv (file, "ice", "servers", &config->ice_servers);
+
+  return read_uint (file, "rooms", "max-room-size", &config->max_room_size, error) &&
+         read_uint (file, "rooms", "max-connections-per-address",
+                    &config->max_connections_per_address, error) &&
+         read_uint (file, "ice", "credential-ttl", &config->credential_ttl, error);
+}
+
+/* Command line */
+
+typedef struct {
+  char  *config_file;
+  char  *http;
+  char  *secret;
+  char  *public_host;
+  char  *tls_cert;
+  char  *tls_key;
+  char  *state_dir;
+  int    max_room_size;
+  int    max_connections;
+  GStrv  ice_servers;
+  GStrv  origins;
+} Args;
+
+static void
+args_clear (Args *args)
+{
+  g_free (args->config_file);
+  g_free (args->http);
+  g_free (args->secret);
+  g_free (args->public_host);
+  g_free (args->tls_cert);
+  g_free (args->tls_key);
+  g_free (args->state_dir);
+  g_strfreev (args->ice_servers);
+  g_strfreev (args->origins);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Args, args_clear)
+
+gboolean
+kibitz_server_config_parse_args (KibitzServerConfig   *config,
+                                 int                  *argc,
+                                 char               ***argv,
+                                 GError              **error)
+{
+  g_auto(Args) args = { .max_room_size = -1, .max_connections = -1 };
+  const GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args.config_file,
+      "Read settings from FILE (a key file; the command line wins)", "FILE" },
+    { "http", 0, 0, G_OPTION_ARG_STRING, &args.http,
+      "Serve HTTP and WebSocket signaling on ADDR:PORT (port 0 picks a free one; "
+      "default 127.0.0.1:8080)", "ADDR:PORT" },
+    { "secret", 0, 0, G_OPTION_ARG_STRING, &args.secret,
+      "Shared secret for resume tokens and TURN credentials (default: one kept in the "
+      "state directory)", "SECRET" },
+    { "public-host", 0, 0, G_OPTION_ARG_STRING, &args.public_host,
+      "Host name to publish in /v1/config URLs", "HOST" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &args.tls_cert,
+      "PEM certificate: serve https:// and wss://", "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &args.tls_key, "PEM private key", "FILE" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &args.state_dir,
+      "Where to keep the generated secret (default $STATE_DIRECTORY or "
+      "~/.local/state/kibitz-server)", "DIR" },
+    { "max-room-size", 0, 0, G_OPTION_ARG_INT, &args.max_room_size,
+      "Participants per room (default 20)", "N" },
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &args.max_connections,
+      "WebSocket connections per client address (default 256)", "N" },
+    { "ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.ice_servers,
+      "Publish this stun: or turn: URL too, e.g. an external coturn sharing the secret "
+      "(repeatable)", "URL" },
+    { "allowed-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.origins,
+      "Accept WebSocket connections only from this Origin (repeatable; default any)", "ORIGIN" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("[plan …] — Kibitz signaling and STUN/TURN server");
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  if (args.config_file && !kibitz_server_config_load_file (config, args.config_file, error))
+    return FALSE;
+
+  if (args.http && !kibitz_parse_host_port (args.http, &config->http_host, &config->http_port,
+                                            error))
+    return FALSE;
+
+  if (args.max_room_size == 0 || args.max_connections == 0)
+    {
+      g_set_error_literal (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                           "Room size and connection limits must be at least 1");
+      return FALSE;
+    }
+
+  replace_string (&config->secret, args.secret);
+  replace_string (&config->public_host, args.public_host);
+  replace_string (&config->tls_cert, args.tls_cert);
+  replace_string (&config->tls_key, args.tls_key);
+  replace_string (&config->state_dir, args.state_dir);
+  replace_strv (&config->ice_servers, args.ice_servers);
+  replace_strv (&config->allowed_origins, args.origins);
+  if (args.max_room_size > 0)
+    config->max_room_size = args.max_room_size;
+  if (args.max_connections > 0)
+    config->max_connections_per_address = args.max_connections;
+
+  if ((config->tls_cert == NULL) != (config->tls_key == NULL))
+    {
+      g_set_error_literal (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                           "TLS needs both --tls-cert and --tls-key");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The secret */
+
+static char *
+default_state_dir (void)
+{
+  const char *systemd = g_getenv ("STATE_DIRECTORY");
+
+  if (systemd && *systemd)
+    return g_strdup (systemd);
+
+  return g_build_filename (g_get_user_state_dir (), "kibitz-server", NULL);
+}
+
+/* Without --secret, one random secret is made once and kept, so resume tokens
+ * and TURN credentials survive a restart.
+ */
+gboolean
+kibitz_server_config_ensure_secret (KibitzServerConfig  *config,
+                                    GError             **error)
+{
+  g_autofree char *dir = config->state_dir ? g_strdup (config->state_dir) : default_state_dir ();
+  g_autofree char *path = g_build_filename (dir, "secret", NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GString) fresh = NULL;
+  guint8 random_bytes[32];
+
+  if (config->secret != NULL)
+    return TRUE;
+
+  if (g_file_get_contents (path, &contents, NULL, NULL) && *g_strstrip (contents) != '\0')
+    {
+      config->secret = g_steal_pointer (&contents);
+      return TRUE;
+    }
+
+  if (getrandom (random_bytes, sizeof random_bytes, 0) != sizeof random_bytes)
+    {
+      g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_STATE,
+                   "Cannot read random bytes for a secret: %s", g_strerror (errno));
+      return FALSE;
+    }
+
+  fresh = g_string_new (NULL);
+  for (guint i = 0; i < sizeof random_bytes; i++)
+    g_string_append_printf (fresh, "%02x", random_bytes[i]);
+
+  if (g_mkdir_with_parents (dir, 0700) != 0 ||
+      !g_file_set_contents_full (path, fresh->str, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600,
+                                 &local_error))
+    {
+      g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_STATE,
+                   "Cannot keep a secret in %s (%s): pass --secret or --state-dir",
+                   path, local_error ? local_error->message : g_strerror (errno));
+      return FALSE;
+    }
+
+  config->secret = g_string_free (g_steal_pointer (&fresh), FALSE);
+  return TRUE;
+}

@@ -1,0 +1,59 @@
+/* kibitz-server-config.h: kibitz-server's settings, from a GKeyFile and the
+ * command line (which wins).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define KIBITZ_SERVER_CONFIG_ERROR (kibitz_server_config_error_quark ())
+
+typedef enum {
+  KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+  KIBITZ_SERVER_CONFIG_ERROR_STATE,
+} KibitzServerConfigError;
+
+typedef struct {
+  char   *http_host;
+  guint16 http_port;
+  char   *secret;
+  char   *public_host;
+  char   *tls_cert;
+  char   *tls_key;
+  char   *state_dir;
+  char   *realm;
+  guint   max_room_size;
+  guint   max_connections_per_address;
+  guint   credential_ttl;
+  GStrv   ice_servers;         /* extra stun:/turn: URLs to publish (e.g. coturn) */
+  GStrv   allowed_origins;     /* NULL: any Origin */
+} KibitzServerConfig;
+
+GQuark              kibitz_server_config_error_quark (void);
+
+KibitzServerConfig *kibitz_server_config_new         (void);
+void                kibitz_server_config_free        (KibitzServerConfig  *config);
+gboolean            kibitz_server_config_parse_args  (KibitzServerConfig  *config,
+                                                      int                 *argc,
+                                                      char              ***argv,
+                                                      GError             **error);
+gboolean            kibitz_server_config_load_file   (KibitzServerConfig  *config,
+                                                      const char          *path,
+                                                      GError             **error);
+gboolean            kibitz_server_config_ensure_secret (KibitzServerConfig *config,
+                                                        GError            **error);
+
+gboolean            kibitz_parse_host_port           (const char          *text,
+                                                      char               **host,
+                                                      guint16             *port,
+                                                      GError             **error);
+char               *kibitz_format_host_port          (const char          *host,
+                                                      guint16              port);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KibitzServerConfig, kibitz_server_config_free)
+
+G_END_DECLS

@@ -1,0 +1,769 @@
+/* kibitz-signaling-server.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-server"
+
+#include "config.h"
+
+#include <string.h>
+#include <libsoup/soup.h>
+
+#include "kibitz-ice-config.h"
+#include "kibitz-message.h"
+#include "kibitz-rooms.h"
+#include "kibitz-signaling-server.h"
+#include "kibitz-ws-guard.h"
+
+/* protocol.md §2: ping every 5 s, drop a socket silent for 15 s. */
+#define PING_INTERVAL_SECONDS   5
+#define SILENCE_LIMIT_USEC      (15 * G_USEC_PER_SEC)
+
+typedef struct {
+  KibitzSignalingServer   *server;
+  SoupWebsocketConnection *ws;
+  KibitzWsGuard           *guard;
+  KibitzRoomsClient       *client;
+  char                    *address;
+  gint64                   last_seen;
+  guint                    too_large_id;
+  guint64                  too_large_size;
+} Connection;
+
+typedef struct {
+  KibitzMetricsFunc func;
+  gpointer          user_data;
+} MetricsSource;
+
+struct _KibitzSignalingServer {
+  GObject              parent_instance;
+
+  KibitzServerConfig  *config;
+  SoupServer          *soup;
+  KibitzRooms         *rooms;
+  KibitzIceConfig      ice;
+  char                *scheme;              /* "http" or "https" */
+  GPtrArray           *listening;           /* "http 127.0.0.1:8080" */
+  char                *published_host_port; /* for /v1/config URLs, or NULL */
+  GHashTable          *connections;         /* Connection * set */
+  GHashTable          *per_address;         /* address -> count */
+  GArray              *metrics;             /* MetricsSource */
+  guint                tick_id;
+  guint64              refused_connections;
+};
+
+G_DEFINE_FINAL_TYPE (KibitzSignalingServer, kibitz_signaling_server, G_TYPE_OBJECT)
+
+/* Transport for the room logic */
+
+static void
+transport_send (gpointer    transport,
+                const char *text,
+                gpointer    user_data)
+{
+  Connection *conn = transport;
+
+  if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (conn->ws, text);
+}
+
+static void
+transport_close (gpointer    transport,
+                 gushort     code,
+                 const char *reason,
+                 gpointer    user_data)
+{
+  Connection *conn = transport;
+
+  if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (conn->ws, code, reason);
+}
+
+static const KibitzRoomsTransport rooms_transport = {
+  .send = transport_send,
+  .close = transport_close,
+};
+
+/* Connections */
+
+static void
+address_count_change (KibitzSignalingServer *self,
+                      const char            *address,
+                      int                    delta)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) + delta;
+
+  if (count == 0)
+    g_hash_table_remove (self->per_address, address);
+  else
+    g_hash_table_insert (self->per_address, g_strdup (address), GUINT_TO_POINTER (count));
+}
+
+static void
+connection_free (Connection *conn)
+{
+  g_clear_handle_id (&conn->too_large_id, g_source_remove);
+  if (conn->guard)
+    kibitz_ws_guard_disarm (conn->guard);
+  g_signal_handlers_disconnect_by_data (conn->ws, conn);
+  g_clear_object (&conn->guard);
+  g_clear_object (&conn->ws);
+  g_free (conn->address);
+  g_free (conn);
+}
+
+static void
+message_cb (SoupWebsocketConnection *ws,
+            SoupWebsocketDataType    type,
+            GBytes                  *message,
+            Connection              *conn)
+{
+  gsize length;
+  const char *data = g_bytes_get_data (message, &length);
+
+  conn->last_seen = g_get_monotonic_time ();
+  if (conn->client == NULL)
+    return;
+
+  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+    {
+      kibitz_rooms_refuse (conn->server->rooms, conn->client, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                           "Binary frames are not part of the protocol: send JSON as text",
+                           NULL, 0);
+      return;
+    }
+
+  kibitz_rooms_receive (conn->server->rooms, conn->client, data, length);
+}
+
+static void
+pong_cb (SoupWebsocketConnection *ws,
+         GBytes                  *message,
+         Connection              *conn)
+{
+  conn->last_seen = g_get_monotonic_time ();
+}
+
+/* The socket is dead for the room from now on, even if libsoup still waits
+ * for the close handshake: the grace period starts here.
+ */
+static void
+connection_detach (Connection *conn)
+{
+  if (conn->client == NULL)
+    return;
+
+  kibitz_rooms_closed (conn->server->rooms, conn->client);
+  conn->client = NULL;
+}
+
+static void
+closed_cb (SoupWebsocketConnection *ws,
+           Connection              *conn)
+{
+  KibitzSignalingServer *self = conn->server;
+
+  g_debug ("connection from %s closed (code %u)", conn->address,
+           soup_websocket_connection_get_close_code (ws));
+  connection_detach (conn);
+  address_count_change (self, conn->address, -1);
+  g_hash_table_remove (self->connections, conn);
+}
+
+static gboolean
+refuse_too_large_cb (gpointer user_data)
+{
+  Connection *conn = user_data;
+  g_autofree char *message = NULL;
+
+  conn->too_large_id = 0;
+  if (conn->client == NULL)
+    return G_SOURCE_REMOVE;
+
+  message = g_strdup_printf ("A message may be at most %d bytes; this one had at least %"
+                             G_GUINT64_FORMAT, KIBITZ_MESSAGE_MAX_SIZE, conn->too_large_size);
+  kibitz_rooms_refuse (conn->server->rooms, conn->client, KIBITZ_PROTOCOL_ERROR_TOO_LARGE,
+                       message, NULL, 1009);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Called by the guard from inside libsoup's read: only schedule. */
+static void
+guard_tripped_cb (guint64  message_size,
+                  gpointer user_data)
+{
+  Connection *conn = user_data;
+
+  conn->too_large_size = message_size;
+  if (conn->too_large_id == 0)
+    conn->too_large_id = g_idle_add (refuse_too_large_cb, conn);
+}
+
+static void
+accept_connection (KibitzSignalingServer *self,
+                   SoupServerMessage     *msg)
+{
+  g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
+  GUri *uri = soup_server_message_get_uri (msg);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  Connection *conn = g_new0 (Connection, 1);
+  guint count;
+
+  conn->server = self;
+  conn->address = g_strdup (soup_server_message_get_remote_host (msg) ?: "unknown");
+  conn->guard = KIBITZ_WS_GUARD (kibitz_ws_guard_new (stream, KIBITZ_MESSAGE_MAX_SIZE,
+                                                      guard_tripped_cb, conn, NULL));
+  conn->ws = soup_websocket_connection_new (G_IO_STREAM (conn->guard), uri,
+                                            SOUP_WEBSOCKET_CONNECTION_SERVER,
+                                            soup_message_headers_get_one (headers, "Origin"),
+                                            NULL, NULL);
+  /* A second line behind the guard, which trips first. */
+  soup_websocket_connection_set_max_incoming_payload_size (conn->ws, 2 * KIBITZ_MESSAGE_MAX_SIZE);
+  soup_websocket_connection_set_keepalive_interval (conn->ws, PING_INTERVAL_SECONDS);
+  conn->last_seen = g_get_monotonic_time ();
+  conn->client = kibitz_rooms_open (self->rooms, conn);
+
+  g_signal_connect (conn->ws, "message", G_CALLBACK (message_cb), conn);
+  g_signal_connect (conn->ws, "pong", G_CALLBACK (pong_cb), conn);
+  g_signal_connect (conn->ws, "closed", G_CALLBACK (closed_cb), conn);
+  g_hash_table_add (self->connections, conn);
+
+  count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, conn->address));
+  address_count_change (self, conn->address, +1);
+  if (count >= self->config->max_connections_per_address)
+    {
+      g_autofree char *message = g_strdup_printf (
+        "Too many connections from your address (at most %u); close some and try again",
+        self->config->max_connections_per_address);
+
+      self->refused_connections++;
+      kibitz_rooms_refuse (self->rooms, conn->client, KIBITZ_PROTOCOL_ERROR_RATE_LIMITED,
+                           message, NULL, 1008);
+    }
+}
+
+static gboolean
+origin_allowed (KibitzSignalingServer *self,
+                const char            *origin)
+{
+  if (self->config->allowed_origins == NULL || self->config->allowed_origins[0] == NULL)
+    return TRUE;
+
+  return origin != NULL && g_strv_contains ((const char * const *) self->config->allowed_origins,
+                                            origin);
+}
+
+static void
+set_text_response (SoupServerMessage *msg,
+                   guint              status,
+                   const char        *content_type,
+                   const char        *text)
+{
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY, text, strlen (text));
+}
+
+static void
+ws_handler (SoupServer        *soup,
+            SoupServerMessage *msg,
+            const char        *path,
+            GHashTable        *query,
+            gpointer           user_data)
+{
+  KibitzSignalingServer *self = user_data;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(GError) error = NULL;
+
+  if (!origin_allowed (self, soup_message_headers_get_one (headers, "Origin")))
+    {
+      set_text_response (msg, SOUP_STATUS_FORBIDDEN, "text/plain",
+                         "This server does not accept WebSocket connections from your page's origin.\n");
+      return;
+    }
+
+  /* No extensions: permessage-deflate would hide message sizes from the guard. */
+  if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
+    {
+      g_autofree char *text = g_strdup_printf ("This is the Kibitz signaling WebSocket; "
+                                               "connect with a WebSocket client (%s).\n",
+                                               error->message);
+
+      set_text_response (msg, SOUP_STATUS_BAD_REQUEST, "text/plain", text);
+      return;
+    }
+
+  soup_websocket_server_process_handshake (msg, NULL, NULL, NULL, NULL);
+  g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (accept_connection), self,
+                           G_CONNECT_SWAPPED);
+}
+
+/* HTTP endpoints */
+
+static char *
+signaling_url (KibitzSignalingServer *self,
+               SoupServerMessage     *msg)
+{
+  const char *scheme = g_str_equal (self->scheme, "https") ? "wss" : "ws";
+  const char *host_port = self->published_host_port;
+
+  /* Bound to every address: the client reached us by the name it used. */
+  if (host_port == NULL)
+    host_port = soup_message_headers_get_one (soup_server_message_get_request_headers (msg), "Host");
+  if (host_port == NULL)
+    host_port = "localhost";
+
+  return g_strdup_printf ("%s://%s/v1/ws", scheme, host_port);
+}
+
+static void
+config_handler (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  KibitzSignalingServer *self = user_data;
+  g_autoptr(JsonObject) object = json_object_new ();
+  g_autoptr(JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *url = signaling_url (self, msg);
+  g_autofree char *id = g_strdup_printf ("c-%08x", g_random_int ());
+  g_autofree char *text = NULL;
+
+  json_object_set_int_member (object, "version", 1);
+  json_object_set_string_member (object, "signaling", url);
+  json_object_set_array_member (object, "ice_servers",
+                                kibitz_ice_config_build (&self->ice, id,
+                                                         g_get_real_time () / G_USEC_PER_SEC));
+  json_object_set_int_member (object, "credential_ttl", self->config->credential_ttl);
+  json_object_set_int_member (object, "max_room_size", self->config->max_room_size);
+  json_node_set_object (node, object);
+  text = json_to_string (node, TRUE);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Access-Control-Allow-Origin", "*");
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Cache-Control", "no-store");
+  set_text_response (msg, SOUP_STATUS_OK, "application/json", text);
+}
+
+static void
+append_metric (GString    *out,
+               const char *name,
+               const char *type,
+               const char *help,
+               guint64     value)
+{
+  g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n%s %" G_GUINT64_FORMAT "\n",
+                          name, help, name, type, name, value);
+}
+
+static void
+metrics_handler (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  KibitzSignalingServer *self = user_data;
+  const KibitzRoomsCounters *counters = kibitz_rooms_get_counters (self->rooms);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  append_metric (out, "kibitz_connections", "gauge", "Open WebSocket connections.",
+                 g_hash_table_size (self->connections));
+  append_metric (out, "kibitz_rooms", "gauge", "Rooms with at least one participant.",
+                 kibitz_rooms_n_rooms (self->rooms));
+  append_metric (out, "kibitz_peers", "gauge",
+                 "Participants in rooms, including those within their resume grace period.",
+                 kibitz_rooms_n_peers (self->rooms));
+  append_metric (out, "kibitz_messages_received_total", "counter",
+                 "Messages received from clients.", counters->messages_received);
+  append_metric (out, "kibitz_messages_relayed_total", "counter",
+                 "Messages delivered to other participants (signal, state, chat, joined, left).",
+                 counters->messages_relayed);
+  append_metric (out, "kibitz_joins_total", "counter", "Fresh joins.", counters->joins);
+  append_metric (out, "kibitz_resumes_total", "counter", "Joins that resumed an id.",
+                 counters->resumes);
+  append_metric (out, "kibitz_timeouts_total", "counter",
+                 "Participants removed after their grace period.", counters->timeouts);
+  append_metric (out, "kibitz_refused_connections_total", "counter",
+                 "Connections refused for the per-address limit.", self->refused_connections);
+
+  g_string_append (out, "# HELP kibitz_errors_total Errors sent to clients, by code.\n"
+                        "# TYPE kibitz_errors_total counter\n");
+  for (guint i = 0; i < KIBITZ_PROTOCOL_N_ERRORS; i++)
+    g_string_append_printf (out, "kibitz_errors_total{code=\"%s\"} %" G_GUINT64_FORMAT "\n",
+                            kibitz_protocol_error_to_code (i), counters->errors[i]);
+
+  for (guint i = 0; i < self->metrics->len; i++)
+    {
+      MetricsSource *source = &g_array_index (self->metrics, MetricsSource, i);
+
+      source->func (out, source->user_data);
+    }
+
+  set_text_response (msg, SOUP_STATUS_OK, "text/plain; version=0.0.4", out->str);
+}
+
+static void
+health_handler (SoupServer        *soup,
+                SoupServerMessage *msg,
+                const char        *path,
+                GHashTable        *query,
+                gpointer           user_data)
+{
+  set_text_response (msg, SOUP_STATUS_OK, "text/plain", "ok");
+}
+
+static void
+default_handler (SoupServer        *soup,
+                 SoupServerMessage *msg,
+                 const char        *path,
+                 GHashTable        *query,
+                 gpointer           user_data)
+{
+  set_text_response (msg, SOUP_STATUS_NOT_FOUND, "text/plain",
+                     "Not found. Kibitz serves /v1/config, /v1/ws, /healthz and /metrics.\n");
+}
+
+/* Liveness and grace periods */
+
+static gboolean
+tick_cb (gpointer user_data)
+{
+  KibitzSignalingServer *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) silent = g_ptr_array_new ();
+  GHashTableIter iter;
+  Connection *conn;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
+    {
+      if (now - conn->last_seen > SILENCE_LIMIT_USEC &&
+          soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        g_ptr_array_add (silent, conn);
+    }
+
+  /* libsoup 3.2 has no pong timeout: a socket that answers no ping is dead. */
+  for (guint i = 0; i < silent->len; i++)
+    {
+      conn = g_ptr_array_index (silent, i);
+      g_debug ("dropping %s: silent for 15 s", conn->address);
+      soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+                                       "silent for 15 s");
+      connection_detach (conn);
+    }
+
+  kibitz_rooms_tick (self->rooms);
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Set-up */
+
+static void
+split_ice_urls (KibitzSignalingServer *self,
+                const char * const    *extra_stun,
+                const char * const    *extra_turn)
+{
+  g_autoptr(GStrvBuilder) stun = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) turn = g_strv_builder_new ();
+
+  for (guint i = 0; self->config->ice_servers && self->config->ice_servers[i]; i++)
+    {
+      const char *url = self->config->ice_servers[i];
+
+      if (g_str_has_prefix (url, "stun:") || g_str_has_prefix (url, "stuns:"))
+        g_strv_builder_add (stun, url);
+      else
+        g_strv_builder_add (turn, url);
+    }
+
+  if (extra_stun)
+    g_strv_builder_addv (stun, (const char **) extra_stun);
+  if (extra_turn)
+    g_strv_builder_addv (turn, (const char **) extra_turn);
+
+  g_strfreev (self->ice.stun_urls);
+  g_strfreev (self->ice.turn_urls);
+  self->ice.stun_urls = g_strv_builder_end (stun);
+  self->ice.turn_urls = g_strv_builder_end (turn);
+}
+
+/* The built-in STUN/TURN listeners are published first, before any external
+ * servers from the configuration.
+ */
+void
+kibitz_signaling_server_set_ice_urls (KibitzSignalingServer *self,
+                                      const char * const    *stun_urls,
+                                      const char * const    *turn_urls)
+{
+  split_ice_urls (self, stun_urls, turn_urls);
+}
+
+void
+kibitz_signaling_server_add_metrics (KibitzSignalingServer *self,
+                                     KibitzMetricsFunc      func,
+                                     gpointer               user_data)
+{
+  MetricsSource source = { func, user_data };
+
+  g_array_append_val (self->metrics, source);
+}
+
+const char *
+kibitz_signaling_server_peer_room (KibitzSignalingServer *self,
+                                   const char            *peer_id)
+{
+  return kibitz_rooms_peer_room (self->rooms, peer_id);
+}
+
+static GInetAddress *
+resolve_host (const char  *host,
+              GError     **error)
+{
+  g_autoptr(GResolver) resolver = NULL;
+  GList *addresses;
+  GInetAddress *address = g_inet_address_new_from_string (host);
+
+  if (address)
+    return address;
+
+  resolver = g_resolver_get_default ();
+  addresses = g_resolver_lookup_by_name (resolver, host, NULL, error);
+  if (addresses == NULL)
+    return NULL;
+
+  address = g_object_ref (addresses->data);
+  g_resolver_free_addresses (addresses);
+
+  return address;
+}
+
+static gboolean
+load_tls (KibitzSignalingServer  *self,
+          GError                **error)
+{
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
+  if (self->config->tls_cert == NULL)
+    return TRUE;
+
+  certificate = g_tls_certificate_new_from_files (self->config->tls_cert, self->config->tls_key,
+                                                  error);
+  if (certificate == NULL)
+    {
+      g_prefix_error (error, "Cannot load the TLS certificate %s and key %s: ",
+                      self->config->tls_cert, self->config->tls_key);
+      return FALSE;
+    }
+
+  g_object_set (self->soup, "tls-certificate", certificate, NULL);
+  g_free (self->scheme);
+  self->scheme = g_strdup ("https");
+
+  return TRUE;
+}
+
+/* What /v1/config publishes: --public-host ("HOST" or "HOST:PORT"), else the
+ * bound address; NULL when bound to every address, to use the Host header.
+ */
+static char *
+published_host_port (const char *public_host,
+                     const char *bound,
+                     guint16     port)
+{
+  const char *colon;
+
+  if (public_host == NULL)
+    return g_strdup (bound);
+
+  colon = strchr (public_host, ':');
+  if (public_host[0] == '[' || (colon != NULL && strchr (colon + 1, ':') == NULL))
+    return g_strdup (public_host);
+
+  return kibitz_format_host_port (public_host, port);
+}
+
+gboolean
+kibitz_signaling_server_listen (KibitzSignalingServer  *self,
+                                GError                **error)
+{
+  g_autoptr(GInetAddress) inet = resolve_host (self->config->http_host, error);
+  g_autoptr(GSocketAddress) address = NULL;
+  GSList *listeners;
+  SoupServerListenOptions options = 0;
+  g_autofree char *bound = NULL;
+  guint16 port = 0;
+  gboolean any;
+
+  if (inet == NULL || !load_tls (self, error))
+    return FALSE;
+
+  if (g_str_equal (self->scheme, "https"))
+    options |= SOUP_SERVER_LISTEN_HTTPS;
+
+  address = g_inet_socket_address_new (inet, self->config->http_port);
+  if (!soup_server_listen (self->soup, address, options, error))
+    {
+      g_prefix_error (error, "Cannot listen for HTTP on %s:%u: ", self->config->http_host,
+                      self->config->http_port);
+      return FALSE;
+    }
+
+  any = g_inet_address_get_is_any (inet);
+  listeners = soup_server_get_listeners (self->soup);
+  for (GSList *l = listeners; l; l = l->next)
+    {
+      g_autoptr(GSocketAddress) local = g_socket_get_local_address (l->data, NULL);
+      GInetSocketAddress *inet_local = G_INET_SOCKET_ADDRESS (local);
+      g_autofree char *host = g_inet_address_to_string (
+        g_inet_socket_address_get_address (inet_local));
+      g_autofree char *host_port = NULL;
+
+      port = g_inet_socket_address_get_port (inet_local);
+      host_port = kibitz_format_host_port (host, port);
+      g_ptr_array_add (self->listening, g_strdup_printf ("%s %s", self->scheme, host_port));
+      if (bound == NULL)
+        bound = g_steal_pointer (&host_port);
+    }
+  g_slist_free (listeners);
+
+  self->published_host_port = published_host_port (self->config->public_host, any ? NULL : bound,
+                                                   port);
+
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+
+  return TRUE;
+}
+
+GStrv
+kibitz_signaling_server_listening (KibitzSignalingServer *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  for (guint i = 0; i < self->listening->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->listening, i));
+
+  return g_strv_builder_end (builder);
+}
+
+/* Closes every socket with 1001 (going away) so clients reconnect at once,
+ * and waits (at most 2 s) for their close handshakes.
+ */
+void
+kibitz_signaling_server_shutdown (KibitzSignalingServer *self)
+{
+  g_autoptr(GList) connections = g_hash_table_get_keys (self->connections);
+  gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  for (GList *l = connections; l; l = l->next)
+    {
+      Connection *conn = l->data;
+
+      if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
+        soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
+                                         "server shutting down");
+    }
+
+  soup_server_disconnect (self->soup);
+
+  while (g_hash_table_size (self->connections) > 0 && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+kibitz_signaling_server_finalize (GObject *object)
+{
+  KibitzSignalingServer *self = KIBITZ_SIGNALING_SERVER (object);
+  g_autoptr(GList) connections = g_hash_table_get_keys (self->connections);
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+
+  /* Every Connection refers to the rooms: free them first. */
+  for (GList *l = connections; l; l = l->next)
+    connection_detach (l->data);
+  g_hash_table_remove_all (self->connections);
+
+  g_clear_object (&self->soup);
+  g_clear_pointer (&self->rooms, kibitz_rooms_free);
+  g_clear_pointer (&self->connections, g_hash_table_unref);
+  g_clear_pointer (&self->per_address, g_hash_table_unref);
+  g_clear_pointer (&self->listening, g_ptr_array_unref);
+  g_clear_pointer (&self->metrics, g_array_unref);
+  g_clear_pointer (&self->config, kibitz_server_config_free);
+  g_strfreev (self->ice.stun_urls);
+  g_strfreev (self->ice.turn_urls);
+  g_free (self->scheme);
+  g_free (self->published_host_port);
+
+  G_OBJECT_CLASS (kibitz_signaling_server_parent_class)->finalize (object);
+}
+
+static void
+kibitz_signaling_server_class_init (KibitzSignalingServerClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = kibitz_signaling_server_finalize;
+}
+
+static void
+kibitz_signaling_server_init (KibitzSignalingServer *self)
+{
+  self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) connection_free, NULL);
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->listening = g_ptr_array_new_with_free_func (g_free);
+  self->metrics = g_array_new (FALSE, FALSE, sizeof (MetricsSource));
+  self->scheme = g_strdup ("http");
+}
+
+static KibitzServerConfig *
+config_copy (const KibitzServerConfig *config)
+{
+  KibitzServerConfig *copy = g_memdup2 (config, sizeof *config);
+
+  copy->http_host = g_strdup (config->http_host);
+  copy->secret = g_strdup (config->secret);
+  copy->public_host = g_strdup (config->public_host);
+  copy->tls_cert = g_strdup (config->tls_cert);
+  copy->tls_key = g_strdup (config->tls_key);
+  copy->state_dir = g_strdup (config->state_dir);
+  copy->realm = g_strdup (config->realm);
+  copy->ice_servers = g_strdupv (config->ice_servers);
+  copy->allowed_origins = g_strdupv (config->allowed_origins);
+
+  return copy;
+}
+
+KibitzSignalingServer *
+kibitz_signaling_server_new (const KibitzServerConfig *config)
+{
+  KibitzSignalingServer *self = g_object_new (KIBITZ_TYPE_SIGNALING_SERVER, NULL);
+  KibitzRoomsConfig rooms_config = { 0 };
+
+  g_return_val_if_fail (config->secret != NULL, NULL);
+
+  self->config = config_copy (config);
+  self->ice.secret = self->config->secret;
+  self->ice.credential_ttl = self->config->credential_ttl;
+  split_ice_urls (self, NULL, NULL);
+
+  rooms_config.secret = self->config->secret;
+  rooms_config.max_room_size = self->config->max_room_size;
+  rooms_config.ice = &self->ice;
+  self->rooms = kibitz_rooms_new (&rooms_config, &rooms_transport, self);
+
+  self->soup = soup_server_new ("server-header", "kibitz-server/" PACKAGE_VERSION " ", NULL);
+  soup_server_add_handler (self->soup, NULL, default_handler, self, NULL);
+  soup_server_add_handler (self->soup, "/v1/ws", ws_handler, self, NULL);
+  soup_server_add_handler (self->soup, "/v1/config", config_handler, self, NULL);
+  soup_server_add_handler (self->soup, "/healthz", health_handler, self, NULL);
+  soup_server_add_handler (self->soup, "/metrics", metrics_handler, self, NULL);
+
+  return self;
+}

@@ -1,0 +1,97 @@
+/* kibitz-turn-server.h: the built-in STUN/TURN relay (RFC 8489, RFC 8656).
+ *
+ * STUN Binding and TURN over UDP and TCP on one port, plus optional extra TCP
+ * listeners. Everything (control and relayed data) runs on one thread of its
+ * own with epoll and recvmmsg/sendmmsg; the caller's main loop is never
+ * touched. Credentials follow the TURN REST API scheme of /v1/config.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define KIBITZ_TURN_SERVER_ERROR (kibitz_turn_server_error_quark ())
+
+typedef enum {
+  KIBITZ_TURN_SERVER_ERROR_INVALID,
+  KIBITZ_TURN_SERVER_ERROR_BIND,
+  KIBITZ_TURN_SERVER_ERROR_STATE,
+} KibitzTurnServerError;
+
+/* Every string is copied by kibitz_turn_server_new(); NULL or 0 means the
+ * default given beside it. */
+typedef struct {
+  const char        *listen_host;      /* "127.0.0.1", "::", "0.0.0.0" ... ("0.0.0.0") */
+  guint16            listen_port;      /* UDP and TCP; 0 picks a free port (the caller
+                                          passes 3478 for the default) */
+  const char * const *extra_tcp;       /* "HOST:PORT" extra TCP listeners, NULL-terminated */
+  const char        *secret;           /* the REST API shared secret (required) */
+  const char        *realm;            /* ("kibitz") */
+  const char * const *relay_ips;       /* at most one per family (the listen address) */
+  const char        *external_ip;      /* advertised instead of the relay address (NAT) */
+  guint16            relay_port_min;   /* (49152) */
+  guint16            relay_port_max;   /* (65535) */
+  guint              user_quota;       /* allocations per username id (64) */
+  guint              total_quota;      /* allocations in all (10000) */
+  guint              default_lifetime; /* seconds (600) */
+  guint              max_lifetime;     /* seconds (3600) */
+  guint              nonce_lifetime;   /* seconds before a nonce goes stale (600) */
+  const char * const *allow_peers;     /* CIDRs relayed to despite the deny list */
+} KibitzTurnConfig;
+
+/* Counters since the server started; "current" ones are gauges. */
+typedef struct {
+  guint64 allocations;          /* current */
+  guint64 allocations_total;
+  guint64 permissions;          /* current */
+  guint64 channels;             /* current */
+  guint64 packets_to_peers;
+  guint64 bytes_to_peers;       /* payload bytes */
+  guint64 packets_from_peers;
+  guint64 bytes_from_peers;
+  guint64 binding_requests;
+  guint64 auth_failures;        /* 401 to bad credentials (not the first challenge), 441 */
+  guint64 stale_nonces;         /* 438 answers */
+  guint64 denied_peers;         /* 403 answers */
+  guint64 quota_rejections;     /* 486 answers */
+  guint64 tcp_connections;      /* current */
+} KibitzTurnMetrics;
+
+/* Called for each username id (the part after "expiry:"; the peer id of the
+ * credentials in welcome) with the payload bytes relayed for it so far. */
+typedef void (*KibitzTurnUsageFunc) (const char *id,
+                                     guint64     bytes_to_peers,
+                                     guint64     bytes_from_peers,
+                                     gpointer    user_data);
+
+typedef struct _KibitzTurnServer KibitzTurnServer;
+
+GQuark            kibitz_turn_server_error_quark  (void);
+
+KibitzTurnServer *kibitz_turn_server_new          (const KibitzTurnConfig  *config,
+                                                   GError                 **error);
+gboolean          kibitz_turn_server_start        (KibitzTurnServer        *self,
+                                                   GError                 **error);
+void              kibitz_turn_server_stop         (KibitzTurnServer        *self);
+void              kibitz_turn_server_free         (KibitzTurnServer        *self);
+
+/* "ADDR:PORT" (IPv6 in brackets) of what is bound, valid after _new(). */
+char  *kibitz_turn_server_get_udp_address         (KibitzTurnServer *self) G_GNUC_WARN_UNUSED_RESULT;
+char  *kibitz_turn_server_get_tcp_address         (KibitzTurnServer *self) G_GNUC_WARN_UNUSED_RESULT;
+GStrv  kibitz_turn_server_get_extra_tcp_addresses (KibitzTurnServer *self) G_GNUC_WARN_UNUSED_RESULT;
+guint16           kibitz_turn_server_get_port     (KibitzTurnServer        *self);
+
+/* Thread-safe: the relay thread keeps counting while these read. */
+void              kibitz_turn_server_get_metrics  (KibitzTurnServer        *self,
+                                                   KibitzTurnMetrics       *metrics);
+void              kibitz_turn_server_foreach_usage (KibitzTurnServer       *self,
+                                                    KibitzTurnUsageFunc     func,
+                                                    gpointer                user_data);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (KibitzTurnServer, kibitz_turn_server_free)
+
+G_END_DECLS

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Runs the STUN codec's libFuzzer target for a while, starting from the seed
+# corpus checked in beside this script (which it leaves untouched).
+#
+#   CC=clang meson setup BUILD_DIR -Dfuzzing=true -Db_sanitize=address -Db_lundef=false
+#   ninja -C BUILD_DIR
+#   tests/fuzz/run-fuzz.sh BUILD_DIR [SECONDS]
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+set -eu
+
+if [ $# -lt 1 ]; then
+  echo "usage: $0 BUILD_DIR [SECONDS]" >&2
+  exit 2
+fi
+
+build_dir=$1
+seconds=${2:-30}
+here=$(cd "$(dirname "$0")" && pwd)
+fuzzer=$build_dir/tests/stun/fuzz-stun
+
+if [ ! -x "$fuzzer" ]; then
+  echo "$fuzzer is missing: configure $build_dir with CC=clang -Dfuzzing=true" \
+       "-Db_sanitize=address -Db_lundef=false, then run ninja" >&2
+  exit 2
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT INT TERM
+mkdir "$work/corpus"
+cp "$here"/corpus/stun/* "$work/corpus/"
+
+# A crash leaves its input in $build_dir (crash-*), for the CI to keep.
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
+  "$fuzzer" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+            -artifact_prefix="$build_dir/" -print_final_stats=1 \
+            "$work/corpus"

@@ -1,0 +1,199 @@
+/* test-resume.c: resume tokens across dropped sockets and server restarts.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "kibitz-test-server.h"
+
+static const char *
+string_member (JsonObject *object,
+               const char *member)
+{
+  return json_object_get_string_member (object, member);
+}
+
+static void
+assert_signal (KibitzTestClient *from,
+               const char       *to_id,
+               KibitzTestClient *to,
+               const char       *expected_from)
+{
+  g_autoptr(JsonObject) signal = NULL;
+
+  kibitz_test_client_send (from, "{\"type\":\"signal\",\"to\":\"%s\",\"data\":{\"n\":1}}", to_id);
+  signal = kibitz_test_client_wait (to, "signal", 5000);
+  g_assert_nonnull (signal);
+  g_assert_cmpstr (string_member (signal, "from"), ==, expected_from);
+}
+
+static void
+test_resume_after_drop (void)
+{
+  const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "s", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) b = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) a2 = NULL;
+  g_autoptr(JsonObject) wa = kibitz_test_client_join (a, "room", "Ada", NULL);
+  g_autoptr(JsonObject) wb = kibitz_test_client_join (b, "room", "Bartek", NULL);
+  g_autoptr(JsonObject) wa2 = NULL;
+  g_autoptr(JsonObject) pending = NULL;
+  g_autofree char *token = g_strdup (string_member (wa, "resume"));
+
+  g_clear_pointer (&a, kibitz_test_client_free);
+  kibitz_test_spin (300);
+
+  /* A signal sent while Ada is away waits for her. */
+  kibitz_test_client_send (b, "{\"type\":\"signal\",\"to\":\"%s\",\"data\":{\"sdp\":{\"type\":"
+                           "\"offer\",\"sdp\":\"v=0\"}}}", string_member (wa, "id"));
+  kibitz_test_client_assert_no (b, "error", 200);
+
+  a2 = kibitz_test_client_connect (server);
+  wa2 = kibitz_test_client_join (a2, "room", "Ada", token);
+  g_assert_cmpstr (string_member (wa2, "id"), ==, string_member (wa, "id"));
+  g_assert_true (json_object_get_boolean_member (wa2, "resumed"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (wa2, "peers")), ==, 1);
+  g_assert_true (json_object_has_member (wa2, "ice_servers"));
+
+  pending = kibitz_test_client_wait (a2, "signal", 5000);
+  g_assert_nonnull (pending);
+  g_assert_cmpstr (string_member (pending, "from"), ==, string_member (wb, "id"));
+
+  /* Bartek never saw Ada leave or come back. */
+  kibitz_test_client_assert_no (b, "left", 200);
+  kibitz_test_client_assert_no (b, "joined", 200);
+  assert_signal (b, string_member (wa, "id"), a2, string_member (wb, "id"));
+  assert_signal (a2, string_member (wb, "id"), b, string_member (wa, "id"));
+}
+
+static void
+test_replaced (void)
+{
+  const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "s", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) a2 = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) b = kibitz_test_client_connect (server);
+  g_autoptr(JsonObject) wa = kibitz_test_client_join (a, "room", "Ada", NULL);
+  g_autoptr(JsonObject) wb = kibitz_test_client_join (b, "room", "Bartek", NULL);
+  g_autoptr(JsonObject) wa2 = kibitz_test_client_join (a2, "room", "Ada", string_member (wa, "resume"));
+
+  kibitz_test_expect_error (a, "replaced");
+  g_assert_true (kibitz_test_client_wait_closed (a, 5000));
+  g_assert_cmpstr (string_member (wa2, "id"), ==, string_member (wa, "id"));
+  g_assert_true (json_object_get_boolean_member (wa2, "resumed"));
+  kibitz_test_client_assert_no (b, "left", 300);
+  assert_signal (b, string_member (wa, "id"), a2, string_member (wb, "id"));
+}
+
+static void
+test_forged_token (void)
+{
+  const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "s", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) b = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) c = kibitz_test_client_connect (server);
+  g_autoptr(JsonObject) wa = kibitz_test_client_join (a, "room", "Ada", NULL);
+  g_autofree char *forged = g_strdup_printf ("%s.99999999999.0000", string_member (wa, "id"));
+  g_autoptr(JsonObject) wb = kibitz_test_client_join (b, "room", "Mallory", forged);
+  g_autoptr(JsonObject) wc = NULL;
+
+  /* A bad token is a fresh join: a new id, Ada untouched. */
+  g_assert_cmpstr (string_member (wb, "id"), !=, string_member (wa, "id"));
+  g_assert_false (json_object_get_boolean_member (wb, "resumed"));
+  kibitz_test_client_assert_no (a, "error", 200);
+
+  /* A token for another room does not carry the id across. */
+  wc = kibitz_test_client_join (c, "other room", "Ada", string_member (wa, "resume"));
+  g_assert_cmpstr (string_member (wc, "id"), !=, string_member (wa, "id"));
+}
+
+static void
+test_restart_same_secret (void)
+{
+  const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "restart-secret", NULL };
+  g_autoptr(KibitzTestServer) first = kibitz_test_server_start (args);
+  g_autoptr(KibitzTestServer) second = NULL;
+  g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (first);
+  g_autoptr(KibitzTestClient) b = kibitz_test_client_connect (first);
+  g_autoptr(JsonObject) wa = kibitz_test_client_join (a, "room", "Ada", NULL);
+  g_autoptr(JsonObject) wb = kibitz_test_client_join (b, "room", "Bartek", NULL);
+  g_autoptr(JsonObject) wa2 = NULL;
+  g_autoptr(JsonObject) wb2 = NULL;
+  g_autoptr(JsonObject) joined = NULL;
+
+  kibitz_test_server_kill (first);
+  g_assert_true (kibitz_test_client_wait_closed (a, 5000));
+  g_clear_pointer (&a, kibitz_test_client_free);
+  g_clear_pointer (&b, kibitz_test_client_free);
+
+  second = kibitz_test_server_start (args);
+  a = kibitz_test_client_connect (second);
+  wa2 = kibitz_test_client_join (a, "room", "Ada", string_member (wa, "resume"));
+  g_assert_cmpstr (string_member (wa2, "id"), ==, string_member (wa, "id"));
+  g_assert_true (json_object_get_boolean_member (wa2, "resumed"));
+
+  b = kibitz_test_client_connect (second);
+  wb2 = kibitz_test_client_join (b, "room", "Bartek", string_member (wb, "resume"));
+  g_assert_cmpstr (string_member (wb2, "id"), ==, string_member (wb, "id"));
+
+  /* The restarted server knew nobody: it announces Bartek's return. */
+  joined = kibitz_test_client_wait (a, "joined", 5000);
+  g_assert_nonnull (joined);
+  g_assert_cmpstr (string_member (json_object_get_object_member (joined, "peer"), "id"), ==,
+                   string_member (wb, "id"));
+  assert_signal (a, string_member (wb, "id"), b, string_member (wa, "id"));
+}
+
+/* Without --secret, the secret is made once and kept in the state directory. */
+static void
+test_secret_persists (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-state-XXXXXX", &error);
+  g_autofree char *secret_path = g_build_filename (dir, "secret", NULL);
+  const char * const args[] = { "--http", "127.0.0.1:0", "--state-dir", dir, NULL };
+  g_autoptr(KibitzTestServer) first = kibitz_test_server_start (args);
+  g_autoptr(KibitzTestServer) second = NULL;
+  g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (first);
+  g_autoptr(JsonObject) wa = kibitz_test_client_join (a, "room", "Ada", NULL);
+  g_autoptr(JsonObject) wa2 = NULL;
+  GStatBuf st;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (g_stat (secret_path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_cmpint (st.st_size, >=, 32);
+
+  kibitz_test_server_stop (first);
+  g_clear_pointer (&a, kibitz_test_client_free);
+
+  second = kibitz_test_server_start (args);
+  a = kibitz_test_client_connect (second);
+  wa2 = kibitz_test_client_join (a, "room", "Ada", string_member (wa, "resume"));
+  g_assert_cmpstr (string_member (wa2, "id"), ==, string_member (wa, "id"));
+  g_assert_true (json_object_get_boolean_member (wa2, "resumed"));
+
+  g_unlink (secret_path);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/server/resume/after-drop", test_resume_after_drop);
+  g_test_add_func ("/server/resume/replaced", test_replaced);
+  g_test_add_func ("/server/resume/forged-token", test_forged_token);
+  g_test_add_func ("/server/resume/restart-same-secret", test_restart_same_secret);
+  g_test_add_func ("/server/resume/secret-persists", test_secret_persists);
+
+  return g_test_run ();
+}

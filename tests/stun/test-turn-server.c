@@ -1,0 +1,675 @@
+/* test-turn-server.c: the TURN relay over real sockets on 127.0.0.1, with the
+ * codec as the client.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "kibitz-turn-server.h"
+#include "turn-test-client.h"
+
+#define SECRET "test-secret"
+
+typedef struct {
+  KibitzTurnServer *server;
+  guint16           port;
+} Fixture;
+
+static const char * const loopback_allowed[] = { "127.0.0.0/8", NULL };
+
+static void
+fixture_start (Fixture            *fixture,
+               const char * const *allow_peers,
+               guint               user_quota)
+{
+  g_autoptr(GError) error = NULL;
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .listen_port = 0,
+    .secret = SECRET,
+    .realm = "kibitz-test",
+    .user_quota = user_quota,
+    .allow_peers = allow_peers,
+  };
+
+  fixture->server = kibitz_turn_server_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (fixture->server, &error));
+  g_assert_no_error (error);
+  fixture->port = kibitz_turn_server_get_port (fixture->server);
+  g_assert_cmpuint (fixture->port, >, 0);
+}
+
+static void
+setup_allowed (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture_start (fixture, loopback_allowed, 0);
+}
+
+static void
+setup_default (Fixture       *fixture,
+               gconstpointer  data)
+{
+  fixture_start (fixture, NULL, 0);
+}
+
+static void
+setup_quota_one (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  fixture_start (fixture, loopback_allowed, 1);
+}
+
+static void
+teardown (Fixture       *fixture,
+          gconstpointer  data)
+{
+  kibitz_turn_server_free (fixture->server);
+}
+
+static void
+test_binding (Fixture       *fixture,
+              gconstpointer  data)
+{
+  gboolean tcp = GPOINTER_TO_INT (data);
+  g_autoptr(TestClient) client = test_client_new (tcp, fixture->port);
+  KibitzStunMessage *answer;
+  KibitzStunWriter writer;
+  KibitzStunAddress mapped;
+  KibitzTurnMetrics metrics;
+  guint8 buffer[128];
+
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_stun_writer_add_fingerprint (&writer);
+  answer = test_client_transact (client, &writer);
+
+  g_assert_cmpuint (answer->klass, ==, KIBITZ_STUN_CLASS_SUCCESS);
+  g_assert_true (kibitz_stun_message_check_fingerprint (answer));
+  g_assert_true (kibitz_stun_message_get_xor_address (answer, KIBITZ_STUN_ATTR_XOR_MAPPED_ADDRESS,
+                                                      &mapped));
+  g_assert_true (kibitz_stun_address_equal (&mapped, &client->local));
+
+  kibitz_turn_server_get_metrics (fixture->server, &metrics);
+  g_assert_cmpuint (metrics.binding_requests, ==, 1);
+}
+
+typedef struct {
+  const char *id;
+  guint64     to_peers;
+  guint64     from_peers;
+} UsageLookup;
+
+static void
+find_usage_cb (const char *id,
+               guint64     to_peers,
+               guint64     from_peers,
+               gpointer    user_data)
+{
+  UsageLookup *lookup = user_data;
+
+  if (g_str_equal (id, lookup->id))
+    {
+      lookup->to_peers = to_peers;
+      lookup->from_peers = from_peers;
+    }
+}
+
+/* The whole life of an allocation: permission, Send and Data indications,
+ * a channel both ways, metrics, and a Refresh to zero. */
+static void
+test_relay (Fixture       *fixture,
+            gconstpointer  data)
+{
+  gboolean tcp = GPOINTER_TO_INT (data);
+  g_autoptr(TestClient) client = test_client_new (tcp, fixture->port);
+  KibitzStunAddress relayed, peer, from;
+  KibitzTurnMetrics metrics;
+  UsageLookup usage = { .id = "p-relay" };
+  KibitzStunWriter writer;
+  guint8 buffer[512];
+  int peer_fd = udp_socket (&peer);
+  gssize n;
+
+  test_client_set_credentials (client, SECRET, in_an_hour (), "p-relay");
+  assert_allocated (client, allocate (client), &relayed);
+
+  /* Nothing reaches the peer, nor the client, before a permission. */
+  send_indication (client, &peer, "too early");
+  g_assert_cmpint (udp_receive (peer_fd, buffer, sizeof buffer, NULL, 200), ==, -1);
+
+  g_assert_cmpint (create_permission (client, &peer), ==, 0);
+  send_indication (client, &peer, "hello peer");
+  n = udp_receive (peer_fd, buffer, sizeof buffer, &from, TEST_TIMEOUT_MS);
+  g_assert_cmpmem (buffer, n, "hello peer", 10);
+  g_assert_true (kibitz_stun_address_equal (&from, &relayed));
+
+  udp_send (peer_fd, &relayed, "hello client", 12);
+  expect_data_indication (client, &peer, "hello client");
+
+  g_assert_cmpint (channel_bind (client, 0x4000, &peer), ==, 0);
+  n = kibitz_stun_channel_data_write (buffer, sizeof buffer, tcp, 0x4000,
+                                      (const guint8 *) "on channel", 10);
+  test_client_send (client, buffer, n);
+  n = udp_receive (peer_fd, buffer, sizeof buffer, NULL, TEST_TIMEOUT_MS);
+  g_assert_cmpmem (buffer, n, "on channel", 10);
+  udp_send (peer_fd, &relayed, "back on channel", 15);
+  expect_channel_data (client, 0x4000, "back on channel");
+
+  kibitz_turn_server_get_metrics (fixture->server, &metrics);
+  g_assert_cmpuint (metrics.allocations, ==, 1);
+  g_assert_cmpuint (metrics.permissions, ==, 1);
+  g_assert_cmpuint (metrics.channels, ==, 1);
+  g_assert_cmpuint (metrics.packets_to_peers, ==, 2);
+  g_assert_cmpuint (metrics.bytes_to_peers, ==, 20);
+  g_assert_cmpuint (metrics.packets_from_peers, ==, 2);
+  g_assert_cmpuint (metrics.bytes_from_peers, ==, 27);
+  kibitz_turn_server_foreach_usage (fixture->server, find_usage_cb, &usage);
+  g_assert_cmpuint (usage.to_peers, ==, 20);
+  g_assert_cmpuint (usage.from_peers, ==, 27);
+
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_stun_writer_add_uint32 (&writer, KIBITZ_STUN_ATTR_LIFETIME, 0);
+  test_client_sign (client, &writer);
+  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 0);
+
+  kibitz_turn_server_get_metrics (fixture->server, &metrics);
+  g_assert_cmpuint (metrics.allocations, ==, 0);
+  g_assert_cmpuint (metrics.permissions, ==, 0);
+  g_assert_cmpuint (metrics.allocations_total, ==, 1);
+  close (peer_fd);
+}
+
+static void
+test_wrong_credentials (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  KibitzTurnMetrics metrics;
+
+  test_client_set_credentials (client, "not-the-secret", in_an_hour (), "p-1");
+  g_assert_cmpint (test_error_code (allocate (client)), ==, 401);
+
+  /* An expired REST username, even with the right password. */
+  test_client_set_credentials (client, SECRET, g_get_real_time () / G_USEC_PER_SEC - 10, "p-1");
+  g_assert_cmpint (test_error_code (allocate (client)), ==, 401);
+
+  kibitz_turn_server_get_metrics (fixture->server, &metrics);
+  g_assert_cmpuint (metrics.auth_failures, ==, 2);
+  g_assert_cmpuint (metrics.allocations, ==, 0);
+}
+
+static void
+test_stale_nonce (Fixture       *fixture,
+                  gconstpointer  data)
+{
+  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  KibitzStunMessage *answer;
+  KibitzStunAddress relayed;
+  KibitzStunWriter writer;
+  guint8 buffer[512];
+
+  test_client_set_credentials (client, SECRET, in_an_hour (), "p-nonce");
+  assert_allocated (client, allocate (client), &relayed);
+
+  /* A nonce whose expiry has passed (or was tampered with) is stale. */
+  memcpy (client->nonce, "0000000000000001", 16);
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  test_client_sign (client, &writer);
+  answer = test_client_transact (client, &writer);
+  g_assert_cmpint (test_error_code (answer), ==, 438);
+  test_client_learn_nonce (client, answer);
+
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  test_client_sign (client, &writer);
+  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 0);
+}
+
+static void
+test_denied_peers (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  static const char * const denied[] = {
+    /* Not 127.0.0.1: that is the relay address here, exempt. */
+    "127.0.0.2", "127.255.255.254", "10.0.0.1", "172.16.5.4", "192.168.0.1",
+    "169.254.169.254", "100.64.0.1",
+    "0.0.0.0", "224.0.0.1", "255.255.255.255", "240.0.0.1",
+  };
+  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  KibitzStunAddress relayed, peer;
+  KibitzTurnMetrics metrics;
+  gsize i;
+
+  test_client_set_credentials (client, SECRET, in_an_hour (), "p-denied");
+  assert_allocated (client, allocate (client), &relayed);
+
+  for (i = 0; i < G_N_ELEMENTS (denied); i++)
+    {
+      peer = test_address (denied[i], 9);
+      g_assert_cmpint (create_permission (client, &peer), ==, 403);
+      g_assert_cmpint (channel_bind (client, 0x4001, &peer), ==, 403);
+    }
+
+  /* IPv6 forms on an IPv4 allocation: a family mismatch first. */
+  peer = test_address ("::ffff:127.0.0.1", 9);
+  g_assert_cmpint (create_permission (client, &peer), ==, 443);
+  peer = test_address ("2001:4860:4860::8888", 9);
+  g_assert_cmpint (create_permission (client, &peer), ==, 443);
+
+  /* A public address is fine, and our own relay address is exempt. */
+  peer = test_address ("8.8.8.8", 9);
+  g_assert_cmpint (create_permission (client, &peer), ==, 0);
+  g_assert_cmpint (create_permission (client, &relayed), ==, 0);
+
+  kibitz_turn_server_get_metrics (fixture->server, &metrics);
+  g_assert_cmpuint (metrics.denied_peers, ==, 2 * G_N_ELEMENTS (denied));
+}
+
+/* Relay to relay: two clients of this server talk through both relays while
+ * loopback is otherwise forbidden; other ports on the relay address stay shut. */
+static void
+test_self_relay (Fixture       *fixture,
+                 gconstpointer  data)
+{
+  g_autoptr(TestClient) alice = test_client_new (FALSE, fixture->port);
+  g_autoptr(TestClient) bob = test_client_new (FALSE, fixture->port);
+  KibitzStunAddress alice_relay, bob_relay, other;
+  guint8 buffer[256];
+  int other_fd = udp_socket (&other);
+
+  test_client_set_credentials (alice, SECRET, in_an_hour (), "p-alice");
+  test_client_set_credentials (bob, SECRET, in_an_hour (), "p-bob");
+  assert_allocated (alice, allocate (alice), &alice_relay);
+  assert_allocated (bob, allocate (bob), &bob_relay);
+
+  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
+  g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
+
+  send_indication (alice, &bob_relay, "hi bob");
+  expect_data_indication (bob, &alice_relay, "hi bob");
+  send_indication (bob, &alice_relay, "hi alice");
+  expect_data_indication (alice, &bob_relay, "hi alice");
+
+  /* The permission to 127.0.0.1 is for relays only: a plain socket on the
+   * same address gets nothing. */
+  send_indication (alice, &other, "not for you");
+  g_assert_cmpint (udp_receive (other_fd, buffer, sizeof buffer, NULL, 300), ==, -1);
+  close (other_fd);
+}
+
+static void
+test_quota (Fixture       *fixture,
+            gconstpointer  data)
+{
+  g_autoptr(TestClient) first = test_client_new (FALSE, fixture->port);
+  g_autoptr(TestClient) second = test_client_new (FALSE, fixture->port);
+  g_autoptr(TestClient) other_user = test_client_new (FALSE, fixture->port);
+  KibitzStunAddress relayed;
+  KibitzTurnMetrics metrics;
+
+  test_client_set_credentials (first, SECRET, in_an_hour (), "p-quota");
+  test_client_set_credentials (second, SECRET, in_an_hour () + 1, "p-quota");
+  test_client_set_credentials (other_user, SECRET, in_an_hour (), "p-other");
+  assert_allocated (first, allocate (first), &relayed);
+  g_assert_cmpint (test_error_code (allocate (second)), ==, 486);
+  assert_allocated (other_user, allocate (other_user), &relayed);
+
+  kibitz_turn_server_get_metrics (fixture->server, &metrics);
+  g_assert_cmpuint (metrics.quota_rejections, ==, 1);
+}
+
+static void
+test_allocation_mismatch (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  KibitzStunAddress relayed;
+  KibitzStunWriter writer;
+  guint8 buffer[512];
+
+  test_client_set_credentials (client, SECRET, in_an_hour (), "p-mismatch");
+  assert_allocated (client, allocate (client), &relayed);
+
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_stun_writer_add_requested_transport (&writer, 17);
+  test_client_sign (client, &writer);
+  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 437);
+
+  /* Another user on the same 5-tuple: wrong credentials. */
+  test_client_set_credentials (client, SECRET, in_an_hour (), "p-intruder");
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  test_client_sign (client, &writer);
+  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 441);
+}
+
+static void
+test_bad_requests (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  KibitzStunMessage *answer;
+  KibitzStunAddress relayed, peer;
+  KibitzStunWriter writer;
+  guint8 buffer[512];
+  guint16 unknown[4];
+  gsize n = 0;
+
+  /* An unknown comprehension-required attribute: 420, listing it. */
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_stun_writer_add_uint32 (&writer, 0x0031, 0);
+  answer = test_client_transact (client, &writer);
+  g_assert_cmpint (test_error_code (answer), ==, 420);
+  g_assert_true (kibitz_stun_message_get_unknown_attributes (answer, unknown, 4, &n));
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmphex (unknown[0], ==, 0x0031);
+
+  test_client_set_credentials (client, SECRET, in_an_hour (), "p-bad");
+
+  /* TCP relaying is not offered: 442. */
+  answer = allocate (client);
+  assert_allocated (client, answer, &relayed);
+
+  /* Refresh and friends before any allocation on another 5-tuple: 437. */
+  {
+    g_autoptr(TestClient) stranger = test_client_new (FALSE, fixture->port);
+
+    memcpy (stranger->realm, client->realm, sizeof client->realm);
+    memcpy (stranger->nonce, client->nonce, sizeof client->nonce);
+    test_client_set_credentials (stranger, SECRET, in_an_hour (), "p-bad");
+    peer = test_address ("127.0.0.1", 9);
+    g_assert_cmpint (create_permission (stranger, &peer), ==, 437);
+
+    test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                       KIBITZ_STUN_CLASS_REQUEST);
+    kibitz_stun_writer_add_requested_transport (&writer, 6);
+    test_client_sign (stranger, &writer);
+    g_assert_cmpint (test_error_code (test_client_transact (stranger, &writer)), ==, 442);
+
+    test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                       KIBITZ_STUN_CLASS_REQUEST);
+    test_client_sign (stranger, &writer);
+    g_assert_cmpint (test_error_code (test_client_transact (stranger, &writer)), ==, 400);
+
+    /* No IPv6 relay address on this server. */
+    test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                       KIBITZ_STUN_CLASS_REQUEST);
+    kibitz_stun_writer_add_requested_transport (&writer, 17);
+    kibitz_stun_writer_add_requested_family (&writer, KIBITZ_STUN_FAMILY_IPV6);
+    test_client_sign (stranger, &writer);
+    g_assert_cmpint (test_error_code (test_client_transact (stranger, &writer)), ==, 440);
+  }
+
+  /* Channel numbers outside 0x4000-0x7FFF (RFC 5766's range, which RFC 8656
+   * narrowed), and a peer bound twice. */
+  peer = test_address ("127.0.0.1", 9);
+  g_assert_cmpint (channel_bind (client, 0x3FFF, &peer), ==, 400);
+  g_assert_cmpint (channel_bind (client, 0x8000, &peer), ==, 400);
+  g_assert_cmpint (channel_bind (client, 0x4FFF, &peer), ==, 0);
+  g_assert_cmpint (channel_bind (client, 0x4FFF, &peer), ==, 0);
+  g_assert_cmpint (channel_bind (client, 0x4ABC, &peer), ==, 400);
+
+  /* Garbage on the port changes nothing. */
+  test_client_send (client, (const guint8 *) "GET / HTTP/1.1\r\n\r\n", 18);
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  g_assert_cmpint (test_client_transact (client, &writer)->klass, ==, KIBITZ_STUN_CLASS_SUCCESS);
+}
+
+static void
+test_even_port_reservation (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autoptr(TestClient) first = test_client_new (FALSE, fixture->port);
+  g_autoptr(TestClient) second = test_client_new (FALSE, fixture->port);
+  KibitzStunMessage *answer;
+  KibitzStunAddress relayed, second_relayed;
+  KibitzStunWriter writer;
+  guint8 buffer[512];
+  guint64 token = 0;
+  int attempt;
+
+  test_client_set_credentials (first, SECRET, in_an_hour (), "p-even");
+  test_client_set_credentials (second, SECRET, in_an_hour (), "p-even");
+  allocate (first);  /* learns the nonce; this one has no EVEN-PORT */
+
+  /* The next port may be taken by chance: try a few allocations. */
+  for (attempt = 0; attempt < 10 && token == 0; attempt++)
+    {
+      g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+
+      test_client_set_credentials (client, SECRET, in_an_hour (), "p-even");
+      memcpy (client->realm, first->realm, sizeof first->realm);
+      memcpy (client->nonce, first->nonce, sizeof first->nonce);
+      test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                         KIBITZ_STUN_CLASS_REQUEST);
+      kibitz_stun_writer_add_requested_transport (&writer, 17);
+      kibitz_stun_writer_add_even_port (&writer, TRUE);
+      test_client_sign (client, &writer);
+      answer = test_client_transact (client, &writer);
+      g_assert_cmpint (test_error_code (answer), ==, 0);
+      g_assert_true (kibitz_stun_message_get_xor_address (answer,
+                                                          KIBITZ_STUN_ATTR_XOR_RELAYED_ADDRESS,
+                                                          &relayed));
+      g_assert_cmpuint (relayed.port % 2, ==, 0);
+      kibitz_stun_message_get_uint64 (answer, KIBITZ_STUN_ATTR_RESERVATION_TOKEN, &token);
+    }
+  g_assert_cmpuint (token, !=, 0);
+
+  memcpy (second->realm, first->realm, sizeof first->realm);
+  memcpy (second->nonce, first->nonce, sizeof first->nonce);
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_stun_writer_add_requested_transport (&writer, 17);
+  kibitz_stun_writer_add_uint64 (&writer, KIBITZ_STUN_ATTR_RESERVATION_TOKEN, token);
+  test_client_sign (second, &writer);
+  answer = test_client_transact (second, &writer);
+  g_assert_cmpint (test_error_code (answer), ==, 0);
+  g_assert_true (kibitz_stun_message_get_xor_address (answer, KIBITZ_STUN_ATTR_XOR_RELAYED_ADDRESS,
+                                                      &second_relayed));
+  g_assert_cmpuint (second_relayed.port, ==, relayed.port + 1);
+}
+
+/* Allocations and nonces run out: one-second lifetimes, real waiting. */
+static void
+test_expiry (void)
+{
+  g_autoptr(GError) error = NULL;
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .secret = SECRET,
+    .default_lifetime = 1,
+    .max_lifetime = 1,
+    .nonce_lifetime = 1,
+  };
+  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  g_autoptr(TestClient) client = NULL;
+  KibitzStunMessage *answer;
+  KibitzTurnMetrics metrics;
+  KibitzStunWriter writer;
+  guint8 buffer[512];
+  guint32 lifetime = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (server, &error));
+  client = test_client_new (FALSE, kibitz_turn_server_get_port (server));
+  test_client_set_credentials (client, SECRET, in_an_hour (), "p-expiry");
+
+  answer = allocate (client);
+  g_assert_cmpint (test_error_code (answer), ==, 0);
+  g_assert_true (kibitz_stun_message_get_uint32 (answer, KIBITZ_STUN_ATTR_LIFETIME, &lifetime));
+  g_assert_cmpuint (lifetime, ==, 1);
+  kibitz_turn_server_get_metrics (server, &metrics);
+  g_assert_cmpuint (metrics.allocations, ==, 1);
+
+  g_usleep (2500 * 1000);
+  kibitz_turn_server_get_metrics (server, &metrics);
+  g_assert_cmpuint (metrics.allocations, ==, 0);
+
+  /* The nonce went stale too; with a fresh one, there is no allocation left. */
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  test_client_sign (client, &writer);
+  answer = test_client_transact (client, &writer);
+  g_assert_cmpint (test_error_code (answer), ==, 438);
+  test_client_learn_nonce (client, answer);
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  test_client_sign (client, &writer);
+  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 437);
+}
+
+/* An IPv4 client asks for an IPv6 relay (REQUESTED-ADDRESS-FAMILY) and
+ * reaches an IPv6 peer through it. */
+static void
+test_ipv6_relay (void)
+{
+  static const char * const relay_ips[] = { "127.0.0.1", "::1", NULL };
+  static const char * const allow[] = { "::1", NULL };
+  g_autoptr(GError) error = NULL;
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .secret = SECRET,
+    .relay_ips = relay_ips,
+    .allow_peers = allow,
+  };
+  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  g_autoptr(TestClient) client = NULL;
+  KibitzStunAddress relayed, peer = test_address ("::1", 0), from, v4_peer;
+  struct sockaddr_storage storage;
+  socklen_t length;
+  guint8 buffer[256];
+  int peer_fd;
+  gssize n;
+
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (server, &error));
+
+  peer_fd = socket (AF_INET6, SOCK_DGRAM, 0);
+  length = kibitz_stun_address_to_sockaddr (&peer, &storage);
+  if (bind (peer_fd, (struct sockaddr *) &storage, length) != 0)
+    {
+      close (peer_fd);
+      g_test_skip ("No IPv6 loopback here");
+      return;
+    }
+  length = sizeof storage;
+  getsockname (peer_fd, (struct sockaddr *) &storage, &length);
+  kibitz_stun_address_from_sockaddr (&peer, (struct sockaddr *) &storage, length);
+
+  client = test_client_new (FALSE, kibitz_turn_server_get_port (server));
+  test_client_set_credentials (client, SECRET, in_an_hour (), "p-six");
+  assert_allocated (client, allocate_with_family (client, KIBITZ_STUN_FAMILY_IPV6), &relayed);
+  g_assert_cmpuint (relayed.family, ==, KIBITZ_STUN_FAMILY_IPV6);
+
+  v4_peer = test_address ("8.8.8.8", 53);
+  g_assert_cmpint (create_permission (client, &v4_peer), ==, 443);
+
+  /* Loopback and private IPv4 in every IPv6 encoding, and IPv6's own. */
+  {
+    static const char * const denied[] = {
+      "::ffff:127.0.0.1", "::127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::7f00:1",
+      "64:ff9b::a9fe:a9fe", "2002:7f00:1::1", "2002:c0a8:1::1", "fe80::1", "fc00::1",
+      "fd00::1", "ff02::1", "::", "::2",
+    };
+    gsize i;
+
+    for (i = 0; i < G_N_ELEMENTS (denied); i++)
+      {
+        KibitzStunAddress address = test_address (denied[i], 9);
+
+        g_assert_cmpint (create_permission (client, &address), ==, 403);
+      }
+  }
+  g_assert_cmpint (create_permission (client, &peer), ==, 0);
+  send_indication (client, &peer, "over six");
+  n = udp_receive (peer_fd, buffer, sizeof buffer, &from, TEST_TIMEOUT_MS);
+  g_assert_cmpmem (buffer, n, "over six", 8);
+  g_assert_true (kibitz_stun_address_equal (&from, &relayed));
+  udp_send (peer_fd, &relayed, "back over six", 13);
+  expect_data_indication (client, &peer, "back over six");
+  close (peer_fd);
+}
+
+static void
+test_bound_addresses (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const char * const extra[] = { "127.0.0.1:0", NULL };
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .secret = SECRET,
+    .extra_tcp = extra,
+  };
+  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  g_autofree char *udp = NULL, *tcp = NULL, *expected = NULL;
+  g_auto(GStrv) extra_bound = NULL;
+
+  g_assert_no_error (error);
+  udp = kibitz_turn_server_get_udp_address (server);
+  tcp = kibitz_turn_server_get_tcp_address (server);
+  expected = g_strdup_printf ("127.0.0.1:%u", kibitz_turn_server_get_port (server));
+  g_assert_cmpstr (udp, ==, expected);
+  g_assert_cmpstr (tcp, ==, expected);
+  extra_bound = kibitz_turn_server_get_extra_tcp_addresses (server);
+  g_assert_cmpuint (g_strv_length (extra_bound), ==, 1);
+  g_assert_true (g_str_has_prefix (extra_bound[0], "127.0.0.1:"));
+  g_assert_cmpstr (extra_bound[0], !=, "127.0.0.1:0");
+}
+
+static void
+test_config_errors (void)
+{
+  static const char * const bad_peer[] = { "not-a-range", NULL };
+  KibitzTurnConfig no_secret = { .listen_host = "127.0.0.1" };
+  KibitzTurnConfig wildcard = { .listen_host = "0.0.0.0", .secret = SECRET };
+  KibitzTurnConfig bad_allow = { .listen_host = "127.0.0.1", .secret = SECRET,
+                                 .allow_peers = bad_peer };
+  const KibitzTurnConfig *configs[] = { &no_secret, &wildcard, &bad_allow };
+  gsize i;
+
+  for (i = 0; i < G_N_ELEMENTS (configs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (configs[i], &error);
+
+      g_assert_null (server);
+      g_assert_nonnull (error);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD(path, data, setup, func) \
+  g_test_add (path, Fixture, GINT_TO_POINTER (data), setup, func, teardown)
+
+  ADD ("/turn/server/binding-udp", FALSE, setup_default, test_binding);
+  ADD ("/turn/server/binding-tcp", TRUE, setup_default, test_binding);
+  ADD ("/turn/server/relay-udp", FALSE, setup_allowed, test_relay);
+  ADD ("/turn/server/relay-tcp", TRUE, setup_allowed, test_relay);
+  ADD ("/turn/server/wrong-credentials", FALSE, setup_default, test_wrong_credentials);
+  ADD ("/turn/server/stale-nonce", FALSE, setup_default, test_stale_nonce);
+  ADD ("/turn/server/denied-peers", FALSE, setup_default, test_denied_peers);
+  ADD ("/turn/server/self-relay", FALSE, setup_default, test_self_relay);
+  ADD ("/turn/server/quota", FALSE, setup_quota_one, test_quota);
+  ADD ("/turn/server/allocation-mismatch", FALSE, setup_default, test_allocation_mismatch);
+  ADD ("/turn/server/bad-requests", FALSE, setup_allowed, test_bad_requests);
+  ADD ("/turn/server/even-port-reservation", FALSE, setup_default, test_even_port_reservation);
+  g_test_add_func ("/turn/server/ipv6-relay", test_ipv6_relay);
+  g_test_add_func ("/turn/server/expiry", test_expiry);
+  g_test_add_func ("/turn/server/bound-addresses", test_bound_addresses);
+  g_test_add_func ("/turn/server/config-errors", test_config_errors);
+
+  return g_test_run ();
+}
