@@ -19,6 +19,7 @@
 #define PENDING_MAX_BYTES      (1024 * 1024)
 #define RESUME_TOKEN_SECONDS   (24 * 3600)
 #define RATE_ERROR_INTERVAL    G_USEC_PER_SEC
+#define HISTORY_MAX            100000
 
 typedef struct _KibitzRoom KibitzRoom;
 
@@ -59,6 +60,7 @@ struct _KibitzRooms {
   KibitzClockFunc       realtime;
   GHashTable           *rooms;        /* key -> KibitzRoom */
   GHashTable           *peers;        /* id -> RoomPeer */
+  GHashTable           *history;      /* id -> room display name, outlives peers */
   guint                 n_clients;
   KibitzRoomsCounters   counters;
 };
@@ -107,6 +109,7 @@ kibitz_rooms_new (const KibitzRoomsConfig    *config,
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_free);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) room_peer_free);
+  self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   return self;
 }
@@ -119,6 +122,7 @@ kibitz_rooms_free (KibitzRooms *self)
 
   g_hash_table_unref (self->rooms);
   g_hash_table_unref (self->peers);
+  g_hash_table_unref (self->history);
   g_free (self->secret);
   g_free (self);
 }
@@ -409,6 +413,13 @@ add_peer (KibitzRooms *self,
   g_queue_init (&peer->pending);
   g_ptr_array_add (room->peers, peer);
   g_hash_table_insert (self->peers, peer->id, peer);
+
+  /* Relayed bytes arrive under the peer id, also after it left: remember its
+   * room. Bounded: a server that saw this many ids starts over.
+   */
+  if (g_hash_table_size (self->history) >= HISTORY_MAX)
+    g_hash_table_remove_all (self->history);
+  g_hash_table_replace (self->history, g_strdup (peer->id), g_strdup (room->display));
 
   return peer;
 }
@@ -790,11 +801,10 @@ kibitz_rooms_get_counters (KibitzRooms *self)
   return &self->counters;
 }
 
+/* The room a peer id joined, even if it has left since (NULL if unknown). */
 const char *
 kibitz_rooms_peer_room (KibitzRooms *self,
                         const char  *peer_id)
 {
-  RoomPeer *peer = g_hash_table_lookup (self->peers, peer_id);
-
-  return peer ? peer->room->display : NULL;
+  return g_hash_table_lookup (self->history, peer_id);
 }

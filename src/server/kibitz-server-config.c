@@ -27,6 +27,11 @@ kibitz_server_config_new (void)
   config->max_room_size = 20;
   config->max_connections_per_address = 256;
   config->credential_ttl = 86400;
+  config->turn_enabled = TRUE;
+  config->turn_port = 3478;
+  config->relay_port_min = 49152;
+  config->relay_port_max = 65535;
+  config->user_quota = 64;
 
   return config;
 }
@@ -46,7 +51,35 @@ kibitz_server_config_free (KibitzServerConfig *config)
   g_free (config->realm);
   g_strfreev (config->ice_servers);
   g_strfreev (config->allowed_origins);
+  g_free (config->turn_host);
+  g_strfreev (config->turn_tcp);
+  g_strfreev (config->relay_ips);
+  g_free (config->external_ip);
+  g_strfreev (config->allow_peers);
   g_free (config);
+}
+
+KibitzServerConfig *
+kibitz_server_config_copy (const KibitzServerConfig *config)
+{
+  KibitzServerConfig *copy = g_memdup2 (config, sizeof *config);
+
+  copy->http_host = g_strdup (config->http_host);
+  copy->secret = g_strdup (config->secret);
+  copy->public_host = g_strdup (config->public_host);
+  copy->tls_cert = g_strdup (config->tls_cert);
+  copy->tls_key = g_strdup (config->tls_key);
+  copy->state_dir = g_strdup (config->state_dir);
+  copy->realm = g_strdup (config->realm);
+  copy->ice_servers = g_strdupv (config->ice_servers);
+  copy->allowed_origins = g_strdupv (config->allowed_origins);
+  copy->turn_host = g_strdup (config->turn_host);
+  copy->turn_tcp = g_strdupv (config->turn_tcp);
+  copy->relay_ips = g_strdupv (config->relay_ips);
+  copy->external_ip = g_strdup (config->external_ip);
+  copy->allow_peers = g_strdupv (config->allow_peers);
+
+  return copy;
 }
 
 /* Accepts "HOST:PORT", "[V6]:PORT" and ":PORT" (all IPv4 addresses); replaces
@@ -107,6 +140,44 @@ kibitz_format_host_port (const char *host,
     return g_strdup_printf ("[%s]:%u", host, port);
 
   return g_strdup_printf ("%s:%u", host, port);
+}
+
+/* "none" turns the relay off; otherwise ADDR:PORT. */
+static gboolean
+parse_turn (KibitzServerConfig  *config,
+            const char          *text,
+            GError             **error)
+{
+  if (g_str_equal (text, "none"))
+    {
+      config->turn_enabled = FALSE;
+      return TRUE;
+    }
+
+  config->turn_enabled = TRUE;
+  return kibitz_parse_host_port (text, &config->turn_host, &config->turn_port, error);
+}
+
+static gboolean
+parse_relay_ports (KibitzServerConfig  *config,
+                   const char          *text,
+                   GError             **error)
+{
+  g_auto(GStrv) parts = g_strsplit (text, "-", 2);
+  guint64 min, max;
+
+  if (g_strv_length (parts) != 2 ||
+      !g_ascii_string_to_unsigned (parts[0], 10, 1024, 65535, &min, NULL) ||
+      !g_ascii_string_to_unsigned (parts[1], 10, 1024, 65535, &max, NULL) || min > max)
+    {
+      g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                   "“%s” is not a port range: write it like 49152-65535", text);
+      return FALSE;
+    }
+
+  config->relay_port_min = min;
+  config->relay_port_max = max;
+  return TRUE;
 }
 
 static void
@@ -189,6 +260,8 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
   g_autoptr(GKeyFile) file = g_key_file_new ();
   g_autoptr(GError) local_error = NULL;
   g_autofree char *http = NULL;
+  g_autofree char *turn = NULL;
+  g_autofree char *relay_ports = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
     {
@@ -210,7 +283,19 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
   take_string (file, "ice", "realm", &config->realm);
   take_strv (file, "ice", "servers", &config->ice_servers);
 
-  return read_uint (file, "rooms", "max-room-size", &config->max_room_size, error) &&
+  take_string (file, "turn", "listen", &turn);
+  if (turn && !parse_turn (config, turn, error))
+    return FALSE;
+  take_string (file, "turn", "relay-ports", &relay_ports);
+  if (relay_ports && !parse_relay_ports (config, relay_ports, error))
+    return FALSE;
+  take_strv (file, "turn", "tcp", &config->turn_tcp);
+  take_strv (file, "turn", "relay-ips", &config->relay_ips);
+  take_string (file, "turn", "external-ip", &config->external_ip);
+  take_strv (file, "turn", "allow-peers", &config->allow_peers);
+
+  return read_uint (file, "turn", "user-quota", &config->user_quota, error) &&
+         read_uint (file, "rooms", "max-room-size", &config->max_room_size, error) &&
          read_uint (file, "rooms", "max-connections-per-address",
                     &config->max_connections_per_address, error) &&
          read_uint (file, "ice", "credential-ttl", &config->credential_ttl, error);
@@ -230,6 +315,13 @@ typedef struct {
   int    max_connections;
   GStrv  ice_servers;
   GStrv  origins;
+  char  *turn;
+  GStrv  turn_tcp;
+  char  *relay_ports;
+  GStrv  relay_ips;
+  char  *external_ip;
+  GStrv  allow_peers;
+  int    user_quota;
 } Args;
 
 static void
@@ -244,6 +336,12 @@ args_clear (Args *args)
   g_free (args->state_dir);
   g_strfreev (args->ice_servers);
   g_strfreev (args->origins);
+  g_free (args->turn);
+  g_strfreev (args->turn_tcp);
+  g_free (args->relay_ports);
+  g_strfreev (args->relay_ips);
+  g_free (args->external_ip);
+  g_strfreev (args->allow_peers);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Args, args_clear)
@@ -254,7 +352,7 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
                                  char               ***argv,
                                  GError              **error)
 {
-  g_auto(Args) args = { .max_room_size = -1, .max_connections = -1 };
+  g_auto(Args) args = { .max_room_size = -1, .max_connections = -1, .user_quota = -1 };
   const GOptionEntry entries[] = {
     { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args.config_file,
       "Read settings from FILE (a key file; the command line wins)", "FILE" },
@@ -281,6 +379,22 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
       "(repeatable)", "URL" },
     { "allowed-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.origins,
       "Accept WebSocket connections only from this Origin (repeatable; default any)", "ORIGIN" },
+    { "turn", 0, 0, G_OPTION_ARG_STRING, &args.turn,
+      "Serve STUN and TURN over UDP and TCP on ADDR:PORT (default: the HTTP address, port "
+      "3478; port 0 picks a free one; \"none\" turns the relay off)", "ADDR:PORT" },
+    { "turn-tcp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.turn_tcp,
+      "Also accept TURN over TCP on ADDR:PORT, e.g. :443 for networks that block UDP "
+      "(repeatable)", "ADDR:PORT" },
+    { "relay-ports", 0, 0, G_OPTION_ARG_STRING, &args.relay_ports,
+      "UDP ports for relayed addresses (default 49152-65535)", "MIN-MAX" },
+    { "relay-ip", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.relay_ips,
+      "Relay from this address, one per family (repeatable; default the TURN address)", "IP" },
+    { "external-ip", 0, 0, G_OPTION_ARG_STRING, &args.external_ip,
+      "Public address to announce when the server sits behind NAT", "IP" },
+    { "allow-peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.allow_peers,
+      "Allow relaying to this otherwise refused range, on any port (repeatable)", "CIDR" },
+    { "user-quota", 0, 0, G_OPTION_ARG_INT, &args.user_quota,
+      "TURN allocations per participant (default 64)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("[plan …] — Kibitz signaling and STUN/TURN server");
@@ -296,10 +410,14 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
                                             error))
     return FALSE;
 
-  if (args.max_room_size == 0 || args.max_connections == 0)
+  if ((args.turn && !parse_turn (config, args.turn, error)) ||
+      (args.relay_ports && !parse_relay_ports (config, args.relay_ports, error)))
+    return FALSE;
+
+  if (args.max_room_size == 0 || args.max_connections == 0 || args.user_quota == 0)
     {
       g_set_error_literal (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
-                           "Room size and connection limits must be at least 1");
+                           "Room size, connection limits and quotas must be at least 1");
       return FALSE;
     }
 
@@ -310,6 +428,12 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
   replace_string (&config->state_dir, args.state_dir);
   replace_strv (&config->ice_servers, args.ice_servers);
   replace_strv (&config->allowed_origins, args.origins);
+  replace_strv (&config->turn_tcp, args.turn_tcp);
+  replace_strv (&config->relay_ips, args.relay_ips);
+  replace_string (&config->external_ip, args.external_ip);
+  replace_strv (&config->allow_peers, args.allow_peers);
+  if (args.user_quota > 0)
+    config->user_quota = args.user_quota;
   if (args.max_room_size > 0)
     config->max_room_size = args.max_room_size;
   if (args.max_connections > 0)

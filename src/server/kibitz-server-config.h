@@ -31,11 +31,24 @@ typedef struct {
   guint   credential_ttl;
   GStrv   ice_servers;         /* extra stun:/turn: URLs to publish (e.g. coturn) */
   GStrv   allowed_origins;     /* NULL: any Origin */
+
+  /* The built-in STUN/TURN relay */
+  gboolean turn_enabled;
+  char    *turn_host;          /* default: the HTTP host */
+  guint16  turn_port;          /* default 3478 */
+  GStrv    turn_tcp;           /* extra TCP listeners, "HOST:PORT" */
+  guint16  relay_port_min;
+  guint16  relay_port_max;
+  GStrv    relay_ips;
+  char    *external_ip;
+  GStrv    allow_peers;
+  guint    user_quota;
 } KibitzServerConfig;
 
 GQuark              kibitz_server_config_error_quark (void);
 
 KibitzServerConfig *kibitz_server_config_new         (void);
+KibitzServerConfig *kibitz_server_config_copy        (const KibitzServerConfig *config);
 void                kibitz_server_config_free        (KibitzServerConfig  *config);
 gboolean            kibitz_server_config_parse_args  (KibitzServerConfig  *config,
                                                       int                 *argc,

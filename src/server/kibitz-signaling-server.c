@@ -471,6 +471,11 @@ split_ice_urls (KibitzSignalingServer *self,
   g_autoptr(GStrvBuilder) stun = g_strv_builder_new ();
   g_autoptr(GStrvBuilder) turn = g_strv_builder_new ();
 
+  if (extra_stun)
+    g_strv_builder_addv (stun, (const char **) extra_stun);
+  if (extra_turn)
+    g_strv_builder_addv (turn, (const char **) extra_turn);
+
   for (guint i = 0; self->config->ice_servers && self->config->ice_servers[i]; i++)
     {
       const char *url = self->config->ice_servers[i];
@@ -480,11 +485,6 @@ split_ice_urls (KibitzSignalingServer *self,
       else
         g_strv_builder_add (turn, url);
     }
-
-  if (extra_stun)
-    g_strv_builder_addv (stun, (const char **) extra_stun);
-  if (extra_turn)
-    g_strv_builder_addv (turn, (const char **) extra_turn);
 
   g_strfreev (self->ice.stun_urls);
   g_strfreev (self->ice.turn_urls);
@@ -722,24 +722,6 @@ kibitz_signaling_server_init (KibitzSignalingServer *self)
   self->scheme = g_strdup ("http");
 }
 
-static KibitzServerConfig *
-config_copy (const KibitzServerConfig *config)
-{
-  KibitzServerConfig *copy = g_memdup2 (config, sizeof *config);
-
-  copy->http_host = g_strdup (config->http_host);
-  copy->secret = g_strdup (config->secret);
-  copy->public_host = g_strdup (config->public_host);
-  copy->tls_cert = g_strdup (config->tls_cert);
-  copy->tls_key = g_strdup (config->tls_key);
-  copy->state_dir = g_strdup (config->state_dir);
-  copy->realm = g_strdup (config->realm);
-  copy->ice_servers = g_strdupv (config->ice_servers);
-  copy->allowed_origins = g_strdupv (config->allowed_origins);
-
-  return copy;
-}
-
 KibitzSignalingServer *
 kibitz_signaling_server_new (const KibitzServerConfig *config)
 {
@@ -748,7 +730,7 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
 
   g_return_val_if_fail (config->secret != NULL, NULL);
 
-  self->config = config_copy (config);
+  self->config = kibitz_server_config_copy (config);
   self->ice.secret = self->config->secret;
   self->ice.credential_ttl = self->config->credential_ttl;
   split_ice_urls (self, NULL, NULL);

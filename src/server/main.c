@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <glib-unix.h>
 
+#include "kibitz-relay.h"
 #include "kibitz-server-config.h"
 #include "kibitz-signaling-server.h"
 
@@ -28,6 +29,8 @@ run_server (int    argc,
 {
   g_autoptr(KibitzServerConfig) config = kibitz_server_config_new ();
   g_autoptr(KibitzSignalingServer) signaling = NULL;
+  g_autoptr(KibitzTurnServer) turn = NULL;
+  g_autoptr(GPtrArray) listening = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -45,17 +48,23 @@ run_server (int    argc,
   g_unix_signal_add (SIGINT, quit_cb, loop);
 
   signaling = kibitz_signaling_server_new (config);
-  if (!kibitz_signaling_server_listen (signaling, &error))
+  if ((config->turn_enabled &&
+       !(turn = kibitz_relay_start (config, signaling, listening, &error))) ||
+      !kibitz_signaling_server_listen (signaling, &error))
     {
       g_printerr ("kibitz-server: %s\n", error->message);
       return 1;
     }
 
-  /* Scripts wait for these lines: all of them, flushed, before serving. */
+  /* Scripts wait for these lines: all of them, flushed, before serving; the
+   * relay's come before the http line.
+   */
   lines = kibitz_signaling_server_listening (signaling);
   for (guint i = 0; lines[i]; i++)
+    g_ptr_array_add (listening, g_strdup (lines[i]));
+  for (guint i = 0; i < listening->len; i++)
     {
-      printf ("listening %s\n", lines[i]);
+      printf ("listening %s\n", (char *) g_ptr_array_index (listening, i));
       fflush (stdout);
     }
 
@@ -63,6 +72,8 @@ run_server (int    argc,
 
   g_message ("shutting down");
   kibitz_signaling_server_shutdown (signaling);
+  if (turn)
+    kibitz_turn_server_stop (turn);
 
   return 0;
 }

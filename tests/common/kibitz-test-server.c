@@ -82,6 +82,12 @@ kibitz_test_server_start (const char * const *args)
   g_ptr_array_add (argv, (char *) server_binary ());
   for (guint i = 0; args && args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
+  /* Tests run side by side: the relay takes a free port unless told otherwise. */
+  if (args == NULL || !g_strv_contains (args, "--turn"))
+    {
+      g_ptr_array_add (argv, (char *) "--turn");
+      g_ptr_array_add (argv, (char *) "127.0.0.1:0");
+    }
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
@@ -115,6 +121,8 @@ kibitz_test_server_start (const char * const *args)
 
       g_strv_builder_add (lines, line);
       parts = g_strsplit (line, " ", 3);
+      if (g_strv_length (parts) == 3 && g_str_equal (parts[1], "turn-udp"))
+        server->turn = g_strdup (parts[2]);
       if (g_strv_length (parts) == 3 && g_str_equal (parts[0], "listening") &&
           (g_str_equal (parts[1], "http") || g_str_equal (parts[1], "https")))
         {
@@ -168,6 +176,7 @@ kibitz_test_server_free (KibitzTestServer *server)
 
   g_clear_object (&server->process);
   g_strfreev (server->lines);
+  g_free (server->turn);
   g_free (server->http);
   g_free (server->scheme);
   g_free (server);

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 typedef struct {
   GSubprocess *process;
   char        *http;        /* "127.0.0.1:PORT" */
+  char        *turn;        /* the turn-udp listener, or NULL */
   char        *scheme;      /* "http" or "https" */
   GStrv        lines;       /* every "listening ..." line */
 } KibitzTestServer;

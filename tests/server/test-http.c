@@ -49,7 +49,7 @@ static void
 test_config_endpoint (void)
 {
   const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "config-secret",
-                                "--ice-server", "stun:127.0.0.1:3478",
+                                "--turn", "none", "--ice-server", "stun:127.0.0.1:3478",
                                 "--ice-server", "turn:127.0.0.1:3478?transport=udp",
                                 "--ice-server", "turn:127.0.0.1:443?transport=tcp",
                                 "--max-room-size", "12", NULL };
@@ -91,6 +91,7 @@ static void
 test_welcome_credentials (void)
 {
   const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "welcome-secret",
+                                "--turn", "none",
                                 "--ice-server", "turn:127.0.0.1:3478?transport=udp", NULL };
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
   g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (server);
@@ -134,6 +135,7 @@ test_health_and_metrics (void)
   kibitz_test_client_send (a, "{\"type\":\"nonsense\"}");
   kibitz_test_expect_error (a, "unknown-type");
 
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_turn_allocations"), ==, 0);
   g_assert_cmpuint (kibitz_test_metric (server, "kibitz_connections"), ==, 2);
   g_assert_cmpuint (kibitz_test_metric (server, "kibitz_rooms"), ==, 1);
   g_assert_cmpuint (kibitz_test_metric (server, "kibitz_peers"), ==, 2);
@@ -175,7 +177,8 @@ test_tls (void)
 
     server = kibitz_test_server_start (args);
   }
-  g_assert_true (g_str_has_prefix (server->lines[0], "listening https 127.0.0.1:"));
+  g_assert_true (g_str_has_prefix (server->lines[g_strv_length (server->lines) - 1],
+                                   "listening https 127.0.0.1:"));
 
   config_url = kibitz_test_server_url (server, "/v1/config");
   config = get_json (config_url, NULL);

@@ -71,9 +71,16 @@ test_listening_line (void)
 {
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (default_args);
 
-  g_assert_cmpuint (g_strv_length (server->lines), ==, 1);
-  g_assert_true (g_regex_match_simple ("^listening http 127\\.0\\.0\\.1:[1-9][0-9]*$",
+  g_autofree char *tcp = NULL;
+
+  /* The relay's listeners come first, UDP and TCP on one port, then http. */
+  g_assert_cmpuint (g_strv_length (server->lines), ==, 3);
+  g_assert_true (g_regex_match_simple ("^listening turn-udp 127\\.0\\.0\\.1:[1-9][0-9]*$",
                                        server->lines[0], 0, 0));
+  tcp = g_strdup_printf ("listening turn-tcp %s", server->turn);
+  g_assert_cmpstr (server->lines[1], ==, tcp);
+  g_assert_true (g_regex_match_simple ("^listening http 127\\.0\\.0\\.1:[1-9][0-9]*$",
+                                       server->lines[2], 0, 0));
 }
 
 static void

@@ -1,0 +1,255 @@
+/* kibitz-relay.c: starts the TURN relay, publishes its URLs in /v1/config and
+ * welcome, and adds its counters (and relayed bytes per room) to /metrics.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-server"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "kibitz-relay.h"
+
+typedef struct {
+  KibitzTurnServer      *turn;
+  KibitzSignalingServer *signaling;
+} RelayMetrics;
+
+typedef struct {
+  guint64 to_peers;
+  guint64 from_peers;
+} RoomUsage;
+
+typedef struct {
+  RelayMetrics *metrics;
+  GHashTable   *rooms;     /* room name -> RoomUsage */
+} UsageSum;
+
+/* The host clients should use: --public-host (without a port), else
+ * --external-ip, else the address the relay listens on.
+ */
+static char *
+published_host (const KibitzServerConfig *config,
+                const char               *listen_host)
+{
+  g_autofree char *host = NULL;
+  guint16 port;
+
+  if (config->public_host)
+    {
+      if (kibitz_parse_host_port (config->public_host, &host, &port, NULL))
+        return g_steal_pointer (&host);
+      return g_strdup (config->public_host);
+    }
+
+  return g_strdup (config->external_ip ? config->external_ip : listen_host);
+}
+
+static char *
+url_for (const char *scheme,
+         const char *host,
+         const char *address,
+         const char *transport)
+{
+  g_autofree char *ignored = NULL;
+  g_autofree char *host_port = NULL;
+  guint16 port = 0;
+
+  kibitz_parse_host_port (address, &ignored, &port, NULL);
+  host_port = kibitz_format_host_port (host, port);
+
+  if (transport)
+    return g_strdup_printf ("%s:%s?transport=%s", scheme, host_port, transport);
+
+  return g_strdup_printf ("%s:%s", scheme, host_port);
+}
+
+static void
+append_label_value (GString    *out,
+                    const char *value)
+{
+  for (const char *p = value; *p; p++)
+    {
+      if (*p == '\\' || *p == '"')
+        g_string_append_c (out, '\\');
+      if (*p == '\n')
+        g_string_append (out, "\\n");
+      else
+        g_string_append_c (out, *p);
+    }
+}
+
+static void
+sum_usage_cb (const char *id,
+              guint64     to_peers,
+              guint64     from_peers,
+              gpointer    user_data)
+{
+  UsageSum *sum = user_data;
+  GHashTable *rooms = sum->rooms;
+  const char *room = kibitz_signaling_server_peer_room (sum->metrics->signaling, id);
+  RoomUsage *usage;
+
+  if (room == NULL)
+    return;
+
+  usage = g_hash_table_lookup (rooms, room);
+  if (usage == NULL)
+    {
+      usage = g_new0 (RoomUsage, 1);
+      g_hash_table_insert (rooms, g_strdup (room), usage);
+    }
+  usage->to_peers += to_peers;
+  usage->from_peers += from_peers;
+}
+
+static void
+print_metric (GString    *out,
+              const char *name,
+              const char *type,
+              const char *help,
+              guint64     value)
+{
+  g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n%s %" G_GUINT64_FORMAT "\n",
+                          name, help, name, type, name, value);
+}
+
+static void
+relay_metrics_cb (GString  *out,
+                  gpointer  user_data)
+{
+  RelayMetrics *metrics = user_data;
+  g_autoptr(GHashTable) rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  UsageSum sum = { metrics, rooms };
+  KibitzTurnMetrics m;
+  GHashTableIter iter;
+  const char *room;
+  RoomUsage *usage;
+
+  kibitz_turn_server_get_metrics (metrics->turn, &m);
+  print_metric (out, "kibitz_turn_allocations", "gauge", "Live TURN allocations.", m.allocations);
+  print_metric (out, "kibitz_turn_allocations_total", "counter", "TURN allocations made.",
+                m.allocations_total);
+  print_metric (out, "kibitz_turn_permissions", "gauge", "Live TURN permissions.", m.permissions);
+  print_metric (out, "kibitz_turn_channels", "gauge", "Live TURN channel bindings.", m.channels);
+  print_metric (out, "kibitz_turn_packets_to_peers_total", "counter",
+                "Packets relayed from clients to peers.", m.packets_to_peers);
+  print_metric (out, "kibitz_turn_bytes_to_peers_total", "counter",
+                "Payload bytes relayed from clients to peers.", m.bytes_to_peers);
+  print_metric (out, "kibitz_turn_packets_from_peers_total", "counter",
+                "Packets relayed from peers to clients.", m.packets_from_peers);
+  print_metric (out, "kibitz_turn_bytes_from_peers_total", "counter",
+                "Payload bytes relayed from peers to clients.", m.bytes_from_peers);
+  print_metric (out, "kibitz_turn_binding_requests_total", "counter", "STUN Binding requests.",
+                m.binding_requests);
+  print_metric (out, "kibitz_turn_auth_failures_total", "counter",
+                "Requests refused for bad or expired credentials.", m.auth_failures);
+  print_metric (out, "kibitz_turn_stale_nonces_total", "counter", "438 Stale Nonce answers.",
+                m.stale_nonces);
+  print_metric (out, "kibitz_turn_denied_peers_total", "counter",
+                "Requests refused for a forbidden peer address.", m.denied_peers);
+  print_metric (out, "kibitz_turn_quota_rejections_total", "counter",
+                "486 Allocation Quota Reached answers.", m.quota_rejections);
+  print_metric (out, "kibitz_turn_tcp_connections", "gauge", "Open TURN TCP connections.",
+                m.tcp_connections);
+
+  kibitz_turn_server_foreach_usage (metrics->turn, sum_usage_cb, &sum);
+  g_string_append (out, "# HELP kibitz_turn_room_bytes_total Payload bytes relayed for the "
+                        "participants of a room (the article's TURN cost, per class).\n"
+                        "# TYPE kibitz_turn_room_bytes_total counter\n");
+  g_hash_table_iter_init (&iter, rooms);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &room, (gpointer *) &usage))
+    {
+      g_string_append (out, "kibitz_turn_room_bytes_total{room=\"");
+      append_label_value (out, room);
+      g_string_append_printf (out, "\",direction=\"to_peers\"} %" G_GUINT64_FORMAT "\n",
+                              usage->to_peers);
+      g_string_append (out, "kibitz_turn_room_bytes_total{room=\"");
+      append_label_value (out, room);
+      g_string_append_printf (out, "\",direction=\"from_peers\"} %" G_GUINT64_FORMAT "\n",
+                              usage->from_peers);
+    }
+}
+
+static void
+add_listener (GPtrArray    *listening,
+              GStrvBuilder *urls,
+              const char   *kind,
+              const char   *address,
+              const char   *host,
+              const char   *transport)
+{
+  g_autofree char *url = url_for ("turn", host, address, transport);
+
+  g_ptr_array_add (listening, g_strdup_printf ("%s %s", kind, address));
+  g_strv_builder_add (urls, url);
+}
+
+/* Starts the relay; adds its "turn-udp"/"turn-tcp" listener descriptions to
+ * @listening (printed before the http line) and its URLs to what clients get.
+ */
+KibitzTurnServer *
+kibitz_relay_start (const KibitzServerConfig  *config,
+                    KibitzSignalingServer     *signaling,
+                    GPtrArray                 *listening,
+                    GError                   **error)
+{
+  KibitzTurnConfig turn_config = {
+    .listen_host = config->turn_host ? config->turn_host : config->http_host,
+    .listen_port = config->turn_port,
+    .extra_tcp = (const char * const *) config->turn_tcp,
+    .secret = config->secret,
+    .realm = config->realm,
+    .relay_ips = (const char * const *) config->relay_ips,
+    .external_ip = config->external_ip,
+    .relay_port_min = config->relay_port_min,
+    .relay_port_max = config->relay_port_max,
+    .user_quota = config->user_quota,
+    .allow_peers = (const char * const *) config->allow_peers,
+  };
+  g_autoptr(KibitzTurnServer) turn = NULL;
+  g_autoptr(GStrvBuilder) stun_urls = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) turn_urls = g_strv_builder_new ();
+  g_autofree char *udp = NULL;
+  g_autofree char *tcp = NULL;
+  g_autofree char *host = NULL;
+  g_autofree char *stun_url = NULL;
+  g_auto(GStrv) extra = NULL;
+  g_auto(GStrv) stun = NULL;
+  g_auto(GStrv) turns = NULL;
+  RelayMetrics *metrics;
+
+  turn = kibitz_turn_server_new (&turn_config, error);
+  if (turn == NULL || !kibitz_turn_server_start (turn, error))
+    {
+      g_prefix_error (error, "Cannot start the STUN/TURN relay: ");
+      return NULL;
+    }
+
+  udp = kibitz_turn_server_get_udp_address (turn);
+  tcp = kibitz_turn_server_get_tcp_address (turn);
+  extra = kibitz_turn_server_get_extra_tcp_addresses (turn);
+  host = published_host (config, turn_config.listen_host);
+
+  stun_url = url_for ("stun", host, udp, NULL);
+  g_strv_builder_add (stun_urls, stun_url);
+  add_listener (listening, turn_urls, "turn-udp", udp, host, "udp");
+  add_listener (listening, turn_urls, "turn-tcp", tcp, host, "tcp");
+  for (guint i = 0; extra && extra[i]; i++)
+    add_listener (listening, turn_urls, "turn-tcp", extra[i], host, "tcp");
+
+  stun = g_strv_builder_end (stun_urls);
+  turns = g_strv_builder_end (turn_urls);
+  kibitz_signaling_server_set_ice_urls (signaling, (const char * const *) stun,
+                                        (const char * const *) turns);
+
+  metrics = g_new0 (RelayMetrics, 1);
+  metrics->turn = turn;
+  metrics->signaling = signaling;
+  kibitz_signaling_server_add_metrics (signaling, relay_metrics_cb, metrics);
+  g_object_set_data_full (G_OBJECT (signaling), "kibitz-relay-metrics", metrics, g_free);
+
+  return g_steal_pointer (&turn);
+}
