@@ -82,7 +82,17 @@ kibitz_test_server_start (const char * const *args)
   g_ptr_array_add (argv, (char *) server_binary ());
   for (guint i = 0; args && args[i]; i++)
     g_ptr_array_add (argv, (char *) args[i]);
-  /* Tests run side by side: the relay takes a free port unless told otherwise. */
+  /* Tests run side by side: free ports unless told otherwise. */
+  if (args == NULL || !g_strv_contains (args, "--http"))
+    {
+      g_ptr_array_add (argv, (char *) "--http");
+      g_ptr_array_add (argv, (char *) "127.0.0.1:0");
+    }
+  if (args == NULL || (!g_strv_contains (args, "--secret") && !g_strv_contains (args, "--state-dir")))
+    {
+      g_ptr_array_add (argv, (char *) "--secret");
+      g_ptr_array_add (argv, (char *) "test-secret");
+    }
   if (args == NULL || !g_strv_contains (args, "--turn"))
     {
       g_ptr_array_add (argv, (char *) "--turn");

@@ -1,0 +1,1035 @@
+/* kibitz-call.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-call"
+
+#include "config.h"
+
+#include <stdarg.h>
+
+#include "kibitz-call.h"
+#include "kibitz-config.h"
+#include "kibitz-core-error.h"
+#include "kibitz-ice-servers.h"
+#include "kibitz-message.h"
+#include "kibitz-signaling.h"
+
+#define REFRESH_INTERVAL_MS   250
+#define STATS_INTERVAL_MS     1000
+/* protocol.md: after a resumed welcome, a peer that does not reappear within
+ * 30 s is treated as gone. */
+#define RESUME_WAIT_USEC      (30 * G_USEC_PER_SEC)
+
+typedef struct {
+  guint   mline;
+  char   *candidate;
+} PendingCandidate;
+
+/* Private part of a participant. */
+typedef struct {
+  KibitzParticipant  public;
+  gint64             peer_created_at;    /* monotonic, of the current peer */
+  guint64            frames_base;        /* counts of earlier, closed peers */
+  guint64            audio_base;
+  gboolean           first_frame_seen;
+  guint              connected_polls;    /* stats polls waiting for the selected pair */
+  gint64             awaiting_until;     /* after a resumed welcome; 0: not awaited */
+  GQueue             pending;            /* PendingCandidate *, before the offer */
+} Participant;
+
+struct _KibitzCall {
+  GObject             parent_instance;
+
+  char               *server_url;
+  char               *room;
+  char               *name;
+  char               *video;
+  char               *audio;
+  GStrv               ice_addresses;
+  KibitzCallOptions   options;
+
+  GCancellable       *cancellable;
+  KibitzConfig       *config;
+  GstElement         *pipeline;
+  guint               bus_watch_id;
+  KibitzMediaSource  *media;
+  KibitzSignaling    *signaling;
+  char               *stun;
+  GStrv               turns;
+  GPtrArray          *participants;      /* Participant *, in order of arrival */
+  GPtrArray          *closing;           /* KibitzPeer * waiting for ::closed */
+  gint64              joined_at;
+  guint               refresh_id;
+  KibitzSinkFactory   sink_factory;
+  gpointer            sink_data;
+  gboolean            failed;
+};
+
+G_DEFINE_FINAL_TYPE (KibitzCall, kibitz_call, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_JOINED,
+  SIGNAL_PARTICIPANT_JOINED,
+  SIGNAL_PARTICIPANT_CONNECTED,
+  SIGNAL_FIRST_FRAME,
+  SIGNAL_PARTICIPANT_LEFT,
+  SIGNAL_PARTICIPANT_FAILED,
+  SIGNAL_PARTICIPANT_STATE,
+  SIGNAL_REMOTE_STREAM_ADDED,
+  SIGNAL_CHAT,
+  SIGNAL_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+pending_candidate_free (PendingCandidate *pending)
+{
+  g_free (pending->candidate);
+  g_free (pending);
+}
+
+static void
+participant_free (Participant *p)
+{
+  g_free (p->public.id);
+  g_free (p->public.name);
+  g_free (p->public.left_reason);
+  g_free (p->public.local_candidate);
+  g_free (p->public.remote_candidate);
+  g_clear_pointer (&p->public.last_stats, kibitz_stats_free);
+  g_clear_error (&p->public.error);
+  g_queue_clear_full (&p->pending, (GDestroyNotify) pending_candidate_free);
+  g_warn_if_fail (p->public.peer == NULL);
+  g_free (p);
+}
+
+static Participant *
+find_participant (KibitzCall *self,
+                  const char *id)
+{
+  for (guint i = 0; i < self->participants->len; i++)
+    {
+      Participant *p = g_ptr_array_index (self->participants, i);
+
+      if (g_str_equal (p->public.id, id))
+        return p;
+    }
+
+  return NULL;
+}
+
+static Participant *
+ensure_participant (KibitzCall *self,
+                    const char *id,
+                    const char *name)
+{
+  Participant *p = find_participant (self, id);
+
+  if (p == NULL)
+    {
+      p = g_new0 (Participant, 1);
+      p->public.id = g_strdup (id);
+      p->public.first_frame_ms = -1;
+      p->public.audio = TRUE;
+      p->public.video = TRUE;
+      g_queue_init (&p->pending);
+      g_ptr_array_add (self->participants, p);
+    }
+
+  if (name && g_strcmp0 (p->public.name, name) != 0)
+    {
+      g_free (p->public.name);
+      p->public.name = g_strdup (name);
+    }
+  if (p->public.name == NULL)
+    p->public.name = g_strdup ("?");
+
+  return p;
+}
+
+static Participant *
+participant_for_peer (KibitzCall *self,
+                      KibitzPeer *peer)
+{
+  Participant *p = find_participant (self, kibitz_peer_get_id (peer));
+
+  /* Signals from a peer that was already replaced or closed are stale. */
+  return (p && p->public.peer == peer) ? p : NULL;
+}
+
+static void
+apply_state (Participant *p,
+             JsonObject  *state)
+{
+  p->public.audio = kibitz_json_get_boolean (state, "audio", p->public.audio);
+  p->public.video = kibitz_json_get_boolean (state, "video", p->public.video);
+  p->public.hand = kibitz_json_get_boolean (state, "hand", p->public.hand);
+}
+
+/* Counters and the selected pair from the peer's latest stats, kept after it
+ * goes away so a summary can still report them.
+ */
+static void
+update_from_peer (KibitzCall  *self,
+                  Participant *p)
+{
+  KibitzPeer *peer = p->public.peer;
+  const KibitzStats *stats;
+  gint64 first;
+
+  if (peer == NULL)
+    return;
+
+  p->public.frames_decoded = p->frames_base + kibitz_peer_get_frames_decoded (peer);
+  p->public.audio_packets = p->audio_base + kibitz_peer_get_audio_packets (peer);
+
+  first = kibitz_peer_get_first_frame_ms (peer);
+  if (first >= 0 && p->public.first_frame_ms < 0)
+    p->public.first_frame_ms = (p->peer_created_at - self->joined_at) / 1000 + first;
+
+  stats = kibitz_peer_get_stats (peer);
+  if (stats)
+    {
+      g_clear_pointer (&p->public.last_stats, kibitz_stats_free);
+      p->public.last_stats = kibitz_stats_copy (stats);
+      if (stats->local_candidate_type)
+        {
+          g_free (p->public.local_candidate);
+          p->public.local_candidate = g_strdup (stats->local_candidate_type);
+        }
+      if (stats->remote_candidate_type)
+        {
+          g_free (p->public.remote_candidate);
+          p->public.remote_candidate = g_strdup (stats->remote_candidate_type);
+        }
+    }
+}
+
+static void
+peer_closed_cb (KibitzPeer *peer,
+                KibitzCall *self)
+{
+  g_signal_handlers_disconnect_by_data (peer, self);
+  g_ptr_array_remove (self->closing, peer);
+}
+
+/* Takes the peer away from its participant and closes it (asynchronously:
+ * its tee branches go through blocking probes first).
+ */
+static void
+close_peer (KibitzCall  *self,
+            Participant *p)
+{
+  KibitzPeer *peer = p->public.peer;
+
+  if (peer == NULL)
+    return;
+
+  update_from_peer (self, p);
+  p->frames_base = p->public.frames_decoded;
+  p->audio_base = p->public.audio_packets;
+  p->public.peer = NULL;
+
+  g_signal_handlers_disconnect_by_data (peer, self);
+  g_signal_connect (peer, "closed", G_CALLBACK (peer_closed_cb), self);
+  g_ptr_array_add (self->closing, peer);
+  kibitz_peer_close (peer);
+}
+
+/* Peer events: the peer's half of the signaling */
+
+static void
+local_description_cb (KibitzPeer *peer,
+                      const char *type,
+                      const char *sdp,
+                      KibitzCall *self)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+  JsonObject *description = json_object_new ();
+
+  if (participant_for_peer (self, peer) == NULL)
+    return;
+
+  json_object_set_string_member (description, "type", type);
+  json_object_set_string_member (description, "sdp", sdp);
+  json_object_set_object_member (data, "sdp", description);
+  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+}
+
+static void
+ice_candidate_cb (KibitzPeer *peer,
+                  guint       mline,
+                  const char *candidate,
+                  KibitzCall *self)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+  JsonObject *ice = json_object_new ();
+
+  if (participant_for_peer (self, peer) == NULL)
+    return;
+
+  json_object_set_string_member (ice, "candidate", candidate);
+  json_object_set_int_member (ice, "sdpMLineIndex", mline);
+  json_object_set_object_member (data, "ice", ice);
+  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+}
+
+static void
+ice_gathering_done_cb (KibitzPeer *peer,
+                       KibitzCall *self)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+
+  if (participant_for_peer (self, peer) == NULL)
+    return;
+
+  json_object_set_null_member (data, "ice");
+  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+}
+
+/* One link failed: this participant only; everyone else carries on. */
+static void
+peer_failed_cb (KibitzPeer   *peer,
+                const GError *error,
+                KibitzCall   *self)
+{
+  Participant *p = participant_for_peer (self, peer);
+
+  if (p == NULL)
+    return;
+
+  g_message ("the connection with %s (%s) failed: %s", p->public.name, p->public.id,
+             error->message);
+  g_clear_error (&p->public.error);
+  p->public.error = g_error_copy (error);
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANT_FAILED], 0, &p->public, error);
+  close_peer (self, p);
+}
+
+static void
+remote_stream_added_cb (KibitzPeer         *peer,
+                        KibitzRemoteStream *stream,
+                        KibitzCall         *self)
+{
+  Participant *p = participant_for_peer (self, peer);
+
+  if (p)
+    g_signal_emit (self, signals[SIGNAL_REMOTE_STREAM_ADDED], 0, &p->public, stream);
+}
+
+static GstElement *
+sink_factory_cb (KibitzPeer      *peer,
+                 KibitzMediaKind  kind,
+                 gpointer         user_data)
+{
+  KibitzCall *self = user_data;
+
+  return self->sink_factory ? self->sink_factory (peer, kind, self->sink_data) : NULL;
+}
+
+static void
+make_peer (KibitzCall  *self,
+           Participant *p,
+           gboolean     offerer)
+{
+  KibitzPeerOptions options = {
+    .stun_server = self->stun,
+    .turn_servers = (const char * const *) self->turns,
+    .ice_addresses = (const char * const *) self->ice_addresses,
+    .relay_only = self->options.relay_only,
+    .latency_ms = self->options.latency_ms,
+  };
+  g_autoptr(GError) error = NULL;
+  KibitzPeer *peer;
+
+  close_peer (self, p);
+  peer = kibitz_peer_new (p->public.id, self->pipeline, self->media, &options, &error);
+  if (peer == NULL)
+    {
+      g_message ("cannot make a connection for %s: %s", p->public.name, error->message);
+      g_clear_error (&p->public.error);
+      p->public.error = g_error_copy (error);
+      g_signal_emit (self, signals[SIGNAL_PARTICIPANT_FAILED], 0, &p->public, error);
+      return;
+    }
+
+  p->public.peer = peer;
+  p->public.offerer = offerer;
+  p->peer_created_at = g_get_monotonic_time ();
+  p->connected_polls = 0;
+  kibitz_peer_set_sink_factory (peer, sink_factory_cb, self, NULL);
+  g_signal_connect (peer, "local-description", G_CALLBACK (local_description_cb), self);
+  g_signal_connect (peer, "ice-candidate", G_CALLBACK (ice_candidate_cb), self);
+  g_signal_connect (peer, "ice-gathering-done", G_CALLBACK (ice_gathering_done_cb), self);
+  g_signal_connect (peer, "failed", G_CALLBACK (peer_failed_cb), self);
+  g_signal_connect (peer, "remote-stream-added", G_CALLBACK (remote_stream_added_cb), self);
+  kibitz_peer_start_stats (peer, STATS_INTERVAL_MS);
+
+  if (offerer)
+    kibitz_peer_create_offer (peer, NULL);
+}
+
+static void
+apply_pending_candidates (Participant *p)
+{
+  PendingCandidate *pending;
+
+  while ((pending = g_queue_pop_head (&p->pending)))
+    {
+      if (p->public.peer)
+        kibitz_peer_add_remote_candidate (p->public.peer, pending->mline, pending->candidate, NULL);
+      pending_candidate_free (pending);
+    }
+}
+
+/* Signaling events */
+
+static void
+handle_description (KibitzCall  *self,
+                    Participant *p,
+                    JsonObject  *description)
+{
+  const char *type = kibitz_json_get_string (description, "type");
+  const char *sdp = kibitz_json_get_string (description, "sdp");
+  KibitzPeer *peer = p->public.peer;
+
+  if (type == NULL || sdp == NULL)
+    {
+      g_message ("%s sent an “sdp” without type or text; ignored", p->public.name);
+      return;
+    }
+
+  if (g_str_equal (type, "offer"))
+    {
+      /* A fresh offer for a link we already have means the other side rebuilt
+       * its connection (1.22 cannot restart ICE): rebuild ours too.
+       */
+      if (peer == NULL || p->public.offerer || kibitz_peer_get_state (peer) != KIBITZ_PEER_STATE_NEW)
+        make_peer (self, p, FALSE);
+      if (p->public.peer)
+        kibitz_peer_set_remote_description (p->public.peer, type, sdp, NULL);
+      apply_pending_candidates (p);
+    }
+  else if (g_str_equal (type, "answer") && peer && p->public.offerer)
+    {
+      kibitz_peer_set_remote_description (peer, type, sdp, NULL);
+    }
+  else
+    {
+      g_message ("%s sent an unexpected “%s”; ignored", p->public.name, type);
+    }
+}
+
+static void
+handle_candidate (Participant *p,
+                  JsonNode    *node)
+{
+  JsonObject *ice;
+  const char *candidate;
+  guint mline;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return;   /* end of candidates: nothing to do in GStreamer 1.22 */
+
+  if (!JSON_NODE_HOLDS_OBJECT (node) ||
+      !(candidate = kibitz_json_get_string ((ice = json_node_get_object (node)), "candidate")))
+    {
+      g_message ("%s sent a malformed “ice”; ignored", p->public.name);
+      return;
+    }
+
+  mline = json_object_get_int_member_with_default (ice, "sdpMLineIndex", 0);
+  if (p->public.peer && kibitz_peer_get_state (p->public.peer) != KIBITZ_PEER_STATE_NEW)
+    {
+      kibitz_peer_add_remote_candidate (p->public.peer, mline, candidate, NULL);
+    }
+  else
+    {
+      PendingCandidate *pending = g_new0 (PendingCandidate, 1);
+
+      pending->mline = mline;
+      pending->candidate = g_strdup (candidate);
+      g_queue_push_tail (&p->pending, pending);
+    }
+}
+
+static void
+signal_cb (KibitzSignaling *signaling,
+           const char      *from,
+           JsonObject      *data,
+           KibitzCall      *self)
+{
+  Participant *p = ensure_participant (self, from, NULL);
+  JsonObject *description = kibitz_json_get_object (data, "sdp");
+
+  if (description)
+    handle_description (self, p, description);
+  if (json_object_has_member (data, "ice"))
+    handle_candidate (p, json_object_get_member (data, "ice"));
+  if (kibitz_json_get_boolean (data, "restart", FALSE) && p->public.offerer)
+    {
+      g_message ("%s asks for a new connection", p->public.name);
+      make_peer (self, p, TRUE);
+    }
+}
+
+static void
+participant_leaves (KibitzCall  *self,
+                    Participant *p,
+                    const char  *reason)
+{
+  if (p->public.left)
+    return;
+
+  close_peer (self, p);
+  p->public.left = TRUE;
+  p->awaiting_until = 0;
+  g_free (p->public.left_reason);
+  p->public.left_reason = g_strdup (reason);
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANT_LEFT], 0, &p->public);
+}
+
+static void
+use_ice_servers (KibitzCall *self,
+                 JsonArray  *servers)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stun = NULL;
+  g_auto(GStrv) turns = NULL;
+
+  if (servers == NULL)
+    return;
+
+  if (!kibitz_ice_servers_to_webrtc (servers, &stun, &turns, &error))
+    {
+      g_message ("ignoring unusable ICE servers from the server: %s", error->message);
+      return;
+    }
+
+  g_free (self->stun);
+  self->stun = g_steal_pointer (&stun);
+  g_strfreev (self->turns);
+  self->turns = g_steal_pointer (&turns);
+}
+
+static gboolean
+has_live_peer (Participant *p)
+{
+  return p->public.peer != NULL && !p->public.left;
+}
+
+/* The newcomer offers (protocol.md): to every listed peer we have no live
+ * connection with. After a resumed welcome, live connections are kept, and a
+ * peer not listed gets 30 s to reappear.
+ */
+static void
+welcome_cb (KibitzSignaling *signaling,
+            JsonObject      *welcome,
+            KibitzCall      *self)
+{
+  gboolean resumed = kibitz_json_get_boolean (welcome, "resumed", FALSE);
+  JsonNode *peers_node = json_object_get_member (welcome, "peers");
+  JsonArray *peers = peers_node && JSON_NODE_HOLDS_ARRAY (peers_node)
+                     ? json_node_get_array (peers_node) : NULL;
+  JsonNode *ice = json_object_get_member (welcome, "ice_servers");
+  g_autoptr(GHashTable) listed = g_hash_table_new (g_str_hash, g_str_equal);
+
+  if (self->joined_at == 0)
+    self->joined_at = g_get_monotonic_time ();
+  use_ice_servers (self, ice && JSON_NODE_HOLDS_ARRAY (ice) ? json_node_get_array (ice) : NULL);
+  g_signal_emit (self, signals[SIGNAL_JOINED], 0, kibitz_json_get_string (welcome, "id"), resumed);
+
+  for (guint i = 0; peers && i < json_array_get_length (peers); i++)
+    {
+      JsonObject *listed_peer = json_array_get_object_element (peers, i);
+      const char *id = kibitz_json_get_string (listed_peer, "id");
+      Participant *p;
+      gboolean is_new;
+
+      if (id == NULL)
+        continue;
+
+      is_new = find_participant (self, id) == NULL;
+      p = ensure_participant (self, id, kibitz_json_get_string (listed_peer, "name"));
+      apply_state (p, kibitz_json_get_object (listed_peer, "state"));
+      g_hash_table_add (listed, p->public.id);
+      p->awaiting_until = 0;
+      if (is_new || p->public.left)
+        {
+          p->public.left = FALSE;
+          g_signal_emit (self, signals[SIGNAL_PARTICIPANT_JOINED], 0, &p->public);
+        }
+      if (!resumed || !has_live_peer (p))
+        make_peer (self, p, TRUE);
+    }
+
+  for (guint i = 0; i < self->participants->len; i++)
+    {
+      Participant *p = g_ptr_array_index (self->participants, i);
+
+      if (p->public.left || g_hash_table_contains (listed, p->public.id))
+        continue;
+      if (resumed && has_live_peer (p))
+        p->awaiting_until = g_get_monotonic_time () + RESUME_WAIT_USEC;
+      else
+        participant_leaves (self, p, "gone");
+    }
+}
+
+static void
+peer_joined_cb (KibitzSignaling *signaling,
+                JsonObject      *peer,
+                KibitzCall      *self)
+{
+  const char *id = kibitz_json_get_string (peer, "id");
+  Participant *p = find_participant (self, id);
+  gboolean known = p != NULL && !p->public.left;
+
+  p = ensure_participant (self, id, kibitz_json_get_string (peer, "name"));
+  apply_state (p, kibitz_json_get_object (peer, "state"));
+  p->awaiting_until = 0;
+
+  /* A restarted server announces everyone again: a live link stays as it is. */
+  if (known)
+    return;
+
+  p->public.left = FALSE;
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANT_JOINED], 0, &p->public);
+}
+
+static void
+peer_left_cb (KibitzSignaling *signaling,
+              const char      *id,
+              const char      *reason,
+              KibitzCall      *self)
+{
+  Participant *p = find_participant (self, id);
+
+  if (p)
+    participant_leaves (self, p, reason ? reason : "leave");
+}
+
+static void
+state_cb (KibitzSignaling *signaling,
+          JsonObject      *message,
+          KibitzCall      *self)
+{
+  const char *from = kibitz_json_get_string (message, "from");
+  Participant *p = from ? find_participant (self, from) : NULL;
+
+  if (p == NULL)
+    return;
+
+  apply_state (p, message);
+  g_signal_emit (self, signals[SIGNAL_PARTICIPANT_STATE], 0, &p->public);
+}
+
+static void
+chat_cb (KibitzSignaling *signaling,
+         JsonObject      *message,
+         KibitzCall      *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CHAT], 0, message);
+}
+
+static void
+server_error_cb (KibitzSignaling *signaling,
+                 const char      *code,
+                 const char      *message,
+                 KibitzCall      *self)
+{
+  g_message ("the server answered %s: %s", code, message);
+}
+
+static void
+fail_call (KibitzCall   *self,
+           const GError *error)
+{
+  if (self->failed)
+    return;
+
+  self->failed = TRUE;
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+}
+
+static void
+signaling_failed_cb (KibitzSignaling *signaling,
+                     const GError    *error,
+                     KibitzCall      *self)
+{
+  fail_call (self, error);
+}
+
+/* Bus errors go to the peer whose elements raised them; only that link fails. */
+static gboolean
+bus_cb (GstBus     *bus,
+        GstMessage *message,
+        gpointer    user_data)
+{
+  KibitzCall *self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *debug = NULL;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return G_SOURCE_CONTINUE;
+
+  for (guint i = 0; i < self->participants->len; i++)
+    {
+      Participant *p = g_ptr_array_index (self->participants, i);
+
+      if (p->public.peer && kibitz_peer_handle_message (p->public.peer, message))
+        return G_SOURCE_CONTINUE;
+    }
+
+  gst_message_parse_error (message, &error, &debug);
+  g_message ("media error from %s: %s (%s)", GST_OBJECT_NAME (GST_MESSAGE_SRC (message)),
+             error->message, debug ? debug : "");
+  if (self->media && kibitz_media_source_owns (self->media, GST_MESSAGE_SRC (message)))
+    {
+      g_autoptr(GError) media_error = g_error_new (KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_STREAM,
+                                                   "Your camera or microphone stopped working: %s",
+                                                   error->message);
+
+      fail_call (self, media_error);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  KibitzCall *self = user_data;
+
+  kibitz_call_refresh (self);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Updates counters, and emits connected / first-frame / left-after-resume. */
+void
+kibitz_call_refresh (KibitzCall *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < self->participants->len; i++)
+    {
+      Participant *p = g_ptr_array_index (self->participants, i);
+      KibitzPeer *peer = p->public.peer;
+
+      if (p->awaiting_until != 0 && now > p->awaiting_until)
+        {
+          participant_leaves (self, p, "timeout");
+          continue;
+        }
+
+      if (peer == NULL)
+        continue;
+
+      update_from_peer (self, p);
+      if (!p->public.connected && kibitz_peer_get_state (peer) == KIBITZ_PEER_STATE_CONNECTED)
+        {
+          /* Report the link with its selected pair: poll stats once first
+           * (at most one refresh later than the connection itself).
+           */
+          if (p->public.local_candidate == NULL && p->connected_polls++ < 8)
+            {
+              kibitz_peer_poll_stats (peer);
+              continue;
+            }
+          p->public.connected = TRUE;
+          g_signal_emit (self, signals[SIGNAL_PARTICIPANT_CONNECTED], 0, &p->public);
+        }
+      if (!p->first_frame_seen && p->public.first_frame_ms >= 0)
+        {
+          p->first_frame_seen = TRUE;
+          g_signal_emit (self, signals[SIGNAL_FIRST_FRAME], 0, &p->public);
+        }
+    }
+}
+
+/* Start-up: /v1/config, then the pipeline and the local media, then join. */
+
+static void
+start_media (KibitzCall *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  KibitzMediaSourceOptions media = self->options.media;
+
+  self->pipeline = gst_pipeline_new ("kibitz-call");
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->pipeline));
+  self->bus_watch_id = gst_bus_add_watch (bus, bus_cb, self);
+
+  if (media.display_name == NULL)
+    media.display_name = self->name;
+  self->media = kibitz_media_source_new (self->pipeline, &media, &error);
+  if (self->media == NULL)
+    {
+      fail_call (self, error);
+      return;
+    }
+
+  if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      g_autoptr(GError) state_error = g_error_new (KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+                                                   "Cannot start the camera and microphone "
+                                                   "pipeline");
+
+      fail_call (self, state_error);
+      return;
+    }
+
+  self->signaling = kibitz_signaling_new (self->config->signaling_url, self->room, self->name);
+  g_signal_connect (self->signaling, "welcome", G_CALLBACK (welcome_cb), self);
+  g_signal_connect (self->signaling, "peer-joined", G_CALLBACK (peer_joined_cb), self);
+  g_signal_connect (self->signaling, "peer-left", G_CALLBACK (peer_left_cb), self);
+  g_signal_connect (self->signaling, "signal", G_CALLBACK (signal_cb), self);
+  g_signal_connect (self->signaling, "state", G_CALLBACK (state_cb), self);
+  g_signal_connect (self->signaling, "chat", G_CALLBACK (chat_cb), self);
+  g_signal_connect (self->signaling, "server-error", G_CALLBACK (server_error_cb), self);
+  g_signal_connect (self->signaling, "failed", G_CALLBACK (signaling_failed_cb), self);
+  self->refresh_id = g_timeout_add (REFRESH_INTERVAL_MS, refresh_cb, self);
+  kibitz_signaling_start (self->signaling);
+}
+
+static void
+config_loaded_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  KibitzCall *self = user_data;
+  g_autoptr(GError) error = NULL;
+  KibitzConfig *config = kibitz_config_load_finish (result, &error);
+
+  if (config == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        fail_call (self, error);
+      g_object_unref (self);
+      return;
+    }
+
+  self->config = config;
+  /* Until the welcome brings credentials for the call, use these. */
+  use_ice_servers (self, config->ice_servers);
+  start_media (self);
+  g_object_unref (self);
+}
+
+void
+kibitz_call_start (KibitzCall *self)
+{
+  g_return_if_fail (KIBITZ_IS_CALL (self));
+  g_return_if_fail (self->cancellable == NULL);
+
+  self->cancellable = g_cancellable_new ();
+  kibitz_config_load_async (self->server_url, self->cancellable, config_loaded_cb,
+                            g_object_ref (self));
+}
+
+/* Says goodbye to the room and closes every link. */
+void
+kibitz_call_leave (KibitzCall *self)
+{
+  g_cancellable_cancel (self->cancellable);
+  kibitz_call_refresh (self);
+  if (self->signaling)
+    kibitz_signaling_leave (self->signaling);
+
+  for (guint i = 0; i < self->participants->len; i++)
+    close_peer (self, g_ptr_array_index (self->participants, i));
+}
+
+void
+kibitz_call_set_sink_factory (KibitzCall        *self,
+                              KibitzSinkFactory  factory,
+                              gpointer           user_data)
+{
+  self->sink_factory = factory;
+  self->sink_data = user_data;
+}
+
+void
+kibitz_call_send_state (KibitzCall *self,
+                        JsonObject *state)
+{
+  if (self->signaling)
+    kibitz_signaling_send_state (self->signaling, state);
+}
+
+void
+kibitz_call_send_chat (KibitzCall *self,
+                       const char *text)
+{
+  if (self->signaling)
+    kibitz_signaling_send_chat (self->signaling, text);
+}
+
+const char *
+kibitz_call_get_id (KibitzCall *self)
+{
+  return self->signaling ? kibitz_signaling_get_id (self->signaling) : NULL;
+}
+
+const char *
+kibitz_call_get_room (KibitzCall *self)
+{
+  return self->room;
+}
+
+/* (element-type KibitzParticipant): every participant seen, left ones too. */
+GPtrArray *
+kibitz_call_get_participants (KibitzCall *self)
+{
+  return self->participants;
+}
+
+KibitzMediaSource *
+kibitz_call_get_media (KibitzCall *self)
+{
+  return self->media;
+}
+
+GstElement *
+kibitz_call_get_pipeline (KibitzCall *self)
+{
+  return self->pipeline;
+}
+
+/* Lets every closing peer finish its teardown (bounded), so the pipeline can
+ * go to NULL with no branch half-removed.
+ */
+static void
+wait_for_closing_peers (KibitzCall *self)
+{
+  gint64 deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+  while (self->closing->len > 0 && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+static void
+kibitz_call_dispose (GObject *object)
+{
+  KibitzCall *self = KIBITZ_CALL (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  for (guint i = 0; self->participants && i < self->participants->len; i++)
+    close_peer (self, g_ptr_array_index (self->participants, i));
+  if (self->closing)
+    wait_for_closing_peers (self);
+
+  if (self->signaling)
+    g_signal_handlers_disconnect_by_data (self->signaling, self);
+  g_clear_object (&self->signaling);
+  if (self->pipeline)
+    gst_element_set_state (self->pipeline, GST_STATE_NULL);
+  g_clear_handle_id (&self->bus_watch_id, g_source_remove);
+  g_clear_object (&self->media);
+  g_clear_object (&self->pipeline);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (kibitz_call_parent_class)->dispose (object);
+}
+
+static void
+kibitz_call_finalize (GObject *object)
+{
+  KibitzCall *self = KIBITZ_CALL (object);
+
+  g_clear_pointer (&self->participants, g_ptr_array_unref);
+  g_clear_pointer (&self->closing, g_ptr_array_unref);
+  g_clear_pointer (&self->config, kibitz_config_free);
+  g_free (self->server_url);
+  g_free (self->room);
+  g_free (self->name);
+  g_free (self->video);
+  g_free (self->audio);
+  g_free (self->stun);
+  g_strfreev (self->turns);
+  g_strfreev (self->ice_addresses);
+
+  G_OBJECT_CLASS (kibitz_call_parent_class)->finalize (object);
+}
+
+static guint
+new_signal (GObjectClass *klass,
+            const char   *name,
+            guint         n_params,
+            ...)
+{
+  GType types[3];
+  va_list args;
+
+  va_start (args, n_params);
+  for (guint i = 0; i < n_params; i++)
+    types[i] = va_arg (args, GType);
+  va_end (args);
+
+  return g_signal_newv (name, G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, NULL, NULL, NULL,
+                        NULL, G_TYPE_NONE, n_params, types);
+}
+
+static void
+kibitz_call_class_init (KibitzCallClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kibitz_call_dispose;
+  object_class->finalize = kibitz_call_finalize;
+
+  signals[SIGNAL_JOINED] = new_signal (object_class, "joined", 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
+  signals[SIGNAL_PARTICIPANT_JOINED] = new_signal (object_class, "participant-joined", 1,
+                                                   G_TYPE_POINTER);
+  signals[SIGNAL_PARTICIPANT_CONNECTED] = new_signal (object_class, "participant-connected", 1,
+                                                      G_TYPE_POINTER);
+  signals[SIGNAL_FIRST_FRAME] = new_signal (object_class, "first-frame", 1, G_TYPE_POINTER);
+  signals[SIGNAL_PARTICIPANT_LEFT] = new_signal (object_class, "participant-left", 1,
+                                                 G_TYPE_POINTER);
+  signals[SIGNAL_PARTICIPANT_FAILED] = new_signal (object_class, "participant-failed", 2,
+                                                   G_TYPE_POINTER, G_TYPE_POINTER);
+  signals[SIGNAL_PARTICIPANT_STATE] = new_signal (object_class, "participant-state", 1,
+                                                  G_TYPE_POINTER);
+  signals[SIGNAL_REMOTE_STREAM_ADDED] = new_signal (object_class, "remote-stream-added", 2,
+                                                    G_TYPE_POINTER, G_TYPE_OBJECT);
+  signals[SIGNAL_CHAT] = new_signal (object_class, "chat", 1, JSON_TYPE_OBJECT);
+  signals[SIGNAL_FAILED] = new_signal (object_class, "failed", 1, G_TYPE_POINTER);
+}
+
+static void
+kibitz_call_init (KibitzCall *self)
+{
+  self->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
+  self->closing = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+KibitzCall *
+kibitz_call_new (const KibitzCallOptions *options)
+{
+  KibitzCall *self = g_object_new (KIBITZ_TYPE_CALL, NULL);
+
+  self->options = *options;
+  self->server_url = g_strdup (options->server_url);
+  self->room = g_strdup (options->room);
+  self->name = g_strdup (options->name);
+  self->video = g_strdup (options->media.video);
+  self->audio = g_strdup (options->media.audio);
+  self->ice_addresses = g_strdupv ((GStrv) options->ice_addresses);
+  self->options.media.video = self->video;
+  self->options.media.audio = self->audio;
+  self->options.media.display_name = NULL;
+  self->options.server_url = self->server_url;
+  self->options.room = self->room;
+  self->options.name = self->name;
+  self->options.ice_addresses = (const char * const *) self->ice_addresses;
+
+  return self;
+}

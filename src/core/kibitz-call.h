@@ -1,0 +1,81 @@
+/* kibitz-call.h: one joined room. Turns signaling events into peers (one
+ * webrtcbin each) that share one local media source.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+#include <json-glib/json-glib.h>
+
+#include "kibitz-media-source.h"
+#include "kibitz-peer.h"
+#include "kibitz-stats.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char               *server_url;     /* http://host:port of kibitz-server */
+  const char               *room;
+  const char               *name;
+  KibitzMediaSourceOptions  media;          /* display_name defaults to name */
+  const char * const       *ice_addresses;  /* NULL: $KIBITZ_ICE_ADDRESSES */
+  gboolean                  relay_only;
+  guint                     latency_ms;     /* 0: the engine's default */
+} KibitzCallOptions;
+
+/* What the call knows of one remote participant, kept after it left. */
+typedef struct {
+  char        *id;
+  char        *name;
+  KibitzPeer  *peer;           /* NULL before negotiation and after leaving */
+  gboolean     offerer;        /* we made (or will make) the offer */
+  gboolean     connected;      /* ICE connected at least once */
+  gboolean     left;
+  char        *left_reason;
+  gboolean     audio;
+  gboolean     video;
+  gboolean     hand;
+  KibitzStats *last_stats;     /* the latest snapshot, kept after the peer closed */
+  guint64      frames_decoded; /* totals over every webrtcbin this participant had */
+  guint64      audio_packets;
+  gint64       first_frame_ms; /* from our join to its first decoded frame; -1: none */
+  char        *local_candidate;
+  char        *remote_candidate;
+  GError      *error;          /* why its connection failed, if it did */
+} KibitzParticipant;
+
+/* Signals (main thread):
+ *   ::joined           (const char *id, gboolean resumed)
+ *   ::participant-joined (KibitzParticipant *)
+ *   ::participant-connected (KibitzParticipant *)
+ *   ::first-frame      (KibitzParticipant *)
+ *   ::participant-left (KibitzParticipant *)
+ *   ::participant-failed (KibitzParticipant *, const GError *)   that link only
+ *   ::participant-state (KibitzParticipant *)                     audio/video/hand
+ *   ::remote-stream-added (KibitzParticipant *, KibitzRemoteStream *)
+ *   ::chat             (JsonObject *message)
+ *   ::failed           (const GError *)   the whole call: server unreachable, room full */
+#define KIBITZ_TYPE_CALL (kibitz_call_get_type ())
+G_DECLARE_FINAL_TYPE (KibitzCall, kibitz_call, KIBITZ, CALL, GObject)
+
+KibitzCall        *kibitz_call_new              (const KibitzCallOptions *options);
+void               kibitz_call_start            (KibitzCall              *self);
+void               kibitz_call_leave            (KibitzCall              *self);
+void               kibitz_call_set_sink_factory (KibitzCall              *self,
+                                                 KibitzSinkFactory        factory,
+                                                 gpointer                 user_data);
+void               kibitz_call_send_state       (KibitzCall              *self,
+                                                 JsonObject              *state);
+void               kibitz_call_send_chat        (KibitzCall              *self,
+                                                 const char              *text);
+
+const char        *kibitz_call_get_id           (KibitzCall              *self);
+const char        *kibitz_call_get_room         (KibitzCall              *self);
+GPtrArray         *kibitz_call_get_participants (KibitzCall              *self);
+KibitzMediaSource *kibitz_call_get_media        (KibitzCall              *self);
+GstElement        *kibitz_call_get_pipeline     (KibitzCall              *self);
+void               kibitz_call_refresh          (KibitzCall              *self);
+
+G_END_DECLS

@@ -1,0 +1,412 @@
+/* kibitz-media-branch.c: one peer's branch off the tee, and keyframe requests.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-media-source"
+
+#include "config.h"
+
+#include <gst/video/video.h>
+
+#include "kibitz-core-error.h"
+#include "kibitz-media-source-private.h"
+
+#define GST_CAT_DEFAULT kibitz_media_source_debug
+
+#define KEYFRAME_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
+#define BRANCH_UNLINK_TIMEOUT_MS 1000
+
+/* --- Keyframes ---------------------------------------------------------------- */
+
+static void
+force_keyframe (KibitzMediaSource *self)
+{
+  g_autoptr(GstPad) pad = NULL;
+
+  if (self->video_encoder == NULL)
+    return;
+  pad = gst_element_get_static_pad (self->video_encoder, "src");
+  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
+                                                                         TRUE, 0));
+}
+
+static gboolean
+deferred_keyframe_cb (gpointer data)
+{
+  KibitzMediaSource *self = data;
+
+  g_mutex_lock (&self->keyframe_lock);
+  g_clear_pointer (&self->keyframe_source, g_source_unref);
+  self->last_keyframe = g_get_monotonic_time ();
+  self->keyframes_forced++;
+  g_mutex_unlock (&self->keyframe_lock);
+
+  force_keyframe (self);
+  return G_SOURCE_REMOVE;
+}
+
+void
+kibitz_media_source_request_keyframe (KibitzMediaSource *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gboolean now_ok = FALSE;
+
+  g_return_if_fail (KIBITZ_IS_MEDIA_SOURCE (self));
+
+  g_mutex_lock (&self->keyframe_lock);
+  self->keyframes_requested++;
+  if (self->keyframe_source != NULL)
+    ; /* One is already scheduled: this request rides along. */
+  else if (now - self->last_keyframe >= KEYFRAME_INTERVAL_US)
+    {
+      self->last_keyframe = now;
+      self->keyframes_forced++;
+      now_ok = TRUE;
+    }
+  else
+    {
+      gint64 wait_us = self->last_keyframe + KEYFRAME_INTERVAL_US - now;
+
+      self->keyframe_source = g_timeout_source_new (wait_us / 1000 + 1);
+      /* No reference: dispose destroys the source once streaming has stopped. */
+      g_source_set_callback (self->keyframe_source, deferred_keyframe_cb, self, NULL);
+      g_source_attach (self->keyframe_source, self->context);
+    }
+  g_mutex_unlock (&self->keyframe_lock);
+
+  if (now_ok)
+    force_keyframe (self);
+}
+
+guint
+kibitz_media_source_get_keyframes_forced (KibitzMediaSource *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->keyframe_lock);
+  n = self->keyframes_forced;
+  g_mutex_unlock (&self->keyframe_lock);
+  return n;
+}
+
+guint
+kibitz_media_source_get_keyframes_requested (KibitzMediaSource *self)
+{
+  guint n;
+
+  g_mutex_lock (&self->keyframe_lock);
+  n = self->keyframes_requested;
+  g_mutex_unlock (&self->keyframe_lock);
+  return n;
+}
+
+/* Runs in a streaming thread: a peer's PLI/FIR arrives as GstForceKeyUnit. */
+static GstPadProbeReturn
+keyframe_request_probe_cb (GstPad          *pad,
+                           GstPadProbeInfo *info,
+                           gpointer         data)
+{
+  KibitzMediaBranch *branch = data;
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+
+  if (!gst_video_event_is_force_key_unit (event))
+    return GST_PAD_PROBE_OK;
+
+  if (branch->encoder != NULL)
+    {
+      /* Per-peer encoder: the request concerns this connection only. */
+      g_mutex_lock (&branch->source->keyframe_lock);
+      branch->source->keyframes_requested++;
+      g_mutex_unlock (&branch->source->keyframe_lock);
+      return GST_PAD_PROBE_OK;
+    }
+
+  kibitz_media_source_request_keyframe (branch->source);
+  return GST_PAD_PROBE_DROP;
+}
+
+/* --- Branches ----------------------------------------------------------------- */
+
+static GstCaps *
+branch_rtp_caps (KibitzMediaKind kind,
+                 guint           payload_type)
+{
+  if (kind == KIBITZ_MEDIA_KIND_VIDEO)
+    return gst_caps_new_simple ("application/x-rtp",
+                                "media", G_TYPE_STRING, "video",
+                                "encoding-name", G_TYPE_STRING, "VP8",
+                                "clock-rate", G_TYPE_INT, 90000,
+                                "payload", G_TYPE_INT, payload_type,
+                                NULL);
+  return gst_caps_new_simple ("application/x-rtp",
+                              "media", G_TYPE_STRING, "audio",
+                              "encoding-name", G_TYPE_STRING, "OPUS",
+                              "clock-rate", G_TYPE_INT, 48000,
+                              "payload", G_TYPE_INT, payload_type,
+                              NULL);
+}
+
+void
+kibitz_media_branch_free (KibitzMediaBranch *branch)
+{
+  g_clear_object (&branch->tee_pad);
+  g_clear_object (&branch->sink_pad);
+  g_clear_object (&branch->queue);
+  g_clear_object (&branch->encoder);
+  g_clear_object (&branch->payloader);
+  g_clear_object (&branch->capsfilter);
+  g_free (branch);
+}
+
+static gboolean
+build_branch (KibitzMediaSource  *self,
+              KibitzMediaBranch  *branch,
+              GError            **error)
+{
+  gboolean video = branch->kind == KIBITZ_MEDIA_KIND_VIDEO;
+  g_autoptr(GstCaps) caps = branch_rtp_caps (branch->kind, branch->payload_type);
+  g_autoptr(GstPad) pay_sink = NULL;
+
+  if (!(branch->queue = kibitz_make_element ("queue", NULL, error)))
+    return FALSE;
+  gst_object_ref_sink (branch->queue);
+  /* A stuck or negotiating peer drops its own oldest data, never stalls the tee. */
+  kibitz_media_set_arg (branch->queue, "leaky", "downstream");
+  g_object_set (branch->queue, "max-size-buffers", 100, "max-size-bytes", 0,
+                "max-size-time", (guint64) GST_SECOND, NULL);
+
+  if (self->mode == KIBITZ_ENCODER_PER_PEER)
+    {
+      branch->encoder = video ? kibitz_media_make_video_encoder (self, NULL, error) : kibitz_media_make_audio_encoder (error);
+      if (branch->encoder == NULL)
+        return FALSE;
+      gst_object_ref_sink (branch->encoder);
+    }
+
+  if (!(branch->payloader = kibitz_make_element (video ? "rtpvp8pay" : "rtpopuspay", NULL, error)))
+    return FALSE;
+  gst_object_ref_sink (branch->payloader);
+  g_object_set (branch->payloader, "pt", branch->payload_type, "mtu", 1200, NULL);
+  if (video)
+    kibitz_media_set_arg (branch->payloader, "picture-id-mode", "15-bit");
+
+  if (!(branch->capsfilter = kibitz_make_element ("capsfilter", NULL, error)))
+    return FALSE;
+  gst_object_ref_sink (branch->capsfilter);
+  g_object_set (branch->capsfilter, "caps", caps, NULL);
+
+  if (video)
+    {
+      pay_sink = gst_element_get_static_pad (branch->payloader, "sink");
+      gst_pad_add_probe (pay_sink, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                         keyframe_request_probe_cb, branch, NULL);
+    }
+  return TRUE;
+}
+
+static GstElement *
+branch_element (KibitzMediaBranch *branch,
+                guint              i)
+{
+  GstElement *order[] = { branch->queue, branch->encoder, branch->payloader, branch->capsfilter };
+
+  return i < G_N_ELEMENTS (order) ? order[i] : NULL;
+}
+
+static gboolean
+link_branch (KibitzMediaSource  *self,
+             KibitzMediaBranch  *branch,
+             GError            **error)
+{
+  GstElement *tee = branch->kind == KIBITZ_MEDIA_KIND_VIDEO ? self->video_tee : self->audio_tee;
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+  g_autoptr(GstPad) src = NULL;
+  g_autoptr(GstPad) queue_sink = NULL;
+
+  for (guint i = 0; i < 4; i++)
+    if (branch_element (branch, i) != NULL)
+      {
+        gst_bin_add (GST_BIN (self->pipeline), branch_element (branch, i));
+        g_ptr_array_add (chain, branch_element (branch, i));
+      }
+  if (!kibitz_media_link_chain (chain, error))
+    return FALSE;
+
+  src = gst_element_get_static_pad (branch->capsfilter, "src");
+  if (GST_PAD_LINK_FAILED (gst_pad_link (src, branch->sink_pad)))
+    {
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+                   "Could not link the %s branch to %s:%s",
+                   branch->kind == KIBITZ_MEDIA_KIND_VIDEO ? "video" : "audio",
+                   GST_DEBUG_PAD_NAME (branch->sink_pad));
+      return FALSE;
+    }
+
+  /* Downstream first, the tee pad last, so no buffer meets a stopped element. */
+  for (guint i = chain->len; i > 0; i--)
+    gst_element_sync_state_with_parent (g_ptr_array_index (chain, i - 1));
+
+  branch->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  queue_sink = gst_element_get_static_pad (branch->queue, "sink");
+  if (GST_PAD_LINK_FAILED (gst_pad_link (branch->tee_pad, queue_sink)))
+    {
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+                   "Could not link the tee to a new branch");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+kibitz_media_branch_remove_elements (KibitzMediaSource *self,
+                                     KibitzMediaBranch *branch)
+{
+  for (guint i = 0; i < 4; i++)
+    {
+      GstElement *e = branch_element (branch, i);
+
+      if (e != NULL && GST_OBJECT_PARENT (e) == GST_OBJECT (self->pipeline))
+        {
+          gst_element_set_state (e, GST_STATE_NULL);
+          gst_bin_remove (GST_BIN (self->pipeline), e);
+        }
+    }
+}
+
+KibitzMediaBranch *
+kibitz_media_source_add_branch (KibitzMediaSource  *self,
+                                KibitzMediaKind     kind,
+                                guint               payload_type,
+                                GstPad             *sink_pad,
+                                GError            **error)
+{
+  KibitzMediaBranch *branch;
+
+  g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), NULL);
+  g_return_val_if_fail (GST_IS_PAD (sink_pad), NULL);
+
+  branch = g_new0 (KibitzMediaBranch, 1);
+  branch->source = self;
+  branch->kind = kind;
+  branch->payload_type = payload_type;
+  branch->sink_pad = gst_object_ref (sink_pad);
+
+  if (!build_branch (self, branch, error) || !link_branch (self, branch, error))
+    {
+      if (branch->tee_pad != NULL)
+        gst_element_release_request_pad (kind == KIBITZ_MEDIA_KIND_VIDEO ? self->video_tee
+                                                                          : self->audio_tee,
+                                         branch->tee_pad);
+      kibitz_media_branch_remove_elements (self, branch);
+      kibitz_media_branch_free (branch);
+      return NULL;
+    }
+
+  self->branches = g_list_prepend (self->branches, branch);
+  if (kind == KIBITZ_MEDIA_KIND_VIDEO)
+    kibitz_media_source_apply_plan (self);
+  GST_DEBUG ("added a %s branch with payload type %u",
+             kind == KIBITZ_MEDIA_KIND_VIDEO ? "video" : "audio", payload_type);
+  return branch;
+}
+
+/* Main thread, once the branch no longer hangs off the tee. */
+static gboolean
+finish_removal_cb (gpointer data)
+{
+  KibitzMediaBranch *branch = data;
+  KibitzMediaSource *self = branch->source;
+  GstElement *tee = branch->kind == KIBITZ_MEDIA_KIND_VIDEO ? self->video_tee : self->audio_tee;
+  g_autoptr(GstPad) src = gst_element_get_static_pad (branch->capsfilter, "src");
+
+  g_clear_handle_id (&branch->fallback_id, g_source_remove);
+
+  /* webrtcbin blocks a sink pad until negotiation is done: a push may be stuck
+   * there. Flushing that pad releases it, so the queue can stop. Branches are
+   * only removed when their peer goes, so the flush costs nothing. */
+  gst_pad_unlink (src, branch->sink_pad);
+  gst_pad_send_event (branch->sink_pad, gst_event_new_flush_start ());
+  kibitz_media_branch_remove_elements (self, branch);
+
+  gst_element_release_request_pad (tee, branch->tee_pad);
+  self->branches = g_list_remove (self->branches, branch);
+  if (branch->kind == KIBITZ_MEDIA_KIND_VIDEO)
+    kibitz_media_source_apply_plan (self);
+
+  if (branch->done != NULL)
+    branch->done (branch->done_data);
+  kibitz_media_branch_free (branch);
+  g_object_unref (self);
+  return G_SOURCE_REMOVE;
+}
+
+static GstPadProbeReturn
+unlink_probe_cb (GstPad          *pad,
+                 GstPadProbeInfo *info,
+                 gpointer         data)
+{
+  KibitzMediaBranch *branch = data;
+
+  if (g_atomic_int_compare_and_exchange (&branch->isolated, 0, 1))
+    {
+      g_autoptr(GstPad) queue_sink = gst_element_get_static_pad (branch->queue, "sink");
+
+      gst_pad_unlink (pad, queue_sink);
+      g_main_context_invoke (branch->source->context, finish_removal_cb, branch);
+    }
+  return GST_PAD_PROBE_DROP;
+}
+
+/* Nothing flowed through the tee in time (a paused pipeline): unlink directly. */
+static gboolean
+unlink_fallback_cb (gpointer data)
+{
+  KibitzMediaBranch *branch = data;
+
+  branch->fallback_id = 0;
+  if (g_atomic_int_compare_and_exchange (&branch->isolated, 0, 1))
+    {
+      g_autoptr(GstPad) queue_sink = gst_element_get_static_pad (branch->queue, "sink");
+
+      gst_pad_unlink (branch->tee_pad, queue_sink);
+      finish_removal_cb (branch);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+void
+kibitz_media_source_remove_branch (KibitzMediaSource       *self,
+                                   KibitzMediaBranch       *branch,
+                                   KibitzBranchRemovedFunc  done,
+                                   gpointer                 user_data)
+{
+  g_return_if_fail (KIBITZ_IS_MEDIA_SOURCE (self));
+  g_return_if_fail (branch != NULL && branch->source == self);
+  g_return_if_fail (branch->block_probe == 0);
+
+  branch->done = done;
+  branch->done_data = user_data;
+  g_object_ref (self);
+  branch->block_probe = gst_pad_add_probe (branch->tee_pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
+                                           unlink_probe_cb, branch, NULL);
+  branch->fallback_id = g_timeout_add (BRANCH_UNLINK_TIMEOUT_MS, unlink_fallback_cb, branch);
+}
+
+gboolean
+kibitz_media_branch_owns (KibitzMediaBranch *branch,
+                          GstObject         *object)
+{
+  for (guint i = 0; i < 4; i++)
+    if (branch_element (branch, i) != NULL &&
+        (object == GST_OBJECT (branch_element (branch, i)) ||
+         gst_object_has_as_ancestor (object, GST_OBJECT (branch_element (branch, i)))))
+      return TRUE;
+  return FALSE;
+}
+
+guint
+kibitz_media_branch_get_payload_type (KibitzMediaBranch *branch)
+{
+  return branch->payload_type;
+}

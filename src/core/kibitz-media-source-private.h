@@ -1,0 +1,84 @@
+/* kibitz-media-source-private.h: what kibitz-media-source.c and
+ * kibitz-media-branch.c share.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "kibitz-media-source.h"
+
+G_BEGIN_DECLS
+
+GST_DEBUG_CATEGORY_EXTERN (kibitz_media_source_debug);
+
+struct _KibitzMediaBranch
+{
+  KibitzMediaSource       *source;
+  KibitzMediaKind          kind;
+  guint                    payload_type;
+  GstPad                  *tee_pad;
+  GstPad                  *sink_pad;
+  GstElement              *queue;
+  GstElement              *encoder;      /* per-peer mode only */
+  GstElement              *payloader;
+  GstElement              *capsfilter;
+  gulong                   block_probe;
+  guint                    fallback_id;
+  int                      isolated;     /* atomic: unlinked from the tee */
+  KibitzBranchRemovedFunc  done;
+  gpointer                 done_data;
+};
+
+struct _KibitzMediaSource
+{
+  GObject            parent_instance;
+
+  GstElement        *pipeline;
+  GMainContext      *context;
+  char              *display_name;
+  KibitzEncoderMode  mode;
+  int                max_width;
+  int                max_height;
+  int                budget_kbps;
+  gboolean           video_placeholder;
+
+  GPtrArray         *elements;          /* every fixed element we added */
+  GstElement        *video_rate;
+  GstElement        *video_caps;
+  GstElement        *video_encoder;     /* shared mode */
+  GstElement        *audio_encoder;     /* shared mode */
+  GstElement        *video_tee;
+  GstElement        *audio_tee;
+  GList             *branches;
+
+  int                width;
+  int                height;
+  int                fps;
+  int                video_kbps;
+
+  GMutex             keyframe_lock;
+  gint64             last_keyframe;
+  GSource           *keyframe_source;
+  guint              keyframes_forced;
+  guint              keyframes_requested;
+};
+
+void        kibitz_media_set_arg               (gpointer            object,
+                                                const char         *property,
+                                                const char         *value);
+gboolean    kibitz_media_link_chain            (GPtrArray          *chain,
+                                                GError            **error);
+GstElement *kibitz_media_make_video_encoder    (KibitzMediaSource  *self,
+                                                const char         *name,
+                                                GError            **error);
+GstElement *kibitz_media_make_audio_encoder    (GError            **error);
+/* Applies the class plan for the current number of video branches. */
+void        kibitz_media_source_apply_plan     (KibitzMediaSource  *self);
+
+/* kibitz-media-branch.c */
+void        kibitz_media_branch_free           (KibitzMediaBranch  *branch);
+void        kibitz_media_branch_remove_elements (KibitzMediaSource *self,
+                                                 KibitzMediaBranch *branch);
+
+G_END_DECLS

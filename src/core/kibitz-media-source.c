@@ -1,0 +1,602 @@
+/* kibitz-media-source.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-media-source"
+
+#include "config.h"
+
+#include <string.h>
+#include <gst/video/video.h>
+
+#include "kibitz-core-error.h"
+#include "kibitz-media-source-private.h"
+
+GST_DEBUG_CATEGORY (kibitz_media_source_debug);
+#define GST_CAT_DEFAULT kibitz_media_source_debug
+
+#define PLACEHOLDER_FPS 5
+#define AUDIO_KBPS 32
+#define MIN_VIDEO_KBPS 100
+#define MAX_VIDEO_KBPS 2000
+G_DEFINE_FINAL_TYPE (KibitzMediaSource, kibitz_media_source, G_TYPE_OBJECT)
+
+/* --- The plan ----------------------------------------------------------------- */
+
+static const struct {
+  int min_kbps;
+  int width;
+  int height;
+} ladder[] = {
+  { 1200, 960, 720 },
+  { 500, 640, 480 },
+  { 250, 480, 360 },
+  { 120, 320, 240 },
+  { 0, 160, 120 },
+};
+
+void
+kibitz_media_plan_for_class (guint  n_remote,
+                             guint  budget_kbps,
+                             int   *width,
+                             int   *height,
+                             int   *fps,
+                             int   *video_kbps)
+{
+  int per_peer;
+  guint i;
+
+  n_remote = MAX (n_remote, 1);
+  if (budget_kbps == 0)
+    budget_kbps = KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS;
+
+  /* Every connection carries the same stream, so the budget splits evenly. */
+  per_peer = (int) (budget_kbps / n_remote) - AUDIO_KBPS;
+  per_peer = CLAMP (per_peer, MIN_VIDEO_KBPS, MAX_VIDEO_KBPS);
+
+  for (i = 0; i < G_N_ELEMENTS (ladder) - 1; i++)
+    if (per_peer >= ladder[i].min_kbps)
+      break;
+
+  *width = ladder[i].width;
+  *height = ladder[i].height;
+  *fps = per_peer >= 150 ? 30 : 15;
+  *video_kbps = per_peer;
+}
+
+/* --- Building --------------------------------------------------------------- */
+
+void
+kibitz_media_set_arg (gpointer    object,
+                      const char *property,
+                      const char *value)
+{
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (object), property) != NULL)
+    gst_util_set_object_arg (G_OBJECT (object), property, value);
+  else
+    GST_WARNING_OBJECT (object, "no property %s", property);
+}
+
+static GstElement *
+add_element (KibitzMediaSource  *self,
+             const char         *factory,
+             const char         *name,
+             GError            **error)
+{
+  GstElement *element = kibitz_make_element (factory, name, error);
+
+  if (element == NULL)
+    return NULL;
+  gst_bin_add (GST_BIN (self->pipeline), element);
+  g_ptr_array_add (self->elements, gst_object_ref (element));
+  return element;
+}
+
+static GstElement *
+add_capsfilter (KibitzMediaSource  *self,
+                const char         *caps_string,
+                GError            **error)
+{
+  GstElement *filter = add_element (self, "capsfilter", NULL, error);
+  g_autoptr(GstCaps) caps = NULL;
+
+  if (filter != NULL)
+    {
+      caps = gst_caps_from_string (caps_string);
+      g_object_set (filter, "caps", caps, NULL);
+    }
+  return filter;
+}
+
+gboolean
+kibitz_media_link_chain (GPtrArray  *chain,
+                         GError    **error)
+{
+  for (guint i = 0; i + 1 < chain->len; i++)
+    {
+      GstElement *a = g_ptr_array_index (chain, i);
+      GstElement *b = g_ptr_array_index (chain, i + 1);
+
+      if (!gst_element_link (a, b))
+        {
+          g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+                       "Could not link %s to %s", GST_ELEMENT_NAME (a), GST_ELEMENT_NAME (b));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static const char *
+source_spec (const char *spec,
+             const char *env,
+             const char *fallback)
+{
+  if (spec != NULL && spec[0] != '\0')
+    return spec;
+  if (g_getenv (env) != NULL && g_getenv (env)[0] != '\0')
+    return g_getenv (env);
+  return fallback;
+}
+
+/* A device or element chosen by the user: "/dev/video0", "v4l2src", "v4l2src device=…". */
+static GstElement *
+add_device_source (KibitzMediaSource  *self,
+                   const char         *spec,
+                   const char         *name,
+                   GError            **error)
+{
+  GstElement *src;
+
+  if (g_str_has_prefix (spec, "/dev/"))
+    {
+      if (!(src = add_element (self, "v4l2src", name, error)))
+        return NULL;
+      g_object_set (src, "device", spec, NULL);
+      return src;
+    }
+
+  if (strchr (spec, ' ') != NULL || strchr (spec, '!') != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      src = gst_parse_bin_from_description (spec, TRUE, &local_error);
+      if (src == NULL)
+        {
+          g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_MISSING_ELEMENT,
+                       "Cannot use the source “%s”: %s", spec, local_error->message);
+          return NULL;
+        }
+      gst_bin_add (GST_BIN (self->pipeline), src);
+      g_ptr_array_add (self->elements, gst_object_ref (src));
+      return src;
+    }
+
+  if (!(src = add_element (self, spec, name, error)))
+    return NULL;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (src), "is-live") != NULL)
+    g_object_set (src, "is-live", TRUE, NULL);
+  return src;
+}
+
+static GstElement *
+add_overlay (KibitzMediaSource  *self,
+             const char         *text,
+             const char         *font,
+             GError            **error)
+{
+  GstElement *overlay = add_element (self, "textoverlay", "local-video-name", error);
+
+  if (overlay == NULL)
+    return NULL;
+  g_object_set (overlay, "text", text, "font-desc", font, "shaded-background", TRUE, NULL);
+  kibitz_media_set_arg (overlay, "valignment", "center");
+  kibitz_media_set_arg (overlay, "halignment", "center");
+  return overlay;
+}
+
+GstElement *
+kibitz_media_make_video_encoder (KibitzMediaSource  *self,
+                                 const char         *name,
+                                 GError            **error)
+{
+  GstElement *enc = kibitz_make_element ("vp8enc", name, error);
+
+  if (enc == NULL)
+    return NULL;
+
+  /* Realtime: no look-ahead, fast presets, frames decodable after loss. */
+  kibitz_media_set_arg (enc, "deadline", "1");
+  kibitz_media_set_arg (enc, "cpu-used", "8");
+  kibitz_media_set_arg (enc, "lag-in-frames", "0");
+  kibitz_media_set_arg (enc, "end-usage", "cbr");
+  kibitz_media_set_arg (enc, "error-resilient", "default");
+  kibitz_media_set_arg (enc, "keyframe-max-dist", "60");
+  kibitz_media_set_arg (enc, "buffer-size", "1000");
+  kibitz_media_set_arg (enc, "buffer-initial-size", "500");
+  kibitz_media_set_arg (enc, "buffer-optimal-size", "600");
+  kibitz_media_set_arg (enc, "threads", self->mode == KIBITZ_ENCODER_SHARED ? "2" : "1");
+  g_object_set (enc, "target-bitrate", self->video_kbps * 1000, NULL);
+  return enc;
+}
+
+GstElement *
+kibitz_media_make_audio_encoder (GError **error)
+{
+  GstElement *enc = kibitz_make_element ("opusenc", NULL, error);
+
+  if (enc == NULL)
+    return NULL;
+  g_object_set (enc, "bitrate", AUDIO_KBPS * 1000, NULL);
+  kibitz_media_set_arg (enc, "audio-type", "voice");
+  kibitz_media_set_arg (enc, "frame-size", "20");
+  return enc;
+}
+
+static GstElement *
+add_encoder (KibitzMediaSource  *self,
+             GstElement         *encoder)
+{
+  gst_bin_add (GST_BIN (self->pipeline), encoder);
+  g_ptr_array_add (self->elements, gst_object_ref (encoder));
+  return encoder;
+}
+
+static gboolean
+build_video (KibitzMediaSource  *self,
+             const char         *spec,
+             GError            **error)
+{
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+  g_autofree char *slate = NULL;
+  GstElement *e;
+
+  if (g_str_equal (spec, "none"))
+    {
+      self->video_placeholder = TRUE;
+      if (!(e = add_element (self, "videotestsrc", "local-video-source", error)))
+        return FALSE;
+      g_object_set (e, "is-live", TRUE, NULL);
+      kibitz_media_set_arg (e, "pattern", "solid-color");
+      kibitz_media_set_arg (e, "foreground-color", "0xff2e3436");
+      g_ptr_array_add (chain, e);
+      if (!(e = add_capsfilter (self, "video/x-raw,framerate=5/1", error)))
+        return FALSE;
+      g_ptr_array_add (chain, e);
+      slate = g_strdup_printf ("Camera off\n%s", self->display_name);
+      if (!(e = add_overlay (self, slate, "Sans 20", error)))
+        return FALSE;
+      g_ptr_array_add (chain, e);
+    }
+  else if (g_str_equal (spec, "test") || g_str_equal (spec, "videotestsrc"))
+    {
+      if (!(e = add_element (self, "videotestsrc", "local-video-source", error)))
+        return FALSE;
+      g_object_set (e, "is-live", TRUE, NULL);
+      g_ptr_array_add (chain, e);
+      if (!(e = add_capsfilter (self, "video/x-raw,framerate=30/1", error)))
+        return FALSE;
+      g_ptr_array_add (chain, e);
+      if (!(e = add_overlay (self, self->display_name, "Sans Bold 24", error)))
+        return FALSE;
+      g_ptr_array_add (chain, e);
+    }
+  else
+    {
+      if (!(e = add_device_source (self, spec, "local-video-source", error)))
+        return FALSE;
+      g_ptr_array_add (chain, e);
+    }
+
+  if (!(e = add_element (self, "videoconvert", NULL, error)))
+    return FALSE;
+  g_ptr_array_add (chain, e);
+  if (!(e = add_element (self, "videoscale", NULL, error)))
+    return FALSE;
+  g_ptr_array_add (chain, e);
+  if (!(self->video_rate = add_element (self, "videorate", NULL, error)))
+    return FALSE;
+  g_object_set (self->video_rate, "drop-only", TRUE, NULL);
+  g_ptr_array_add (chain, self->video_rate);
+  if (!(self->video_caps = add_capsfilter (self, "video/x-raw,format=I420", error)))
+    return FALSE;
+  g_ptr_array_add (chain, self->video_caps);
+
+  if (self->mode == KIBITZ_ENCODER_SHARED)
+    {
+      if (!(e = kibitz_media_make_video_encoder (self, "local-video-encoder", error)))
+        return FALSE;
+      self->video_encoder = add_encoder (self, e);
+      g_ptr_array_add (chain, e);
+    }
+
+  if (!(self->video_tee = add_element (self, "tee", "local-video-tee", error)))
+    return FALSE;
+  g_object_set (self->video_tee, "allow-not-linked", TRUE, NULL);
+  g_ptr_array_add (chain, self->video_tee);
+
+  return kibitz_media_link_chain (chain, error);
+}
+
+static gboolean
+build_audio (KibitzMediaSource  *self,
+             const char         *spec,
+             GError            **error)
+{
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+  GstElement *e;
+
+  if (g_str_equal (spec, "none") || g_str_equal (spec, "test") ||
+      g_str_equal (spec, "audiotestsrc"))
+    {
+      if (!(e = add_element (self, "audiotestsrc", "local-audio-source", error)))
+        return FALSE;
+      g_object_set (e, "is-live", TRUE, NULL);
+      if (g_str_equal (spec, "none"))
+        kibitz_media_set_arg (e, "wave", "silence");
+      else
+        kibitz_media_set_arg (e, "volume", "0.2");
+    }
+  else if (!(e = add_device_source (self, spec, "local-audio-source", error)))
+    return FALSE;
+  g_ptr_array_add (chain, e);
+
+  if (!(e = add_element (self, "audioconvert", NULL, error)))
+    return FALSE;
+  g_ptr_array_add (chain, e);
+  if (!(e = add_element (self, "audioresample", NULL, error)))
+    return FALSE;
+  g_ptr_array_add (chain, e);
+  if (!(e = add_capsfilter (self, "audio/x-raw,rate=48000,channels=1", error)))
+    return FALSE;
+  g_ptr_array_add (chain, e);
+
+  if (self->mode == KIBITZ_ENCODER_SHARED)
+    {
+      if (!(e = kibitz_media_make_audio_encoder (error)))
+        return FALSE;
+      self->audio_encoder = add_encoder (self, e);
+      g_ptr_array_add (chain, e);
+    }
+
+  if (!(self->audio_tee = add_element (self, "tee", "local-audio-tee", error)))
+    return FALSE;
+  g_object_set (self->audio_tee, "allow-not-linked", TRUE, NULL);
+  g_ptr_array_add (chain, self->audio_tee);
+
+  return kibitz_media_link_chain (chain, error);
+}
+
+/* --- Plan application --------------------------------------------------------- */
+
+void
+kibitz_media_source_apply_plan (KibitzMediaSource *self)
+{
+  int width, height, fps, kbps;
+  guint n = kibitz_media_source_get_n_branches (self, KIBITZ_MEDIA_KIND_VIDEO);
+
+  kibitz_media_plan_for_class (n, self->budget_kbps, &width, &height, &fps, &kbps);
+  /* Keep the ladder's steps but never above the configured maximum. */
+  while (width > self->max_width || height > self->max_height)
+    width = width * 2 / 3 & ~1, height = height * 2 / 3 & ~1;
+  if (self->video_placeholder)
+    fps = PLACEHOLDER_FPS;
+  /* Past ~0.12 bit per pixel VP8 gains little: do not spend the budget on a
+   * resolution the maximum (or the slate) cut down. */
+  kbps = CLAMP (MIN (kbps, (int) ((gint64) width * height * fps * 12 / 100000)),
+                MIN_VIDEO_KBPS, MAX_VIDEO_KBPS);
+
+  if (width != self->width || height != self->height)
+    {
+      g_autoptr(GstCaps) caps = gst_caps_new_simple ("video/x-raw",
+                                                     "format", G_TYPE_STRING, "I420",
+                                                     "width", G_TYPE_INT, width,
+                                                     "height", G_TYPE_INT, height,
+                                                     "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                                                     NULL);
+      g_object_set (self->video_caps, "caps", caps, NULL);
+    }
+  if (fps != self->fps)
+    g_object_set (self->video_rate, "max-rate", fps, NULL);
+
+  if (kbps != self->video_kbps || self->width == 0)
+    {
+      if (self->video_encoder != NULL)
+        g_object_set (self->video_encoder, "target-bitrate", kbps * 1000, NULL);
+      for (GList *l = self->branches; l != NULL; l = l->next)
+        {
+          KibitzMediaBranch *b = l->data;
+
+          if (b->encoder != NULL && b->kind == KIBITZ_MEDIA_KIND_VIDEO)
+            g_object_set (b->encoder, "target-bitrate", kbps * 1000, NULL);
+        }
+    }
+
+  GST_INFO ("class plan for %u remote: %dx%d@%d, %d kbps per connection",
+            n, width, height, fps, kbps);
+  self->width = width;
+  self->height = height;
+  self->fps = fps;
+  self->video_kbps = kbps;
+}
+
+/* --- Object --------------------------------------------------------------------- */
+
+guint
+kibitz_media_source_get_n_encoders (KibitzMediaSource *self)
+{
+  guint n = (self->video_encoder != NULL) + (self->audio_encoder != NULL);
+
+  for (GList *l = self->branches; l != NULL; l = l->next)
+    n += ((KibitzMediaBranch *) l->data)->encoder != NULL;
+  return n;
+}
+
+guint
+kibitz_media_source_get_n_branches (KibitzMediaSource *self,
+                                    KibitzMediaKind    kind)
+{
+  guint n = 0;
+
+  for (GList *l = self->branches; l != NULL; l = l->next)
+    {
+      KibitzMediaBranch *b = l->data;
+
+      n += b->kind == kind && b->block_probe == 0;
+    }
+  return n;
+}
+
+void
+kibitz_media_source_set_upload_budget (KibitzMediaSource *self,
+                                       int                kbps)
+{
+  g_return_if_fail (KIBITZ_IS_MEDIA_SOURCE (self));
+
+  self->budget_kbps = kbps > 0 ? kbps : KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS;
+  kibitz_media_source_apply_plan (self);
+}
+
+void
+kibitz_media_source_get_plan (KibitzMediaSource *self,
+                              int               *width,
+                              int               *height,
+                              int               *fps,
+                              int               *video_kbps)
+{
+  if (width) *width = self->width;
+  if (height) *height = self->height;
+  if (fps) *fps = self->fps;
+  if (video_kbps) *video_kbps = self->video_kbps;
+}
+
+gboolean
+kibitz_media_source_owns (KibitzMediaSource *self,
+                          GstObject         *object)
+{
+  for (guint i = 0; i < self->elements->len; i++)
+    {
+      GstObject *e = g_ptr_array_index (self->elements, i);
+
+      if (object == e || gst_object_has_as_ancestor (object, e))
+        return TRUE;
+    }
+  for (GList *l = self->branches; l != NULL; l = l->next)
+    if (kibitz_media_branch_owns (l->data, object))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+remove_all (KibitzMediaSource *self)
+{
+  while (self->branches != NULL)
+    {
+      KibitzMediaBranch *branch = self->branches->data;
+
+      self->branches = g_list_delete_link (self->branches, self->branches);
+      g_clear_handle_id (&branch->fallback_id, g_source_remove);
+      kibitz_media_branch_remove_elements (self, branch);
+      kibitz_media_branch_free (branch);
+    }
+
+  for (guint i = 0; self->elements != NULL && i < self->elements->len; i++)
+    {
+      GstElement *e = g_ptr_array_index (self->elements, i);
+
+      gst_element_set_state (e, GST_STATE_NULL);
+      if (GST_OBJECT_PARENT (e) == GST_OBJECT (self->pipeline))
+        gst_bin_remove (GST_BIN (self->pipeline), e);
+    }
+  g_clear_pointer (&self->elements, g_ptr_array_unref);
+}
+
+static void
+kibitz_media_source_dispose (GObject *object)
+{
+  KibitzMediaSource *self = KIBITZ_MEDIA_SOURCE (object);
+
+  /* Stop streaming first: only streaming threads schedule keyframes. */
+  if (self->pipeline != NULL)
+    remove_all (self);
+  if (self->keyframe_source != NULL)
+    {
+      g_source_destroy (self->keyframe_source);
+      g_clear_pointer (&self->keyframe_source, g_source_unref);
+    }
+  g_clear_object (&self->pipeline);
+  g_clear_pointer (&self->context, g_main_context_unref);
+
+  G_OBJECT_CLASS (kibitz_media_source_parent_class)->dispose (object);
+}
+
+static void
+kibitz_media_source_finalize (GObject *object)
+{
+  KibitzMediaSource *self = KIBITZ_MEDIA_SOURCE (object);
+
+  g_free (self->display_name);
+  g_mutex_clear (&self->keyframe_lock);
+
+  G_OBJECT_CLASS (kibitz_media_source_parent_class)->finalize (object);
+}
+
+static void
+kibitz_media_source_class_init (KibitzMediaSourceClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = kibitz_media_source_dispose;
+  object_class->finalize = kibitz_media_source_finalize;
+
+  GST_DEBUG_CATEGORY_INIT (kibitz_media_source_debug, "kibitz-media-source", 0,
+                           "Kibitz local media");
+}
+
+static void
+kibitz_media_source_init (KibitzMediaSource *self)
+{
+  g_mutex_init (&self->keyframe_lock);
+  self->last_keyframe = G_MININT64 / 2;
+  self->elements = g_ptr_array_new_with_free_func (gst_object_unref);
+}
+
+KibitzMediaSource *
+kibitz_media_source_new (GstElement                     *pipeline,
+                         const KibitzMediaSourceOptions *options,
+                         GError                        **error)
+{
+  g_autoptr(KibitzMediaSource) self = NULL;
+  KibitzMediaSourceOptions defaults = { 0 };
+
+  g_return_val_if_fail (GST_IS_BIN (pipeline), NULL);
+
+  if (options == NULL)
+    options = &defaults;
+
+  self = g_object_new (KIBITZ_TYPE_MEDIA_SOURCE, NULL);
+  self->pipeline = gst_object_ref (pipeline);
+  self->context = g_main_context_ref_thread_default ();
+  self->display_name = g_strdup (options->display_name ? options->display_name : "Kibitz");
+  self->mode = options->encoder;
+  self->max_width = options->max_width > 0 ? options->max_width : 640;
+  self->max_height = options->max_height > 0 ? options->max_height : 480;
+  self->budget_kbps = options->upload_budget_kbps > 0 ? options->upload_budget_kbps
+                                                      : KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS;
+  kibitz_media_plan_for_class (1, self->budget_kbps, &self->width, &self->height, &self->fps,
+                               &self->video_kbps);
+  self->width = self->height = self->fps = 0;
+
+  if (!build_video (self, source_spec (options->video, "KIBITZ_VIDEO_SOURCE", "autovideosrc"),
+                    error) ||
+      !build_audio (self, source_spec (options->audio, "KIBITZ_AUDIO_SOURCE", "autoaudiosrc"),
+                    error))
+    return NULL;
+
+  kibitz_media_source_apply_plan (self);
+  for (guint i = 0; i < self->elements->len; i++)
+    gst_element_sync_state_with_parent (g_ptr_array_index (self->elements, i));
+
+  return g_steal_pointer (&self);
+}

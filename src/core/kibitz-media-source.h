@@ -1,0 +1,100 @@
+/* kibitz-media-source.h: the local camera and microphone, encoded once and
+ * fanned out to every remote peer through a tee.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  KIBITZ_MEDIA_KIND_AUDIO,
+  KIBITZ_MEDIA_KIND_VIDEO,
+} KibitzMediaKind;
+
+typedef enum {
+  KIBITZ_ENCODER_SHARED,     /* one encoder for all peers (the default) */
+  KIBITZ_ENCODER_PER_PEER,   /* one encoder per connection, as browsers do */
+} KibitzEncoderMode;
+
+#define KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS 2500
+#define KIBITZ_VIDEO_PAYLOAD_TYPE 96
+#define KIBITZ_AUDIO_PAYLOAD_TYPE 97
+
+typedef struct {
+  const char        *display_name;   /* drawn on the test video and the slate */
+  const char        *video;          /* NULL: $KIBITZ_VIDEO_SOURCE, else autovideosrc */
+  const char        *audio;          /* NULL: $KIBITZ_AUDIO_SOURCE, else autoaudiosrc */
+  KibitzEncoderMode  encoder;
+  int                max_width;      /* 0: 640 */
+  int                max_height;     /* 0: 480 */
+  int                upload_budget_kbps; /* 0: KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS */
+} KibitzMediaSourceOptions;
+
+/* The video plan for a class: what each of n_remote connections gets when they
+ * share budget_kbps of upload (audio included). Pure; resolution steps down as
+ * the class grows. */
+void kibitz_media_plan_for_class (guint  n_remote,
+                                  guint  budget_kbps,
+                                  int   *width,
+                                  int   *height,
+                                  int   *fps,
+                                  int   *video_kbps);
+
+/* Opaque handle of one peer's branch (queue -> [encoder] -> payloader -> pad). */
+typedef struct _KibitzMediaBranch KibitzMediaBranch;
+
+typedef void (*KibitzBranchRemovedFunc) (gpointer user_data);
+
+#define KIBITZ_TYPE_MEDIA_SOURCE (kibitz_media_source_get_type ())
+G_DECLARE_FINAL_TYPE (KibitzMediaSource, kibitz_media_source, KIBITZ, MEDIA_SOURCE, GObject)
+
+/* Main thread only (the global default main context). Close every KibitzPeer
+ * using a media source before dropping the last reference to it.
+ *
+ * Video and audio sources accept "test" (a test pattern with the name drawn on
+ * it, a tone), "none" (a "camera off" slate at 5 fps, silence), a device path
+ * (/dev/video0), an element name or a gst-launch bin description. */
+KibitzMediaSource *kibitz_media_source_new (GstElement                     *pipeline,
+                                            const KibitzMediaSourceOptions *options,
+                                            GError                        **error) G_GNUC_WARN_UNUSED_RESULT;
+
+/* Links a new branch to sink_pad (a webrtcbin sink pad), payloading with
+ * payload_type. Main thread only. */
+KibitzMediaBranch *kibitz_media_source_add_branch    (KibitzMediaSource       *self,
+                                                      KibitzMediaKind          kind,
+                                                      guint                    payload_type,
+                                                      GstPad                  *sink_pad,
+                                                      GError                 **error);
+/* Unlinks the branch through a blocking probe on its tee pad, then removes its
+ * elements; done (may be NULL) runs on the main context afterwards. */
+void               kibitz_media_source_remove_branch (KibitzMediaSource       *self,
+                                                      KibitzMediaBranch       *branch,
+                                                      KibitzBranchRemovedFunc  done,
+                                                      gpointer                 user_data);
+gboolean           kibitz_media_branch_owns          (KibitzMediaBranch       *branch,
+                                                      GstObject               *object);
+guint              kibitz_media_branch_get_payload_type (KibitzMediaBranch    *branch);
+
+/* Thread-safe; at most one forced keyframe per 500 ms reaches the encoder. */
+void               kibitz_media_source_request_keyframe (KibitzMediaSource    *self);
+guint              kibitz_media_source_get_keyframes_forced (KibitzMediaSource *self);
+guint              kibitz_media_source_get_keyframes_requested (KibitzMediaSource *self);
+
+guint              kibitz_media_source_get_n_encoders (KibitzMediaSource      *self);
+guint              kibitz_media_source_get_n_branches (KibitzMediaSource      *self,
+                                                       KibitzMediaKind         kind);
+void               kibitz_media_source_set_upload_budget (KibitzMediaSource   *self,
+                                                          int                  kbps);
+void               kibitz_media_source_get_plan      (KibitzMediaSource       *self,
+                                                      int                     *width,
+                                                      int                     *height,
+                                                      int                     *fps,
+                                                      int                     *video_kbps);
+gboolean           kibitz_media_source_owns          (KibitzMediaSource       *self,
+                                                      GstObject               *object);
+
+G_END_DECLS

@@ -1,0 +1,448 @@
+/* kibitz-peer-negotiation.c: offer, answer and remote candidates.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-peer"
+
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <gst/sdp/sdp.h>
+
+#include "kibitz-candidate.h"
+#include "kibitz-core-error.h"
+#include "kibitz-peer-private.h"
+
+/* --- Promises -------------------------------------------------------------------------- */
+
+static void
+promise_changed_cb (GstPromise *promise,
+                    gpointer    user_data);
+
+typedef struct {
+  KibitzPeer *self;
+  PeerFunc    func;
+} PromiseData;
+
+static void
+promise_data_free (gpointer data)
+{
+  PromiseData *pd = data;
+
+  g_object_unref (pd->self);
+  g_free (pd);
+}
+
+/* A promise whose reply is handled by func (self, promise) in the main context. */
+GstPromise *
+kibitz_peer_promise (KibitzPeer *self,
+                     PeerFunc    func)
+{
+  PromiseData *pd = g_new0 (PromiseData, 1);
+
+  pd->self = g_object_ref (self);
+  pd->func = func;
+  return gst_promise_new_with_change_func (promise_changed_cb, pd, promise_data_free);
+}
+
+static void
+promise_changed_cb (GstPromise *promise,
+                    gpointer    user_data)
+{
+  PromiseData *pd = user_data;
+
+  kibitz_peer_hop (pd->self, pd->func, gst_promise_ref (promise), (GDestroyNotify) gst_promise_unref);
+}
+
+/* FALSE with error set when webrtcbin refused; *reply may be NULL on success. */
+gboolean
+kibitz_peer_promise_reply (GstPromise          *promise,
+                           const char          *what,
+                           const GstStructure **out_reply,
+                           GError             **error)
+{
+  const GstStructure *reply;
+  g_autoptr(GError) reply_error = NULL;
+
+  if (gst_promise_wait (promise) != GST_PROMISE_RESULT_REPLIED)
+    {
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_NEGOTIATION,
+                   "%s was interrupted", what);
+      return FALSE;
+    }
+
+  reply = gst_promise_get_reply (promise);
+  if (reply != NULL && gst_structure_has_field (reply, "error"))
+    {
+      gst_structure_get (reply, "error", G_TYPE_ERROR, &reply_error, NULL);
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_NEGOTIATION, "%s failed: %s",
+                   what, reply_error ? reply_error->message : "unknown error");
+      return FALSE;
+    }
+  if (out_reply != NULL)
+    *out_reply = reply;
+  return TRUE;
+}
+
+static void
+local_description_set (KibitzPeer *self,
+                       gpointer    data)
+{
+  GError *error = NULL;
+
+  if (!kibitz_peer_promise_reply (data, "Setting the local description", NULL, &error))
+    kibitz_peer_fail (self, error);
+  else if (self->remote_set && self->state == KIBITZ_PEER_STATE_NEGOTIATING)
+    kibitz_peer_set_state (self, KIBITZ_PEER_STATE_CONNECTING);
+}
+
+static void
+description_created (KibitzPeer *self,
+                     GstPromise *promise,
+                     const char *type)
+{
+  g_autoptr(GstWebRTCSessionDescription) desc = NULL;
+  g_autoptr(GstPromise) set_promise = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *what = g_strdup_printf ("Creating the %s", type);
+  const GstStructure *reply = NULL;
+  GError *error = NULL;
+
+  if (!kibitz_peer_promise_reply (promise, what, &reply, &error))
+    {
+      kibitz_peer_fail (self, error);
+      return;
+    }
+
+  if (reply != NULL)
+    gst_structure_get (reply, type, GST_TYPE_WEBRTC_SESSION_DESCRIPTION, &desc, NULL);
+  if (desc == NULL)
+    {
+      kibitz_peer_fail (self, g_error_new (KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_NEGOTIATION,
+                                           "webrtcbin gave no %s", type));
+      return;
+    }
+
+  text = gst_sdp_message_as_text (desc->sdp);
+  /* The description goes out before set-local-description starts gathering,
+   * so it always precedes its candidates. */
+  g_signal_emit (self, kibitz_peer_signals[SIGNAL_LOCAL_DESCRIPTION], 0, type, text);
+  if (self->closing)
+    return;
+
+  set_promise = kibitz_peer_promise (self, local_description_set);
+  g_signal_emit_by_name (self->webrtcbin, "set-local-description", desc, set_promise);
+}
+
+static void
+offer_created (KibitzPeer *self,
+               gpointer    data)
+{
+  description_created (self, data, "offer");
+}
+
+static void
+answer_created (KibitzPeer *self,
+                gpointer    data)
+{
+  description_created (self, data, "answer");
+}
+
+/* --- Branches ---------------------------------------------------------------------------- */
+
+static void
+set_transceiver_sendrecv (GstPad *pad)
+{
+  g_autoptr(GstWebRTCRTPTransceiver) trans = NULL;
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (pad), "transceiver") == NULL)
+    return;
+  g_object_get (pad, "transceiver", &trans, NULL);
+  if (trans != NULL)
+    g_object_set (trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
+}
+
+static KibitzMediaBranch *
+add_branch (KibitzPeer       *self,
+            KibitzMediaKind   kind,
+            guint             payload_type,
+            GError          **error)
+{
+  GstPad *pad = gst_element_request_pad_simple (self->webrtcbin, "sink_%u");
+  KibitzMediaBranch *branch;
+
+  if (pad == NULL)
+    {
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+                   "webrtcbin gave no sink pad");
+      return NULL;
+    }
+
+  branch = kibitz_media_source_add_branch (self->media, kind, payload_type, pad, error);
+  if (branch != NULL)
+    set_transceiver_sendrecv (pad);
+  gst_object_unref (pad);
+  return branch;
+}
+
+/* Always send and receive both kinds, so toggling a device never renegotiates. */
+static gboolean
+ensure_branches (KibitzPeer  *self,
+                 int          video_pt,
+                 int          audio_pt,
+                 GError     **error)
+{
+  if (video_pt >= 0 && self->video_branch == NULL &&
+      !(self->video_branch = add_branch (self, KIBITZ_MEDIA_KIND_VIDEO, video_pt, error)))
+    return FALSE;
+  if (audio_pt >= 0 && self->audio_branch == NULL &&
+      !(self->audio_branch = add_branch (self, KIBITZ_MEDIA_KIND_AUDIO, audio_pt, error)))
+    return FALSE;
+  return TRUE;
+}
+
+/* --- Offer / answer ------------------------------------------------------------------------- */
+
+gboolean
+kibitz_peer_create_offer (KibitzPeer  *self,
+                          GError     **error)
+{
+  g_autoptr(GstPromise) promise = NULL;
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (KIBITZ_IS_PEER (self), FALSE);
+
+  if (!kibitz_peer_check_usable (self, error))
+    return FALSE;
+  if (self->state != KIBITZ_PEER_STATE_NEW)
+    {
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_NEGOTIATION,
+                   "Peer %s is already negotiating; rebuild it to negotiate afresh", self->id);
+      return FALSE;
+    }
+
+  if (!ensure_branches (self, KIBITZ_VIDEO_PAYLOAD_TYPE, KIBITZ_AUDIO_PAYLOAD_TYPE, &local_error))
+    return kibitz_peer_fail_now (self, error, local_error);
+
+  self->offerer = TRUE;
+  kibitz_peer_set_state (self, KIBITZ_PEER_STATE_NEGOTIATING);
+  promise = kibitz_peer_promise (self, offer_created);
+  g_signal_emit_by_name (self->webrtcbin, "create-offer", NULL, promise);
+  return TRUE;
+}
+
+static void
+flush_pending_candidates (KibitzPeer *self)
+{
+  for (guint i = 0; i < self->pending_candidates->len; i++)
+    {
+      PendingCandidate *c = &g_array_index (self->pending_candidates, PendingCandidate, i);
+
+      g_signal_emit_by_name (self->webrtcbin, "add-ice-candidate", c->mline, c->candidate);
+      g_free (c->candidate);
+    }
+  g_array_set_size (self->pending_candidates, 0);
+}
+
+static void
+remote_description_set (KibitzPeer *self,
+                        gpointer    data)
+{
+  g_autoptr(GstPromise) answer_promise = NULL;
+  GError *error = NULL;
+
+  if (!kibitz_peer_promise_reply (data, "Setting the remote description", NULL, &error))
+    {
+      kibitz_peer_fail (self, error);
+      return;
+    }
+
+  self->remote_set = TRUE;
+  flush_pending_candidates (self);
+
+  if (self->offerer)
+    {
+      kibitz_peer_set_state (self, KIBITZ_PEER_STATE_CONNECTING);
+      return;
+    }
+
+  answer_promise = kibitz_peer_promise (self, answer_created);
+  g_signal_emit_by_name (self->webrtcbin, "create-answer", NULL, answer_promise);
+}
+
+/* The payload type of the first rtpmap of encoding in media, or -1. */
+static int
+find_payload_type (const GstSDPMedia *media,
+                   const char        *encoding)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++)
+    {
+      const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, i);
+      int pt;
+      char name[32];
+
+      if (g_strcmp0 (attr->key, "rtpmap") != 0 || attr->value == NULL)
+        continue;
+      if (sscanf (attr->value, "%d %31[^/]", &pt, name) == 2 &&
+          g_ascii_strcasecmp (name, encoding) == 0 && pt >= 0 && pt <= 127)
+        return pt;
+    }
+  return -1;
+}
+
+static gboolean
+bad_sdp (GError    **error,
+         const char *type,
+         const char *why)
+{
+  g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_BAD_SDP, "Unusable %s: %s", type, why);
+  return FALSE;
+}
+
+/* Checks what webrtcbin 1.22 would otherwise accept silently or choke on, and
+ * finds the offerer's payload types so our payloaders can adopt them. */
+static gboolean
+inspect_sdp (const GstSDPMessage  *sdp,
+             const char           *type,
+             int                  *video_pt,
+             int                  *audio_pt,
+             GError              **error)
+{
+  gboolean any = FALSE;
+
+  *video_pt = *audio_pt = -1;
+  if (g_strcmp0 (gst_sdp_message_get_version (sdp), "0") != 0)
+    return bad_sdp (error, type, "it does not start with “v=0” (not SDP?)");
+  if (gst_sdp_message_medias_len (sdp) == 0)
+    return bad_sdp (error, type, "it has no media sections");
+
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+      const char *kind = gst_sdp_media_get_media (media);
+
+      /* Port 0 is a rejected section, unless it is bundle-only (max-bundle). */
+      if (gst_sdp_media_get_port (media) == 0 &&
+          gst_sdp_media_get_attribute_val (media, "bundle-only") == NULL)
+        continue;
+      if (g_strcmp0 (kind, "video") == 0 && *video_pt < 0)
+        {
+          if ((*video_pt = find_payload_type (media, "VP8")) < 0)
+            return bad_sdp (error, type, "its video has no VP8");
+          any = TRUE;
+        }
+      else if (g_strcmp0 (kind, "audio") == 0 && *audio_pt < 0)
+        {
+          if ((*audio_pt = find_payload_type (media, "OPUS")) < 0)
+            return bad_sdp (error, type, "its audio has no Opus");
+          any = TRUE;
+        }
+    }
+
+  if (!any)
+    return bad_sdp (error, type, "it has neither audio nor video");
+  return TRUE;
+}
+
+gboolean
+kibitz_peer_set_remote_description (KibitzPeer  *self,
+                                    const char  *type,
+                                    const char  *sdp,
+                                    GError     **error)
+{
+  g_autoptr(GstWebRTCSessionDescription) desc = NULL;
+  g_autoptr(GstPromise) promise = NULL;
+  GstSDPMessage *message = NULL;
+  GError *local_error = NULL;
+  gboolean is_offer;
+  int video_pt, audio_pt;
+
+  g_return_val_if_fail (KIBITZ_IS_PEER (self), FALSE);
+
+  if (!kibitz_peer_check_usable (self, error))
+    return FALSE;
+
+  is_offer = g_strcmp0 (type, "offer") == 0;
+  if (!is_offer && g_strcmp0 (type, "answer") != 0)
+    return kibitz_peer_fail_now (self, error,
+                     g_error_new (KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_BAD_SDP,
+                                  "Unknown description type “%s”", type ? type : "(null)"));
+  if (is_offer ? self->state != KIBITZ_PEER_STATE_NEW
+               : !(self->offerer && !self->remote_set))
+    return kibitz_peer_fail_now (self, error,
+                     g_error_new (KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_NEGOTIATION,
+                                  "Unexpected %s from peer %s (no renegotiation in this "
+                                  "version: rebuild the peer)", type, self->id));
+
+  if (sdp == NULL ||
+      gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK ||
+      !inspect_sdp (message, type, &video_pt, &audio_pt, &local_error))
+    {
+      if (message != NULL)
+        gst_sdp_message_free (message);
+      if (local_error == NULL)
+        bad_sdp (&local_error, type, "it cannot be parsed");
+      return kibitz_peer_fail_now (self, error, local_error);
+    }
+
+  if (is_offer)
+    {
+      /* Adopt the offerer's payload types: every peer sharing our encoder gets
+       * its own payloader, so each can follow its own negotiation. */
+      if (!ensure_branches (self, video_pt, audio_pt, &local_error))
+        {
+          gst_sdp_message_free (message);
+          return kibitz_peer_fail_now (self, error, local_error);
+        }
+      kibitz_peer_set_state (self, KIBITZ_PEER_STATE_NEGOTIATING);
+    }
+
+  desc = gst_webrtc_session_description_new (is_offer ? GST_WEBRTC_SDP_TYPE_OFFER
+                                                      : GST_WEBRTC_SDP_TYPE_ANSWER, message);
+  promise = kibitz_peer_promise (self, remote_description_set);
+  g_signal_emit_by_name (self->webrtcbin, "set-remote-description", desc, promise);
+  return TRUE;
+}
+
+gboolean
+kibitz_peer_add_remote_candidate (KibitzPeer  *self,
+                                  guint        mline,
+                                  const char  *candidate,
+                                  GError     **error)
+{
+  g_autoptr(KibitzCandidate) parsed = NULL;
+  GError *local_error = NULL;
+  PendingCandidate pending;
+  const char *line;
+
+  g_return_val_if_fail (KIBITZ_IS_PEER (self), FALSE);
+
+  if (!kibitz_peer_check_usable (self, error))
+    return FALSE;
+  if (candidate == NULL || candidate[0] == '\0')
+    return TRUE;   /* End of candidates: libnice needs no telling. */
+
+  if (!(parsed = kibitz_candidate_parse (candidate, &local_error)))
+    return kibitz_peer_fail_now (self, error, local_error);
+  if (mline > 63)
+    return kibitz_peer_fail_now (self, error,
+                     g_error_new (KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_BAD_CANDIDATE,
+                                  "Bad ICE candidate: m-line index %u is out of range", mline));
+
+  line = g_str_has_prefix (candidate, "a=") ? candidate + 2 : candidate;
+  g_ptr_array_add (self->remote_candidates, g_strdup (line));
+
+  /* webrtcbin 1.22 drops candidates silently before the remote description. */
+  if (!self->remote_set)
+    {
+      pending.mline = mline;
+      pending.candidate = g_strdup (line);
+      g_array_append_val (self->pending_candidates, pending);
+      return TRUE;
+    }
+
+  g_signal_emit_by_name (self->webrtcbin, "add-ice-candidate", mline, line);
+  return TRUE;
+}

@@ -1,0 +1,273 @@
+/* kibitz-remote-stream.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-remote-stream"
+
+#include "config.h"
+
+#include "kibitz-core-error.h"
+#include "kibitz-remote-stream.h"
+
+GST_DEBUG_CATEGORY_STATIC (kibitz_remote_stream_debug);
+#define GST_CAT_DEFAULT kibitz_remote_stream_debug
+
+/* Shared with the streaming thread's probe, which may outlive the object. */
+typedef struct {
+  gint64 count;        /* atomic */
+  gint64 first_time;   /* atomic */
+} Counters;
+
+struct _KibitzRemoteStream
+{
+  GObject          parent_instance;
+
+  GstElement      *pipeline;
+  GstElement      *bin;
+  KibitzMediaKind  kind;
+  Counters        *counters;
+  GstPad          *count_pad;
+};
+
+G_DEFINE_FINAL_TYPE (KibitzRemoteStream, kibitz_remote_stream, G_TYPE_OBJECT)
+
+static GstPadProbeReturn
+count_probe_cb (GstPad          *pad,
+                GstPadProbeInfo *info,
+                gpointer         data)
+{
+  Counters *counters = data;
+  gint64 zero = 0;
+
+  if (__atomic_load_n (&counters->first_time, __ATOMIC_SEQ_CST) == 0)
+    __atomic_compare_exchange_n (&counters->first_time, &zero, g_get_monotonic_time (), FALSE,
+                                 __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+  __atomic_add_fetch (&counters->count, 1, __ATOMIC_RELAXED);
+  return GST_PAD_PROBE_OK;
+}
+
+static gboolean
+add_chain (KibitzRemoteStream  *self,
+           const char * const  *factories,
+           GstElement          *sink,
+           GstElement         **last_before_sink,
+           GError             **error)
+{
+  GstElement *prev = NULL;
+
+  for (guint i = 0; factories[i] != NULL; i++)
+    {
+      GstElement *e = kibitz_make_element (factories[i], NULL, error);
+
+      if (e == NULL)
+        return FALSE;
+      gst_bin_add (GST_BIN (self->bin), e);
+      if (g_str_equal (factories[i], "rtpvp8depay"))
+        g_object_set (e, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
+      if (prev != NULL && !gst_element_link (prev, e))
+        goto link_failed;
+      prev = e;
+    }
+
+  gst_bin_add (GST_BIN (self->bin), sink);
+  if (prev != NULL && !gst_element_link (prev, sink))
+    goto link_failed;
+  *last_before_sink = prev;
+  return TRUE;
+
+link_failed:
+  g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+               "Could not build the decoder for an incoming stream");
+  return FALSE;
+}
+
+static const char *
+caps_string (const GstStructure *s,
+             const char         *field)
+{
+  const char *v = gst_structure_get_string (s, field);
+
+  return v != NULL ? v : "";
+}
+
+KibitzRemoteStream *
+kibitz_remote_stream_new (GstElement  *pipeline,
+                          GstPad      *src_pad,
+                          GstElement  *sink,
+                          GError     **error)
+{
+  static const char * const video[] = { "rtpvp8depay", "vp8dec", "videoconvert", NULL };
+  static const char * const audio[] = { "rtpopusdepay", "opusdec", "audioconvert",
+                                        "audioresample", NULL };
+  static const char * const unknown[] = { NULL };
+  g_autoptr(KibitzRemoteStream) self = g_object_new (KIBITZ_TYPE_REMOTE_STREAM, NULL);
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps (src_pad);
+  const char * const *factories = unknown;
+  g_autoptr(GstPad) ghost_target = NULL;
+  g_autoptr(GstPad) count_pad = NULL;
+  GstElement *first, *last = NULL;
+  GstPad *ghost;
+
+  if (caps == NULL)
+    caps = gst_pad_query_caps (src_pad, NULL);
+
+  if (sink != NULL)
+    gst_object_ref_sink (sink);
+  else
+    {
+      if (!(sink = kibitz_make_element ("fakesink", NULL, error)))
+        return NULL;
+      gst_object_ref_sink (sink);
+      g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+    }
+
+  if (caps != NULL && !gst_caps_is_empty (caps))
+    {
+      const GstStructure *s = gst_caps_get_structure (caps, 0);
+      const char *encoding = caps_string (s, "encoding-name");
+
+      if (g_ascii_strcasecmp (encoding, "VP8") == 0)
+        factories = video, self->kind = KIBITZ_MEDIA_KIND_VIDEO;
+      else if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
+        factories = audio, self->kind = KIBITZ_MEDIA_KIND_AUDIO;
+      else
+        self->kind = g_str_equal (caps_string (s, "media"), "video") ? KIBITZ_MEDIA_KIND_VIDEO
+                                                                     : KIBITZ_MEDIA_KIND_AUDIO;
+    }
+
+  self->pipeline = gst_object_ref (pipeline);
+  self->bin = gst_object_ref_sink (gst_bin_new (NULL));
+  if (!add_chain (self, factories, sink, &last, error))
+    {
+      gst_object_unref (sink);
+      return NULL;
+    }
+
+  /* GST_BIN_CHILDREN is newest first: the oldest child is the chain's head. */
+  first = GST_ELEMENT (g_list_last (GST_BIN_CHILDREN (self->bin))->data);
+  ghost_target = gst_element_get_static_pad (first, "sink");
+  ghost = gst_ghost_pad_new ("sink", ghost_target);
+  gst_element_add_pad (self->bin, ghost);
+
+  if (last != NULL)
+    {
+      count_pad = gst_element_get_static_pad (last, "src");
+      self->count_pad = gst_object_ref (count_pad);
+      gst_pad_add_probe (count_pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe_cb,
+                         g_atomic_rc_box_acquire (self->counters),
+                         (GDestroyNotify) g_atomic_rc_box_release);
+    }
+
+  gst_bin_add (GST_BIN (pipeline), self->bin);
+  gst_element_sync_state_with_parent (self->bin);
+  if (GST_PAD_LINK_FAILED (gst_pad_link (src_pad, ghost)))
+    {
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+                   "Could not link the incoming stream %s:%s", GST_DEBUG_PAD_NAME (src_pad));
+      kibitz_remote_stream_remove (self);
+      gst_object_unref (sink);
+      return NULL;
+    }
+
+  gst_object_unref (sink);
+  return g_steal_pointer (&self);
+}
+
+KibitzMediaKind
+kibitz_remote_stream_get_kind (KibitzRemoteStream *self)
+{
+  return self->kind;
+}
+
+guint64
+kibitz_remote_stream_get_count (KibitzRemoteStream *self)
+{
+  return (guint64) __atomic_load_n (&self->counters->count, __ATOMIC_RELAXED);
+}
+
+gint64
+kibitz_remote_stream_get_first_time (KibitzRemoteStream *self)
+{
+  return __atomic_load_n (&self->counters->first_time, __ATOMIC_SEQ_CST);
+}
+
+gboolean
+kibitz_remote_stream_get_video_size (KibitzRemoteStream *self,
+                                     int                *width,
+                                     int                *height)
+{
+  g_autoptr(GstCaps) caps = NULL;
+  const GstStructure *s;
+
+  if (self->kind != KIBITZ_MEDIA_KIND_VIDEO || self->count_pad == NULL ||
+      !(caps = gst_pad_get_current_caps (self->count_pad)))
+    return FALSE;
+  s = gst_caps_get_structure (caps, 0);
+  return gst_structure_get_int (s, "width", width) && gst_structure_get_int (s, "height", height);
+}
+
+GstElement *
+kibitz_remote_stream_get_bin (KibitzRemoteStream *self)
+{
+  return self->bin;
+}
+
+gboolean
+kibitz_remote_stream_owns (KibitzRemoteStream *self,
+                           GstObject          *object)
+{
+  return self->bin != NULL &&
+         (object == GST_OBJECT (self->bin) ||
+          gst_object_has_as_ancestor (object, GST_OBJECT (self->bin)));
+}
+
+void
+kibitz_remote_stream_remove (KibitzRemoteStream *self)
+{
+  g_return_if_fail (KIBITZ_IS_REMOTE_STREAM (self));
+
+  if (self->bin == NULL)
+    return;
+  gst_element_set_state (self->bin, GST_STATE_NULL);
+  if (GST_OBJECT_PARENT (self->bin) == GST_OBJECT (self->pipeline))
+    gst_bin_remove (GST_BIN (self->pipeline), self->bin);
+}
+
+static void
+kibitz_remote_stream_dispose (GObject *object)
+{
+  KibitzRemoteStream *self = KIBITZ_REMOTE_STREAM (object);
+
+  g_clear_object (&self->count_pad);
+  g_clear_object (&self->bin);
+  g_clear_object (&self->pipeline);
+
+  G_OBJECT_CLASS (kibitz_remote_stream_parent_class)->dispose (object);
+}
+
+static void
+kibitz_remote_stream_finalize (GObject *object)
+{
+  KibitzRemoteStream *self = KIBITZ_REMOTE_STREAM (object);
+
+  g_atomic_rc_box_release (self->counters);
+
+  G_OBJECT_CLASS (kibitz_remote_stream_parent_class)->finalize (object);
+}
+
+static void
+kibitz_remote_stream_class_init (KibitzRemoteStreamClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = kibitz_remote_stream_dispose;
+  G_OBJECT_CLASS (klass)->finalize = kibitz_remote_stream_finalize;
+
+  GST_DEBUG_CATEGORY_INIT (kibitz_remote_stream_debug, "kibitz-remote-stream", 0,
+                           "Kibitz incoming media");
+}
+
+static void
+kibitz_remote_stream_init (KibitzRemoteStream *self)
+{
+  self->counters = g_atomic_rc_box_new0 (Counters);
+}

@@ -1,0 +1,42 @@
+/* kibitz-remote-stream.h: one incoming track: depayload, decode, hand to a sink.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+
+#include "kibitz-media-source.h"
+
+G_BEGIN_DECLS
+
+#define KIBITZ_TYPE_REMOTE_STREAM (kibitz_remote_stream_get_type ())
+G_DECLARE_FINAL_TYPE (KibitzRemoteStream, kibitz_remote_stream, KIBITZ, REMOTE_STREAM, GObject)
+
+/* Builds depayloader -> decoder -> convert -> sink in a bin inside pipeline and
+ * links src_pad (a webrtcbin src pad) to it. Safe to call from pad-added, in a
+ * streaming thread. sink (floating reference taken) may be NULL: a fakesink.
+ * The caps decide the kind; unknown encodings go to a fakesink, counted as 0. */
+KibitzRemoteStream *kibitz_remote_stream_new (GstElement  *pipeline,
+                                              GstPad      *src_pad,
+                                              GstElement  *sink,
+                                              GError     **error) G_GNUC_WARN_UNUSED_RESULT;
+
+KibitzMediaKind kibitz_remote_stream_get_kind       (KibitzRemoteStream *self);
+/* Decoded video frames, or decoded audio buffers. Thread-safe. */
+guint64         kibitz_remote_stream_get_count      (KibitzRemoteStream *self);
+/* g_get_monotonic_time() of the first decoded frame/buffer, 0 if none yet. */
+gint64          kibitz_remote_stream_get_first_time (KibitzRemoteStream *self);
+/* The decoded video size, FALSE before the first frame or for audio. */
+gboolean        kibitz_remote_stream_get_video_size (KibitzRemoteStream *self,
+                                                     int                *width,
+                                                     int                *height);
+GstElement     *kibitz_remote_stream_get_bin        (KibitzRemoteStream *self);
+gboolean        kibitz_remote_stream_owns           (KibitzRemoteStream *self,
+                                                     GstObject          *object);
+/* Sets the bin to NULL and removes it from the pipeline. Main thread, after
+ * the webrtcbin feeding it has stopped. */
+void            kibitz_remote_stream_remove         (KibitzRemoteStream *self);
+
+G_END_DECLS

@@ -1,0 +1,248 @@
+/* test-plan.c: the class bitrate plan and the candidate parser (no media).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "kibitz-candidate.h"
+#include "kibitz-core-error.h"
+#include "kibitz-media-source.h"
+#include "kibitz-stats.h"
+
+#include <gst/webrtc/webrtc.h>
+
+static void
+test_plan_budget_is_shared (void)
+{
+  for (guint n = 1; n <= 19; n++)
+    {
+      int w, h, fps, kbps;
+
+      kibitz_media_plan_for_class (n, 2500, &w, &h, &fps, &kbps);
+      g_assert_cmpint (kbps, >=, 100);
+      g_assert_cmpint (kbps, <=, 2000);
+      /* Within budget unless the floor keeps a huge class watchable. */
+      if (kbps > 100)
+        g_assert_cmpint ((kbps + 32) * (int) n, <=, 2500);
+      g_assert_cmpint (fps, >=, 15);
+    }
+}
+
+static void
+test_plan_steps_down (void)
+{
+  int w, h, fps, kbps, prev_w = G_MAXINT, prev_kbps = G_MAXINT;
+  int w15, h15;
+
+  for (guint n = 1; n <= 19; n++)
+    {
+      kibitz_media_plan_for_class (n, 2500, &w, &h, &fps, &kbps);
+      g_assert_cmpint (w, <=, prev_w);
+      g_assert_cmpint (kbps, <=, prev_kbps);
+      g_assert_cmpint (w * 3, ==, h * 4);
+      prev_w = w;
+      prev_kbps = kbps;
+    }
+
+  kibitz_media_plan_for_class (1, 2500, &w, &h, &fps, &kbps);
+  g_assert_cmpint (w, ==, 960);
+  g_assert_cmpint (kbps, ==, 2000);   /* clamped */
+  kibitz_media_plan_for_class (5, 2500, &w, &h, &fps, &kbps);
+  g_assert_cmpint (w, ==, 480);
+  g_assert_cmpint (fps, ==, 30);
+  /* A 15-person class: 14 connections fit in 2.5 Mbps at 320x240. */
+  kibitz_media_plan_for_class (14, 2500, &w15, &h15, &fps, &kbps);
+  g_assert_cmpint (w15, ==, 320);
+  g_assert_cmpint (h15, ==, 240);
+  g_assert_cmpint (fps, ==, 15);
+  g_assert_cmpint ((kbps + 32) * 14, <=, 2500);
+}
+
+static void
+test_plan_zero_and_budget (void)
+{
+  int w, h, fps, kbps, w1, h1, fps1, kbps1;
+
+  kibitz_media_plan_for_class (0, 0, &w, &h, &fps, &kbps);
+  kibitz_media_plan_for_class (1, KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS, &w1, &h1, &fps1, &kbps1);
+  g_assert_cmpint (w, ==, w1);
+  g_assert_cmpint (kbps, ==, kbps1);
+
+  kibitz_media_plan_for_class (4, 10000, &w, &h, &fps, &kbps);
+  g_assert_cmpint (w, ==, 960);
+  kibitz_media_plan_for_class (4, 500, &w, &h, &fps, &kbps);
+  g_assert_cmpint (kbps, ==, 100);    /* floor */
+  g_assert_cmpint (w, ==, 160);
+}
+
+static void
+test_candidate_good (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(KibitzCandidate) c =
+    kibitz_candidate_parse ("a=candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host", &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (c->address, ==, "127.0.0.1");
+  g_assert_cmpuint (c->port, ==, 40000);
+  g_assert_cmpstr (c->transport, ==, "udp");
+  g_assert_cmpstr (c->type, ==, "host");
+
+  g_clear_pointer (&c, kibitz_candidate_free);
+  c = kibitz_candidate_parse ("candidate:842163049 1 udp 1677729535 203.0.113.7 61000 typ srflx "
+                              "raddr 10.0.0.2 rport 61000 generation 0", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (c->type, ==, "srflx");
+
+  g_clear_pointer (&c, kibitz_candidate_free);
+  c = kibitz_candidate_parse ("candidate:1 1 udp 2113937151 4b1c2f0e-1b7f.local 55000 typ host",
+                              &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_candidate_garbage (void)
+{
+  const char *bad[] = {
+    "garbage",
+    "candidate:",
+    "candidate:1 1 udp 1 127.0.0.1 40000 typ",
+    "candidate:1 x udp 1 127.0.0.1 40000 typ host",
+    "candidate:1 1 sctp 1 127.0.0.1 40000 typ host",
+    "candidate:1 1 udp 1 127.0.0.1 70000 typ host",
+    "candidate:1 1 udp 1 not/an/address 4000 typ host",
+    "candidate:1 1 udp 1 127.0.0.1 4000 type host",
+    "candidate:1 1 udp 1 127.0.0.1 4000 typ martian",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(KibitzCandidate) c = kibitz_candidate_parse (bad[i], &error);
+
+      g_assert_null (c);
+      g_assert_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_BAD_CANDIDATE);
+    }
+}
+
+static void
+test_missing_element_names_package (void)
+{
+  g_autoptr(GError) error = NULL;
+  GstElement *e = kibitz_make_element ("kibitz-no-such-element", NULL, &error);
+
+  g_assert_null (e);
+  g_assert_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_MISSING_ELEMENT);
+  g_assert_nonnull (strstr (error->message, "kibitz-no-such-element"));
+  g_clear_error (&error);
+
+  {
+    const char * const present[] = { "webrtcbin", "vp8enc", "textoverlay", NULL };
+    const char * const missing[] = { "videotestsrc", "kibitz-no-such-element", NULL };
+
+    g_assert_true (kibitz_require_elements (present, &error));
+    g_assert_no_error (error);
+    g_assert_false (kibitz_require_elements (missing, &error));
+    g_assert_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_MISSING_ELEMENT);
+    g_assert_nonnull (strstr (error->message, "kibitz-no-such-element"));
+  }
+
+  g_assert_cmpstr (kibitz_element_package ("textoverlay"), ==, "gstreamer1.0-x");
+  g_assert_cmpstr (kibitz_element_package ("webrtcbin"), ==, "gstreamer1.0-plugins-bad");
+}
+
+static GstStructure *
+stat (const char         *name,
+      GstWebRTCStatsType  type)
+{
+  return gst_structure_new (name, "type", GST_TYPE_WEBRTC_STATS_TYPE, type, NULL);
+}
+
+static void
+test_stats_from_reply (void)
+{
+  g_autoptr(KibitzStats) previous = kibitz_stats_new ();
+  g_autoptr(KibitzStats) stats = kibitz_stats_new ();
+  GstStructure *reply = gst_structure_new_empty ("application/x-webrtc-stats");
+  GstStructure *in = stat ("inbound-rtp", GST_WEBRTC_STATS_INBOUND_RTP);
+  GstStructure *out = stat ("outbound-rtp", GST_WEBRTC_STATS_OUTBOUND_RTP);
+  GstStructure *rr = stat ("remote-inbound-rtp", GST_WEBRTC_STATS_REMOTE_INBOUND_RTP);
+
+  /* 1.22 mixes counter types: uint64 bytes, int64 losses, double seconds. */
+  gst_structure_set (in, "bytes-received", G_TYPE_UINT64, (guint64) 126000,
+                     "packets-received", G_TYPE_UINT64, (guint64) 100,
+                     "packets-lost", G_TYPE_INT64, (gint64) 3, NULL);
+  gst_structure_set (out, "bytes-sent", G_TYPE_UINT64, (guint64) 250000, NULL);
+  gst_structure_set (rr, "round-trip-time", G_TYPE_DOUBLE, 0.042, NULL);
+  gst_structure_set (reply, "in", GST_TYPE_STRUCTURE, in, "out", GST_TYPE_STRUCTURE, out,
+                     "rr", GST_TYPE_STRUCTURE, rr, NULL);
+  gst_structure_free (in);
+  gst_structure_free (out);
+  gst_structure_free (rr);
+
+  previous->timestamp_us = 1000000;
+  previous->bytes_received = 1000;
+  previous->bytes_sent = 0;
+  stats->timestamp_us = 2000000;
+  kibitz_stats_read_reply (stats, reply, previous);
+  gst_structure_free (reply);
+
+  g_assert_cmpuint (stats->bytes_received, ==, 126000);
+  g_assert_cmpuint (stats->packets_received, ==, 100);
+  g_assert_cmpint (stats->packets_lost, ==, 3);
+  g_assert_cmpfloat_with_epsilon (stats->rtt_ms, 42.0, 0.001);
+  g_assert_cmpfloat_with_epsilon (stats->bitrate_in_kbps, 1000.0, 0.001);
+  g_assert_cmpfloat_with_epsilon (stats->bitrate_out_kbps, 2000.0, 0.001);
+}
+
+static void
+test_stats_candidate_types_and_json (void)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new ();
+  g_autoptr(KibitzStats) stats = kibitz_stats_new ();
+  g_autoptr(JsonNode) node = NULL;
+  JsonObject *o;
+
+  g_ptr_array_add (lines, (gpointer) "candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host");
+  g_ptr_array_add (lines, (gpointer) "candidate:2 1 UDP 16777215 127.0.0.1 50123 typ relay "
+                                     "raddr 127.0.0.1 rport 40000");
+  g_assert_cmpstr (kibitz_stats_candidate_type (lines, "127.0.0.1", 50123), ==, "relay");
+  g_assert_cmpstr (kibitz_stats_candidate_type (lines, "127.0.0.1", 40000), ==, "host");
+  g_assert_null (kibitz_stats_candidate_type (lines, "127.0.0.1", 40001));
+
+  stats->connected = TRUE;
+  stats->local_candidate_type = g_strdup ("relay");
+  stats->frames_decoded = 42;
+  node = kibitz_stats_to_json (stats);
+  o = json_node_get_object (node);
+  g_assert_true (json_object_get_boolean_member (o, "connected"));
+  g_assert_cmpstr (json_object_get_string_member (o, "local_candidate"), ==, "relay");
+  g_assert_true (json_object_get_null_member (o, "remote_candidate"));
+  g_assert_true (json_object_get_null_member (o, "rtt_ms"));
+  g_assert_true (json_object_get_null_member (o, "first_frame_ms"));
+  g_assert_cmpint (json_object_get_int_member (o, "frames_decoded"), ==, 42);
+  for (guint i = 0; i < 2; i++)
+    g_assert_true (json_object_has_member (o, i ? "bitrate_out_kbps" : "packets_lost"));
+}
+
+int
+main (int argc, char *argv[])
+{
+  gst_init (&argc, &argv);
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/plan/budget-is-shared", test_plan_budget_is_shared);
+  g_test_add_func ("/core/plan/resolution-steps-down", test_plan_steps_down);
+  g_test_add_func ("/core/plan/zero-peers-and-other-budgets", test_plan_zero_and_budget);
+  g_test_add_func ("/core/candidate/good-lines-parse", test_candidate_good);
+  g_test_add_func ("/core/candidate/garbage-is-refused", test_candidate_garbage);
+  g_test_add_func ("/core/stats/counters-and-bitrates-from-reply", test_stats_from_reply);
+  g_test_add_func ("/core/stats/candidate-types-and-json", test_stats_candidate_types_and_json);
+  g_test_add_func ("/core/elements/missing-element-names-package",
+                   test_missing_element_names_package);
+
+  return g_test_run ();
+}

@@ -1,0 +1,144 @@
+/* peer-process.h: kibitz-peer processes for tests (static helpers).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <string.h>
+
+#include "kibitz-test-server.h"
+
+typedef struct {
+  char        *name;
+  GSubprocess *process;
+  char        *output;
+  JsonObject  *summary;
+  GPtrArray   *events;    /* JsonObject * */
+  int          status;
+} Participant;
+
+static void
+participant_free (Participant *p)
+{
+  if (p->process && g_subprocess_get_identifier (p->process))
+    g_subprocess_force_exit (p->process);
+  g_clear_object (&p->process);
+  g_clear_pointer (&p->summary, json_object_unref);
+  g_clear_pointer (&p->events, g_ptr_array_unref);
+  g_free (p->output);
+  g_free (p->name);
+  g_free (p);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Participant, participant_free)
+
+static G_GNUC_UNUSED Participant *
+spawn_peer (KibitzTestServer   *server,
+            const char         *room,
+            const char         *name,
+            guint               duration,
+            const char * const *extra)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  Participant *p = g_new0 (Participant, 1);
+
+  g_ptr_array_add (argv, g_strdup (g_getenv ("KIBITZ_PEER_BIN")));
+  g_ptr_array_add (argv, g_strdup_printf ("--server=http://%s", server->http));
+  g_ptr_array_add (argv, g_strdup_printf ("--room=%s", room));
+  g_ptr_array_add (argv, g_strdup_printf ("--name=%s", name));
+  g_ptr_array_add (argv, g_strdup_printf ("--duration=%u", duration));
+  g_ptr_array_add (argv, g_strdup ("--ice-address=127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("--width=320"));
+  g_ptr_array_add (argv, g_strdup ("--height=240"));
+  for (guint i = 0; extra && extra[i]; i++)
+    g_ptr_array_add (argv, g_strdup (extra[i]));
+  g_ptr_array_add (argv, NULL);
+
+  p->name = g_strdup (name);
+  p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  p->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+
+  return p;
+}
+
+static G_GNUC_UNUSED void
+parse_output (Participant *p)
+{
+  g_auto(GStrv) lines = g_strsplit (p->output, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *object;
+
+      if (lines[i][0] == '\0')
+        continue;
+      if (!json_parser_load_from_data (parser, lines[i], -1, NULL))
+        g_error ("%s printed a line that is not JSON: %s", p->name, lines[i]);
+      object = json_node_get_object (json_parser_get_root (parser));
+      g_ptr_array_add (p->events, json_object_ref (object));
+      if (g_str_equal (json_object_get_string_member (object, "event"), "summary"))
+        p->summary = json_object_ref (object);
+    }
+  g_assert_nonnull (p->summary);
+}
+
+/* Waits for the peer to finish (bounded by its --duration plus slack). */
+static G_GNUC_UNUSED void
+finish_peer (Participant *p)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (p->process, NULL, NULL, &p->output, NULL, &error);
+  g_assert_no_error (error);
+  p->status = g_subprocess_get_exit_status (p->process);
+  g_test_message ("%s exited %d", p->name, p->status);
+  parse_output (p);
+}
+
+static G_GNUC_UNUSED JsonObject *
+summary_of (Participant *p,
+            const char  *name)
+{
+  JsonArray *peers = json_object_get_array_member (p->summary, "peers");
+
+  for (guint i = 0; i < json_array_get_length (peers); i++)
+    {
+      JsonObject *peer = json_array_get_object_element (peers, i);
+
+      if (g_str_equal (json_object_get_string_member (peer, "name"), name))
+        return peer;
+    }
+
+  return NULL;
+}
+
+static G_GNUC_UNUSED void
+assert_received (Participant *receiver,
+                 const char  *sender)
+{
+  JsonObject *peer = summary_of (receiver, sender);
+  g_autofree char *first = NULL;
+
+  if (peer == NULL)
+    g_error ("%s never saw %s", receiver->name, sender);
+  first = json_object_get_null_member (peer, "first_frame_ms")
+          ? g_strdup ("-")
+          : g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (peer, "first_frame_ms"));
+  g_test_message ("%s <- %s: %" G_GINT64_FORMAT " frames, %" G_GINT64_FORMAT
+                  " audio packets, first frame after %s ms, %s/%s", receiver->name, sender,
+                  json_object_get_int_member (peer, "frames_decoded"),
+                  json_object_get_int_member (peer, "audio_packets"),
+                  first,
+                  json_object_get_string_member_with_default (peer, "local_candidate", "?"),
+                  json_object_get_string_member_with_default (peer, "remote_candidate", "?"));
+  g_assert_true (json_object_get_boolean_member (peer, "connected"));
+  g_assert_cmpint (json_object_get_int_member (peer, "frames_decoded"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (peer, "audio_packets"), >, 0);
+  g_assert_nonnull (json_object_get_string_member (peer, "local_candidate"));
+}
+

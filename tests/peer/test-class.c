@@ -1,0 +1,106 @@
+/* test-class.c: real classes of kibitz-peer processes on a real kibitz-server,
+ * ICE on 127.0.0.1 only. Assertions read what flowed from the peers' summaries.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "peer-process.h"
+
+static void
+run_class (guint n)
+{
+  static const char * const names[] = { "Ada", "Bartek", "Celina", "Dawid", "Ewa" };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *expect = g_strdup_printf ("--expect-peers=%u", n - 1);
+  const char * const extra[] = { expect, NULL };
+  Participant *class[5];
+
+  for (guint i = 0; i < n; i++)
+    class[i] = spawn_peer (server, "Chess 101", names[i], 10 + 2 * n, extra);
+  for (guint i = 0; i < n; i++)
+    finish_peer (class[i]);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpint (class[i]->status, ==, 0);
+      for (guint j = 0; j < n; j++)
+        {
+          if (i == j)
+            continue;
+          assert_received (class[i], names[j]);
+          g_assert_cmpstr (json_object_get_string_member (summary_of (class[i], names[j]),
+                                                          "local_candidate"), ==, "host");
+        }
+    }
+
+  for (guint i = 0; i < n; i++)
+    participant_free (class[i]);
+}
+
+static void
+test_class_of_2 (void)
+{
+  run_class (2);
+}
+
+static void
+test_class_of_3 (void)
+{
+  run_class (3);
+}
+
+static void
+test_class_of_5 (void)
+{
+  run_class (5);
+}
+
+/* Relay only: both peers may use nothing but relay candidates from the
+ * built-in TURN. The selected pair reads as relay on both sides, and the
+ * server counts the class's relayed bytes under the room's name.
+ */
+static void
+test_relay_only (void)
+{
+  const char * const args[] = { "--allow-peer", "127.0.0.0/8", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  const char * const extra[] = { "--expect-peers=1", "--relay-only", NULL };
+  g_autoptr(Participant) a = spawn_peer (server, "Relayed class", "Ada", 14, extra);
+  g_autoptr(Participant) b = spawn_peer (server, "Relayed class", "Bartek", 14, extra);
+  guint64 room_bytes;
+
+  finish_peer (a);
+  finish_peer (b);
+  g_assert_cmpint (a->status, ==, 0);
+  g_assert_cmpint (b->status, ==, 0);
+  for (guint i = 0; i < 2; i++)
+    {
+      Participant *p = i == 0 ? a : b;
+      JsonObject *other = summary_of (p, i == 0 ? "Bartek" : "Ada");
+
+      g_assert_cmpstr (json_object_get_string_member (other, "local_candidate"), ==, "relay");
+      g_assert_cmpstr (json_object_get_string_member (other, "remote_candidate"), ==, "relay");
+      g_assert_cmpint (json_object_get_int_member (other, "frames_decoded"), >, 0);
+    }
+
+  room_bytes = kibitz_test_metric (server, "kibitz_turn_room_bytes_total{room=\"Relayed class\","
+                                   "direction=\"to_peers\"}");
+  g_test_message ("relayed for the class: %" G_GUINT64_FORMAT " bytes to peers", room_bytes);
+  g_assert_cmpuint (room_bytes, >, 100000);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/peer/class/of-2", test_class_of_2);
+  g_test_add_func ("/peer/class/of-3", test_class_of_3);
+  g_test_add_func ("/peer/class/of-5", test_class_of_5);
+  g_test_add_func ("/peer/class/relay-only", test_relay_only);
+
+  return g_test_run ();
+}
