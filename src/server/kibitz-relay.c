@@ -15,6 +15,7 @@
 typedef struct {
   KibitzTurnServer      *turn;
   KibitzSignalingServer *signaling;
+  gint64                 start_time;   /* Unix seconds: where the counters start */
 } RelayMetrics;
 
 typedef struct {
@@ -154,6 +155,9 @@ relay_metrics_cb (GString  *out,
                 "486 Allocation Quota Reached answers.", m.quota_rejections);
   print_metric (out, "kibitz_turn_tcp_connections", "gauge", "Open TURN TCP connections.",
                 m.tcp_connections);
+  print_metric (out, "kibitz_turn_start_time_seconds", "gauge",
+                "Unix time the relay started: its counters cover the time since.",
+                metrics->start_time);
 
   kibitz_turn_server_foreach_usage (metrics->turn, sum_usage_cb, &sum);
   g_string_append (out, "# HELP kibitz_turn_room_bytes_total Payload bytes relayed for the "
@@ -248,6 +252,7 @@ kibitz_relay_start (const KibitzServerConfig  *config,
   metrics = g_new0 (RelayMetrics, 1);
   metrics->turn = turn;
   metrics->signaling = signaling;
+  metrics->start_time = g_get_real_time () / G_USEC_PER_SEC;
   kibitz_signaling_server_add_metrics (signaling, relay_metrics_cb, metrics);
   g_object_set_data_full (G_OBJECT (signaling), "kibitz-relay-metrics", metrics, g_free);
 

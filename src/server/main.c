@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <glib-unix.h>
 
+#include "kibitz-plan-command.h"
 #include "kibitz-relay.h"
 #include "kibitz-server-config.h"
 #include "kibitz-signaling-server.h"
@@ -85,6 +86,9 @@ main (int    argc,
   setlocale (LC_ALL, "");
   /* stdout carries only the "listening" lines that scripts read. */
   g_log_writer_default_set_use_stderr (TRUE);
+
+  if (argc > 1 && g_str_equal (argv[1], "plan"))
+    return kibitz_plan_command_run (argc - 1, argv + 1);
 
   return run_server (argc, argv);
 }
