@@ -1,0 +1,31 @@
+/* kibitz-call-page.h: the grid of participants in one joined room.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "kibitz-participant-tile.h"
+
+G_BEGIN_DECLS
+
+/* Signals: ::closed () when the user left, or went back after a failure. */
+#define KIBITZ_TYPE_CALL_PAGE (kibitz_call_page_get_type ())
+G_DECLARE_FINAL_TYPE (KibitzCallPage, kibitz_call_page, KIBITZ, CALL_PAGE, GtkWidget)
+
+void                   kibitz_call_page_join          (KibitzCallPage *self,
+                                                       const char     *server_url,
+                                                       const char     *room,
+                                                       const char     *name);
+void                   kibitz_call_page_leave         (KibitzCallPage *self);
+/* The tile of a remote participant called name, or NULL. */
+KibitzParticipantTile *kibitz_call_page_find_tile     (KibitzCallPage *self,
+                                                       const char     *name);
+KibitzParticipantTile *kibitz_call_page_get_self_tile (KibitzCallPage *self);
+guint                  kibitz_call_page_get_n_remote  (KibitzCallPage *self);
+/* The engine's sentence when the call failed, else NULL. */
+const char            *kibitz_call_page_get_error     (KibitzCallPage *self);
+
+G_END_DECLS

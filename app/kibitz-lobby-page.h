@@ -1,0 +1,20 @@
+/* kibitz-lobby-page.h: name, room and server, then Join.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+/* Signals: ::join (const char *server_url, const char *room, const char *name). */
+#define KIBITZ_TYPE_LOBBY_PAGE (kibitz_lobby_page_get_type ())
+G_DECLARE_FINAL_TYPE (KibitzLobbyPage, kibitz_lobby_page, KIBITZ, LOBBY_PAGE, GtkWidget)
+
+/* The app's settings; in memory when the schema is not installed (running
+ * from the build tree). */
+GSettings *kibitz_settings_new (void) G_GNUC_WARN_UNUSED_RESULT;
+
+G_END_DECLS

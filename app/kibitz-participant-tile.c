@@ -1,0 +1,162 @@
+/* kibitz-participant-tile.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-participant-tile"
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "kibitz-participant-tile.h"
+
+struct _KibitzParticipantTile
+{
+  GtkWidget             parent_instance;
+
+  GtkOverlay           *overlay;
+  GtkStack             *stack;
+  AdwAvatar            *avatar;
+  GtkPicture           *picture;
+  GtkLabel             *name_label;
+
+  char                 *id;
+  char                 *name;
+  KibitzVideoPaintable *paintable;
+  gboolean              video_on;
+};
+
+G_DEFINE_FINAL_TYPE (KibitzParticipantTile, kibitz_participant_tile, GTK_TYPE_WIDGET)
+
+/* Initials until decoded video arrives, and whenever the camera is off. */
+static void
+update_stack (KibitzParticipantTile *self)
+{
+  gboolean video = self->video_on && kibitz_video_paintable_get_n_frames (self->paintable) > 0;
+
+  gtk_stack_set_visible_child_name (self->stack, video ? "video" : "initials");
+}
+
+static void
+contents_changed_cb (KibitzParticipantTile *self)
+{
+  if (kibitz_video_paintable_get_n_frames (self->paintable) == 1)
+    update_stack (self);
+}
+
+void
+kibitz_participant_tile_set_video_on (KibitzParticipantTile *self,
+                                      gboolean               video_on)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  self->video_on = !!video_on;
+  update_stack (self);
+}
+
+void
+kibitz_participant_tile_set_name (KibitzParticipantTile *self,
+                                  const char            *name)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  if (g_strcmp0 (self->name, name) != 0)
+    {
+      g_free (self->name);
+      self->name = g_strdup (name);
+      gtk_label_set_text (self->name_label, name);
+      adw_avatar_set_text (self->avatar, name);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+    }
+}
+
+const char *
+kibitz_participant_tile_get_id (KibitzParticipantTile *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self), NULL);
+
+  return self->id;
+}
+
+const char *
+kibitz_participant_tile_get_name (KibitzParticipantTile *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self), NULL);
+
+  return self->name;
+}
+
+KibitzVideoPaintable *
+kibitz_participant_tile_get_paintable (KibitzParticipantTile *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self), NULL);
+
+  return self->paintable;
+}
+
+static void
+kibitz_participant_tile_dispose (GObject *object)
+{
+  KibitzParticipantTile *self = KIBITZ_PARTICIPANT_TILE (object);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), KIBITZ_TYPE_PARTICIPANT_TILE);
+  g_clear_object (&self->paintable);
+
+  G_OBJECT_CLASS (kibitz_participant_tile_parent_class)->dispose (object);
+}
+
+static void
+kibitz_participant_tile_finalize (GObject *object)
+{
+  KibitzParticipantTile *self = KIBITZ_PARTICIPANT_TILE (object);
+
+  g_free (self->id);
+  g_free (self->name);
+
+  G_OBJECT_CLASS (kibitz_participant_tile_parent_class)->finalize (object);
+}
+
+static void
+kibitz_participant_tile_class_init (KibitzParticipantTileClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kibitz_participant_tile_dispose;
+  object_class->finalize = kibitz_participant_tile_finalize;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/kibitz/Kibitz/kibitz-participant-tile.ui");
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, overlay);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, stack);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, avatar);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, picture);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, name_label);
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+kibitz_participant_tile_init (KibitzParticipantTile *self)
+{
+  g_type_ensure (ADW_TYPE_AVATAR);
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->video_on = TRUE;
+  self->paintable = kibitz_video_paintable_new ();
+  gtk_picture_set_paintable (self->picture, GDK_PAINTABLE (self->paintable));
+  g_signal_connect_object (self->paintable, "invalidate-contents",
+                           G_CALLBACK (contents_changed_cb), self, G_CONNECT_SWAPPED);
+}
+
+GtkWidget *
+kibitz_participant_tile_new (const char *id,
+                             const char *name)
+{
+  KibitzParticipantTile *self = g_object_new (KIBITZ_TYPE_PARTICIPANT_TILE, NULL);
+
+  self->id = g_strdup (id);
+  kibitz_participant_tile_set_name (self, name);
+  return GTK_WIDGET (self);
+}
