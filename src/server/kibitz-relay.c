@@ -107,17 +107,6 @@ sum_usage_cb (const char *id,
 }
 
 static void
-print_metric (GString    *out,
-              const char *name,
-              const char *type,
-              const char *help,
-              guint64     value)
-{
-  g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n%s %" G_GUINT64_FORMAT "\n",
-                          name, help, name, type, name, value);
-}
-
-static void
 relay_metrics_cb (GString  *out,
                   gpointer  user_data)
 {
@@ -130,32 +119,32 @@ relay_metrics_cb (GString  *out,
   RoomUsage *usage;
 
   kibitz_turn_server_get_metrics (metrics->turn, &m);
-  print_metric (out, "kibitz_turn_allocations", "gauge", "Live TURN allocations.", m.allocations);
-  print_metric (out, "kibitz_turn_allocations_total", "counter", "TURN allocations made.",
+  kibitz_metrics_append (out, "kibitz_turn_allocations", "gauge", "Live TURN allocations.", m.allocations);
+  kibitz_metrics_append (out, "kibitz_turn_allocations_total", "counter", "TURN allocations made.",
                 m.allocations_total);
-  print_metric (out, "kibitz_turn_permissions", "gauge", "Live TURN permissions.", m.permissions);
-  print_metric (out, "kibitz_turn_channels", "gauge", "Live TURN channel bindings.", m.channels);
-  print_metric (out, "kibitz_turn_packets_to_peers_total", "counter",
+  kibitz_metrics_append (out, "kibitz_turn_permissions", "gauge", "Live TURN permissions.", m.permissions);
+  kibitz_metrics_append (out, "kibitz_turn_channels", "gauge", "Live TURN channel bindings.", m.channels);
+  kibitz_metrics_append (out, "kibitz_turn_packets_to_peers_total", "counter",
                 "Packets relayed from clients to peers.", m.packets_to_peers);
-  print_metric (out, "kibitz_turn_bytes_to_peers_total", "counter",
+  kibitz_metrics_append (out, "kibitz_turn_bytes_to_peers_total", "counter",
                 "Payload bytes relayed from clients to peers.", m.bytes_to_peers);
-  print_metric (out, "kibitz_turn_packets_from_peers_total", "counter",
+  kibitz_metrics_append (out, "kibitz_turn_packets_from_peers_total", "counter",
                 "Packets relayed from peers to clients.", m.packets_from_peers);
-  print_metric (out, "kibitz_turn_bytes_from_peers_total", "counter",
+  kibitz_metrics_append (out, "kibitz_turn_bytes_from_peers_total", "counter",
                 "Payload bytes relayed from peers to clients.", m.bytes_from_peers);
-  print_metric (out, "kibitz_turn_binding_requests_total", "counter", "STUN Binding requests.",
+  kibitz_metrics_append (out, "kibitz_turn_binding_requests_total", "counter", "STUN Binding requests.",
                 m.binding_requests);
-  print_metric (out, "kibitz_turn_auth_failures_total", "counter",
+  kibitz_metrics_append (out, "kibitz_turn_auth_failures_total", "counter",
                 "Requests refused for bad or expired credentials.", m.auth_failures);
-  print_metric (out, "kibitz_turn_stale_nonces_total", "counter", "438 Stale Nonce answers.",
+  kibitz_metrics_append (out, "kibitz_turn_stale_nonces_total", "counter", "438 Stale Nonce answers.",
                 m.stale_nonces);
-  print_metric (out, "kibitz_turn_denied_peers_total", "counter",
+  kibitz_metrics_append (out, "kibitz_turn_denied_peers_total", "counter",
                 "Requests refused for a forbidden peer address.", m.denied_peers);
-  print_metric (out, "kibitz_turn_quota_rejections_total", "counter",
+  kibitz_metrics_append (out, "kibitz_turn_quota_rejections_total", "counter",
                 "486 Allocation Quota Reached answers.", m.quota_rejections);
-  print_metric (out, "kibitz_turn_tcp_connections", "gauge", "Open TURN TCP connections.",
+  kibitz_metrics_append (out, "kibitz_turn_tcp_connections", "gauge", "Open TURN TCP connections.",
                 m.tcp_connections);
-  print_metric (out, "kibitz_turn_start_time_seconds", "gauge",
+  kibitz_metrics_append (out, "kibitz_turn_start_time_seconds", "gauge",
                 "Unix time the relay started: its counters cover the time since.",
                 metrics->start_time);
 

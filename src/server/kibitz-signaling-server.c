@@ -348,12 +348,13 @@ config_handler (SoupServer        *soup,
   set_text_response (msg, SOUP_STATUS_OK, "application/json", text);
 }
 
-static void
-append_metric (GString    *out,
-               const char *name,
-               const char *type,
-               const char *help,
-               guint64     value)
+/* One Prometheus metric with its HELP and TYPE lines. */
+void
+kibitz_metrics_append (GString    *out,
+                       const char *name,
+                       const char *type,
+                       const char *help,
+                       guint64     value)
 {
   g_string_append_printf (out, "# HELP %s %s\n# TYPE %s %s\n%s %" G_GUINT64_FORMAT "\n",
                           name, help, name, type, name, value);
@@ -370,24 +371,24 @@ metrics_handler (SoupServer        *soup,
   const KibitzRoomsCounters *counters = kibitz_rooms_get_counters (self->rooms);
   g_autoptr(GString) out = g_string_new (NULL);
 
-  append_metric (out, "kibitz_connections", "gauge", "Open WebSocket connections.",
+  kibitz_metrics_append (out, "kibitz_connections", "gauge", "Open WebSocket connections.",
                  g_hash_table_size (self->connections));
-  append_metric (out, "kibitz_rooms", "gauge", "Rooms with at least one participant.",
+  kibitz_metrics_append (out, "kibitz_rooms", "gauge", "Rooms with at least one participant.",
                  kibitz_rooms_n_rooms (self->rooms));
-  append_metric (out, "kibitz_peers", "gauge",
+  kibitz_metrics_append (out, "kibitz_peers", "gauge",
                  "Participants in rooms, including those within their resume grace period.",
                  kibitz_rooms_n_peers (self->rooms));
-  append_metric (out, "kibitz_messages_received_total", "counter",
+  kibitz_metrics_append (out, "kibitz_messages_received_total", "counter",
                  "Messages received from clients.", counters->messages_received);
-  append_metric (out, "kibitz_messages_relayed_total", "counter",
+  kibitz_metrics_append (out, "kibitz_messages_relayed_total", "counter",
                  "Messages delivered to other participants (signal, state, chat, joined, left).",
                  counters->messages_relayed);
-  append_metric (out, "kibitz_joins_total", "counter", "Fresh joins.", counters->joins);
-  append_metric (out, "kibitz_resumes_total", "counter", "Joins that resumed an id.",
+  kibitz_metrics_append (out, "kibitz_joins_total", "counter", "Fresh joins.", counters->joins);
+  kibitz_metrics_append (out, "kibitz_resumes_total", "counter", "Joins that resumed an id.",
                  counters->resumes);
-  append_metric (out, "kibitz_timeouts_total", "counter",
+  kibitz_metrics_append (out, "kibitz_timeouts_total", "counter",
                  "Participants removed after their grace period.", counters->timeouts);
-  append_metric (out, "kibitz_refused_connections_total", "counter",
+  kibitz_metrics_append (out, "kibitz_refused_connections_total", "counter",
                  "Connections refused for the per-address limit.", self->refused_connections);
 
   g_string_append (out, "# HELP kibitz_errors_total Errors sent to clients, by code.\n"

@@ -15,6 +15,12 @@ G_BEGIN_DECLS
 typedef void (*KibitzMetricsFunc) (GString  *out,
                                    gpointer  user_data);
 
+void kibitz_metrics_append (GString    *out,
+                            const char *name,
+                            const char *type,
+                            const char *help,
+                            guint64     value);
+
 #define KIBITZ_TYPE_SIGNALING_SERVER (kibitz_signaling_server_get_type ())
 G_DECLARE_FINAL_TYPE (KibitzSignalingServer, kibitz_signaling_server, KIBITZ, SIGNALING_SERVER, GObject)
 

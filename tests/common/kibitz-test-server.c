@@ -49,6 +49,26 @@ kibitz_test_spin (guint ms)
   kibitz_test_spin_until (never, NULL, ms);
 }
 
+/* Runs a command (found in PATH) to completion; fails the test if it fails.
+ * Returns its stdout and stderr together.
+ */
+char *
+kibitz_test_run (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
+                &status, &error);
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_error ("%s failed:\n%s\n%s", argv[0], out, err);
+
+  return g_strconcat (out, err, NULL);
+}
+
 /* The server process */
 
 static const char *

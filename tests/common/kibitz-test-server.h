@@ -61,6 +61,7 @@ void              kibitz_test_client_free    (KibitzTestClient   *client);
 void              kibitz_test_expect_error   (KibitzTestClient   *client,
                                               const char         *code);
 
+char             *kibitz_test_run            (const char * const *argv);
 void              kibitz_test_spin           (guint               ms);
 gboolean          kibitz_test_spin_until     (gboolean          (*predicate) (gpointer),
                                               gpointer            data,

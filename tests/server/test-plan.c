@@ -475,23 +475,6 @@ test_binary_metrics_file (void)
   g_unlink (path);
 }
 
-static char *
-run_uclient (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed:\n%s\n%s", argv[0], out, err);
-
-  return g_strconcat (out, err, NULL);
-}
-
 /* The measured line from a live server: a class relays through the built-in
  * relay, and the planner reads the same bytes /metrics shows, over the time
  * since the relay started.
@@ -514,7 +497,7 @@ test_binary_metrics_url (void)
   g_autofree char *url = kibitz_test_server_url (server, "/metrics");
   const char * const args[] = { "--participants", "5", "--bitrate", "1", "--metrics-url", url,
                                 "--room", "physics", "--json", NULL };
-  g_autofree char *output = run_uclient (uclient);
+  g_autofree char *output = kibitz_test_run (uclient);
   g_autoptr(JsonObject) plan = NULL;
   JsonObject *measured;
   guint64 to_peers, from_peers;

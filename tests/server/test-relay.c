@@ -37,23 +37,6 @@ test_published_urls (void)
   g_assert_cmpstr (json_array_get_string_element (turn, 2), ==, extra_url);
 }
 
-static char *
-run_uclient (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status;
-
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err,
-                &status, &error);
-  g_assert_no_error (error);
-  if (!g_spawn_check_wait_status (status, NULL))
-    g_error ("%s failed:\n%s\n%s", argv[0], out, err);
-
-  return g_strconcat (out, err, NULL);
-}
-
 /* A class whose member relays through the built-in TURN: the bytes show up
  * under the room's name in /metrics (the article's TURN cost, per class),
  * also after the member has left.
@@ -76,7 +59,7 @@ test_room_accounting (void)
   g_autofree char *output = NULL;
   guint64 to_peers;
 
-  output = run_uclient (argv);
+  output = kibitz_test_run (argv);
   g_assert_nonnull (strstr (output, "Total lost packets 0 (0.000000%)"));
 
   kibitz_test_client_send (a, "{\"type\":\"leave\"}");
