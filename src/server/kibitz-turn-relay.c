@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -28,41 +29,158 @@
 
 /* Sending */
 
+/* UDP GSO: a run of datagrams of one size for one destination goes to the
+ * kernel as one message with UDP_SEGMENT, which routes and builds it once.
+ * Segments stay at or below what fits a 1500-byte path; anything bigger, and
+ * every datagram on a kernel or route that refuses GSO, goes one by one. */
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+#define GSO_MAX_SEGMENT 1452
+#define GSO_MAX_BYTES   60000
+
+G_STATIC_ASSERT (TURN_BATCH <= 32);  /* turn_flush keeps a 32-bit mask */
+
+static gboolean gso_off;  /* set once the kernel or a route refuses GSO */
+
+static gboolean
+same_destination (const Outgoing *a,
+                  const Outgoing *b)
+{
+  return a->fd == b->fd && a->address_length == b->address_length &&
+         memcmp (&a->address, &b->address, a->address_length) == 0;
+}
+
+/* Sends the datagrams of one GSO message one by one. */
+static void
+send_segments (int                  fd,
+               const struct msghdr *gso)
+{
+  struct mmsghdr messages[TURN_BATCH];
+  guint i;
+  int sent;
+
+  memset (messages, 0, sizeof (struct mmsghdr) * gso->msg_iovlen);
+  for (i = 0; i < gso->msg_iovlen; i++)
+    {
+      messages[i].msg_hdr.msg_name = gso->msg_name;
+      messages[i].msg_hdr.msg_namelen = gso->msg_namelen;
+      messages[i].msg_hdr.msg_iov = &gso->msg_iov[i];
+      messages[i].msg_hdr.msg_iovlen = 1;
+    }
+  for (i = 0; i < gso->msg_iovlen; i += sent)
+    {
+      sent = sendmmsg (fd, messages + i, gso->msg_iovlen - i, MSG_DONTWAIT);
+      if (sent <= 0 && errno != EINTR)
+        break;
+      sent = MAX (sent, 0);
+    }
+}
+
 void
 turn_flush (KibitzTurnServer *self)
 {
   struct mmsghdr messages[TURN_BATCH];
-  guint start = 0;
+  struct iovec iovs[TURN_BATCH];
+  union {
+    char           buffer[CMSG_SPACE (sizeof (guint16))];
+    struct cmsghdr align;
+  } controls[TURN_BATCH];
+  guint8 order[TURN_BATCH];
+  guint32 taken = 0;
+  gboolean gso = !__atomic_load_n (&gso_off, __ATOMIC_RELAXED);
+  guint n = 0, start = 0, i, j;
 
-  while (start < self->n_out)
+  /* Group the batch by socket and destination, keeping the order of the
+   * datagrams of each destination. */
+  for (i = 0; i < self->n_out; i++)
     {
-      int fd = self->out[start].fd;
-      guint end = start, i;
+      if (taken & (1u << i))
+        continue;
+      for (j = i; j < self->n_out; j++)
+        if (!(taken & (1u << j)) && (j == i || same_destination (&self->out[i], &self->out[j])))
+          {
+            taken |= 1u << j;
+            order[n++] = j;
+          }
+    }
+
+  while (start < n)
+    {
+      int fd = self->out[order[start]].fd;
+      guint count = 0, k = start;
       int sent;
 
-      while (end < self->n_out && self->out[end].fd == fd)
-        end++;
-
-      memset (messages, 0, sizeof (struct mmsghdr) * (end - start));
-      for (i = start; i < end; i++)
+      /* One mmsghdr per GSO run (or lone datagram) of this socket. */
+      while (k < n && self->out[order[k]].fd == fd)
         {
-          struct msghdr *header = &messages[i - start].msg_hdr;
+          Outgoing *first = &self->out[order[k]];
+          struct msghdr *header = &messages[count].msg_hdr;
+          gsize size = first->iov.iov_len, total = 0;
+          guint segments = 0;
 
-          header->msg_name = &self->out[i].address;
-          header->msg_namelen = self->out[i].address_length;
-          header->msg_iov = &self->out[i].iov;
-          header->msg_iovlen = 1;
+          memset (&messages[count], 0, sizeof (struct mmsghdr));
+          header->msg_name = &first->address;
+          header->msg_namelen = first->address_length;
+          header->msg_iov = &iovs[k];
+
+          do
+            {
+              Outgoing *next = &self->out[order[k]];
+
+              iovs[k] = next->iov;
+              total += next->iov.iov_len;
+              segments++;
+              k++;
+              if (next->iov.iov_len < size)
+                break;  /* only the last segment may be shorter */
+            }
+          while (gso && size <= GSO_MAX_SEGMENT && k < n &&
+                 same_destination (first, &self->out[order[k]]) &&
+                 self->out[order[k]].iov.iov_len <= size &&
+                 total + self->out[order[k]].iov.iov_len <= GSO_MAX_BYTES);
+
+          header->msg_iovlen = segments;
+          if (segments > 1)
+            {
+              struct cmsghdr *control;
+
+              header->msg_control = controls[count].buffer;
+              header->msg_controllen = sizeof controls[count].buffer;
+              control = CMSG_FIRSTHDR (header);
+              control->cmsg_level = IPPROTO_UDP;
+              control->cmsg_type = UDP_SEGMENT;
+              control->cmsg_len = CMSG_LEN (sizeof (guint16));
+              *(guint16 *) CMSG_DATA (control) = (guint16) size;
+            }
+          count++;
         }
 
       /* A full socket buffer drops what does not fit, as a router would. */
-      for (i = 0; i < end - start; i += MAX (sent, 1))
+      for (i = 0; i < count; i += sent)
         {
-          sent = sendmmsg (fd, messages + i, end - start - i, MSG_DONTWAIT);
-          if (sent < 0 && errno != EINTR)
+          sent = sendmmsg (fd, messages + i, count - i, MSG_DONTWAIT);
+          if (sent > 0)
+            continue;
+          sent = 0;
+          if (errno == EINTR)
+            continue;
+          if (messages[i].msg_hdr.msg_controllen == 0 ||
+              errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
             break;
+          /* No GSO here (old kernel, no checksum offload, small MTU...):
+           * from now on every datagram goes on its own. */
+          if (errno == EINVAL || errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP)
+            {
+              __atomic_store_n (&gso_off, TRUE, __ATOMIC_RELAXED);
+              g_debug ("UDP GSO send failed (%s): sending datagrams one by one",
+                       g_strerror (errno));
+            }
+          send_segments (fd, &messages[i].msg_hdr);
+          sent = 1;
         }
 
-      start = end;
+      start = k;
     }
 
   self->n_out = 0;
@@ -332,13 +450,37 @@ read_connection (KibitzTurnServer *self,
 
 /* UDP */
 
+/* Receives into the buffers that no queued datagram points into, so that the
+ * send batch can fill up over the events of one wake-up instead of costing a
+ * sendmmsg per event: a relay with many quiet allocations wakes up for one or
+ * two datagrams per socket. Sets *first to the first slot used. */
 static int
 receive_batch (KibitzTurnServer *self,
-               int               fd)
+               int               fd,
+               guint            *first)
 {
-  guint i;
+  const guint8 *end = self->buffers + TURN_BATCH * TURN_BUFFER_SIZE;
+  guint i, start = 0;
 
-  for (i = 0; i < TURN_BATCH; i++)
+  for (i = 0; i < self->n_out; i++)
+    {
+      const guint8 *base = self->out[i].iov.iov_base;
+
+      if (base < self->buffers || base >= end)
+        {
+          start = TURN_BATCH;  /* not ours: send now to be safe */
+          break;
+        }
+      start = MAX (start, (guint) ((base - self->buffers) / TURN_BUFFER_SIZE) + 1);
+    }
+  /* Flush rather than read a short batch. */
+  if (start > TURN_BATCH - TURN_BATCH / 4)
+    {
+      turn_flush (self);
+      start = 0;
+    }
+
+  for (i = start; i < TURN_BATCH; i++)
     {
       self->in_iov[i].iov_base = self->buffers + i * TURN_BUFFER_SIZE + TURN_HEADROOM;
       self->in_iov[i].iov_len = 65536;
@@ -349,22 +491,27 @@ receive_batch (KibitzTurnServer *self,
       self->in_messages[i].msg_hdr.msg_namelen = sizeof self->in_addresses[i];
     }
 
-  return recvmmsg (fd, self->in_messages, TURN_BATCH, MSG_DONTWAIT, NULL);
+  *first = start;
+  return recvmmsg (fd, self->in_messages + start, TURN_BATCH - start, MSG_DONTWAIT, NULL);
 }
 
+/* What is queued goes out when the batch is full, when the buffers run short,
+ * before an allocation or connection closes, and at the end of the wake-up
+ * (end_of_wakeup). */
 static void
 read_udp_listener (KibitzTurnServer *self,
                    Listener         *listener)
 {
+  guint first;
   int round, n, i;
 
   for (round = 0; round < MAX_BATCHES_PER_EVENT; round++)
     {
-      n = receive_batch (self, listener->endpoint.fd);
+      n = receive_batch (self, listener->endpoint.fd, &first);
       if (n <= 0)
         return;
 
-      for (i = 0; i < n; i++)
+      for (i = first; i < (int) first + n; i++)
         {
           const guint8 *data = self->in_iov[i].iov_base;
           gsize length = self->in_messages[i].msg_len, frame_length;
@@ -383,8 +530,7 @@ read_udp_listener (KibitzTurnServer *self,
             turn_handle_stun (self, listener, NULL, &client, data, length);
         }
 
-      turn_flush (self);
-      if (n < TURN_BATCH)
+      if (n < TURN_BATCH - (int) first)
         return;
     }
 }
@@ -393,15 +539,16 @@ static void
 read_relay (KibitzTurnServer *self,
             Allocation       *allocation)
 {
+  guint first;
   int round, n, i;
 
   for (round = 0; round < MAX_BATCHES_PER_EVENT; round++)
     {
-      n = receive_batch (self, allocation->endpoint.fd);
+      n = receive_batch (self, allocation->endpoint.fd, &first);
       if (n <= 0)
         return;
 
-      for (i = 0; i < n; i++)
+      for (i = first; i < (int) first + n; i++)
         {
           KibitzStunAddress peer;
 
@@ -411,8 +558,7 @@ read_relay (KibitzTurnServer *self,
                                   self->in_messages[i].msg_len);
         }
 
-      turn_flush (self);
-      if (n < TURN_BATCH)
+      if (n < TURN_BATCH - (int) first)
         return;
     }
 }
