@@ -19,7 +19,7 @@ typedef struct {
   const char               *server_url;     /* http://host:port of kibitz-server */
   const char               *room;
   const char               *name;
-  KibitzMediaSourceOptions  media;          /* display_name defaults to name */
+  KibitzMediaSourceOptions  media;          /* display_name is ignored: name is drawn */
   const char * const       *ice_addresses;  /* NULL: $KIBITZ_ICE_ADDRESSES */
   gboolean                  relay_only;
   guint                     latency_ms;     /* 0: the engine's default */
