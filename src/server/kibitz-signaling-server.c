@@ -46,6 +46,8 @@ struct _KibitzSignalingServer {
   char                *scheme;              /* "http" or "https" */
   GPtrArray           *listening;           /* "http 127.0.0.1:8080" */
   char                *published_host_port; /* for /v1/config URLs, or NULL */
+  char                *public_signaling_url; /* from --public-url, or NULL */
+  GPtrArray           *trusted_proxies;     /* GInetAddressMask * */
   GHashTable          *connections;         /* Connection * set */
   GHashTable          *per_address;         /* address -> count */
   GArray              *metrics;             /* MetricsSource */
@@ -84,6 +86,113 @@ static const KibitzRoomsTransport rooms_transport = {
   .send = transport_send,
   .close = transport_close,
 };
+
+/* Reverse proxies */
+
+/* An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d. */
+static GInetAddress *
+parse_address (const char *text)
+{
+  g_autoptr(GInetAddress) address = text ? g_inet_address_new_from_string (text) : NULL;
+  const guint8 *bytes;
+  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+  if (address == NULL || g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6)
+    return g_steal_pointer (&address);
+
+  bytes = g_inet_address_to_bytes (address);
+  if (memcmp (bytes, v4_mapped, sizeof v4_mapped) != 0)
+    return g_steal_pointer (&address);
+
+  return g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
+}
+
+static gboolean
+is_trusted_proxy (KibitzSignalingServer *self,
+                  const char            *text)
+{
+  g_autoptr(GInetAddress) address = parse_address (text);
+
+  for (guint i = 0; address && i < self->trusted_proxies->len; i++)
+    {
+      if (g_inet_address_mask_matches (g_ptr_array_index (self->trusted_proxies, i), address))
+        return TRUE;
+    }
+
+  return FALSE;
+}
+
+/* The request came straight from a proxy we were told to believe. */
+static gboolean
+from_trusted_proxy (KibitzSignalingServer *self,
+                    SoupServerMessage     *msg)
+{
+  return self->trusted_proxies->len > 0 &&
+         is_trusted_proxy (self, soup_server_message_get_remote_host (msg));
+}
+
+/* The first value of a forwarded header ("https, http" after two proxies:
+ * the first is what the client used), trimmed; NULL when absent or empty.
+ */
+static char *
+forwarded_value (SoupServerMessage *msg,
+                 const char        *name)
+{
+  const char *value = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                     name);
+  g_auto(GStrv) parts = NULL;
+
+  if (value == NULL)
+    return NULL;
+
+  parts = g_strsplit (value, ",", 2);
+  g_strstrip (parts[0]);
+  return parts[0][0] ? g_strdup (parts[0]) : NULL;
+}
+
+/* A host[:port] fit to put into a URL: no spaces, slashes or quotes. */
+static gboolean
+is_plain_host (const char *host)
+{
+  for (const char *p = host; *p; p++)
+    {
+      if (!g_ascii_isalnum (*p) && !strchr (".-_:[]", *p))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The client's address for the per-address limit: behind a trusted proxy,
+ * the right-most X-Forwarded-For entry that is not itself a trusted proxy
+ * (entries further left are whatever the client chose to send).
+ */
+static char *
+client_address (KibitzSignalingServer *self,
+                SoupServerMessage     *msg)
+{
+  const char *peer = soup_server_message_get_remote_host (msg);
+  const char *header;
+  g_auto(GStrv) hops = NULL;
+
+  if (!from_trusted_proxy (self, msg))
+    return g_strdup (peer ? peer : "unknown");
+
+  header = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                          "X-Forwarded-For");
+  hops = g_strsplit (header ? header : "", ",", -1);
+  for (guint i = g_strv_length (hops); i > 0; i--)
+    {
+      g_autoptr(GInetAddress) address = parse_address (g_strstrip (hops[i - 1]));
+
+      if (address == NULL)
+        break;
+      if (!is_trusted_proxy (self, hops[i - 1]))
+        return g_inet_address_to_string (address);
+    }
+
+  return g_strdup (peer ? peer : "unknown");
+}
 
 /* Connections */
 
@@ -212,7 +321,7 @@ accept_connection (KibitzSignalingServer *self,
   guint count;
 
   conn->server = self;
-  conn->address = g_strdup (soup_server_message_get_remote_host (msg) ?: "unknown");
+  conn->address = client_address (self, msg);
   conn->guard = KIBITZ_WS_GUARD (kibitz_ws_guard_new (stream, KIBITZ_MESSAGE_MAX_SIZE,
                                                       guard_tripped_cb, conn, NULL));
   conn->ws = soup_websocket_connection_new (G_IO_STREAM (conn->guard), uri,
@@ -307,6 +416,24 @@ signaling_url (KibitzSignalingServer *self,
 {
   const char *scheme = g_str_equal (self->scheme, "https") ? "wss" : "ws";
   const char *host_port = self->published_host_port;
+  g_autofree char *forwarded_proto = NULL;
+  g_autofree char *forwarded_host = NULL;
+
+  if (self->public_signaling_url)
+    return g_strdup (self->public_signaling_url);
+
+  /* A proxy that ends TLS talks plain HTTP to us; it says what the client used. */
+  if (from_trusted_proxy (self, msg))
+    {
+      forwarded_proto = forwarded_value (msg, "X-Forwarded-Proto");
+      forwarded_host = forwarded_value (msg, "X-Forwarded-Host");
+      if (forwarded_proto && g_ascii_strcasecmp (forwarded_proto, "https") == 0)
+        scheme = "wss";
+      else if (forwarded_proto && g_ascii_strcasecmp (forwarded_proto, "http") == 0)
+        scheme = "ws";
+      if (forwarded_host && is_plain_host (forwarded_host))
+        host_port = forwarded_host;
+    }
 
   /* Bound to every address: the client reached us by the name it used. */
   if (host_port == NULL)
@@ -697,12 +824,14 @@ kibitz_signaling_server_finalize (GObject *object)
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->per_address, g_hash_table_unref);
   g_clear_pointer (&self->listening, g_ptr_array_unref);
+  g_clear_pointer (&self->trusted_proxies, g_ptr_array_unref);
   g_clear_pointer (&self->metrics, g_array_unref);
   g_clear_pointer (&self->config, kibitz_server_config_free);
   g_strfreev (self->ice.stun_urls);
   g_strfreev (self->ice.turn_urls);
   g_free (self->scheme);
   g_free (self->published_host_port);
+  g_free (self->public_signaling_url);
 
   G_OBJECT_CLASS (kibitz_signaling_server_parent_class)->finalize (object);
 }
@@ -719,6 +848,7 @@ kibitz_signaling_server_init (KibitzSignalingServer *self)
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) connection_free, NULL);
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->listening = g_ptr_array_new_with_free_func (g_free);
+  self->trusted_proxies = g_ptr_array_new_with_free_func (g_object_unref);
   self->metrics = g_array_new (FALSE, FALSE, sizeof (MetricsSource));
   self->scheme = g_strdup ("http");
 }
@@ -735,6 +865,18 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
   self->ice.secret = self->config->secret;
   self->ice.credential_ttl = self->config->credential_ttl;
   split_ice_urls (self, NULL, NULL);
+
+  /* Both were checked when the configuration was read. */
+  if (self->config->public_url)
+    self->public_signaling_url = kibitz_public_signaling_url (self->config->public_url, NULL);
+  for (guint i = 0; self->config->trusted_proxies && self->config->trusted_proxies[i]; i++)
+    {
+      GInetAddressMask *mask = g_inet_address_mask_new_from_string (
+        self->config->trusted_proxies[i], NULL);
+
+      if (mask)
+        g_ptr_array_add (self->trusted_proxies, mask);
+    }
 
   rooms_config.secret = self->config->secret;
   rooms_config.max_room_size = self->config->max_room_size;
