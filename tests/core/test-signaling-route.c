@@ -37,23 +37,31 @@ static void
 balancer_start (Balancer *balancer)
 {
   g_autoptr(GError) error = NULL;
-  GSList *uris;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) local = NULL;
+  GSList *listeners;
 
   balancer->rooms = g_ptr_array_new_with_free_func (g_free);
   balancer->server = soup_server_new (NULL, NULL);
   soup_server_add_handler (balancer->server, "/v1/ws", ws_handler, balancer, NULL);
-  soup_server_listen_local (balancer->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
+  soup_server_listen (balancer->server, address, 0, &error);
   g_assert_no_error (error);
 
-  uris = soup_server_get_uris (balancer->server);
-  balancer->url = g_strdup_printf ("ws://127.0.0.1:%d/v1/ws", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+  /* Not soup_server_get_uris: libsoup 3.2 leaks an address there. */
+  listeners = soup_server_get_listeners (balancer->server);
+  local = g_socket_get_local_address (listeners->data, &error);
+  g_assert_no_error (error);
+  balancer->url = g_strdup_printf ("ws://127.0.0.1:%u/v1/ws",
+                                   g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)));
+  g_slist_free (listeners);
 }
 
 static void
 balancer_stop (Balancer *balancer)
 {
-  g_clear_object (&balancer->server);
+  soup_server_disconnect (balancer->server);
+  g_assert_finalize_object (g_steal_pointer (&balancer->server));
   g_clear_pointer (&balancer->rooms, g_ptr_array_unref);
   g_clear_pointer (&balancer->url, g_free);
 }
