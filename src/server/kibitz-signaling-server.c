@@ -10,6 +10,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 
+#include "kibitz-forwarded.h"
 #include "kibitz-ice-config.h"
 #include "kibitz-message.h"
 #include "kibitz-rooms.h"
@@ -47,7 +48,7 @@ struct _KibitzSignalingServer {
   GPtrArray           *listening;           /* "http 127.0.0.1:8080" */
   char                *published_host_port; /* for /v1/config URLs, or NULL */
   char                *public_signaling_url; /* from --public-url, or NULL */
-  GPtrArray           *trusted_proxies;     /* GInetAddressMask * */
+  KibitzForwarded     *forwarded;           /* --trusted-proxy */
   GHashTable          *connections;         /* Connection * set */
   GHashTable          *per_address;         /* address -> count */
   GArray              *metrics;             /* MetricsSource */
@@ -89,109 +90,33 @@ static const KibitzRoomsTransport rooms_transport = {
 
 /* Reverse proxies */
 
-/* An IPv4 client on a dual-stack socket shows up as ::ffff:a.b.c.d. */
-static GInetAddress *
-parse_address (const char *text)
-{
-  g_autoptr(GInetAddress) address = text ? g_inet_address_new_from_string (text) : NULL;
-  const guint8 *bytes;
-  static const guint8 v4_mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-  if (address == NULL || g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6)
-    return g_steal_pointer (&address);
-
-  bytes = g_inet_address_to_bytes (address);
-  if (memcmp (bytes, v4_mapped, sizeof v4_mapped) != 0)
-    return g_steal_pointer (&address);
-
-  return g_inet_address_new_from_bytes (bytes + 12, G_SOCKET_FAMILY_IPV4);
-}
-
-static gboolean
-is_trusted_proxy (KibitzSignalingServer *self,
-                  const char            *text)
-{
-  g_autoptr(GInetAddress) address = parse_address (text);
-
-  for (guint i = 0; address && i < self->trusted_proxies->len; i++)
-    {
-      if (g_inet_address_mask_matches (g_ptr_array_index (self->trusted_proxies, i), address))
-        return TRUE;
-    }
-
-  return FALSE;
-}
-
 /* The request came straight from a proxy we were told to believe. */
 static gboolean
 from_trusted_proxy (KibitzSignalingServer *self,
                     SoupServerMessage     *msg)
 {
-  return self->trusted_proxies->len > 0 &&
-         is_trusted_proxy (self, soup_server_message_get_remote_host (msg));
+  return kibitz_forwarded_is_trusted (self->forwarded, soup_server_message_get_remote_host (msg));
 }
 
-/* The first value of a forwarded header ("https, http" after two proxies:
- * the first is what the client used), trimmed; NULL when absent or empty.
- */
 static char *
 forwarded_value (SoupServerMessage *msg,
                  const char        *name)
 {
-  const char *value = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
-                                                     name);
-  g_auto(GStrv) parts = NULL;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
-  if (value == NULL)
-    return NULL;
-
-  parts = g_strsplit (value, ",", 2);
-  g_strstrip (parts[0]);
-  return parts[0][0] ? g_strdup (parts[0]) : NULL;
+  return kibitz_forwarded_first_value (soup_message_headers_get_list (headers, name));
 }
 
-/* A host[:port] fit to put into a URL: no spaces, slashes or quotes. */
-static gboolean
-is_plain_host (const char *host)
-{
-  for (const char *p = host; *p; p++)
-    {
-      if (!g_ascii_isalnum (*p) && !strchr (".-_:[]", *p))
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* The client's address for the per-address limit: behind a trusted proxy,
- * the right-most X-Forwarded-For entry that is not itself a trusted proxy
- * (entries further left are whatever the client chose to send).
- */
 static char *
 client_address (KibitzSignalingServer *self,
                 SoupServerMessage     *msg)
 {
-  const char *peer = soup_server_message_get_remote_host (msg);
-  const char *header;
-  g_auto(GStrv) hops = NULL;
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
-  if (!from_trusted_proxy (self, msg))
-    return g_strdup (peer ? peer : "unknown");
-
-  header = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
-                                          "X-Forwarded-For");
-  hops = g_strsplit (header ? header : "", ",", -1);
-  for (guint i = g_strv_length (hops); i > 0; i--)
-    {
-      g_autoptr(GInetAddress) address = parse_address (g_strstrip (hops[i - 1]));
-
-      if (address == NULL)
-        break;
-      if (!is_trusted_proxy (self, hops[i - 1]))
-        return g_inet_address_to_string (address);
-    }
-
-  return g_strdup (peer ? peer : "unknown");
+  return kibitz_forwarded_client_address (self->forwarded,
+                                          soup_server_message_get_remote_host (msg),
+                                          soup_message_headers_get_list (headers,
+                                                                         "X-Forwarded-For"));
 }
 
 /* Connections */
@@ -431,7 +356,7 @@ signaling_url (KibitzSignalingServer *self,
         scheme = "wss";
       else if (forwarded_proto && g_ascii_strcasecmp (forwarded_proto, "http") == 0)
         scheme = "ws";
-      if (forwarded_host && is_plain_host (forwarded_host))
+      if (kibitz_forwarded_is_plain_host (forwarded_host))
         host_port = forwarded_host;
     }
 
@@ -824,7 +749,7 @@ kibitz_signaling_server_finalize (GObject *object)
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->per_address, g_hash_table_unref);
   g_clear_pointer (&self->listening, g_ptr_array_unref);
-  g_clear_pointer (&self->trusted_proxies, g_ptr_array_unref);
+  g_clear_pointer (&self->forwarded, kibitz_forwarded_free);
   g_clear_pointer (&self->metrics, g_array_unref);
   g_clear_pointer (&self->config, kibitz_server_config_free);
   g_strfreev (self->ice.stun_urls);
@@ -848,7 +773,6 @@ kibitz_signaling_server_init (KibitzSignalingServer *self)
   self->connections = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) connection_free, NULL);
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->listening = g_ptr_array_new_with_free_func (g_free);
-  self->trusted_proxies = g_ptr_array_new_with_free_func (g_object_unref);
   self->metrics = g_array_new (FALSE, FALSE, sizeof (MetricsSource));
   self->scheme = g_strdup ("http");
 }
@@ -869,14 +793,7 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
   /* Both were checked when the configuration was read. */
   if (self->config->public_url)
     self->public_signaling_url = kibitz_public_signaling_url (self->config->public_url, NULL);
-  for (guint i = 0; self->config->trusted_proxies && self->config->trusted_proxies[i]; i++)
-    {
-      GInetAddressMask *mask = g_inet_address_mask_new_from_string (
-        self->config->trusted_proxies[i], NULL);
-
-      if (mask)
-        g_ptr_array_add (self->trusted_proxies, mask);
-    }
+  self->forwarded = kibitz_forwarded_new ((const char * const *) self->config->trusted_proxies);
 
   rooms_config.secret = self->config->secret;
   rooms_config.max_room_size = self->config->max_room_size;
