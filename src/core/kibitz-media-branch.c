@@ -166,8 +166,8 @@ branch_rtp_caps (KibitzMediaKind kind,
                               NULL);
 }
 
-void
-kibitz_media_branch_free (KibitzMediaBranch *branch)
+static void
+branch_clear (KibitzMediaBranch *branch)
 {
   g_clear_object (&branch->tee_pad);
   g_clear_object (&branch->sink_pad);
@@ -175,7 +175,22 @@ kibitz_media_branch_free (KibitzMediaBranch *branch)
   g_clear_object (&branch->encoder);
   g_clear_object (&branch->payloader);
   g_clear_object (&branch->capsfilter);
-  g_free (branch);
+}
+
+/* Branches are reference-counted boxes: the unlink probe holds its own
+ * reference, because the tee's streaming thread may still be inside it (the
+ * blocked pad sees every buffer until the tee releases it) when the main
+ * thread has finished the removal. */
+void
+kibitz_media_branch_free (KibitzMediaBranch *branch)
+{
+  g_atomic_rc_box_release_full (branch, (GDestroyNotify) branch_clear);
+}
+
+static void
+branch_release (gpointer branch)
+{
+  kibitz_media_branch_free (branch);
 }
 
 static gboolean
@@ -199,7 +214,7 @@ build_branch (KibitzMediaSource  *self,
   gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, allocation_query_probe_cb,
                      NULL, NULL);
 
-  if (self->mode == KIBITZ_ENCODER_PER_PEER)
+  if (self->mode == KIBITZ_ENCODER_PER_PEER && video)
     {
       branch->encoder = video ? kibitz_media_make_video_encoder (self, NULL, error) : kibitz_media_make_audio_encoder (error);
       if (branch->encoder == NULL)
@@ -309,7 +324,7 @@ kibitz_media_source_add_branch (KibitzMediaSource  *self,
   g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), NULL);
   g_return_val_if_fail (GST_IS_PAD (sink_pad), NULL);
 
-  branch = g_new0 (KibitzMediaBranch, 1);
+  branch = g_atomic_rc_box_new0 (KibitzMediaBranch);
   branch->source = self;
   branch->kind = kind;
   branch->payload_type = payload_type;
@@ -352,6 +367,8 @@ finish_removal_cb (gpointer data)
   gst_pad_send_event (branch->sink_pad, gst_event_new_flush_start ());
   kibitz_media_branch_remove_elements (self, branch);
 
+  /* Drops the probe's reference (once any call in progress returned). */
+  gst_pad_remove_probe (branch->tee_pad, branch->block_probe);
   gst_element_release_request_pad (tee, branch->tee_pad);
   self->branches = g_list_remove (self->branches, branch);
   if (branch->kind == KIBITZ_MEDIA_KIND_VIDEO)
@@ -412,7 +429,8 @@ kibitz_media_source_remove_branch (KibitzMediaSource       *self,
   branch->done_data = user_data;
   g_object_ref (self);
   branch->block_probe = gst_pad_add_probe (branch->tee_pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
-                                           unlink_probe_cb, branch, NULL);
+                                           unlink_probe_cb, g_atomic_rc_box_acquire (branch),
+                                           branch_release);
   branch->fallback_id = g_timeout_add (BRANCH_UNLINK_TIMEOUT_MS, unlink_fallback_cb, branch);
 }
 

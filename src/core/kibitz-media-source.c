@@ -432,7 +432,11 @@ build_audio (KibitzMediaSource  *self,
     return FALSE;
   g_ptr_array_add (chain, self->audio_volume);
 
-  if (self->mode == KIBITZ_ENCODER_SHARED)
+  /* Audio is encoded once in both modes: Opus costs little next to VP8, and
+   * a per-connection opusenc negotiated its channels against webrtcbin's
+   * sink pad while the answer was being applied, and could fail with
+   * not-negotiated, which the tee passed up to the microphone, silencing
+   * the participant for everyone (about one run in eight). */
     {
       if (!(e = kibitz_media_make_audio_encoder (error)))
         return FALSE;
@@ -691,6 +695,8 @@ remove_all (KibitzMediaSource *self)
 
       self->branches = g_list_delete_link (self->branches, self->branches);
       g_clear_handle_id (&branch->fallback_id, g_source_remove);
+      if (branch->block_probe != 0)
+        gst_pad_remove_probe (branch->tee_pad, branch->block_probe);
       kibitz_media_branch_remove_elements (self, branch);
       kibitz_media_branch_free (branch);
     }

@@ -17,7 +17,7 @@ typedef enum {
 
 typedef enum {
   KIBITZ_ENCODER_SHARED,     /* one encoder for all peers (the default) */
-  KIBITZ_ENCODER_PER_PEER,   /* one encoder per connection, as browsers do */
+  KIBITZ_ENCODER_PER_PEER,   /* one video encoder per connection, as browsers do (audio: once) */
 } KibitzEncoderMode;
 
 #define KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS 2500
