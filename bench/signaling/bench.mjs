@@ -168,7 +168,7 @@ class Client {
     this.onError = null;
   }
 
-  open (timeoutMs = 30000) {
+  open (timeoutMs = 120000) {
     return new Promise((resolve, reject) => {
       let url;
       if (this.kind === 'kibitz') {
@@ -287,9 +287,13 @@ async function relay (server) {
       if (current && text.includes(current.tag)) current.latencies.push(now - stampOf(text));
     };
   }
-  for (const rate of opts.rates.split(',').map(Number)) {
-    const step = { rate, tag: `"s":"r${rate}"`, sent: 0, latencies: [] };
-    const prefix = `{"k":"offer","s":"r${rate}","sdp":"${blob}","t":`;
+  const rates = opts.rates.split(',').map(Number);
+  let retried = false;
+  for (let index = 0; index < rates.length; index++) {
+    const rate = rates[index];
+    const attempt = retried ? 'b' : 'a';
+    const step = { rate, tag: `"s":"r${rate}${attempt}"`, sent: 0, latencies: [] };
+    const prefix = `{"k":"offer","s":"r${rate}${attempt}","sdp":"${blob}","t":`;
     current = step;
     const cpu0 = cpuSeconds(server.pid);
     const genCpu0 = process.cpuUsage();
@@ -318,8 +322,16 @@ async function relay (server) {
                      generator_cpu_s: (gen.user + gen.system) / 1e6, rate_limited: errors };
     steps.push(result);
     current = null;
-    if (lost > 0 || !(p99 < 20) || errors > 0)
-      break;
+    if (lost > 0 || !(p99 < 20) || errors > 0) {
+      /* The machine is shared: a step that misses gets one more try. */
+      if (retried || errors > 0 || lost > step.sent * 0.01)
+        break;
+      retried = true;
+      index--;
+      await sleep(1000);
+      continue;
+    }
+    retried = false;
     best = rate;
   }
   for (const [a, b] of pairs) { a.close(); b.close(); }
@@ -430,7 +442,25 @@ async function main () {
   }
   summarize(results, servers);
   if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(results, null, 1));
-  return results.some((r) => r.error) ? 1 : 0;
+  return judge(results);
+}
+
+// Exit status: 1 only when a server did not do its job (a workload failed, the
+// first relay step lost messages, a class start lost messages); speed is never judged.
+function judge (results) {
+  let failed = false;
+  for (const r of results) {
+    let why = r.error;
+    if (!why && r.workload === 'relay' && (!r.steps.length || r.steps[0].sent === 0 || r.steps[0].lost > 0))
+      why = 'messages were not relayed at the lowest rate';
+    if (!why && r.workload === 'burst' && r.lost > 0)
+      why = `${r.lost} signaling messages of a class start were not delivered`;
+    if (why) {
+      console.error(`bench/signaling: ${r.server} failed ${r.workload} in round ${r.round}: ${why}`);
+      failed = true;
+    }
+  }
+  return failed ? 1 : 0;
 }
 
 function summarize (results, servers) {
