@@ -37,8 +37,10 @@ const state = {
   candidatesSent: [],       /* every candidate line this page sent */
   candidatesDropped: [],    /* gathered but not on an allowed address */
   candidatesReceived: [],
+  restarts: [],             /* names of peers whose link was rebuilt */
 };
 
+const STUCK_MS = 12000;
 const allowedAddresses = params.getAll('ice-address');
 const missingKind = params.get('missing') === 'omit' ? 'omit' : 'recvonly';
 
@@ -178,14 +180,34 @@ function createPeer (id, offerer) {
   };
 
   state.peers.set(id, peer);
+  /* A link that has not come up in time is rebuilt by its offerer (the
+   * protocol's way: WebRTC stacks such as GStreamer 1.22 cannot restart ICE). */
+  peer.watchdog = setTimeout(() => onStuck(peer), STUCK_MS);
   pc.onicecandidate = (event) => onLocalCandidate(peer, event.candidate);
   pc.ontrack = (event) => showTrack(peer, event);
   pc.oniceconnectionstatechange = () => log(`${peerName(id)}: ICE ${pc.iceConnectionState}`);
   pc.onconnectionstatechange = () => {
     log(`${peerName(id)}: ${pc.connectionState}`);
+    if (pc.connectionState === 'connected')
+      clearTimeout(peer.watchdog);
     updateCaption(peer);
   };
   return peer;
+}
+
+function onStuck (peer) {
+  if (state.peers.get(peer.id) !== peer || peer.pc.connectionState === 'connected')
+    return;
+  state.restarts.push(peerName(peer.id));
+  if (peer.offerer) {
+    log(`${peerName(peer.id)}: no connection after ${STUCK_MS / 1000} s; offering afresh`);
+    closePeer(peer.id);
+    startOffer(createPeer(peer.id, true));
+  } else {
+    log(`${peerName(peer.id)}: no connection after ${STUCK_MS / 1000} s; asking for a fresh offer`);
+    sendSignal(peer.id, { restart: true });
+    peer.watchdog = setTimeout(() => onStuck(peer), STUCK_MS);
+  }
 }
 
 function peerName (id) {
@@ -323,6 +345,7 @@ function closePeer (id) {
   const peer = state.peers.get(id);
   if (!peer)
     return;
+  clearTimeout(peer.watchdog);
   peer.pc.close();
   if (peer.tile)
     peer.tile.remove();
@@ -434,6 +457,7 @@ function status () {
     candidatesDropped: state.candidatesDropped,
     candidatesReceived: state.candidatesReceived,
     errors: state.errors,
+    restarts: state.restarts,
     log: state.log,
   };
 }

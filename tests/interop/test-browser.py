@@ -229,7 +229,10 @@ def run_case(chromium, server_url, http_port, room, video, audio):
         web.server_close()
         shutil.rmtree(profile, ignore_errors=True)
 
-    log('browser status:', json.dumps({k: latest.get(k) for k in ('id', 'camera', 'microphone', 'errors')}))
+    log('browser status:', json.dumps({k: latest.get(k) for k in ('id', 'camera', 'microphone', 'errors', 'restarts')}))
+    if latest.get('restarts'):
+        # Not a failure (the protocol's recovery did its job), but worth a look.
+        log('NOTE: links rebuilt after no connection for 12 s:', ', '.join(latest['restarts']))
     log('browser best counts:', json.dumps(best))
     for name, summary in summaries.items():
         if summary is None:
