@@ -258,14 +258,24 @@ const median = (values) => percentile(values, 50);
 async function idle (server) {
   const before = rssKiB(server.pid);
   const started = performance.now();
-  const clients = await openMany(server, opts.idle, (i) => `idle-${Math.floor(i / 20)}`);
+  const cpu0 = cpuSeconds(server.pid);
+  /* 100 connecting at a time: a steady stream, not a flood of SYNs. */
+  const clients = await openMany(server, opts.idle, (i) => `idle-${Math.floor(i / 20)}`, 100);
   const connectSeconds = (performance.now() - started) / 1000;
+  const connectCpu = cpuSeconds(server.pid) - cpu0;
   await sleep(2000);
   const after = rssKiB(server.pid);
+  /* What holding them costs: the server's CPU over 10 s of nothing happening
+   * but its own keepalive (Kibitz pings every 5 s; PeerJS checks every 300 ms). */
+  const cpu1 = cpuSeconds(server.pid);
+  await sleep(10000);
+  const idleCpuPercent = (cpuSeconds(server.pid) - cpu1) * 10;
   for (const c of clients) c.close();
   await sleep(500);
   return { connections: clients.length, rss_before_kib: before, rss_after_kib: after,
-           kib_per_connection: (after - before) / clients.length, connect_seconds: connectSeconds };
+           kib_per_connection: (after - before) / clients.length, connect_seconds: connectSeconds,
+           connect_cpu_ms_per_connection: connectCpu * 1000 / clients.length,
+           idle_cpu_percent: idleCpuPercent };
 }
 
 async function relay (server) {
@@ -317,8 +327,9 @@ async function relay (server) {
     const gen = process.cpuUsage(genCpu0);
     const lost = step.sent - step.latencies.length;
     const p99 = lost > step.sent * 0.01 ? Infinity : percentile(step.latencies, 99);
+    const serverCpu = cpuSeconds(server.pid) - cpu0;
     const result = { rate, sent: step.sent, lost, p50_ms: percentile(step.latencies, 50), p99_ms: p99,
-                     server_cpu_s: cpuSeconds(server.pid) - cpu0,
+                     server_cpu_s: serverCpu, server_cpu_ms_per_1000: serverCpu * 1e6 / step.sent,
                      generator_cpu_s: (gen.user + gen.system) / 1e6, rate_limited: errors };
     steps.push(result);
     current = null;
@@ -336,7 +347,9 @@ async function relay (server) {
   }
   for (const [a, b] of pairs) { a.close(); b.close(); }
   await sleep(500);
-  return { pairs: opts.pairs, best_rate: best, steps };
+  /* CPU per message at the first rate: noise from a busy machine moves
+   * latency a lot and CPU time little. */
+  return { pairs: opts.pairs, best_rate: best, cpu_ms_per_1000_at_first_rate: steps[0].server_cpu_ms_per_1000, steps };
 }
 
 async function oneClass (server, name) {
@@ -396,6 +409,7 @@ async function burst (server) {
   const all = [];
   const joins = [];
   const classes = [];
+  const cpu0 = cpuSeconds(server.pid);
   for (let c = 0; c < opts.classes; c++) {
     const r = await oneClass(server, `burst-${c}-${Math.random().toString(36).slice(2, 8)}`);
     all.push(...r.latencies);
@@ -403,7 +417,8 @@ async function burst (server) {
     classes.push({ received: r.received, expected: r.expected, errors: r.errors, completion_ms: r.completion_ms });
     await sleep(300);
   }
-  return { classes: classes.length, messages: all.length,
+  const cpu = cpuSeconds(server.pid) - cpu0;
+  return { classes: classes.length, messages: all.length, server_cpu_s: cpu,
            lost: classes.reduce((s, c) => s + c.expected - c.received, 0),
            p50_ms: percentile(all, 50), p99_ms: percentile(all, 99), join_p99_ms: percentile(joins, 99),
            completion_ms_median: median(classes.map((c) => c.completion_ms)) };
@@ -464,13 +479,17 @@ function judge (results) {
 }
 
 function summarize (results, servers) {
-  const metrics = {
-    idle: ['kib_per_connection', 'lower'],
-    relay: ['best_rate', 'higher'],
-    burst: ['p99_ms', 'lower'],
-  };
+  const metrics = [
+    ['idle', 'kib_per_connection', 'lower'],
+    ['idle', 'connect_cpu_ms_per_connection', 'lower'],
+    ['idle', 'idle_cpu_percent', 'lower'],
+    ['relay', 'best_rate', 'higher'],
+    ['relay', 'cpu_ms_per_1000_at_first_rate', 'lower'],
+    ['burst', 'p99_ms', 'lower'],
+    ['burst', 'server_cpu_s', 'lower'],
+  ];
   console.log('# medians over rounds');
-  for (const [workload, [metric, better]] of Object.entries(metrics)) {
+  for (const [workload, metric, better] of metrics) {
     const values = {};
     for (const kind of servers) {
       const v = results.filter((r) => r.workload === workload && r.server === kind && !r.error).map((r) => r[metric]);

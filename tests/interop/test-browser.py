@@ -29,7 +29,9 @@ import time
 
 SOURCE_DIR = os.environ.get('KIBITZ_SOURCE_DIR', os.path.join(os.path.dirname(__file__), '..', '..'))
 WEB_DIR = os.path.join(SOURCE_DIR, 'web')
-PEER_SECONDS = 24
+# Upper bounds only: a case ends as soon as every link showed media both ways.
+PEER_LIMIT_SECONDS = 150
+CASE_SECONDS = 120
 LOOPBACK = '127.0.0.1'
 
 
@@ -113,35 +115,78 @@ def start_kibitz_server():
     raise RuntimeError('kibitz-server did not print its http listener')
 
 
-def start_peer(server_url, room, name):
-    argv = [os.environ['KIBITZ_PEER_BIN'], '--server', server_url, '--room', room, '--name', name,
-            '--duration', str(PEER_SECONDS), '--ice-address', LOOPBACK, '--width', '320', '--height', '240']
-    logs = os.environ.get('KIBITZ_INTEROP_LOGS')
-    if logs:
-        # Whole logs for a diagnosis: KIBITZ_INTEROP_LOGS=DIR keeps each peer's stderr there.
-        errors = open(os.path.join(logs, '%s-%s.log' % (room, name)), 'w')
-        process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=errors, text=True)
-        errors.close()
-        return process
-    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+class PeerProcess:
+    """A kibitz-peer whose stdout events and stderr lines are read as they come."""
 
+    def __init__(self, server_url, room, name):
+        # A long --duration only bounds it: the test ends it with SIGTERM (it then
+        # leaves and prints its summary) once everything was seen.
+        argv = [os.environ['KIBITZ_PEER_BIN'], '--server', server_url, '--room', room, '--name', name,
+                '--duration', str(PEER_LIMIT_SECONDS), '--ice-address', LOOPBACK,
+                '--width', '320', '--height', '240']
+        self.name = name
+        self.events = []
+        self.errors = []
+        self.lock = threading.Lock()
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        logs = os.environ.get('KIBITZ_INTEROP_LOGS')
+        # KIBITZ_INTEROP_LOGS=DIR keeps each peer's whole stderr there, for a diagnosis.
+        self.log_file = open(os.path.join(logs, '%s-%s.log' % (room, name)), 'w') if logs else None
+        self.readers = [threading.Thread(target=self._read_events, daemon=True),
+                        threading.Thread(target=self._read_errors, daemon=True)]
+        for reader in self.readers:
+            reader.start()
 
-def finish_peer(process):
-    try:
-        output, errors = process.communicate(timeout=PEER_SECONDS + 60)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, errors = process.communicate()
-    # Its log lines, for the diagnosis of a failed case (leak reports would show here too).
-    process.log_tail = [l for l in (errors or '').splitlines() if 'WARN' in l or 'rror' in l or 'eak' in l][-30:]
-    for line in reversed(output.splitlines()):
+    def _read_events(self):
+        for line in self.process.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            with self.lock:
+                self.events.append(event)
+
+    def _read_errors(self):
+        for line in self.process.stderr:
+            self.errors.append(line.rstrip('\n'))
+            if self.log_file:
+                self.log_file.write(line)
+
+    def saw(self, event_name, peer_name):
+        with self.lock:
+            return any(e.get('event') == event_name and e.get('name') == peer_name for e in self.events)
+
+    def finish(self):
+        """SIGTERM, then the summary (None if it printed none) and the exit status."""
+        if self.process.poll() is None:
+            self.process.terminate()
         try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if event.get('event') == 'summary':
-            return event
-    return None
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        for reader in self.readers:
+            reader.join(timeout=10)
+        if self.log_file:
+            self.log_file.close()
+        with self.lock:
+            summaries = [e for e in self.events if e.get('event') == 'summary']
+        return (summaries[-1] if summaries else None), self.process.returncode
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+
+    def report_lines(self):
+        """Its warnings and any sanitizer report, whole."""
+        lines, inside = [], False
+        for line in self.errors:
+            if 'Sanitizer' in line or 'runtime error' in line:
+                inside = True
+            if inside or 'WARN' in line or 'rror' in line:
+                lines.append(line)
+        return lines[-200:]
 
 
 def chromium_binary():
@@ -190,45 +235,56 @@ def candidate_address(line):
     return fields[4] if len(fields) > 4 else ''
 
 
-def run_case(chromium, server_url, http_port, room, video, audio):
+def run_case(chromium, server_url, room, video, audio):
     """Returns a list of failure sentences (empty when the case passed)."""
     reports = Reports()
     web = start_http(reports)
     failures = []
     profile = tempfile.mkdtemp(prefix='kibitz-interop-')
     browser = None
-    first = second = None
+    peers = {}
+    summaries = {}
     try:
         url = ('http://%s:%d/kibitz-web.html?autojoin=1&server=%s&room=%s&name=Browser'
                '&video=%d&audio=%d&ice-address=%s&report=/report'
                % (LOOPBACK, web.server_address[1], server_url, room, video, audio, LOOPBACK))
-        first = start_peer(server_url, room, 'First')
-        time.sleep(2)
+        peers['First'] = PeerProcess(server_url, room, 'First')
+        # The browser joins second, so it offers to First ('joined' has no name).
+        wait_for(lambda: peers['First'].saw('joined', None), 60)
         browser = start_chromium(chromium, url, profile)
-        if not wait_for(lambda: reports.snapshot()[0].get('id'), 30):
+        if not wait_for(lambda: reports.snapshot()[0].get('id'), 60):
             failures.append('the browser did not join (no welcome in its reports)')
-        second = start_peer(server_url, room, 'Second')
+        peers['Second'] = PeerProcess(server_url, room, 'Second')
 
-        def browser_saw_everyone():
+        def everything_seen():
             best = reports.snapshot()[1]
-            return all(best.get(n, {}).get('framesDecoded', 0) > 10 and best.get(n, {}).get('audioPackets', 0) > 10
-                       for n in ('First', 'Second'))
-        wait_for(browser_saw_everyone, PEER_SECONDS)
-        summaries = {'First': finish_peer(first), 'Second': finish_peer(second)}
-        peer_logs = {'First': first.log_tail, 'Second': second.log_tail}
-        first = second = None
+            for name, peer in peers.items():
+                counts = best.get(name, {})
+                if counts.get('framesDecoded', 0) <= 10 or counts.get('audioPackets', 0) <= 10:
+                    return False
+                if not peer.saw('first-frame' if video else 'connected', 'Browser'):
+                    return False
+            return True
+        if wait_for(everything_seen, CASE_SECONDS):
+            time.sleep(3)   # audio from the browser has no event of its own: let some flow
+        else:
+            failures.append('not every link showed media within %d s' % CASE_SECONDS)
+        for name, peer in peers.items():
+            summaries[name], status = peer.finish()
+            if status != 0:
+                failures.append('kibitz-peer %s exited with status %d' % (name, status))
         latest, best = reports.snapshot()
     finally:
         if browser:
             stop_chromium(browser)
-        for process in (first, second):
-            if process:
-                process.kill()
-                process.wait()
+        for peer in peers.values():
+            peer.kill()
         web.shutdown()
         web.server_close()
         shutil.rmtree(profile, ignore_errors=True)
 
+    for line in latest.get('log', []):
+        log('page: %s' % line)
     log('browser status:', json.dumps({k: latest.get(k) for k in ('id', 'camera', 'microphone', 'errors', 'restarts')}))
     if latest.get('restarts'):
         # Not a failure (the protocol's recovery did its job), but worth a look.
@@ -255,11 +311,9 @@ def run_case(chromium, server_url, http_port, room, video, audio):
         if counts.get('audioPackets', 0) <= 0:
             failures.append('the browser received no audio from %s' % name)
     if failures:
-        for name, lines in peer_logs.items():
-            for line in lines:
+        for name, peer in peers.items():
+            for line in peer.report_lines():
                 log('%s stderr: %s' % (name, line))
-        for line in latest.get('log', []):
-            log('page: %s' % line)
     if latest.get('errors'):
         failures.append('the page reported errors: %s' % '; '.join(latest['errors']))
 
@@ -301,7 +355,7 @@ def main():
     try:
         for number, (title, room, video, audio) in enumerate(cases, 1):
             started = time.monotonic()
-            failures = run_case(chromium, server_url, 0, '%s-%d' % (room, number), video, audio)
+            failures = run_case(chromium, server_url, '%s-%d' % (room, number), video, audio)
             log('%s took %.1f s' % (title, time.monotonic() - started))
             for failure in failures:
                 log('FAILED:', failure)
