@@ -458,7 +458,12 @@ async function main () {
     }
   }
   summarize(results, servers);
-  if (opts.json) fs.writeFileSync(opts.json, JSON.stringify(results, null, 1));
+  const json = opts.json || path.join(here, '..', 'results',
+    `signaling-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}Z.json`);
+  fs.mkdirSync(path.dirname(json), { recursive: true });
+  fs.writeFileSync(json, JSON.stringify({ date: new Date().toISOString(), nproc: os.cpus().length,
+    loadavg_at_end: os.loadavg(), argv: process.argv.slice(2), results }, null, 1));
+  console.log(`# raw results: ${json}`);
   return judge(results);
 }
 
