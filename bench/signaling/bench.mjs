@@ -41,6 +41,7 @@ const defaults = {
   classes: 5,
   classSize: 20,
   json: '',
+  idleWindow: 10,
   kibitzServer: '',
   buildDir: '',
 };
@@ -48,7 +49,7 @@ const defaults = {
 function usage () {
   console.log(`usage: bench.mjs [--quick] [--rounds N] [--workloads idle,relay,burst]
        [--servers kibitz,peerjs] [--idle N] [--pairs P] [--rates R1,R2,...]
-       [--step-seconds S] [--classes C] [--class-size N] [--json FILE]
+       [--step-seconds S] [--classes C] [--class-size N] [--idle-window S] [--json FILE]
        [--kibitz-server PATH | --build-dir DIR]`);
 }
 
@@ -58,7 +59,8 @@ function parseOptions (argv) {
     const arg = argv[i];
     if (arg === '--help') { usage(); process.exit(0); }
     if (arg === '--quick') {
-      Object.assign(o, { rounds: 1, idle: 500, pairs: 20, rates: '200,1000', stepSeconds: 1, classes: 1 });
+      Object.assign(o, { rounds: 1, idle: 500, pairs: 20, rates: '200,1000', stepSeconds: 1, classes: 1,
+                         idleWindow: 2 });
       continue;
     }
     const m = arg.match(/^--([a-z-]+)(?:=(.*))?$/);
@@ -270,8 +272,8 @@ async function idle (server) {
   /* What holding them costs: the server's CPU over 10 s of nothing happening
    * but its own keepalive (Kibitz pings every 5 s; PeerJS checks every 300 ms). */
   const cpu1 = cpuSeconds(server.pid);
-  await sleep(10000);
-  const idleCpuPercent = (cpuSeconds(server.pid) - cpu1) * 10;
+  await sleep(opts.idleWindow * 1000);
+  const idleCpuPercent = (cpuSeconds(server.pid) - cpu1) * 100 / opts.idleWindow;
   for (const c of clients) c.close();
   await sleep(500);
   return { connections: clients.length, rss_before_kib: before, rss_after_kib: after,
