@@ -40,7 +40,7 @@ const state = {
   restarts: [],             /* names of peers whose link was rebuilt */
 };
 
-const STUCK_MS = 12000;
+const STUCK_MS = 30000;
 const allowedAddresses = params.getAll('ice-address');
 const missingKind = params.get('missing') === 'omit' ? 'omit' : 'recvonly';
 

@@ -30,8 +30,8 @@ import time
 SOURCE_DIR = os.environ.get('KIBITZ_SOURCE_DIR', os.path.join(os.path.dirname(__file__), '..', '..'))
 WEB_DIR = os.path.join(SOURCE_DIR, 'web')
 # Upper bounds only: a case ends as soon as every link showed media both ways.
-PEER_LIMIT_SECONDS = 150
-CASE_SECONDS = 120
+PEER_LIMIT_SECONDS = 200
+CASE_SECONDS = 150
 LOOPBACK = '127.0.0.1'
 
 
@@ -288,7 +288,7 @@ def run_case(chromium, server_url, room, video, audio):
     log('browser status:', json.dumps({k: latest.get(k) for k in ('id', 'camera', 'microphone', 'errors', 'restarts')}))
     if latest.get('restarts'):
         # Not a failure (the protocol's recovery did its job), but worth a look.
-        log('NOTE: links rebuilt after no connection for 12 s:', ', '.join(latest['restarts']))
+        log('NOTE: links rebuilt after no connection for 30 s:', ', '.join(latest['restarts']))
     log('browser best counts:', json.dumps(best))
     for name, summary in summaries.items():
         if summary is None:
