@@ -39,6 +39,9 @@ enum {
 static GParamSpec *properties[N_PROPS];
 guint kibitz_peer_signals[N_SIGNALS];
 
+/* Makes every webrtcbin's element name unique (see kibitz_peer_new). */
+static int webrtcbin_serial;
+
 /* --- Main-context hops ------------------------------------------------------------ */
 
 typedef struct {
@@ -743,7 +746,10 @@ kibitz_peer_new (const char               *id,
   self->pipeline = gst_object_ref (pipeline);
   self->media = g_object_ref (media);
 
-  name = g_strdup_printf ("webrtc-%s", id);
+  /* A rebuilt link's new webrtcbin joins the pipeline while the old one may
+   * still wait there for its ICE agent to close: names must not repeat, or
+   * gst_bin_add() refuses the new one. */
+  name = g_strdup_printf ("webrtc-%s-%d", id, g_atomic_int_add (&webrtcbin_serial, 1) + 1);
   g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
   if (!(self->webrtcbin = kibitz_make_element ("webrtcbin", name, error)))
     return NULL;
@@ -762,8 +768,8 @@ kibitz_peer_new (const char               *id,
                     G_CALLBACK (on_ice_connection_state_cb), self);
   g_signal_connect (self->webrtcbin, "pad-added", G_CALLBACK (on_pad_added_cb), self);
 
-  gst_bin_add (GST_BIN (pipeline), self->webrtcbin);
-  if (gst_element_sync_state_with_parent (self->webrtcbin) == FALSE)
+  if (!gst_bin_add (GST_BIN (pipeline), self->webrtcbin) ||
+      gst_element_sync_state_with_parent (self->webrtcbin) == FALSE)
     {
       g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
                    "Could not start the connection with peer %s", id);

@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <libsoup/soup.h>
 
 #include "kibitz-forwarded.h"
@@ -16,6 +18,8 @@
 #include "kibitz-rooms.h"
 #include "kibitz-signaling-server.h"
 #include "kibitz-ws-guard.h"
+
+#define LISTEN_BACKLOG 4096
 
 /* protocol.md §2: ping every 5 s, drop a socket silent for 15 s. */
 #define PING_INTERVAL_SECONDS   5
@@ -640,6 +644,20 @@ published_host_port (const char *public_host,
   return kibitz_format_host_port (public_host, port);
 }
 
+/* libsoup listens with GSocket's default backlog of 10. More clients connecting
+ * at once than that (a school at 8 o'clock, everyone reconnecting after a
+ * server restart) overflow it and each waits for SYN retransmits: 1 s, 3 s,
+ * 7 s... Linux takes a second listen() on a listening socket as a new backlog
+ * (capped by net.core.somaxconn).
+ */
+static void
+raise_backlog (GSocket *socket)
+{
+  /* GSocket refuses a new backlog once listening, so straight to the fd. */
+  if (listen (g_socket_get_fd (socket), LISTEN_BACKLOG) != 0)
+    g_message ("Could not raise the HTTP listen backlog: %s", g_strerror (errno));
+}
+
 gboolean
 kibitz_signaling_server_listen (KibitzSignalingServer  *self,
                                 GError                **error)
@@ -676,6 +694,7 @@ kibitz_signaling_server_listen (KibitzSignalingServer  *self,
         g_inet_socket_address_get_address (inet_local));
       g_autofree char *host_port = NULL;
 
+      raise_backlog (l->data);
       port = g_inet_socket_address_get_port (inet_local);
       host_port = kibitz_format_host_port (host, port);
       g_ptr_array_add (self->listening, g_strdup_printf ("%s %s", self->scheme, host_port));
