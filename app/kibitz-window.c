@@ -91,6 +91,9 @@ kibitz_window_class_init (KibitzWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzWindow, call_page);
   gtk_widget_class_bind_template_callback (widget_class, lobby_join_cb);
   gtk_widget_class_bind_template_callback (widget_class, call_closed_cb);
+
+  gtk_widget_class_install_property_action (widget_class, "win.fullscreen", "fullscreened");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
 }
 
 static void

@@ -25,8 +25,10 @@ typedef struct {
   char       *audio;
   char       *encoder;
   char       *stats_path;
+  char       *say;
   GStrv       ice_addresses;
   gboolean    relay_only;
+  gboolean    raise_hand;
   int         duration;
   int         expect_peers;
   int         latency;
@@ -123,6 +125,8 @@ emit_participant_event (const char              *event,
   print_event (builder);
 }
 
+static void send_hand (Peer *peer);
+
 static void
 joined_cb (KibitzCall *call,
            const char *id,
@@ -137,12 +141,64 @@ joined_cb (KibitzCall *call,
   json_builder_add_boolean_value (builder, resumed);
   json_builder_end_object (builder);
   print_event (builder);
+  send_hand (peer);
+}
+
+static void
+add_boolean (JsonBuilder *builder,
+             const char  *name,
+             gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+/* --raise-hand: announced on joining and again to each newcomer, so that they
+ * also see a live `state` message. */
+static void
+send_hand (Peer *peer)
+{
+  g_autoptr(JsonObject) state = NULL;
+
+  if (!peer->options.raise_hand)
+    return;
+  state = json_object_new ();
+  json_object_set_boolean_member (state, "hand", TRUE);
+  kibitz_call_send_state (peer->call, state);
 }
 
 static void
 participant_joined_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
 {
   emit_participant_event ("peer-joined", p);
+  send_hand (peer);
+  if (peer->options.say)
+    kibitz_call_send_chat (call, peer->options.say);
+}
+
+static void
+participant_state_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("state");
+
+  add_participant (builder, p);
+  add_boolean (builder, "audio", p->audio);
+  add_boolean (builder, "video", p->video);
+  add_boolean (builder, "hand", p->hand);
+  json_builder_end_object (builder);
+  print_event (builder);
+}
+
+static void
+chat_cb (KibitzCall *call, JsonObject *message, Peer *peer)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("chat");
+
+  add_string (builder, "id", json_object_get_string_member_with_default (message, "from", NULL));
+  add_string (builder, "name", json_object_get_string_member_with_default (message, "name", NULL));
+  add_string (builder, "text", json_object_get_string_member_with_default (message, "text", NULL));
+  json_builder_end_object (builder);
+  print_event (builder);
 }
 
 static void
@@ -372,6 +428,10 @@ parse_options (Options   *options,
       "Largest video height to send (default 480)", "PIXELS" },
     { "upload-kbps", 0, 0, G_OPTION_ARG_INT, &options->upload_kbps,
       "Upload budget shared by all connections (default 2500)", "KBPS" },
+    { "say", 0, 0, G_OPTION_ARG_STRING, &options->say,
+      "Write TEXT in the chat each time someone joins", "TEXT" },
+    { "raise-hand", 0, 0, G_OPTION_ARG_NONE, &options->raise_hand,
+      "Raise the hand (a state message) on joining", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— a headless Kibitz participant");
@@ -409,6 +469,7 @@ options_clear (Options *options)
   g_free (options->audio);
   g_free (options->encoder);
   g_free (options->stats_path);
+  g_free (options->say);
   g_strfreev (options->ice_addresses);
 }
 
@@ -461,6 +522,8 @@ main (int    argc,
   g_signal_connect (peer.call, "first-frame", G_CALLBACK (first_frame_cb), &peer);
   g_signal_connect (peer.call, "participant-left", G_CALLBACK (participant_left_cb), &peer);
   g_signal_connect (peer.call, "participant-failed", G_CALLBACK (participant_failed_cb), &peer);
+  g_signal_connect (peer.call, "participant-state", G_CALLBACK (participant_state_cb), &peer);
+  g_signal_connect (peer.call, "chat", G_CALLBACK (chat_cb), &peer);
   g_signal_connect (peer.call, "failed", G_CALLBACK (call_failed_cb), &peer);
 
   g_unix_signal_add (SIGTERM, quit_cb, &peer);
