@@ -505,6 +505,13 @@ joined_cb (KibitzCall     *call,
            KibitzCallPage *self)
 {
   self->joined = TRUE;
+  /* Announce what differs from the defaults now that the room hears us. */
+  if (!self->microphone_enabled)
+    kibitz_call_set_microphone_enabled (call, FALSE);
+  if (!self->camera_enabled)
+    kibitz_call_set_camera_enabled (call, FALSE);
+  if (self->hand_raised)
+    kibitz_call_set_hand_raised (call, TRUE);
   if (self->self_tile != NULL)
     return;
 

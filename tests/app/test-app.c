@@ -10,7 +10,9 @@
 
 #include <adwaita.h>
 #include <gst/gst.h>
+#include <string.h>
 
+#include "kibitz-connection-window.h"
 #include "kibitz-resources.h"
 #include "kibitz-test-server.h"
 #include "kibitz-lobby-page.h"
@@ -19,21 +21,102 @@
 #define ROOM "app-test"
 #define WAIT_SECONDS 60
 
-static GSubprocess *
+/* A kibitz-peer whose JSON event lines (docs/kibitz-peer.md) are collected
+ * as they come. */
+typedef struct {
+  GSubprocess      *process;
+  GDataInputStream *stdout_lines;
+  GPtrArray        *events;     /* JsonObject */
+  GCancellable     *cancellable;
+} TestPeer;
+
+static void
+read_line_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  TestPeer *peer = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
+                                                                result, NULL, &error);
+  g_autoptr(JsonParser) parser = NULL;
+
+  if (line == NULL)
+    return;   /* end of output, or cancelled: peer may be gone, touch nothing */
+
+  parser = json_parser_new ();
+  if (json_parser_load_from_data (parser, line, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    g_ptr_array_add (peer->events, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+
+  g_data_input_stream_read_line_async (peer->stdout_lines, G_PRIORITY_DEFAULT, peer->cancellable,
+                                       read_line_cb, peer);
+}
+
+static TestPeer *
 spawn_peer (KibitzTestServer *server,
-            const char       *name)
+            const char       *name,
+            const char       *extra)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *url = g_strdup_printf ("--server=http://%s", server->http);
   g_autofree char *name_arg = g_strdup_printf ("--name=%s", name);
-  GSubprocess *process;
+  TestPeer *peer = g_new0 (TestPeer, 1);
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                              g_getenv ("KIBITZ_PEER_BIN"), url, "--room=" ROOM, name_arg,
-                              "--ice-address=127.0.0.1", "--width=320", "--height=240",
-                              "--duration=40", NULL);
+  peer->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                    g_getenv ("KIBITZ_PEER_BIN"), url, "--room=" ROOM, name_arg,
+                                    "--ice-address=127.0.0.1", "--width=320", "--height=240",
+                                    "--duration=50", extra, NULL);
   g_assert_no_error (error);
-  return process;
+  peer->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  peer->cancellable = g_cancellable_new ();
+  peer->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->process));
+  g_data_input_stream_read_line_async (peer->stdout_lines, G_PRIORITY_DEFAULT, peer->cancellable,
+                                       read_line_cb, peer);
+  return peer;
+}
+
+static void
+test_peer_stop (TestPeer *peer)
+{
+  g_cancellable_cancel (peer->cancellable);
+  g_subprocess_force_exit (peer->process);
+  g_subprocess_wait (peer->process, NULL, NULL);
+  /* Let the cancelled read report before its buffers go. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_object_unref (peer->stdout_lines);
+  g_object_unref (peer->cancellable);
+  g_object_unref (peer->process);
+  g_ptr_array_unref (peer->events);
+  g_free (peer);
+}
+
+/* TRUE once the peer printed an event of this kind from `name`, with the
+ * boolean member (if any) at value, or with text (if any). */
+static gboolean
+peer_saw (TestPeer   *peer,
+          const char *event,
+          const char *name,
+          const char *member,
+          gboolean    value,
+          const char *text)
+{
+  for (guint i = 0; i < peer->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (peer->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), event) != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (e, "name", NULL), name) != 0)
+        continue;
+      if (member != NULL && json_object_get_boolean_member_with_default (e, member, !value) != value)
+        continue;
+      if (text != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (e, "text", NULL), text) != 0)
+        continue;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* TRUE if some pixel of the texture is clearly not black. */
@@ -69,15 +152,6 @@ tile_shows_video (KibitzParticipantTile *tile)
 }
 
 static gboolean
-class_is_visible (KibitzCallPage *page)
-{
-  return kibitz_call_page_get_n_remote (page) == 2 &&
-         tile_shows_video (kibitz_call_page_find_tile (page, "Ada")) &&
-         tile_shows_video (kibitz_call_page_find_tile (page, "Bruno")) &&
-         tile_shows_video (kibitz_call_page_get_self_tile (page));
-}
-
-static gboolean
 spin_until (gboolean (*predicate) (KibitzCallPage *),
             KibitzCallPage *page,
             guint           seconds)
@@ -102,21 +176,120 @@ close_window (KibitzWindow *window)
     g_main_context_iteration (NULL, FALSE);
 }
 
+typedef struct {
+  KibitzCallPage *page;
+  TestPeer       *ada;
+  TestPeer       *bruno;
+} Class;
+
+static gboolean
+class_is_visible (Class *c)
+{
+  KibitzCallPage *page = c->page;
+
+  return kibitz_call_page_get_n_remote (page) == 2 &&
+         tile_shows_video (kibitz_call_page_find_tile (page, "Ada")) &&
+         tile_shows_video (kibitz_call_page_find_tile (page, "Bruno")) &&
+         tile_shows_video (kibitz_call_page_get_self_tile (page));
+}
+
+static gboolean
+bruno_hand_is_shown (Class *c)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_find_tile (c->page, "Bruno");
+
+  return tile != NULL && (kibitz_participant_tile_get_badges (tile) & KIBITZ_TILE_BADGE_HAND);
+}
+
+static gboolean
+ada_greeting_is_shown (Class *c)
+{
+  return strstr (kibitz_call_page_get_chat_log (c->page), "Ada: Hello from Ada\n") != NULL;
+}
+
+static gboolean
+others_saw_camera_off (Class *c)
+{
+  return peer_saw (c->ada, "state", "Teacher", "video", FALSE, NULL) &&
+         peer_saw (c->bruno, "state", "Teacher", "video", FALSE, NULL);
+}
+
+static gboolean
+others_saw_mic_off (Class *c)
+{
+  return peer_saw (c->ada, "state", "Teacher", "audio", FALSE, NULL) &&
+         peer_saw (c->bruno, "state", "Teacher", "audio", FALSE, NULL);
+}
+
+static gboolean
+others_saw_mic_on (Class *c)
+{
+  /* The latest state line of each says audio is on again. */
+  TestPeer *peers[] = { c->ada, c->bruno };
+
+  for (guint n = 0; n < G_N_ELEMENTS (peers); n++)
+    {
+      gboolean on = FALSE;
+
+      for (guint i = 0; i < peers[n]->events->len; i++)
+        {
+          JsonObject *e = g_ptr_array_index (peers[n]->events, i);
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), "state") == 0 &&
+              g_strcmp0 (json_object_get_string_member_with_default (e, "name", NULL), "Teacher") == 0)
+            on = json_object_get_boolean_member_with_default (e, "audio", FALSE);
+        }
+      if (!on)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+others_got_chat (Class *c)
+{
+  return peer_saw (c->ada, "chat", "Teacher", NULL, FALSE, "Good morning, class!") &&
+         peer_saw (c->bruno, "chat", "Teacher", NULL, FALSE, "Good morning, class!");
+}
+
+static gboolean
+spin_until_class (gboolean (*predicate) (Class *),
+                  Class   *c,
+                  guint    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!predicate (c))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  return TRUE;
+}
+
+/* The whole class in one run (a server and two peers are slow to start):
+ * video and names; a peer's raised hand and chat shown in the app; the
+ * app's camera, microphone and chat seen by both peers. */
 static void
-test_two_peers (void)
+test_class (void)
 {
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
-  g_autoptr(GSubprocess) ada = spawn_peer (server, "Ada");
-  g_autoptr(GSubprocess) bruno = spawn_peer (server, "Bruno");
+  TestPeer *ada = spawn_peer (server, "Ada", "--say=Hello from Ada");
+  TestPeer *bruno = spawn_peer (server, "Bruno", "--raise-hand");
   g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  g_autofree char *report = NULL;
   KibitzWindow *window = kibitz_window_new (NULL);
   KibitzCallPage *page = kibitz_window_get_call_page (window);
+  Class c = { page, ada, bruno };
+  KibitzParticipantTile *self_tile;
   gboolean visible;
 
   gtk_window_present (GTK_WINDOW (window));
   kibitz_window_join (window, url, ROOM, "Teacher");
 
-  visible = spin_until (class_is_visible, page, WAIT_SECONDS);
+  visible = spin_until_class (class_is_visible, &c, WAIT_SECONDS);
   g_test_message ("remote tiles: %u; Ada %s, Bruno %s, self %s", kibitz_call_page_get_n_remote (page),
                   tile_shows_video (kibitz_call_page_find_tile (page, "Ada")) ? "video" : "none",
                   tile_shows_video (kibitz_call_page_find_tile (page, "Bruno")) ? "video" : "none",
@@ -124,11 +297,43 @@ test_two_peers (void)
   g_assert_true (visible);
   g_assert_cmpstr (kibitz_call_page_get_error (page), ==, NULL);
 
+  /* What the peers announced shows in the app. */
+  g_assert_true (spin_until_class (bruno_hand_is_shown, &c, 20));
+  g_assert_false (kibitz_participant_tile_get_badges (kibitz_call_page_find_tile (page, "Ada")) &
+                  KIBITZ_TILE_BADGE_HAND);
+  g_assert_true (spin_until_class (ada_greeting_is_shown, &c, 20));
+
+  /* Ctrl+E and Ctrl+D (their actions): the badges others see change. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.camera", NULL);
+  g_assert_true (spin_until_class (others_saw_camera_off, &c, 20));
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.microphone", NULL);
+  g_assert_true (spin_until_class (others_saw_mic_off, &c, 20));
+  self_tile = kibitz_call_page_get_self_tile (page);
+  g_assert_cmpint (kibitz_participant_tile_get_badges (self_tile) &
+                   (KIBITZ_TILE_BADGE_MIC_OFF | KIBITZ_TILE_BADGE_CAMERA_OFF), ==,
+                   KIBITZ_TILE_BADGE_MIC_OFF | KIBITZ_TILE_BADGE_CAMERA_OFF);
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.microphone", NULL);
+  g_assert_true (spin_until_class (others_saw_mic_on, &c, 20));
+
+  /* A chat message typed in the app reaches both peers. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.chat", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (page),
+                                                                      KIBITZ_TYPE_CALL_PAGE,
+                                                                      "chat_entry")),
+                         "  Good morning, class!  ");
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.send-chat", NULL);
+  g_assert_true (spin_until_class (others_got_chat, &c, 20));
+
+  /* The connection details name both peers and a direct route on loopback. */
+  report = kibitz_connection_report (kibitz_call_page_get_call (page));
+  g_test_message ("%s", report);
+  g_assert_nonnull (strstr (report, "Ada ("));
+  g_assert_nonnull (strstr (report, "Bruno ("));
+  g_assert_nonnull (strstr (report, "Direct (host → host)"));
+
   close_window (window);
-  g_subprocess_force_exit (ada);
-  g_subprocess_force_exit (bruno);
-  g_subprocess_wait (ada, NULL, NULL);
-  g_subprocess_wait (bruno, NULL, NULL);
+  test_peer_stop (ada);
+  test_peer_stop (bruno);
 }
 
 static const char *
@@ -257,7 +462,7 @@ main (int    argc,
   g_test_add_func ("/app/tile/initials-until-video", test_tile_initials);
   g_test_add_func ("/app/lobby/join-and-remember", test_lobby_join);
   g_test_add_func ("/app/call/unreachable-server-shows-the-error", test_unreachable_server);
-  g_test_add_func ("/app/call/two-peers-show-names-and-video", test_two_peers);
+  g_test_add_func ("/app/call/class-video-badges-and-chat", test_class);
 
   status = g_test_run ();
   gst_deinit ();
