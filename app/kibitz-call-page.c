@@ -707,8 +707,13 @@ kibitz_call_page_join (KibitzCallPage *self,
   self->server_url = g_strdup (server_url);
   self->room = g_strdup (room);
   self->name = g_strdup (name);
-  self->dropped_video = FALSE;
-  self->dropped_audio = FALSE;
+  if (self->dropped_video)
+    set_camera_enabled (self, TRUE);
+  if (self->dropped_audio)
+    set_microphone_enabled (self, TRUE);
+  /* "None" in the lobby: the placeholder, and the control stays off. */
+  self->dropped_video = g_strcmp0 (self->video_device, "none") == 0;
+  self->dropped_audio = g_strcmp0 (self->audio_device, "none") == 0;
   set_hand_raised (self, FALSE);
   clear_chat (self);
   start_call (self);

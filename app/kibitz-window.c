@@ -32,6 +32,9 @@ kibitz_window_join (KibitzWindow *self,
 {
   g_return_if_fail (KIBITZ_IS_WINDOW (self));
 
+  kibitz_call_page_set_devices (self->call_page,
+                                kibitz_lobby_page_get_video_device (self->lobby_page),
+                                kibitz_lobby_page_get_audio_device (self->lobby_page));
   adw_window_title_set_subtitle (self->window_title, room);
   gtk_stack_set_visible_child_name (self->stack, "call");
   kibitz_call_page_join (self->call_page, server_url, room, name);

@@ -402,6 +402,8 @@ test_lobby_join (void)
 {
   GtkWidget *lobby = g_object_ref_sink (g_object_new (KIBITZ_TYPE_LOBBY_PAGE, NULL));
   GtkWidget *again;
+  AdwComboRow *camera;
+  guint n_cameras;
   g_auto(GStrv) joined = NULL;
 
   g_signal_connect (lobby, "join", G_CALLBACK (join_cb), &joined);
@@ -418,11 +420,62 @@ test_lobby_join (void)
   g_assert_cmpstr (joined[0], ==, "http://127.0.0.1:8080");
   g_assert_cmpstr (joined[1], ==, "Maths 4B");
   g_assert_cmpstr (joined[2], ==, "Zofia");
+  g_assert_null (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (lobby)));
   g_object_unref (lobby);
 
+  /* The room went to the recent rooms; "None" is the last camera and is kept. */
   again = g_object_ref_sink (g_object_new (KIBITZ_TYPE_LOBBY_PAGE, NULL));
   g_assert_cmpstr (row_text (again, "room_row"), ==, "Maths 4B");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+                   again, KIBITZ_TYPE_LOBBY_PAGE, "recent_group"))));
+  camera = ADW_COMBO_ROW (gtk_widget_get_template_child (again, KIBITZ_TYPE_LOBBY_PAGE,
+                                                         "camera_row"));
+  n_cameras = g_list_model_get_n_items (adw_combo_row_get_model (camera));
+  g_assert_cmpuint (n_cameras, >=, 2);
+  adw_combo_row_set_selected (camera, n_cameras - 1);
+  g_assert_cmpstr (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (again)), ==, "none");
   g_object_unref (again);
+
+  again = g_object_ref_sink (g_object_new (KIBITZ_TYPE_LOBBY_PAGE, NULL));
+  g_assert_cmpstr (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (again)), ==, "none");
+  camera = ADW_COMBO_ROW (gtk_widget_get_template_child (again, KIBITZ_TYPE_LOBBY_PAGE,
+                                                         "camera_row"));
+  adw_combo_row_set_selected (camera, 0);
+  g_object_unref (again);
+}
+
+static gboolean
+preview_shows_video (KibitzCallPage *unused)
+{
+  GtkStack *stack = g_object_get_data (G_OBJECT (unused), "preview-stack");
+  GtkPicture *picture = g_object_get_data (G_OBJECT (unused), "preview-picture");
+  GdkPaintable *paintable = gtk_picture_get_paintable (picture);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stack), "video") == 0 && paintable != NULL &&
+         kibitz_video_paintable_get_n_frames (KIBITZ_VIDEO_PAINTABLE (paintable)) >= 3;
+}
+
+/* The lobby of a shown window previews $KIBITZ_VIDEO_SOURCE (videotestsrc). */
+static void
+test_lobby_preview (void)
+{
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  GtkWidget *lobby;
+
+  gtk_window_present (GTK_WINDOW (window));
+  lobby = gtk_widget_get_first_child (gtk_widget_get_parent (GTK_WIDGET (page)));
+  while (lobby != NULL && !KIBITZ_IS_LOBBY_PAGE (lobby))
+    lobby = gtk_widget_get_next_sibling (lobby);
+  g_assert_nonnull (lobby);
+  g_object_set_data (G_OBJECT (page), "preview-stack",
+                     gtk_widget_get_template_child (lobby, KIBITZ_TYPE_LOBBY_PAGE, "preview_stack"));
+  g_object_set_data (G_OBJECT (page), "preview-picture",
+                     gtk_widget_get_template_child (lobby, KIBITZ_TYPE_LOBBY_PAGE,
+                                                    "preview_picture"));
+  g_assert_true (spin_until (preview_shows_video, page, 20));
+
+  close_window (window);
 }
 
 static gboolean
@@ -461,6 +514,7 @@ main (int    argc,
 
   g_test_add_func ("/app/tile/initials-until-video", test_tile_initials);
   g_test_add_func ("/app/lobby/join-and-remember", test_lobby_join);
+  g_test_add_func ("/app/lobby/preview", test_lobby_preview);
   g_test_add_func ("/app/call/unreachable-server-shows-the-error", test_unreachable_server);
   g_test_add_func ("/app/call/class-video-badges-and-chat", test_class);
 
