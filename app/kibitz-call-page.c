@@ -13,6 +13,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "kibitz-audio-output.h"
 #include "kibitz-call.h"
 #include "kibitz-call-page.h"
 #include "kibitz-call-toggles-stub.h" /* TEMPORARY: drop when main has the toggles */
@@ -40,6 +41,7 @@ struct _KibitzCallPage
   GtkEntry              *chat_entry;
 
   KibitzCall            *call;
+  KibitzAudioOutput     *audio_output;
   GHashTable            *tiles;      /* participant id -> KibitzParticipantTile */
   GHashTable            *lost;       /* ids whose link failed, until it connects again */
   KibitzParticipantTile *self_tile;
@@ -169,7 +171,8 @@ set_hand_raised (KibitzCallPage *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HAND_RAISED]);
 }
 
-/* A streaming thread: only makes elements, touches no page state. */
+/* A streaming thread: only makes elements, touches no page state. user_data
+ * is the call's KibitzAudioOutput (or NULL), which outlives the call. */
 static GstElement *
 make_sink_cb (KibitzPeer      *peer,
               KibitzMediaKind  kind,
@@ -184,6 +187,9 @@ make_sink_cb (KibitzPeer      *peer,
       gst_object_set_name (GST_OBJECT (sink), VIDEO_SINK_NAME);
       return sink;
     }
+
+  if (user_data != NULL)
+    return kibitz_audio_output_make_sink (user_data);
 
   name = g_getenv ("KIBITZ_AUDIO_SINK");
   if (name == NULL || name[0] == '\0')
@@ -631,6 +637,7 @@ stop_call (KibitzCallPage *self)
       kibitz_call_leave (self->call);
       g_clear_object (&self->call);
     }
+  g_clear_object (&self->audio_output);
   clear_grid (self);
 }
 
@@ -644,13 +651,21 @@ start_call (KibitzCallPage *self)
     .media.video = self->dropped_video ? "none" : self->video_device,
     .media.audio = self->dropped_audio ? "none" : self->audio_device,
   };
+  g_autoptr(GError) error = NULL;
 
   stop_call (self);
+
+  /* Remote audio plays through the echo probe that the microphone's
+   * echo canceller listens to: it must exist before the call starts. */
+  self->audio_output = kibitz_audio_output_new (&error);
+  if (self->audio_output == NULL)
+    g_message ("%s", error->message);
+  options.media.echo_cancellation = self->audio_output != NULL;
   self->joined = FALSE;
   gtk_stack_set_visible_child_name (self->stack, "call");
 
   self->call = kibitz_call_new (&options);
-  kibitz_call_set_sink_factory (self->call, make_sink_cb, NULL);
+  kibitz_call_set_sink_factory (self->call, make_sink_cb, self->audio_output);
   g_signal_connect (self->call, "joined", G_CALLBACK (joined_cb), self);
   g_signal_connect (self->call, "participant-joined", G_CALLBACK (participant_joined_cb), self);
   g_signal_connect (self->call, "participant-left", G_CALLBACK (participant_left_cb), self);
@@ -727,6 +742,14 @@ kibitz_call_page_leave (KibitzCallPage *self)
 
   stop_call (self);
   adw_flap_set_reveal_flap (self->flap, FALSE);
+}
+
+guint64
+kibitz_call_page_get_audio_buffers_played (KibitzCallPage *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL_PAGE (self), 0);
+
+  return self->audio_output ? kibitz_audio_output_get_n_buffers (self->audio_output) : 0;
 }
 
 KibitzCall *

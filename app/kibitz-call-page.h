@@ -32,6 +32,8 @@ void                   kibitz_call_page_send_chat     (KibitzCallPage *self,
                                                        const char     *text);
 /* Every chat message of this call so far, as "name: text" lines. */
 const char            *kibitz_call_page_get_chat_log  (KibitzCallPage *self);
+/* Remote audio buffers that reached the speakers (through the echo probe). */
+guint64                kibitz_call_page_get_audio_buffers_played (KibitzCallPage *self);
 /* The call in progress, or NULL. */
 KibitzCall            *kibitz_call_page_get_call      (KibitzCallPage *self);
 void                   kibitz_call_page_leave         (KibitzCallPage *self);

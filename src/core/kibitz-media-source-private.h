@@ -42,6 +42,7 @@ struct _KibitzMediaSource
   int                max_height;
   int                budget_kbps;
   gboolean           video_placeholder;
+  gboolean           echo_cancellation;
 
   GPtrArray         *elements;          /* every fixed element we added */
   GstElement        *video_rate;

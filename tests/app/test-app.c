@@ -10,6 +10,7 @@
 
 #include <adwaita.h>
 #include <gst/gst.h>
+#include <signal.h>
 #include <string.h>
 
 #include "kibitz-connection-window.h"
@@ -74,6 +75,47 @@ spawn_peer (KibitzTestServer *server,
   g_data_input_stream_read_line_async (peer->stdout_lines, G_PRIORITY_DEFAULT, peer->cancellable,
                                        read_line_cb, peer);
   return peer;
+}
+
+static JsonObject *
+find_event (TestPeer   *peer,
+            const char *event)
+{
+  for (guint i = 0; i < peer->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (peer->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), event) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+/* SIGTERM, then its summary's entry for `name` (NULL if none came in 20 s). */
+static JsonObject *
+test_peer_finish (TestPeer   *peer,
+                  const char *name)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  JsonObject *summary;
+  JsonArray *peers;
+
+  g_subprocess_send_signal (peer->process, SIGTERM);
+  while (!(summary = find_event (peer, "summary")) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  if (summary == NULL || !(peers = json_object_get_array_member (summary, "peers")))
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (peers); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (peers, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (entry, "name", NULL), name) == 0)
+        return entry;
+    }
+  return NULL;
 }
 
 static void
@@ -253,6 +295,12 @@ others_got_chat (Class *c)
 }
 
 static gboolean
+audio_plays (Class *c)
+{
+  return kibitz_call_page_get_audio_buffers_played (c->page) > 20;
+}
+
+static gboolean
 spin_until_class (gboolean (*predicate) (Class *),
                   Class   *c,
                   guint    seconds)
@@ -284,9 +332,14 @@ test_class (void)
   KibitzCallPage *page = kibitz_window_get_call_page (window);
   Class c = { page, ada, bruno };
   KibitzParticipantTile *self_tile;
+  g_autoptr(GstElement) canceller = NULL;
+  g_autofree char *audio_source = g_strdup (g_getenv ("KIBITZ_AUDIO_SOURCE"));
+  JsonObject *seen;
   gboolean visible;
 
   gtk_window_present (GTK_WINDOW (window));
+  /* A microphone stand-in that is not the "test" source gets echo cancellation. */
+  g_setenv ("KIBITZ_AUDIO_SOURCE", "audiotestsrc is-live=true volume=0.2", TRUE);
   kibitz_window_join (window, url, ROOM, "Teacher");
 
   visible = spin_until_class (class_is_visible, &c, WAIT_SECONDS);
@@ -296,6 +349,13 @@ test_class (void)
                   tile_shows_video (kibitz_call_page_get_self_tile (page)) ? "video" : "none");
   g_assert_true (visible);
   g_assert_cmpstr (kibitz_call_page_get_error (page), ==, NULL);
+
+  /* Echo cancellation: webrtcdsp after the microphone, and the peers' audio
+   * reaches the speakers through the echo probe. */
+  canceller = gst_bin_get_by_name (GST_BIN (kibitz_call_get_pipeline (kibitz_call_page_get_call (page))),
+                                   "local-echo-canceller");
+  g_assert_nonnull (canceller);
+  g_assert_true (spin_until_class (audio_plays, &c, 20));
 
   /* What the peers announced shows in the app. */
   g_assert_true (spin_until_class (bruno_hand_is_shown, &c, 20));
@@ -331,9 +391,25 @@ test_class (void)
   g_assert_nonnull (strstr (report, "Bruno ("));
   g_assert_nonnull (strstr (report, "Direct (host → host)"));
 
+  /* Both peers got the app's (echo-cancelled) audio and its video. */
+  seen = test_peer_finish (ada, "Teacher");
+  g_assert_nonnull (seen);
+  g_test_message ("Ada got from the app: %" G_GINT64_FORMAT " audio packets, %" G_GINT64_FORMAT
+                  " frames", json_object_get_int_member (seen, "audio_packets"),
+                  json_object_get_int_member (seen, "frames_decoded"));
+  g_assert_cmpint (json_object_get_int_member (seen, "audio_packets"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (seen, "frames_decoded"), >, 0);
+  seen = test_peer_finish (bruno, "Teacher");
+  g_assert_nonnull (seen);
+  g_assert_cmpint (json_object_get_int_member (seen, "audio_packets"), >, 0);
+
   close_window (window);
   test_peer_stop (ada);
   test_peer_stop (bruno);
+  if (audio_source != NULL)
+    g_setenv ("KIBITZ_AUDIO_SOURCE", audio_source, TRUE);
+  else
+    g_unsetenv ("KIBITZ_AUDIO_SOURCE");
 }
 
 static const char *
