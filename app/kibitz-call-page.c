@@ -562,7 +562,7 @@ call_failed_cb (KibitzCall     *call,
 
   /* A camera that is busy or missing: join anyway without it, then without
    * the microphone too. */
-  if (!self->joined && is_device_error (error) && (!self->dropped_video || !self->dropped_audio))
+  if (is_device_error (error) && (!self->dropped_video || !self->dropped_audio))
     {
       if (!self->dropped_video)
         {

@@ -577,6 +577,68 @@ test_unreachable_server (void)
   close_window (window);
 }
 
+static gboolean
+has_self_tile (KibitzCallPage *page)
+{
+  return kibitz_call_page_get_self_tile (page) != NULL || kibitz_call_page_get_error (page) != NULL;
+}
+
+/* A camera that cannot open: the app joins anyway without it, says so in a
+ * toast, and the camera control is off and disabled. */
+static void
+test_missing_camera (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  g_autofree char *video_source = g_strdup (g_getenv ("KIBITZ_VIDEO_SOURCE"));
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  gboolean camera = TRUE;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_setenv ("KIBITZ_VIDEO_SOURCE", "v4l2src device=/dev/kibitz-no-such-camera", TRUE);
+  kibitz_window_join (window, url, ROOM, "Teacher");
+  g_assert_true (spin_until (has_self_tile, page, 20));
+  g_setenv ("KIBITZ_VIDEO_SOURCE", video_source, TRUE);
+
+  g_assert_cmpstr (kibitz_call_page_get_error (page), ==, NULL);
+  g_object_get (page, "camera-enabled", &camera, NULL);
+  g_assert_false (camera);
+  g_assert_true (kibitz_participant_tile_get_badges (kibitz_call_page_get_self_tile (page)) &
+                 KIBITZ_TILE_BADGE_CAMERA_OFF);
+
+  close_window (window);
+}
+
+/* A full room is said as such, with what to do. */
+static void
+test_room_full (void)
+{
+  const char *args[] = { "--max-room-size=1", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  TestPeer *ada = spawn_peer (server, "Ada", "--video=none");
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  GObject *status;
+
+  while (find_event (ada, "joined") == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (find_event (ada, "joined"));
+
+  gtk_window_present (GTK_WINDOW (window));
+  kibitz_window_join (window, url, ROOM, "Teacher");
+  g_assert_true (spin_until (has_error, page, 20));
+  status = gtk_widget_get_template_child (GTK_WIDGET (page), KIBITZ_TYPE_CALL_PAGE, "status_page");
+  g_test_message ("%s: %s", adw_status_page_get_title (ADW_STATUS_PAGE (status)),
+                  kibitz_call_page_get_error (page));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "The Class Is Full");
+
+  close_window (window);
+  test_peer_stop (ada);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -591,6 +653,8 @@ main (int    argc,
   g_test_add_func ("/app/tile/initials-until-video", test_tile_initials);
   g_test_add_func ("/app/lobby/join-and-remember", test_lobby_join);
   g_test_add_func ("/app/lobby/preview", test_lobby_preview);
+  g_test_add_func ("/app/call/missing-camera-joins-without-it", test_missing_camera);
+  g_test_add_func ("/app/call/room-full-says-so", test_room_full);
   g_test_add_func ("/app/call/unreachable-server-shows-the-error", test_unreachable_server);
   g_test_add_func ("/app/call/class-video-badges-and-chat", test_class);
 
