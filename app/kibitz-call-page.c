@@ -522,6 +522,7 @@ joined_cb (KibitzCall     *call,
     return;
 
   self->self_tile = KIBITZ_PARTICIPANT_TILE (kibitz_participant_tile_new (NULL, _("You")));
+  kibitz_participant_tile_set_avatar_name (self->self_tile, self->name);
   gtk_flow_box_prepend (self->grid, GTK_WIDGET (self->self_tile));
   add_self_view (self);
   sync_controls (self);

@@ -117,6 +117,15 @@ kibitz_participant_tile_set_name (KibitzParticipantTile *self,
     }
 }
 
+void
+kibitz_participant_tile_set_avatar_name (KibitzParticipantTile *self,
+                                         const char            *name)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  adw_avatar_set_text (self->avatar, name);
+}
+
 const char *
 kibitz_participant_tile_get_id (KibitzParticipantTile *self)
 {

@@ -21,6 +21,9 @@ const char           *kibitz_participant_tile_get_id        (KibitzParticipantTi
 const char           *kibitz_participant_tile_get_name      (KibitzParticipantTile *self);
 void                  kibitz_participant_tile_set_name      (KibitzParticipantTile *self,
                                                              const char            *name);
+/* The initials come from this name (the self tile is labelled "You"). */
+void                  kibitz_participant_tile_set_avatar_name (KibitzParticipantTile *self,
+                                                               const char            *name);
 KibitzVideoPaintable *kibitz_participant_tile_get_paintable (KibitzParticipantTile *self);
 /* FALSE: the participant's camera is off; show initials even if frames come. */
 void                  kibitz_participant_tile_set_video_on  (KibitzParticipantTile *self,

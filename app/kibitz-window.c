@@ -103,6 +103,10 @@ static void
 kibitz_window_init (KibitzWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The app's own icons (GtkApplication adds them too; tests have none). */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (
+                                      gtk_widget_get_display (GTK_WIDGET (self))),
+                                    "/io/github/kibitz/Kibitz/icons");
 }
 
 KibitzWindow *
