@@ -124,7 +124,10 @@ kibitz_audio_output_make_sink (KibitzAudioOutput *self)
   g_return_val_if_fail (KIBITZ_IS_AUDIO_OUTPUT (self), NULL);
 
   g_object_set (caps, "caps", mix_caps, NULL);
-  g_object_set (sink, "sync", FALSE, "max-buffers", 8, "drop", TRUE, NULL);
+  /* Not async: added to a playing pipeline, an async sink would take the
+   * whole call back to PAUSED until it prerolls. */
+  g_object_set (sink, "sync", FALSE, "async", FALSE, "max-buffers", 8, "drop", TRUE,
+                "enable-last-sample", FALSE, NULL);
   gst_bin_add_many (GST_BIN (bin), convert, resample, caps, sink, NULL);
   gst_element_link_many (convert, resample, caps, sink, NULL);
   pad = gst_element_get_static_pad (convert, "sink");

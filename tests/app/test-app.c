@@ -639,6 +639,38 @@ test_room_full (void)
   test_peer_stop (ada);
 }
 
+static gboolean
+celina_is_relayed (KibitzCallPage *page)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_find_tile (page, "Celina");
+
+  return tile != NULL && (kibitz_participant_tile_get_badges (tile) & KIBITZ_TILE_BADGE_RELAYED);
+}
+
+/* A participant that can only use the server's TURN relay: its tile says
+ * "Relayed", and so do the connection details. */
+static void
+test_relayed_badge (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  g_autofree char *report = NULL;
+  TestPeer *celina = spawn_peer (server, "Celina", "--relay-only");
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+
+  gtk_window_present (GTK_WINDOW (window));
+  kibitz_window_join (window, url, ROOM, "Teacher");
+  g_assert_true (spin_until (celina_is_relayed, page, WAIT_SECONDS));
+
+  report = kibitz_connection_report (kibitz_call_page_get_call (page));
+  g_test_message ("%s", report);
+  g_assert_nonnull (strstr (report, "Relayed through the server"));
+
+  close_window (window);
+  test_peer_stop (celina);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -655,6 +687,7 @@ main (int    argc,
   g_test_add_func ("/app/lobby/preview", test_lobby_preview);
   g_test_add_func ("/app/call/missing-camera-joins-without-it", test_missing_camera);
   g_test_add_func ("/app/call/room-full-says-so", test_room_full);
+  g_test_add_func ("/app/call/relayed-link-has-a-badge", test_relayed_badge);
   g_test_add_func ("/app/call/unreachable-server-shows-the-error", test_unreachable_server);
   g_test_add_func ("/app/call/class-video-badges-and-chat", test_class);
 
