@@ -32,53 +32,17 @@ typedef struct {
   GstElement *appsrc;      /* owned */
 } Link;
 
-typedef struct {
-  KibitzAudioOutput *output;
-  GstElement        *appsrc;
-} Removal;
-
-/* Main thread: take a finished stream's input out of the mix. */
-static gboolean
-remove_input_cb (gpointer data)
-{
-  Removal *removal = data;
-  KibitzAudioOutput *self = removal->output;
-
-  if (self->pipeline != NULL &&
-      gst_object_has_as_parent (GST_OBJECT (removal->appsrc), GST_OBJECT (self->pipeline)))
-    {
-      g_autoptr(GstPad) src_pad = gst_element_get_static_pad (removal->appsrc, "src");
-      g_autoptr(GstPad) mixer_pad = gst_pad_get_peer (src_pad);
-
-      gst_element_set_state (removal->appsrc, GST_STATE_NULL);
-      if (mixer_pad != NULL)
-        {
-          gst_pad_unlink (src_pad, mixer_pad);
-          gst_element_release_request_pad (self->mixer, mixer_pad);
-        }
-      gst_bin_remove (GST_BIN (self->pipeline), removal->appsrc);
-    }
-  g_object_unref (removal->output);
-  gst_object_unref (removal->appsrc);
-  g_free (removal);
-  return G_SOURCE_REMOVE;
-}
-
-/* Any thread: the appsink of a remote stream is going away. */
+/* Any thread: the appsink of a remote stream is going away. Its input ends
+ * with EOS and the mixer goes on without it; the element itself goes with
+ * the pipeline at the end of the call. Taking it out now would mean stopping
+ * its streaming thread while it may wait on the mixer: from inside the
+ * engine's teardown, that deadlocks. */
 static void
 link_free (gpointer data)
 {
   Link *link = data;
-  KibitzAudioOutput *self = g_weak_ref_get (&link->output);
 
-  if (self != NULL)
-    {
-      Removal *removal = g_new0 (Removal, 1);
-
-      removal->output = self;
-      removal->appsrc = gst_object_ref (link->appsrc);
-      g_main_context_invoke (NULL, remove_input_cb, removal);
-    }
+  gst_app_src_end_of_stream (GST_APP_SRC (link->appsrc));
   g_weak_ref_clear (&link->output);
   gst_object_unref (link->appsrc);
   g_free (link);
