@@ -16,7 +16,6 @@
 #include "kibitz-audio-output.h"
 #include "kibitz-call.h"
 #include "kibitz-call-page.h"
-#include "kibitz-call-toggles-stub.h" /* TEMPORARY: drop when main has the toggles */
 #include "kibitz-connection-window.h"
 #include "kibitz-core-error.h"
 #include "kibitz-protocol-error.h"
