@@ -357,6 +357,14 @@ start_preview (KibitzLobbyPage *self)
     }
 }
 
+void
+kibitz_lobby_page_stop_preview (KibitzLobbyPage *self)
+{
+  g_return_if_fail (KIBITZ_IS_LOBBY_PAGE (self));
+
+  stop_preview (self);
+}
+
 static void
 device_changed_cb (KibitzLobbyPage *self)
 {
@@ -369,11 +377,22 @@ device_changed_cb (KibitzLobbyPage *self)
     }
 }
 
+/* Only while the lobby is what the window shows (not while it fades out). */
+static gboolean
+is_showing (KibitzLobbyPage *self)
+{
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+         (!GTK_IS_STACK (parent) ||
+          gtk_stack_get_visible_child (GTK_STACK (parent)) == GTK_WIDGET (self));
+}
+
 static void
 camera_changed_cb (KibitzLobbyPage *self)
 {
   device_changed_cb (self);
-  if (gtk_widget_get_mapped (GTK_WIDGET (self)))
+  if (is_showing (self))
     start_preview (self);
 }
 
@@ -393,7 +412,8 @@ kibitz_lobby_page_map (GtkWidget *widget)
       g_signal_handlers_unblock_by_func (self->camera_row, camera_changed_cb, self);
       g_signal_handlers_unblock_by_func (self->microphone_row, device_changed_cb, self);
     }
-  start_preview (self);
+  if (is_showing (self))
+    start_preview (self);
 }
 
 static void

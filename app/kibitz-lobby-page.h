@@ -20,6 +20,10 @@ G_DECLARE_FINAL_TYPE (KibitzLobbyPage, kibitz_lobby_page, KIBITZ, LOBBY_PAGE, Gt
 const char *kibitz_lobby_page_get_video_device (KibitzLobbyPage *self);
 const char *kibitz_lobby_page_get_audio_device (KibitzLobbyPage *self);
 
+/* Lets go of the camera (the call is about to open it); the preview starts
+ * again when the lobby is shown again. */
+void        kibitz_lobby_page_stop_preview     (KibitzLobbyPage *self);
+
 /* The app's settings; in memory when the schema is not installed (running
  * from the build tree). */
 GSettings *kibitz_settings_new (void) G_GNUC_WARN_UNUSED_RESULT;

@@ -32,6 +32,7 @@ kibitz_window_join (KibitzWindow *self,
 {
   g_return_if_fail (KIBITZ_IS_WINDOW (self));
 
+  kibitz_lobby_page_stop_preview (self->lobby_page);
   kibitz_call_page_set_devices (self->call_page,
                                 kibitz_lobby_page_get_video_device (self->lobby_page),
                                 kibitz_lobby_page_get_audio_device (self->lobby_page));

@@ -300,6 +300,32 @@ audio_plays (Class *c)
   return kibitz_call_page_get_audio_buffers_played (c->page) > 20;
 }
 
+/* With $KIBITZ_APP_TEST_SNAPSHOT set: the window as drawn, saved as PNG
+ * (to look at states the screenshot script cannot reach, e.g. the chat). */
+static void
+maybe_snapshot (GtkWidget *window)
+{
+  const char *path = g_getenv ("KIBITZ_APP_TEST_SNAPSHOT");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  if (path == NULL)
+    return;
+  for (guint i = 0; i < 200; i++)
+    g_main_context_iteration (NULL, FALSE);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (window),
+                          gtk_widget_get_height (window));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node, NULL);
+  gdk_texture_save_to_png (texture, path);
+}
+
 static gboolean
 spin_until_class (gboolean (*predicate) (Class *),
                   Class   *c,
@@ -383,6 +409,7 @@ test_class (void)
                          "  Good morning, class!  ");
   gtk_widget_activate_action (GTK_WIDGET (page), "call.send-chat", NULL);
   g_assert_true (spin_until_class (others_got_chat, &c, 20));
+  maybe_snapshot (GTK_WIDGET (window));
 
   /* The connection details name both peers and a direct route on loopback. */
   report = kibitz_connection_report (kibitz_call_page_get_call (page));
