@@ -328,6 +328,16 @@ update_badges_cb (gpointer user_data)
 
       if (tile != NULL && p->peer != NULL)
         kibitz_participant_tile_set_relayed (tile, is_relayed (p));
+
+      /* "connected" is sent once per participant: a link that failed and
+       * came back is noticed here. */
+      if (p->peer != NULL && kibitz_peer_get_state (p->peer) == KIBITZ_PEER_STATE_CONNECTED &&
+          g_hash_table_remove (self->lost, p->id))
+        {
+          g_autofree char *title = g_strdup_printf (_("Connected again with %s"), p->name);
+
+          toast (self, title);
+        }
     }
   return G_SOURCE_CONTINUE;
 }
