@@ -11,7 +11,10 @@ and the sink's wait. Capture and display themselves are not in it.
 
 Jitter buffer settings (webrtcbin `latency`) alternate within each round:
 GStreamer's default (200 ms), Kibitz's default (100 ms) and a tight one
-(30 ms). Reports the median and p95 over every frame of every round.
+(30 ms), each with the engine's default rendering (a frame is shown as soon
+as it is decoded: the jitter buffer only waits for lost packets) and with
+--sync-latency (sinks wait out the pipeline latency, as a media player
+does). Reports the median and p95 over every frame of every round.
 
     bench/latency/run.py [--rounds 3] [--duration 15] [--latencies 200,100,30]
 
@@ -57,13 +60,14 @@ def start_server(binary, tmp):
     raise SystemExit("kibitz-server did not start")
 
 
-def one_run(peer_bin, url, latency, args, room):
+def one_run(peer_bin, url, latency, sync, args, room):
     procs = []
     for name in ("left", "right"):
         procs.append(subprocess.Popen(
             [peer_bin, "--server", url, "--room", room, "--name", name, "--ice-address", "127.0.0.1",
              "--duration", str(args.duration), "--latency", str(latency), "--latency-probe",
-             "--width", str(args.width), "--height", str(args.height)],
+             "--width", str(args.width), "--height", str(args.height)]
+            + (["--sync-latency"] if sync else []),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True))
     medians, p95s, samples = [], [], 0
     for p in procs:
@@ -78,7 +82,8 @@ def one_run(peer_bin, url, latency, args, room):
                     medians.append(lat["median"])
                     p95s.append(lat["p95"])
                     samples += lat["samples"]
-    return {"latency_setting_ms": latency, "medians": medians, "p95s": p95s, "samples": samples}
+    return {"latency_setting_ms": latency, "render": "sync" if sync else "asap",
+            "medians": medians, "p95s": p95s, "samples": samples}
 
 
 def main():
@@ -105,10 +110,12 @@ def main():
         for rnd in range(args.rounds):
             order = latencies if rnd % 2 == 0 else list(reversed(latencies))
             for latency in order:
-                r = one_run(peer_bin, url, latency, args, f"latency-{os.getpid()}-{rnd}-{latency}")
-                r["round"] = rnd + 1
-                runs.append(r)
-                print(json.dumps(r), flush=True)
+                for sync in ((False, True) if rnd % 2 == 0 else (True, False)):
+                    r = one_run(peer_bin, url, latency, sync, args,
+                                f"latency-{os.getpid()}-{rnd}-{latency}-{int(sync)}")
+                    r["round"] = rnd + 1
+                    runs.append(r)
+                    print(json.dumps(r), flush=True)
     finally:
         server.terminate()
         server.wait(10)
@@ -119,15 +126,17 @@ def main():
           f"{os.getloadavg()[0]:.1f}; {args.rounds} rounds of {args.duration} s, "
           f"{args.width}x{args.height}, both directions; command: bench/latency/run.py "
           f"{' '.join(sys.argv[1:])}")
-    print("| jitter buffer (webrtcbin latency) | median of medians, ms | median p95, ms | frames measured |")
-    print("|---|---|---|---|")
+    print("| jitter buffer (webrtcbin latency) | rendering | median of medians, ms | median p95, ms | frames measured |")
+    print("|---|---|---|---|---|")
     for latency in latencies:
-        rs = [r for r in runs if r["latency_setting_ms"] == latency]
-        med = [m for r in rs for m in r["medians"]]
-        p95 = [m for r in rs for m in r["p95s"]]
-        n = sum(r["samples"] for r in rs)
-        fmt = lambda v: f"{statistics.median(v):.1f}" if v else "–"
-        print(f"| {latency} ms | {fmt(med)} | {fmt(p95)} | {n} |")
+        for render in ("asap", "sync"):
+            rs = [r for r in runs if r["latency_setting_ms"] == latency and r["render"] == render]
+            med = [m for r in rs for m in r["medians"]]
+            p95 = [m for r in rs for m in r["p95s"]]
+            n = sum(r["samples"] for r in rs)
+            fmt = lambda v: f"{statistics.median(v):.1f}" if v else "–"
+            label = "as decoded (default)" if render == "asap" else "--sync-latency"
+            print(f"| {latency} ms | {label} | {fmt(med)} | {fmt(p95)} | {n} |")
     return 0
 
 

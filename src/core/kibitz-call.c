@@ -693,6 +693,16 @@ bus_cb (GstBus     *bus,
   g_autoptr(GError) error = NULL;
   g_autofree char *debug = NULL;
 
+  /* Sinks added with each peer never learn the jitter buffer's latency
+   * unless it is distributed again: by default they show a frame as soon as
+   * it is decoded (lowest delay; the jitter buffer then only waits for lost
+   * packets). With sync_latency they wait it out, as a player would
+   * (smoother, lip-synced, later): bench/latency measures both. */
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_LATENCY && self->options.sync_latency)
+    {
+      gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+      return G_SOURCE_CONTINUE;
+    }
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return G_SOURCE_CONTINUE;
 

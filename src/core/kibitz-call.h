@@ -23,6 +23,7 @@ typedef struct {
   const char * const       *ice_addresses;  /* NULL: $KIBITZ_ICE_ADDRESSES */
   gboolean                  relay_only;
   guint                     latency_ms;     /* 0: the engine's default */
+  gboolean                  sync_latency;   /* sinks wait out the jitter buffer's latency */
 } KibitzCallOptions;
 
 /* What the call knows of one remote participant, kept after it left. */

@@ -39,6 +39,7 @@ typedef struct {
   int         width;
   int         height;
   gboolean    latency_probe;
+  gboolean    sync_latency;
 } Options;
 
 typedef struct {
@@ -350,6 +351,8 @@ add_rounded (JsonBuilder *builder,
 /* --latency-probe: everyone draws its send time into its video; we read it
  * back when a decoded frame is rendered (a fakesink that syncs to the clock
  * like a display, so the jitter buffer's delay counts). */
+#define LATENCY_WARMUP_FRAMES 30
+
 typedef struct {
   Peer *peer;
   char *id;
@@ -442,8 +445,12 @@ add_latency (JsonBuilder             *builder,
   samples = g_hash_table_lookup (peer->latency, p->id);
   if (samples != NULL && samples->len > 0)
     {
-      sorted = g_array_sized_new (FALSE, FALSE, sizeof (double), samples->len);
-      g_array_append_vals (sorted, samples->data, samples->len);
+      /* The first second is the link starting (a keyframe wait, the jitter
+       * buffer filling): steady state is what a class lives with. */
+      guint skip = samples->len > 2 * LATENCY_WARMUP_FRAMES ? LATENCY_WARMUP_FRAMES : 0;
+
+      sorted = g_array_sized_new (FALSE, FALSE, sizeof (double), samples->len - skip);
+      g_array_append_vals (sorted, &g_array_index (samples, double, skip), samples->len - skip);
     }
   g_mutex_unlock (&peer->latency_lock);
   if (sorted == NULL)
@@ -635,6 +642,9 @@ parse_options (Options   *options,
       "Largest video width to send (default 640)", "PIXELS" },
     { "height", 0, 0, G_OPTION_ARG_INT, &options->height,
       "Largest video height to send (default 480)", "PIXELS" },
+    { "sync-latency", 0, 0, G_OPTION_ARG_NONE, &options->sync_latency,
+      "Render incoming media after the jitter buffer's latency (as a player would) "
+      "instead of as soon as it is decoded", NULL },
     { "latency-probe", 0, 0, G_OPTION_ARG_NONE, &options->latency_probe,
       "Draw the send time into our video and measure the glass-to-glass latency of everyone's",
       NULL },
@@ -726,6 +736,7 @@ main (int    argc,
   call_options.relay_only = peer.options.relay_only;
   call_options.latency_ms = MAX (peer.options.latency, 0);
   call_options.media.stamp_frames = peer.options.latency_probe;
+  call_options.sync_latency = peer.options.sync_latency;
   g_mutex_init (&peer.latency_lock);
 
   peer.loop = g_main_loop_new (NULL, FALSE);
