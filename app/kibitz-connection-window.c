@@ -109,15 +109,21 @@ field_value (const KibitzParticipant *p,
                               stats->bitrate_out_kbps);
 
     case FIELD_LOSS:
-      if (stats == NULL)
-        return g_strdup (_("Unknown"));
-      return g_strdup_printf (_("%" G_GINT64_FORMAT " of %" G_GUINT64_FORMAT " (%.1f %%)"),
-                              MAX (stats->packets_lost, 0),
-                              stats->packets_received + MAX (stats->packets_lost, 0),
-                              stats->packets_received + MAX (stats->packets_lost, 0) > 0
-                                ? 100.0 * MAX (stats->packets_lost, 0) /
-                                    (stats->packets_received + MAX (stats->packets_lost, 0))
-                                : 0.0);
+      {
+        guint64 lost, expected;
+        g_autofree char *lost_text = NULL;
+        g_autofree char *expected_text = NULL;
+
+        if (stats == NULL)
+          return g_strdup (_("Unknown"));
+        lost = (guint64) MAX (stats->packets_lost, 0);
+        expected = stats->packets_received + lost;
+        lost_text = g_strdup_printf ("%" G_GUINT64_FORMAT, lost);
+        expected_text = g_strdup_printf ("%" G_GUINT64_FORMAT, expected);
+        /* TRANSLATORS: packets lost, e.g. "3 of 1200 (0.3 %)" */
+        return g_strdup_printf (_("%s of %s (%.1f %%)"), lost_text, expected_text,
+                                expected > 0 ? 100.0 * lost / expected : 0.0);
+      }
 
     case N_FIELDS:
     default:
