@@ -7,11 +7,15 @@
 
 #include <gtk/gtk.h>
 
+#include "kibitz-call.h"
 #include "kibitz-participant-tile.h"
 
 G_BEGIN_DECLS
 
-/* Signals: ::closed () when the user left, or went back after a failure. */
+/* Signals: ::closed () when the user left, or went back after a failure.
+ * Properties (and the stateful actions call.microphone, call.camera,
+ * call.hand, call.chat): microphone-enabled, camera-enabled, hand-raised,
+ * chat-open. */
 #define KIBITZ_TYPE_CALL_PAGE (kibitz_call_page_get_type ())
 G_DECLARE_FINAL_TYPE (KibitzCallPage, kibitz_call_page, KIBITZ, CALL_PAGE, GtkWidget)
 
@@ -19,6 +23,19 @@ void                   kibitz_call_page_join          (KibitzCallPage *self,
                                                        const char     *server_url,
                                                        const char     *room,
                                                        const char     *name);
+/* The devices of the next join: NULL for the default, "none", a device path,
+ * an element name or a bin description (KibitzMediaSourceOptions). */
+void                   kibitz_call_page_set_devices   (KibitzCallPage *self,
+                                                       const char     *video,
+                                                       const char     *audio);
+void                   kibitz_call_page_send_chat     (KibitzCallPage *self,
+                                                       const char     *text);
+/* Every chat message of this call so far, as "name: text" lines. */
+const char            *kibitz_call_page_get_chat_log  (KibitzCallPage *self);
+/* Remote audio buffers that reached the speakers (through the echo probe). */
+guint64                kibitz_call_page_get_audio_buffers_played (KibitzCallPage *self);
+/* The call in progress, or NULL. */
+KibitzCall            *kibitz_call_page_get_call      (KibitzCallPage *self);
 void                   kibitz_call_page_leave         (KibitzCallPage *self);
 /* The tile of a remote participant called name, or NULL. */
 KibitzParticipantTile *kibitz_call_page_find_tile     (KibitzCallPage *self,

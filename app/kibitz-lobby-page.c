@@ -9,11 +9,17 @@
 
 #define G_SETTINGS_ENABLE_BACKEND
 
+#include <string.h>
+
 #include <adwaita.h>
 #include <gio/gsettingsbackend.h>
 #include <glib/gi18n.h>
+#include <gst/gst.h>
 
 #include "kibitz-lobby-page.h"
+#include "kibitz-video-paintable.h"
+
+#define MAX_RECENT_ROOMS 5
 
 struct _KibitzLobbyPage
 {
@@ -22,8 +28,23 @@ struct _KibitzLobbyPage
   AdwEntryRow *name_row;
   AdwEntryRow *room_row;
   AdwEntryRow *server_row;
+  GtkWidget   *join_button;
+  AdwComboRow *camera_row;
+  AdwComboRow *microphone_row;
+  GtkStack    *preview_stack;
+  GtkPicture  *preview_picture;
+  GtkLabel    *preview_label;
+  GtkWidget   *recent_group;
+  GtkListBox  *recent_list;
 
   GSettings   *settings;
+  GPtrArray   *video_specs;   /* parallel to camera_row's model: "" automatic, "none", … */
+  GPtrArray   *audio_specs;
+  gboolean     probed;
+
+  GstElement  *preview;
+  guint        preview_watch;
+  KibitzVideoPaintable *preview_paintable;
 };
 
 G_DEFINE_FINAL_TYPE (KibitzLobbyPage, kibitz_lobby_page, GTK_TYPE_WIDGET)
@@ -88,6 +109,380 @@ update_join (KibitzLobbyPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "lobby.join", can_join (self));
 }
 
+/* Devices. Each choice is a string the engine takes as a source
+ * (KibitzMediaSourceOptions): "" automatic ($KIBITZ_*_SOURCE, else the
+ * system default), "none", or an element with its device property. */
+
+static char *
+device_spec (GstDevice *device)
+{
+  static const char *const props[] = { "device", "path", "target-object" };
+  g_autoptr(GstElement) element = gst_device_create_element (device, NULL);
+  const char *factory;
+
+  if (element == NULL || gst_element_get_factory (element) == NULL)
+    return NULL;
+
+  factory = gst_plugin_feature_get_name (GST_PLUGIN_FEATURE (gst_element_get_factory (element)));
+  for (guint i = 0; i < G_N_ELEMENTS (props); i++)
+    {
+      GParamSpec *pspec = g_object_class_find_property (G_OBJECT_GET_CLASS (element), props[i]);
+      g_autofree char *value = NULL;
+
+      if (pspec == NULL || pspec->value_type != G_TYPE_STRING || !(pspec->flags & G_PARAM_READABLE))
+        continue;
+      g_object_get (element, props[i], &value, NULL);
+      if (value != NULL && value[0] != '\0' && strchr (value, '"') == NULL)
+        return g_strdup_printf ("%s %s=\"%s\"", factory, props[i], value);
+    }
+  return g_strdup (factory);
+}
+
+static const char *
+selected_spec (AdwComboRow *row,
+               GPtrArray   *specs)
+{
+  guint i = adw_combo_row_get_selected (row);
+
+  return i < specs->len ? g_ptr_array_index (specs, i) : "";
+}
+
+static const char *
+spec_or_null (const char *spec)
+{
+  return (spec == NULL || spec[0] == '\0') ? NULL : spec;
+}
+
+const char *
+kibitz_lobby_page_get_video_device (KibitzLobbyPage *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_LOBBY_PAGE (self), NULL);
+
+  return spec_or_null (selected_spec (self->camera_row, self->video_specs));
+}
+
+const char *
+kibitz_lobby_page_get_audio_device (KibitzLobbyPage *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_LOBBY_PAGE (self), NULL);
+
+  return spec_or_null (selected_spec (self->microphone_row, self->audio_specs));
+}
+
+/* Automatic first, None last, the devices found in between; the saved
+ * choice selected again when it is still there. */
+static void
+fill_row (AdwComboRow *row,
+          GPtrArray   *specs,
+          GList       *devices,
+          const char  *saved)
+{
+  g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
+  guint selected = 0;
+
+  g_ptr_array_set_size (specs, 0);
+  gtk_string_list_append (model, _("Automatic"));
+  g_ptr_array_add (specs, g_strdup (""));
+  for (GList *l = devices; l != NULL; l = l->next)
+    {
+      g_autofree char *name = gst_device_get_display_name (l->data);
+      char *spec = device_spec (l->data);
+
+      if (spec == NULL)
+        continue;
+      if (g_strcmp0 (spec, saved) == 0)
+        selected = specs->len;
+      gtk_string_list_append (model, name);
+      g_ptr_array_add (specs, spec);
+    }
+  /* TRANSLATORS: no camera / no microphone at all */
+  gtk_string_list_append (model, C_("device", "None"));
+  if (g_strcmp0 (saved, "none") == 0)
+    selected = specs->len;
+  g_ptr_array_add (specs, g_strdup ("none"));
+
+  adw_combo_row_set_model (row, G_LIST_MODEL (model));
+  adw_combo_row_set_selected (row, selected);
+}
+
+static GList *
+probe_devices (const char *klass)
+{
+  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
+  GList *devices;
+
+  gst_device_monitor_add_filter (monitor, klass, NULL);
+  if (!gst_device_monitor_start (monitor))
+    return NULL;
+  devices = gst_device_monitor_get_devices (monitor);
+  gst_device_monitor_stop (monitor);
+  return devices;
+}
+
+static char *
+saved_string (KibitzLobbyPage *self,
+              const char      *key)
+{
+  return self->settings ? g_settings_get_string (self->settings, key) : g_strdup ("");
+}
+
+static void
+fill_devices (KibitzLobbyPage *self,
+              gboolean         probe)
+{
+  g_autofree char *video = saved_string (self, "video-device");
+  g_autofree char *audio = saved_string (self, "audio-device");
+  GList *cameras = probe ? probe_devices ("Video/Source") : NULL;
+  GList *microphones = probe ? probe_devices ("Audio/Source") : NULL;
+
+  fill_row (self->camera_row, self->video_specs, cameras, video);
+  fill_row (self->microphone_row, self->audio_specs, microphones, audio);
+  g_list_free_full (cameras, gst_object_unref);
+  g_list_free_full (microphones, gst_object_unref);
+}
+
+/* The live preview: a small pipeline of its own, only while the lobby shows. */
+
+static void
+stop_preview (KibitzLobbyPage *self)
+{
+  g_clear_handle_id (&self->preview_watch, g_source_remove);
+  if (self->preview != NULL)
+    {
+      gst_element_set_state (self->preview, GST_STATE_NULL);
+      g_clear_object (&self->preview);
+    }
+  g_clear_object (&self->preview_paintable);
+  gtk_picture_set_paintable (self->preview_picture, NULL);
+}
+
+static void
+preview_off (KibitzLobbyPage *self,
+             const char      *label)
+{
+  gtk_label_set_text (self->preview_label, label);
+  gtk_stack_set_visible_child_name (self->preview_stack, "off");
+}
+
+static gboolean
+preview_bus_cb (GstBus     *bus,
+                GstMessage *message,
+                gpointer    user_data)
+{
+  KibitzLobbyPage *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
+    return G_SOURCE_CONTINUE;
+
+  gst_message_parse_error (message, &error, NULL);
+  g_message ("no camera preview: %s", error->message);
+  self->preview_watch = 0;
+  stop_preview (self);
+  preview_off (self, _("Your camera is busy or missing. You can still join without it."));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+preview_frame_cb (KibitzLobbyPage *self)
+{
+  if (self->preview != NULL)
+    gtk_stack_set_visible_child_name (self->preview_stack, "video");
+}
+
+static void
+start_preview (KibitzLobbyPage *self)
+{
+  const char *spec = kibitz_lobby_page_get_video_device (self);
+  g_autofree char *description = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GstBus) bus = NULL;
+  GstElement *source, *convert, *scale, *caps, *sink;
+
+  stop_preview (self);
+  if (spec == NULL)
+    spec = g_getenv ("KIBITZ_VIDEO_SOURCE");
+  if (spec == NULL || spec[0] == '\0')
+    spec = "autovideosrc";
+  if (g_str_equal (spec, "none"))
+    {
+      preview_off (self, _("No camera: the others will see your initials"));
+      return;
+    }
+
+  if (g_str_has_prefix (spec, "/dev/"))
+    description = g_strdup_printf ("v4l2src device=\"%s\"", spec);
+  else
+    description = g_strdup (g_str_equal (spec, "test") ? "videotestsrc" : spec);
+
+  source = gst_parse_bin_from_description (description, TRUE, &error);
+  convert = gst_element_factory_make ("videoconvert", NULL);
+  scale = gst_element_factory_make ("videoscale", NULL);
+  caps = gst_element_factory_make ("capsfilter", NULL);
+  if (source == NULL || convert == NULL || scale == NULL || caps == NULL)
+    {
+      g_message ("no camera preview: %s", error ? error->message : "videoconvert is missing");
+      g_clear_pointer (&source, gst_object_unref);
+      g_clear_pointer (&convert, gst_object_unref);
+      g_clear_pointer (&scale, gst_object_unref);
+      g_clear_pointer (&caps, gst_object_unref);
+      preview_off (self, _("Your camera is busy or missing. You can still join without it."));
+      return;
+    }
+  gst_util_set_object_arg (G_OBJECT (caps), "caps", "video/x-raw,width=320,height=240");
+
+  sink = kibitz_video_sink_new ();
+  self->preview = gst_object_ref_sink (gst_pipeline_new ("lobby-preview"));
+  gst_bin_add_many (GST_BIN (self->preview), source, convert, scale, caps, sink, NULL);
+  if (!gst_element_link_many (source, convert, scale, caps, sink, NULL))
+    {
+      stop_preview (self);
+      preview_off (self, _("Your camera is busy or missing. You can still join without it."));
+      return;
+    }
+
+  self->preview_paintable = kibitz_video_paintable_new ();
+  kibitz_video_paintable_set_sink (self->preview_paintable, sink);
+  g_signal_connect_object (self->preview_paintable, "invalidate-contents",
+                           G_CALLBACK (preview_frame_cb), self, G_CONNECT_SWAPPED);
+  gtk_picture_set_paintable (self->preview_picture, GDK_PAINTABLE (self->preview_paintable));
+  preview_off (self, _("Starting your camera…"));
+
+  bus = gst_pipeline_get_bus (GST_PIPELINE (self->preview));
+  self->preview_watch = gst_bus_add_watch (bus, preview_bus_cb, self);
+  if (gst_element_set_state (self->preview, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    {
+      stop_preview (self);
+      preview_off (self, _("Your camera is busy or missing. You can still join without it."));
+    }
+}
+
+void
+kibitz_lobby_page_stop_preview (KibitzLobbyPage *self)
+{
+  g_return_if_fail (KIBITZ_IS_LOBBY_PAGE (self));
+
+  stop_preview (self);
+}
+
+static void
+device_changed_cb (KibitzLobbyPage *self)
+{
+  if (self->settings != NULL)
+    {
+      g_settings_set_string (self->settings, "video-device",
+                             selected_spec (self->camera_row, self->video_specs));
+      g_settings_set_string (self->settings, "audio-device",
+                             selected_spec (self->microphone_row, self->audio_specs));
+    }
+}
+
+/* Only while the lobby is what the window shows (not while it fades out). */
+static gboolean
+is_showing (KibitzLobbyPage *self)
+{
+  GtkWidget *parent = gtk_widget_get_parent (GTK_WIDGET (self));
+
+  return gtk_widget_get_mapped (GTK_WIDGET (self)) &&
+         (!GTK_IS_STACK (parent) ||
+          gtk_stack_get_visible_child (GTK_STACK (parent)) == GTK_WIDGET (self));
+}
+
+static void
+camera_changed_cb (KibitzLobbyPage *self)
+{
+  device_changed_cb (self);
+  if (is_showing (self))
+    start_preview (self);
+}
+
+static void
+kibitz_lobby_page_map (GtkWidget *widget)
+{
+  KibitzLobbyPage *self = KIBITZ_LOBBY_PAGE (widget);
+
+  GTK_WIDGET_CLASS (kibitz_lobby_page_parent_class)->map (widget);
+
+  if (!self->probed)
+    {
+      self->probed = TRUE;
+      g_signal_handlers_block_by_func (self->camera_row, camera_changed_cb, self);
+      g_signal_handlers_block_by_func (self->microphone_row, device_changed_cb, self);
+      fill_devices (self, TRUE);
+      g_signal_handlers_unblock_by_func (self->camera_row, camera_changed_cb, self);
+      g_signal_handlers_unblock_by_func (self->microphone_row, device_changed_cb, self);
+    }
+  if (is_showing (self))
+    start_preview (self);
+}
+
+static void
+kibitz_lobby_page_unmap (GtkWidget *widget)
+{
+  stop_preview (KIBITZ_LOBBY_PAGE (widget));
+
+  GTK_WIDGET_CLASS (kibitz_lobby_page_parent_class)->unmap (widget);
+}
+
+/* Recent rooms: newest first, at most MAX_RECENT_ROOMS. */
+
+static void
+fill_recent (KibitzLobbyPage *self)
+{
+  g_auto(GStrv) rooms = self->settings ? g_settings_get_strv (self->settings, "recent-rooms")
+                                       : NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->recent_list))))
+    gtk_list_box_remove (self->recent_list, child);
+
+  for (guint i = 0; rooms != NULL && rooms[i] != NULL && i < MAX_RECENT_ROOMS; i++)
+    {
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *icon = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), rooms[i]);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      gtk_widget_set_tooltip_text (row, _("Use this room"));
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), icon);
+      gtk_list_box_append (self->recent_list, row);
+    }
+  gtk_widget_set_visible (self->recent_group, rooms != NULL && rooms[0] != NULL);
+}
+
+static void
+remember_room (KibitzLobbyPage *self,
+               const char      *room)
+{
+  g_auto(GStrv) rooms = NULL;
+  g_autoptr(GPtrArray) next = g_ptr_array_new ();
+
+  if (self->settings == NULL)
+    return;
+
+  rooms = g_settings_get_strv (self->settings, "recent-rooms");
+  g_ptr_array_add (next, (char *) room);
+  for (guint i = 0; rooms[i] != NULL && next->len < MAX_RECENT_ROOMS; i++)
+    if (g_strcmp0 (rooms[i], room) != 0)
+      g_ptr_array_add (next, rooms[i]);
+  g_ptr_array_add (next, NULL);
+  g_settings_set_strv (self->settings, "recent-rooms", (const char * const *) next->pdata);
+  fill_recent (self);
+}
+
+static void
+recent_activated_cb (KibitzLobbyPage *self,
+                     GtkListBoxRow   *row)
+{
+  gtk_editable_set_text (GTK_EDITABLE (self->room_row),
+                         adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  if (is_blank (row_text (self->name_row)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self->join_button));
+}
+
 static void
 join_action (GtkWidget  *widget,
              const char *action_name,
@@ -101,6 +496,9 @@ join_action (GtkWidget  *widget,
   if (*name == '\0' || *room == '\0' || *server == '\0')
     return;
 
+  /* The call opens the camera next: let go of it first. */
+  stop_preview (self);
+  remember_room (self, room);
   g_signal_emit (self, signals[SIGNAL_JOIN], 0, server, room, name);
 }
 
@@ -125,11 +523,14 @@ kibitz_lobby_page_dispose (GObject *object)
   KibitzLobbyPage *self = KIBITZ_LOBBY_PAGE (object);
   GtkWidget *child;
 
+  stop_preview (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), KIBITZ_TYPE_LOBBY_PAGE);
   /* The scrolled window at the top of the template has no id to clear it by. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
     gtk_widget_unparent (child);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->video_specs, g_ptr_array_unref);
+  g_clear_pointer (&self->audio_specs, g_ptr_array_unref);
 
   G_OBJECT_CLASS (kibitz_lobby_page_parent_class)->dispose (object);
 }
@@ -141,6 +542,8 @@ kibitz_lobby_page_class_init (KibitzLobbyPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = kibitz_lobby_page_dispose;
+  widget_class->map = kibitz_lobby_page_map;
+  widget_class->unmap = kibitz_lobby_page_unmap;
 
   signals[SIGNAL_JOIN] = g_signal_new ("join", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                        NULL, NULL, NULL, G_TYPE_NONE, 3,
@@ -151,6 +554,15 @@ kibitz_lobby_page_class_init (KibitzLobbyPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, name_row);
   gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, room_row);
   gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, server_row);
+  gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, join_button);
+  gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, camera_row);
+  gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, microphone_row);
+  gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, preview_stack);
+  gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, preview_picture);
+  gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, preview_label);
+  gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, recent_group);
+  gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, recent_list);
+  gtk_widget_class_bind_template_callback (widget_class, recent_activated_cb);
   gtk_widget_class_bind_template_callback (widget_class, update_join);
   gtk_widget_class_bind_template_callback (widget_class, activate_join);
   gtk_widget_class_install_action (widget_class, "lobby.join", NULL, join_action);
@@ -168,4 +580,13 @@ kibitz_lobby_page_init (KibitzLobbyPage *self)
   bind_row (self, "room", self->room_row);
   bind_row (self, "server", self->server_row);
   update_join (self);
+
+  self->video_specs = g_ptr_array_new_with_free_func (g_free);
+  self->audio_specs = g_ptr_array_new_with_free_func (g_free);
+  fill_devices (self, FALSE);
+  g_signal_connect_swapped (self->camera_row, "notify::selected", G_CALLBACK (camera_changed_cb),
+                            self);
+  g_signal_connect_swapped (self->microphone_row, "notify::selected",
+                            G_CALLBACK (device_changed_cb), self);
+  fill_recent (self);
 }

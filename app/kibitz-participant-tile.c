@@ -20,6 +20,10 @@ struct _KibitzParticipantTile
   AdwAvatar            *avatar;
   GtkPicture           *picture;
   GtkLabel             *name_label;
+  GtkWidget            *hand_badge;
+  GtkWidget            *mic_badge;
+  GtkWidget            *camera_badge;
+  GtkWidget            *relay_badge;
 
   char                 *id;
   char                 *name;
@@ -56,6 +60,47 @@ kibitz_participant_tile_set_video_on (KibitzParticipantTile *self,
 }
 
 void
+kibitz_participant_tile_set_state (KibitzParticipantTile *self,
+                                   gboolean               audio,
+                                   gboolean               video,
+                                   gboolean               hand)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  gtk_widget_set_visible (self->mic_badge, !audio);
+  gtk_widget_set_visible (self->camera_badge, !video);
+  gtk_widget_set_visible (self->hand_badge, hand);
+  kibitz_participant_tile_set_video_on (self, video);
+}
+
+void
+kibitz_participant_tile_set_relayed (KibitzParticipantTile *self,
+                                     gboolean               relayed)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  gtk_widget_set_visible (self->relay_badge, relayed);
+}
+
+KibitzTileBadges
+kibitz_participant_tile_get_badges (KibitzParticipantTile *self)
+{
+  KibitzTileBadges badges = KIBITZ_TILE_BADGE_NONE;
+
+  g_return_val_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self), KIBITZ_TILE_BADGE_NONE);
+
+  if (gtk_widget_get_visible (self->mic_badge))
+    badges |= KIBITZ_TILE_BADGE_MIC_OFF;
+  if (gtk_widget_get_visible (self->camera_badge))
+    badges |= KIBITZ_TILE_BADGE_CAMERA_OFF;
+  if (gtk_widget_get_visible (self->hand_badge))
+    badges |= KIBITZ_TILE_BADGE_HAND;
+  if (gtk_widget_get_visible (self->relay_badge))
+    badges |= KIBITZ_TILE_BADGE_RELAYED;
+  return badges;
+}
+
+void
 kibitz_participant_tile_set_name (KibitzParticipantTile *self,
                                   const char            *name)
 {
@@ -70,6 +115,15 @@ kibitz_participant_tile_set_name (KibitzParticipantTile *self,
       gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
     }
+}
+
+void
+kibitz_participant_tile_set_avatar_name (KibitzParticipantTile *self,
+                                         const char            *name)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  adw_avatar_set_text (self->avatar, name);
 }
 
 const char *
@@ -134,6 +188,10 @@ kibitz_participant_tile_class_init (KibitzParticipantTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, avatar);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, picture);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, name_label);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, hand_badge);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, mic_badge);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, camera_badge);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, relay_badge);
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 

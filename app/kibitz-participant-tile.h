@@ -21,9 +21,32 @@ const char           *kibitz_participant_tile_get_id        (KibitzParticipantTi
 const char           *kibitz_participant_tile_get_name      (KibitzParticipantTile *self);
 void                  kibitz_participant_tile_set_name      (KibitzParticipantTile *self,
                                                              const char            *name);
+/* The initials come from this name (the self tile is labelled "You"). */
+void                  kibitz_participant_tile_set_avatar_name (KibitzParticipantTile *self,
+                                                               const char            *name);
 KibitzVideoPaintable *kibitz_participant_tile_get_paintable (KibitzParticipantTile *self);
 /* FALSE: the participant's camera is off; show initials even if frames come. */
 void                  kibitz_participant_tile_set_video_on  (KibitzParticipantTile *self,
                                                              gboolean               video_on);
+
+typedef enum {
+  KIBITZ_TILE_BADGE_NONE       = 0,
+  KIBITZ_TILE_BADGE_MIC_OFF    = 1 << 0,
+  KIBITZ_TILE_BADGE_CAMERA_OFF = 1 << 1,
+  KIBITZ_TILE_BADGE_HAND       = 1 << 2,
+  KIBITZ_TILE_BADGE_RELAYED    = 1 << 3,
+} KibitzTileBadges;
+
+/* The participant's announced state: badges for a muted microphone, a
+ * camera that is off (initials instead of video) and a raised hand. */
+void                  kibitz_participant_tile_set_state     (KibitzParticipantTile *self,
+                                                             gboolean               audio,
+                                                             gboolean               video,
+                                                             gboolean               hand);
+/* TRUE: the link to this participant goes through a TURN relay. */
+void                  kibitz_participant_tile_set_relayed   (KibitzParticipantTile *self,
+                                                             gboolean               relayed);
+/* The badges shown now. */
+KibitzTileBadges      kibitz_participant_tile_get_badges    (KibitzParticipantTile *self);
 
 G_END_DECLS

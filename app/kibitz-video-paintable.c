@@ -189,6 +189,9 @@ kibitz_video_sink_new (void)
                 "max-buffers", 1,
                 "drop", TRUE,
                 "sync", FALSE,
+                /* Added to a playing pipeline: an async sink would take the
+                 * whole pipeline back to PAUSED until it prerolls. */
+                "async", FALSE,
                 "enable-last-sample", FALSE,
                 NULL);
   return sink;

@@ -32,6 +32,10 @@ kibitz_window_join (KibitzWindow *self,
 {
   g_return_if_fail (KIBITZ_IS_WINDOW (self));
 
+  kibitz_lobby_page_stop_preview (self->lobby_page);
+  kibitz_call_page_set_devices (self->call_page,
+                                kibitz_lobby_page_get_video_device (self->lobby_page),
+                                kibitz_lobby_page_get_audio_device (self->lobby_page));
   adw_window_title_set_subtitle (self->window_title, room);
   gtk_stack_set_visible_child_name (self->stack, "call");
   kibitz_call_page_join (self->call_page, server_url, room, name);
@@ -91,12 +95,19 @@ kibitz_window_class_init (KibitzWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzWindow, call_page);
   gtk_widget_class_bind_template_callback (widget_class, lobby_join_cb);
   gtk_widget_class_bind_template_callback (widget_class, call_closed_cb);
+
+  gtk_widget_class_install_property_action (widget_class, "win.fullscreen", "fullscreened");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F11, 0, "win.fullscreen", NULL);
 }
 
 static void
 kibitz_window_init (KibitzWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* The app's own icons (GtkApplication adds them too; tests have none). */
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (
+                                      gtk_widget_get_display (GTK_WIDGET (self))),
+                                    "/io/github/kibitz/Kibitz/icons");
 }
 
 KibitzWindow *

@@ -41,6 +41,7 @@ struct _KibitzMediaSource
   int                max_width;
   int                max_height;
   int                budget_kbps;
+  gboolean           echo_cancellation;
   gboolean           camera_enabled;    /* FALSE: the slate is sent */
   gboolean           microphone_enabled;
 

@@ -427,6 +427,24 @@ build_audio (KibitzMediaSource  *self,
   if (!(e = add_capsfilter (self, "audio/x-raw,rate=48000,channels=1", error)))
     return FALSE;
   g_ptr_array_add (chain, e);
+  /* Echo cancellation for a real microphone (the far end comes from the
+   * application's webrtcechoprobe); without the plugin, go on without it. */
+  if (self->echo_cancellation && !g_str_equal (spec, "none") && !g_str_equal (spec, "test") &&
+      !g_str_equal (spec, "audiotestsrc"))
+    {
+      g_autoptr(GstElementFactory) dsp = gst_element_factory_find ("webrtcdsp");
+
+      if (dsp == NULL)
+        g_message ("no echo cancellation: webrtcdsp is missing (gstreamer1.0-plugins-bad)");
+      else
+        {
+          if (!(e = add_element (self, "webrtcdsp", "local-echo-canceller", error)))
+            return FALSE;
+          g_object_set (e, "probe", KIBITZ_ECHO_PROBE_NAME, NULL);
+          g_ptr_array_add (chain, e);
+        }
+    }
+
   /* Muting keeps the device open (as browsers do) and sends silence. */
   if (!(self->audio_volume = add_element (self, "volume", "local-audio-volume", error)))
     return FALSE;
@@ -785,6 +803,7 @@ kibitz_media_source_new (GstElement                     *pipeline,
   self->context = g_main_context_ref_thread_default ();
   self->display_name = g_strdup (options->display_name ? options->display_name : "Kibitz");
   self->mode = options->encoder;
+  self->echo_cancellation = options->echo_cancellation;
   self->max_width = options->max_width > 0 ? options->max_width : 640;
   self->max_height = options->max_height > 0 ? options->max_height : 480;
   self->budget_kbps = options->upload_budget_kbps > 0 ? options->upload_budget_kbps

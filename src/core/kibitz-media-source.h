@@ -33,7 +33,13 @@ typedef struct {
   int                max_height;     /* 0: 480 */
   int                upload_budget_kbps; /* 0: KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS */
   gboolean           stamp_frames;   /* draw the send time into each frame (kibitz-frame-stamp.h) */
+  gboolean           echo_cancellation;  /* webrtcdsp after the microphone (not after
+                                          * "test"/"none"); a webrtcechoprobe named
+                                          * KIBITZ_ECHO_PROBE_NAME must exist in the
+                                          * process, before what plays remote audio */
 } KibitzMediaSourceOptions;
+
+#define KIBITZ_ECHO_PROBE_NAME "kibitz-echo-probe"
 
 /* The video plan for a class: what each of n_remote connections gets when they
  * share budget_kbps of upload (audio included). Pure; resolution steps down as

@@ -28,8 +28,10 @@ typedef struct {
   char       *audio;
   char       *encoder;
   char       *stats_path;
+  char       *say;
   GStrv       ice_addresses;
   gboolean    relay_only;
+  gboolean    raise_hand;
   int         duration;
   int         expect_peers;
   int         latency;
@@ -133,6 +135,8 @@ emit_participant_event (const char              *event,
   print_event (builder);
 }
 
+static void send_hand (Peer *peer);
+
 static void
 joined_cb (KibitzCall *call,
            const char *id,
@@ -147,12 +151,25 @@ joined_cb (KibitzCall *call,
   json_builder_add_boolean_value (builder, resumed);
   json_builder_end_object (builder);
   print_event (builder);
+  send_hand (peer);
+}
+
+/* --raise-hand: announced on joining and again to each newcomer, so that they
+ * also see a live `state` message. */
+static void
+send_hand (Peer *peer)
+{
+  if (peer->options.raise_hand)
+    kibitz_call_set_hand_raised (peer->call, TRUE);
 }
 
 static void
 participant_joined_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
 {
   emit_participant_event ("peer-joined", p);
+  send_hand (peer);
+  if (peer->options.say)
+    kibitz_call_send_chat (call, peer->options.say);
 }
 
 static void
@@ -633,6 +650,10 @@ parse_options (Options   *options,
       NULL },
     { "upload-kbps", 0, 0, G_OPTION_ARG_INT, &options->upload_kbps,
       "Upload budget shared by all connections (default 2500)", "KBPS" },
+    { "say", 0, 0, G_OPTION_ARG_STRING, &options->say,
+      "Write TEXT in the chat each time someone joins", "TEXT" },
+    { "raise-hand", 0, 0, G_OPTION_ARG_NONE, &options->raise_hand,
+      "Raise the hand (a state message) on joining", NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— a headless Kibitz participant");
@@ -670,6 +691,7 @@ options_clear (Options *options)
   g_free (options->audio);
   g_free (options->encoder);
   g_free (options->stats_path);
+  g_free (options->say);
   g_strfreev (options->ice_addresses);
 }
 

@@ -10,7 +10,10 @@
 
 #include <adwaita.h>
 #include <gst/gst.h>
+#include <signal.h>
+#include <string.h>
 
+#include "kibitz-connection-window.h"
 #include "kibitz-resources.h"
 #include "kibitz-test-server.h"
 #include "kibitz-lobby-page.h"
@@ -19,21 +22,143 @@
 #define ROOM "app-test"
 #define WAIT_SECONDS 60
 
-static GSubprocess *
+/* A kibitz-peer whose JSON event lines (docs/kibitz-peer.md) are collected
+ * as they come. */
+typedef struct {
+  GSubprocess      *process;
+  GDataInputStream *stdout_lines;
+  GPtrArray        *events;     /* JsonObject */
+  GCancellable     *cancellable;
+} TestPeer;
+
+static void
+read_line_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  TestPeer *peer = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish (G_DATA_INPUT_STREAM (source),
+                                                                result, NULL, &error);
+  g_autoptr(JsonParser) parser = NULL;
+
+  if (line == NULL)
+    return;   /* end of output, or cancelled: peer may be gone, touch nothing */
+
+  parser = json_parser_new ();
+  if (json_parser_load_from_data (parser, line, -1, NULL) &&
+      JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    g_ptr_array_add (peer->events, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
+
+  g_data_input_stream_read_line_async (peer->stdout_lines, G_PRIORITY_DEFAULT, peer->cancellable,
+                                       read_line_cb, peer);
+}
+
+static TestPeer *
 spawn_peer (KibitzTestServer *server,
-            const char       *name)
+            const char       *name,
+            const char       *extra)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *url = g_strdup_printf ("--server=http://%s", server->http);
   g_autofree char *name_arg = g_strdup_printf ("--name=%s", name);
-  GSubprocess *process;
+  TestPeer *peer = g_new0 (TestPeer, 1);
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error,
-                              g_getenv ("KIBITZ_PEER_BIN"), url, "--room=" ROOM, name_arg,
-                              "--ice-address=127.0.0.1", "--width=320", "--height=240",
-                              "--duration=40", NULL);
+  peer->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+                                    g_getenv ("KIBITZ_PEER_BIN"), url, "--room=" ROOM, name_arg,
+                                    "--ice-address=127.0.0.1", "--width=320", "--height=240",
+                                    "--duration=50", extra, NULL);
   g_assert_no_error (error);
-  return process;
+  peer->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  peer->cancellable = g_cancellable_new ();
+  peer->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->process));
+  g_data_input_stream_read_line_async (peer->stdout_lines, G_PRIORITY_DEFAULT, peer->cancellable,
+                                       read_line_cb, peer);
+  return peer;
+}
+
+static JsonObject *
+find_event (TestPeer   *peer,
+            const char *event)
+{
+  for (guint i = 0; i < peer->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (peer->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), event) == 0)
+        return e;
+    }
+  return NULL;
+}
+
+/* SIGTERM, then its summary's entry for `name` (NULL if none came in 20 s). */
+static JsonObject *
+test_peer_finish (TestPeer   *peer,
+                  const char *name)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  JsonObject *summary;
+  JsonArray *peers;
+
+  g_subprocess_send_signal (peer->process, SIGTERM);
+  while (!(summary = find_event (peer, "summary")) && g_get_monotonic_time () < deadline)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  if (summary == NULL || !(peers = json_object_get_array_member (summary, "peers")))
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (peers); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (peers, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (entry, "name", NULL), name) == 0)
+        return entry;
+    }
+  return NULL;
+}
+
+static void
+test_peer_stop (TestPeer *peer)
+{
+  g_cancellable_cancel (peer->cancellable);
+  g_subprocess_force_exit (peer->process);
+  g_subprocess_wait (peer->process, NULL, NULL);
+  /* Let the cancelled read report before its buffers go. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_object_unref (peer->stdout_lines);
+  g_object_unref (peer->cancellable);
+  g_object_unref (peer->process);
+  g_ptr_array_unref (peer->events);
+  g_free (peer);
+}
+
+/* TRUE once the peer printed an event of this kind from `name`, with the
+ * boolean member (if any) at value, or with text (if any). */
+static gboolean
+peer_saw (TestPeer   *peer,
+          const char *event,
+          const char *name,
+          const char *member,
+          gboolean    value,
+          const char *text)
+{
+  for (guint i = 0; i < peer->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (peer->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), event) != 0 ||
+          g_strcmp0 (json_object_get_string_member_with_default (e, "name", NULL), name) != 0)
+        continue;
+      if (member != NULL && json_object_get_boolean_member_with_default (e, member, !value) != value)
+        continue;
+      if (text != NULL &&
+          g_strcmp0 (json_object_get_string_member_with_default (e, "text", NULL), text) != 0)
+        continue;
+      return TRUE;
+    }
+  return FALSE;
 }
 
 /* TRUE if some pixel of the texture is clearly not black. */
@@ -69,15 +194,6 @@ tile_shows_video (KibitzParticipantTile *tile)
 }
 
 static gboolean
-class_is_visible (KibitzCallPage *page)
-{
-  return kibitz_call_page_get_n_remote (page) == 2 &&
-         tile_shows_video (kibitz_call_page_find_tile (page, "Ada")) &&
-         tile_shows_video (kibitz_call_page_find_tile (page, "Bruno")) &&
-         tile_shows_video (kibitz_call_page_get_self_tile (page));
-}
-
-static gboolean
 spin_until (gboolean (*predicate) (KibitzCallPage *),
             KibitzCallPage *page,
             guint           seconds)
@@ -102,21 +218,157 @@ close_window (KibitzWindow *window)
     g_main_context_iteration (NULL, FALSE);
 }
 
+typedef struct {
+  KibitzCallPage *page;
+  TestPeer       *ada;
+  TestPeer       *bruno;
+} Class;
+
+static gboolean
+class_is_visible (Class *c)
+{
+  KibitzCallPage *page = c->page;
+
+  return kibitz_call_page_get_n_remote (page) == 2 &&
+         tile_shows_video (kibitz_call_page_find_tile (page, "Ada")) &&
+         tile_shows_video (kibitz_call_page_find_tile (page, "Bruno")) &&
+         tile_shows_video (kibitz_call_page_get_self_tile (page));
+}
+
+static gboolean
+bruno_hand_is_shown (Class *c)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_find_tile (c->page, "Bruno");
+
+  return tile != NULL && (kibitz_participant_tile_get_badges (tile) & KIBITZ_TILE_BADGE_HAND);
+}
+
+static gboolean
+ada_greeting_is_shown (Class *c)
+{
+  return strstr (kibitz_call_page_get_chat_log (c->page), "Ada: Hello from Ada\n") != NULL;
+}
+
+static gboolean
+others_saw_camera_off (Class *c)
+{
+  return peer_saw (c->ada, "state", "Teacher", "video", FALSE, NULL) &&
+         peer_saw (c->bruno, "state", "Teacher", "video", FALSE, NULL);
+}
+
+static gboolean
+others_saw_mic_off (Class *c)
+{
+  return peer_saw (c->ada, "state", "Teacher", "audio", FALSE, NULL) &&
+         peer_saw (c->bruno, "state", "Teacher", "audio", FALSE, NULL);
+}
+
+static gboolean
+others_saw_mic_on (Class *c)
+{
+  /* The latest state line of each says audio is on again. */
+  TestPeer *peers[] = { c->ada, c->bruno };
+
+  for (guint n = 0; n < G_N_ELEMENTS (peers); n++)
+    {
+      gboolean on = FALSE;
+
+      for (guint i = 0; i < peers[n]->events->len; i++)
+        {
+          JsonObject *e = g_ptr_array_index (peers[n]->events, i);
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), "state") == 0 &&
+              g_strcmp0 (json_object_get_string_member_with_default (e, "name", NULL), "Teacher") == 0)
+            on = json_object_get_boolean_member_with_default (e, "audio", FALSE);
+        }
+      if (!on)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+others_got_chat (Class *c)
+{
+  return peer_saw (c->ada, "chat", "Teacher", NULL, FALSE, "Good morning, class!") &&
+         peer_saw (c->bruno, "chat", "Teacher", NULL, FALSE, "Good morning, class!");
+}
+
+static gboolean
+audio_plays (Class *c)
+{
+  return kibitz_call_page_get_audio_buffers_played (c->page) > 20;
+}
+
+/* With $KIBITZ_APP_TEST_SNAPSHOT set: the window as drawn, saved as PNG
+ * (to look at states the screenshot script cannot reach, e.g. the chat). */
 static void
-test_two_peers (void)
+maybe_snapshot (GtkWidget *window)
+{
+  const char *path = g_getenv ("KIBITZ_APP_TEST_SNAPSHOT");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GtkSnapshot) snapshot = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+
+  if (path == NULL)
+    return;
+  for (guint i = 0; i < 200; i++)
+    g_main_context_iteration (NULL, FALSE);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (window),
+                          gtk_widget_get_height (window));
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node, NULL);
+  gdk_texture_save_to_png (texture, path);
+}
+
+static gboolean
+spin_until_class (gboolean (*predicate) (Class *),
+                  Class   *c,
+                  guint    seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!predicate (c))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (2000);
+    }
+  return TRUE;
+}
+
+/* The whole class in one run (a server and two peers are slow to start):
+ * video and names; a peer's raised hand and chat shown in the app; the
+ * app's camera, microphone and chat seen by both peers. */
+static void
+test_class (void)
 {
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
-  g_autoptr(GSubprocess) ada = spawn_peer (server, "Ada");
-  g_autoptr(GSubprocess) bruno = spawn_peer (server, "Bruno");
+  TestPeer *ada = spawn_peer (server, "Ada", "--say=Hello from Ada");
+  TestPeer *bruno = spawn_peer (server, "Bruno", "--raise-hand");
   g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  g_autofree char *report = NULL;
   KibitzWindow *window = kibitz_window_new (NULL);
   KibitzCallPage *page = kibitz_window_get_call_page (window);
+  Class c = { page, ada, bruno };
+  KibitzParticipantTile *self_tile;
+  g_autoptr(GstElement) canceller = NULL;
+  g_autofree char *audio_source = g_strdup (g_getenv ("KIBITZ_AUDIO_SOURCE"));
+  JsonObject *seen;
   gboolean visible;
 
   gtk_window_present (GTK_WINDOW (window));
+  /* A microphone stand-in that is not the "test" source gets echo cancellation. */
+  g_setenv ("KIBITZ_AUDIO_SOURCE", "audiotestsrc is-live=true volume=0.2", TRUE);
   kibitz_window_join (window, url, ROOM, "Teacher");
 
-  visible = spin_until (class_is_visible, page, WAIT_SECONDS);
+  visible = spin_until_class (class_is_visible, &c, WAIT_SECONDS);
   g_test_message ("remote tiles: %u; Ada %s, Bruno %s, self %s", kibitz_call_page_get_n_remote (page),
                   tile_shows_video (kibitz_call_page_find_tile (page, "Ada")) ? "video" : "none",
                   tile_shows_video (kibitz_call_page_find_tile (page, "Bruno")) ? "video" : "none",
@@ -124,11 +376,67 @@ test_two_peers (void)
   g_assert_true (visible);
   g_assert_cmpstr (kibitz_call_page_get_error (page), ==, NULL);
 
+  /* Echo cancellation: webrtcdsp after the microphone, and the peers' audio
+   * reaches the speakers through the echo probe. */
+  canceller = gst_bin_get_by_name (GST_BIN (kibitz_call_get_pipeline (kibitz_call_page_get_call (page))),
+                                   "local-echo-canceller");
+  g_assert_nonnull (canceller);
+  g_assert_true (spin_until_class (audio_plays, &c, 20));
+
+  /* What the peers announced shows in the app. */
+  g_assert_true (spin_until_class (bruno_hand_is_shown, &c, 20));
+  g_assert_false (kibitz_participant_tile_get_badges (kibitz_call_page_find_tile (page, "Ada")) &
+                  KIBITZ_TILE_BADGE_HAND);
+  g_assert_true (spin_until_class (ada_greeting_is_shown, &c, 20));
+
+  /* Ctrl+E and Ctrl+D (their actions): the badges others see change. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.camera", NULL);
+  g_assert_true (spin_until_class (others_saw_camera_off, &c, 20));
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.microphone", NULL);
+  g_assert_true (spin_until_class (others_saw_mic_off, &c, 20));
+  self_tile = kibitz_call_page_get_self_tile (page);
+  g_assert_cmpint (kibitz_participant_tile_get_badges (self_tile) &
+                   (KIBITZ_TILE_BADGE_MIC_OFF | KIBITZ_TILE_BADGE_CAMERA_OFF), ==,
+                   KIBITZ_TILE_BADGE_MIC_OFF | KIBITZ_TILE_BADGE_CAMERA_OFF);
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.microphone", NULL);
+  g_assert_true (spin_until_class (others_saw_mic_on, &c, 20));
+
+  /* A chat message typed in the app reaches both peers. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.chat", NULL);
+  gtk_editable_set_text (GTK_EDITABLE (gtk_widget_get_template_child (GTK_WIDGET (page),
+                                                                      KIBITZ_TYPE_CALL_PAGE,
+                                                                      "chat_entry")),
+                         "  Good morning, class!  ");
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.send-chat", NULL);
+  g_assert_true (spin_until_class (others_got_chat, &c, 20));
+  maybe_snapshot (GTK_WIDGET (window));
+
+  /* The connection details name both peers and a direct route on loopback. */
+  report = kibitz_connection_report (kibitz_call_page_get_call (page));
+  g_test_message ("%s", report);
+  g_assert_nonnull (strstr (report, "Ada ("));
+  g_assert_nonnull (strstr (report, "Bruno ("));
+  g_assert_nonnull (strstr (report, "Direct (host → host)"));
+
+  /* Both peers got the app's (echo-cancelled) audio and its video. */
+  seen = test_peer_finish (ada, "Teacher");
+  g_assert_nonnull (seen);
+  g_test_message ("Ada got from the app: %" G_GINT64_FORMAT " audio packets, %" G_GINT64_FORMAT
+                  " frames", json_object_get_int_member (seen, "audio_packets"),
+                  json_object_get_int_member (seen, "frames_decoded"));
+  g_assert_cmpint (json_object_get_int_member (seen, "audio_packets"), >, 0);
+  g_assert_cmpint (json_object_get_int_member (seen, "frames_decoded"), >, 0);
+  seen = test_peer_finish (bruno, "Teacher");
+  g_assert_nonnull (seen);
+  g_assert_cmpint (json_object_get_int_member (seen, "audio_packets"), >, 0);
+
   close_window (window);
-  g_subprocess_force_exit (ada);
-  g_subprocess_force_exit (bruno);
-  g_subprocess_wait (ada, NULL, NULL);
-  g_subprocess_wait (bruno, NULL, NULL);
+  test_peer_stop (ada);
+  test_peer_stop (bruno);
+  if (audio_source != NULL)
+    g_setenv ("KIBITZ_AUDIO_SOURCE", audio_source, TRUE);
+  else
+    g_unsetenv ("KIBITZ_AUDIO_SOURCE");
 }
 
 static const char *
@@ -197,6 +505,8 @@ test_lobby_join (void)
 {
   GtkWidget *lobby = g_object_ref_sink (g_object_new (KIBITZ_TYPE_LOBBY_PAGE, NULL));
   GtkWidget *again;
+  AdwComboRow *camera;
+  guint n_cameras;
   g_auto(GStrv) joined = NULL;
 
   g_signal_connect (lobby, "join", G_CALLBACK (join_cb), &joined);
@@ -213,11 +523,62 @@ test_lobby_join (void)
   g_assert_cmpstr (joined[0], ==, "http://127.0.0.1:8080");
   g_assert_cmpstr (joined[1], ==, "Maths 4B");
   g_assert_cmpstr (joined[2], ==, "Zofia");
+  g_assert_null (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (lobby)));
   g_object_unref (lobby);
 
+  /* The room went to the recent rooms; "None" is the last camera and is kept. */
   again = g_object_ref_sink (g_object_new (KIBITZ_TYPE_LOBBY_PAGE, NULL));
   g_assert_cmpstr (row_text (again, "room_row"), ==, "Maths 4B");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+                   again, KIBITZ_TYPE_LOBBY_PAGE, "recent_group"))));
+  camera = ADW_COMBO_ROW (gtk_widget_get_template_child (again, KIBITZ_TYPE_LOBBY_PAGE,
+                                                         "camera_row"));
+  n_cameras = g_list_model_get_n_items (adw_combo_row_get_model (camera));
+  g_assert_cmpuint (n_cameras, >=, 2);
+  adw_combo_row_set_selected (camera, n_cameras - 1);
+  g_assert_cmpstr (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (again)), ==, "none");
   g_object_unref (again);
+
+  again = g_object_ref_sink (g_object_new (KIBITZ_TYPE_LOBBY_PAGE, NULL));
+  g_assert_cmpstr (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (again)), ==, "none");
+  camera = ADW_COMBO_ROW (gtk_widget_get_template_child (again, KIBITZ_TYPE_LOBBY_PAGE,
+                                                         "camera_row"));
+  adw_combo_row_set_selected (camera, 0);
+  g_object_unref (again);
+}
+
+static gboolean
+preview_shows_video (KibitzCallPage *unused)
+{
+  GtkStack *stack = g_object_get_data (G_OBJECT (unused), "preview-stack");
+  GtkPicture *picture = g_object_get_data (G_OBJECT (unused), "preview-picture");
+  GdkPaintable *paintable = gtk_picture_get_paintable (picture);
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (stack), "video") == 0 && paintable != NULL &&
+         kibitz_video_paintable_get_n_frames (KIBITZ_VIDEO_PAINTABLE (paintable)) >= 3;
+}
+
+/* The lobby of a shown window previews $KIBITZ_VIDEO_SOURCE (videotestsrc). */
+static void
+test_lobby_preview (void)
+{
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  GtkWidget *lobby;
+
+  gtk_window_present (GTK_WINDOW (window));
+  lobby = gtk_widget_get_first_child (gtk_widget_get_parent (GTK_WIDGET (page)));
+  while (lobby != NULL && !KIBITZ_IS_LOBBY_PAGE (lobby))
+    lobby = gtk_widget_get_next_sibling (lobby);
+  g_assert_nonnull (lobby);
+  g_object_set_data (G_OBJECT (page), "preview-stack",
+                     gtk_widget_get_template_child (lobby, KIBITZ_TYPE_LOBBY_PAGE, "preview_stack"));
+  g_object_set_data (G_OBJECT (page), "preview-picture",
+                     gtk_widget_get_template_child (lobby, KIBITZ_TYPE_LOBBY_PAGE,
+                                                    "preview_picture"));
+  g_assert_true (spin_until (preview_shows_video, page, 20));
+
+  close_window (window);
 }
 
 static gboolean
@@ -243,6 +604,100 @@ test_unreachable_server (void)
   close_window (window);
 }
 
+static gboolean
+has_self_tile (KibitzCallPage *page)
+{
+  return kibitz_call_page_get_self_tile (page) != NULL || kibitz_call_page_get_error (page) != NULL;
+}
+
+/* A camera that cannot open: the app joins anyway without it, says so in a
+ * toast, and the camera control is off and disabled. */
+static void
+test_missing_camera (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  g_autofree char *video_source = g_strdup (g_getenv ("KIBITZ_VIDEO_SOURCE"));
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  gboolean camera = TRUE;
+
+  gtk_window_present (GTK_WINDOW (window));
+  g_setenv ("KIBITZ_VIDEO_SOURCE", "v4l2src device=/dev/kibitz-no-such-camera", TRUE);
+  kibitz_window_join (window, url, ROOM, "Teacher");
+  g_assert_true (spin_until (has_self_tile, page, 20));
+  g_setenv ("KIBITZ_VIDEO_SOURCE", video_source, TRUE);
+
+  g_assert_cmpstr (kibitz_call_page_get_error (page), ==, NULL);
+  g_object_get (page, "camera-enabled", &camera, NULL);
+  g_assert_false (camera);
+  g_assert_true (kibitz_participant_tile_get_badges (kibitz_call_page_get_self_tile (page)) &
+                 KIBITZ_TILE_BADGE_CAMERA_OFF);
+
+  close_window (window);
+}
+
+/* A full room is said as such, with what to do. */
+static void
+test_room_full (void)
+{
+  const char *args[] = { "--max-room-size=1", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  TestPeer *ada = spawn_peer (server, "Ada", "--video=none");
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  GObject *status;
+
+  while (find_event (ada, "joined") == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (find_event (ada, "joined"));
+
+  gtk_window_present (GTK_WINDOW (window));
+  kibitz_window_join (window, url, ROOM, "Teacher");
+  g_assert_true (spin_until (has_error, page, 20));
+  status = gtk_widget_get_template_child (GTK_WIDGET (page), KIBITZ_TYPE_CALL_PAGE, "status_page");
+  g_test_message ("%s: %s", adw_status_page_get_title (ADW_STATUS_PAGE (status)),
+                  kibitz_call_page_get_error (page));
+  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "The Class Is Full");
+
+  close_window (window);
+  test_peer_stop (ada);
+}
+
+static gboolean
+celina_is_relayed (KibitzCallPage *page)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_find_tile (page, "Celina");
+
+  return tile != NULL && (kibitz_participant_tile_get_badges (tile) & KIBITZ_TILE_BADGE_RELAYED);
+}
+
+/* A participant that can only use the server's TURN relay: its tile says
+ * "Relayed", and so do the connection details. */
+static void
+test_relayed_badge (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  g_autofree char *report = NULL;
+  TestPeer *celina = spawn_peer (server, "Celina", "--relay-only");
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+
+  gtk_window_present (GTK_WINDOW (window));
+  kibitz_window_join (window, url, ROOM, "Teacher");
+  g_assert_true (spin_until (celina_is_relayed, page, WAIT_SECONDS));
+
+  report = kibitz_connection_report (kibitz_call_page_get_call (page));
+  g_test_message ("%s", report);
+  g_assert_nonnull (strstr (report, "Relayed through the server"));
+
+  close_window (window);
+  test_peer_stop (celina);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -256,8 +711,12 @@ main (int    argc,
 
   g_test_add_func ("/app/tile/initials-until-video", test_tile_initials);
   g_test_add_func ("/app/lobby/join-and-remember", test_lobby_join);
+  g_test_add_func ("/app/lobby/preview", test_lobby_preview);
+  g_test_add_func ("/app/call/missing-camera-joins-without-it", test_missing_camera);
+  g_test_add_func ("/app/call/room-full-says-so", test_room_full);
+  g_test_add_func ("/app/call/relayed-link-has-a-badge", test_relayed_badge);
   g_test_add_func ("/app/call/unreachable-server-shows-the-error", test_unreachable_server);
-  g_test_add_func ("/app/call/two-peers-show-names-and-video", test_two_peers);
+  g_test_add_func ("/app/call/class-video-badges-and-chat", test_class);
 
   status = g_test_run ();
   gst_deinit ();
