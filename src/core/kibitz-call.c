@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "kibitz-call.h"
 #include "kibitz-config.h"
@@ -21,6 +22,7 @@
 /* protocol.md: after a resumed welcome, a peer that does not reappear within
  * 30 s is treated as gone. */
 #define RESUME_WAIT_USEC      (30 * G_USEC_PER_SEC)
+#define RELAY_CANDIDATE_DELAY_MS 1500
 
 typedef struct {
   guint   mline;
@@ -65,6 +67,8 @@ struct _KibitzCall {
   KibitzSinkFactory   sink_factory;
   gpointer            sink_data;
   gboolean            failed;
+  GPtrArray          *held;              /* HeldCandidate *, sent when removed */
+  gint64              relay_held_until;  /* monotonic */
 };
 
 G_DEFINE_FINAL_TYPE (KibitzCall, kibitz_call, G_TYPE_OBJECT)
@@ -260,35 +264,120 @@ local_description_cb (KibitzPeer *peer,
   kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
 }
 
+/* A candidate (or, with candidate NULL, the end of candidates) held back a
+ * moment: see ice_candidate_cb(). Owned by the call's `held` array. */
+typedef struct {
+  KibitzCall *call;
+  KibitzPeer *peer;
+  guint       mline;
+  char       *candidate;
+  guint       source_id;
+} HeldCandidate;
+
+static void
+held_candidate_free (gpointer data)
+{
+  HeldCandidate *held = data;
+
+  g_clear_handle_id (&held->source_id, g_source_remove);
+  g_object_unref (held->peer);
+  g_free (held->candidate);
+  g_free (held);
+}
+
+static void
+send_candidate (KibitzCall *self,
+                KibitzPeer *peer,
+                guint       mline,
+                const char *candidate)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+
+  if (participant_for_peer (self, peer) == NULL || self->signaling == NULL)
+    return;
+
+  if (candidate)
+    {
+      JsonObject *ice = json_object_new ();
+
+      json_object_set_string_member (ice, "candidate", candidate);
+      json_object_set_int_member (ice, "sdpMLineIndex", mline);
+      json_object_set_object_member (data, "ice", ice);
+    }
+  else
+    {
+      json_object_set_null_member (data, "ice");
+    }
+  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+}
+
+static gboolean
+held_candidate_cb (gpointer data)
+{
+  HeldCandidate *held = data;
+
+  held->source_id = 0;
+  send_candidate (held->call, held->peer, held->mline, held->candidate);
+  g_ptr_array_remove (held->call->held, held);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hold_candidate (KibitzCall *self,
+                KibitzPeer *peer,
+                guint       mline,
+                const char *candidate,
+                guint       delay_ms)
+{
+  HeldCandidate *held = g_new0 (HeldCandidate, 1);
+
+  held->call = self;
+  held->peer = g_object_ref (peer);
+  held->mline = mline;
+  held->candidate = g_strdup (candidate);
+  held->source_id = g_timeout_add (delay_ms, held_candidate_cb, held);
+  g_ptr_array_add (self->held, held);
+}
+
+/* Relay candidates (and the end of candidates after them) go out
+ * RELAY_CANDIDATE_DELAY_MS late. A relay pair needs no hole punching and so
+ * often answers its checks first; GStreamer 1.22's libnice (regular
+ * nomination) then settles on it for good, and two peers behind ordinary
+ * NATs would send their whole call through the relay. Held back, the relay
+ * pairs only form when the direct ones had time to punch through; blocked
+ * networks lose a second.
+ */
 static void
 ice_candidate_cb (KibitzPeer *peer,
                   guint       mline,
                   const char *candidate,
                   KibitzCall *self)
 {
-  g_autoptr(JsonObject) data = json_object_new ();
-  JsonObject *ice = json_object_new ();
-
   if (participant_for_peer (self, peer) == NULL)
     return;
 
-  json_object_set_string_member (ice, "candidate", candidate);
-  json_object_set_int_member (ice, "sdpMLineIndex", mline);
-  json_object_set_object_member (data, "ice", ice);
-  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+  if (!self->options.relay_only && strstr (candidate, " typ relay") != NULL)
+    {
+      self->relay_held_until = g_get_monotonic_time () + RELAY_CANDIDATE_DELAY_MS * 1000;
+      hold_candidate (self, peer, mline, candidate, RELAY_CANDIDATE_DELAY_MS);
+      return;
+    }
+  send_candidate (self, peer, mline, candidate);
 }
 
 static void
 ice_gathering_done_cb (KibitzPeer *peer,
                        KibitzCall *self)
 {
-  g_autoptr(JsonObject) data = json_object_new ();
+  gint64 left = self->relay_held_until - g_get_monotonic_time ();
 
   if (participant_for_peer (self, peer) == NULL)
     return;
 
-  json_object_set_null_member (data, "ice");
-  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+  if (left > 0)
+    hold_candidate (self, peer, 0, NULL, left / 1000 + 1);
+  else
+    send_candidate (self, peer, 0, NULL);
 }
 
 /* One link failed: this participant only; everyone else carries on. */
@@ -922,6 +1011,8 @@ kibitz_call_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  if (self->held)
+    g_ptr_array_set_size (self->held, 0);
   for (guint i = 0; self->participants && i < self->participants->len; i++)
     close_peer (self, g_ptr_array_index (self->participants, i));
   if (self->closing)
@@ -947,6 +1038,7 @@ kibitz_call_finalize (GObject *object)
 
   g_clear_pointer (&self->participants, g_ptr_array_unref);
   g_clear_pointer (&self->closing, g_ptr_array_unref);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_pointer (&self->config, kibitz_config_free);
   g_free (self->server_url);
   g_free (self->room);
@@ -1009,6 +1101,7 @@ kibitz_call_init (KibitzCall *self)
 {
   self->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
   self->closing = g_ptr_array_new_with_free_func (g_object_unref);
+  self->held = g_ptr_array_new_with_free_func (held_candidate_free);
 }
 
 KibitzCall *
