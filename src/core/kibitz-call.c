@@ -9,6 +9,10 @@
 
 #include <stdarg.h>
 #include <string.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include "kibitz-call.h"
 #include "kibitz-config.h"
@@ -23,6 +27,21 @@
  * 30 s is treated as gone. */
 #define RESUME_WAIT_USEC      (30 * G_USEC_PER_SEC)
 #define RELAY_CANDIDATE_DELAY_MS 1500
+/* Dead links (DESIGN.md: GStreamer 1.22 with libnice 0.1.21 may never say
+ * "failed"): no inbound media for this long while the peer is in the room
+ * means the link is dead, and it is rebuilt. A link that never carried media
+ * gets longer, for its setup on a busy machine. */
+#define LINK_STALL_USEC       (5 * G_USEC_PER_SEC)
+#define LINK_SETUP_USEC       (15 * G_USEC_PER_SEC)
+/* Between rebuilds of one link: 1 s, 2 s, 4 s... up to 30 s. */
+#define REBUILD_BACKOFF_FIRST_USEC  (1 * G_USEC_PER_SEC)
+#define REBUILD_BACKOFF_CAP_USEC    (30 * G_USEC_PER_SEC)
+/* After this many rebuilds without media, try the relay only. */
+#define RELAY_ONLY_AFTER      3
+/* An offerer that rebuilt this recently ignores a request to rebuild. */
+#define RESTART_IGNORE_USEC   (3 * G_USEC_PER_SEC)
+/* How often the local addresses are compared (network switch). */
+#define ADDRESS_POLL_USEC     (1 * G_USEC_PER_SEC)
 
 typedef struct {
   guint   mline;
@@ -38,6 +57,11 @@ typedef struct {
   gboolean           first_frame_seen;
   guint              connected_polls;    /* stats polls waiting for the selected pair */
   gint64             awaiting_until;     /* after a resumed welcome; 0: not awaited */
+  guint64            inbound_count;      /* frames + audio packets, at alive_at */
+  gint64             alive_at;           /* monotonic: last inbound media, or (re)build */
+  gboolean           carried_media;      /* the current link delivered something */
+  guint              failures;           /* rebuilds since media last flowed */
+  gint64             next_rebuild;       /* monotonic: not before; 0: any time */
   GQueue             pending;            /* PendingCandidate *, before the offer */
 } Participant;
 
@@ -69,6 +93,8 @@ struct _KibitzCall {
   gboolean            failed;
   GPtrArray          *held;              /* HeldCandidate *, sent when removed */
   gint64              relay_held_until;  /* monotonic */
+  char               *addresses;         /* the local addresses, last seen */
+  gint64              addresses_polled;  /* monotonic */
 };
 
 G_DEFINE_FINAL_TYPE (KibitzCall, kibitz_call, G_TYPE_OBJECT)
@@ -140,6 +166,7 @@ ensure_participant (KibitzCall *self,
       p->public.first_frame_ms = -1;
       p->public.audio = TRUE;
       p->public.video = TRUE;
+      p->alive_at = g_get_monotonic_time ();
       g_queue_init (&p->pending);
       g_ptr_array_add (self->participants, p);
     }
@@ -397,6 +424,7 @@ peer_failed_cb (KibitzPeer   *peer,
   p->public.error = g_error_copy (error);
   g_signal_emit (self, signals[SIGNAL_PARTICIPANT_FAILED], 0, &p->public, error);
   close_peer (self, p);
+  p->alive_at = 0;   /* the watchdog rebuilds it (after its backoff) */
 }
 
 static void
@@ -429,13 +457,21 @@ make_peer (KibitzCall  *self,
     .stun_server = self->stun,
     .turn_servers = (const char * const *) self->turns,
     .ice_addresses = (const char * const *) self->ice_addresses,
-    .relay_only = self->options.relay_only,
+    .relay_only = self->options.relay_only || p->failures >= RELAY_ONLY_AFTER,
     .latency_ms = self->options.latency_ms,
   };
   g_autoptr(GError) error = NULL;
   KibitzPeer *peer;
 
+  if (p->public.peer != NULL)
+    p->public.rebuilds++;
   close_peer (self, p);
+  p->alive_at = g_get_monotonic_time ();
+  p->carried_media = FALSE;
+  p->inbound_count = p->public.frames_decoded + p->public.audio_packets;
+  if (options.relay_only && !self->options.relay_only)
+    g_message ("the link with %s failed %u times: trying the relay only", p->public.name,
+               p->failures);
   peer = kibitz_peer_new (p->public.id, self->pipeline, self->media, &options, &error);
   if (peer == NULL)
     {
@@ -561,6 +597,14 @@ signal_cb (KibitzSignaling *signaling,
     handle_candidate (p, json_object_get_member (data, "ice"));
   if (kibitz_json_get_boolean (data, "restart", FALSE) && p->public.offerer)
     {
+      /* Both sides may find the link dead at about the same time: an offer
+       * we just made answers this request already. */
+      if (p->public.peer != NULL && !p->carried_media &&
+          g_get_monotonic_time () - p->peer_created_at < RESTART_IGNORE_USEC)
+        {
+          g_message ("%s asks for a new connection; one is under way", p->public.name);
+          return;
+        }
       g_message ("%s asks for a new connection", p->public.name);
       make_peer (self, p, TRUE);
     }
@@ -650,6 +694,9 @@ welcome_cb (KibitzSignaling *signaling,
       if (is_new || p->public.left)
         {
           p->public.left = FALSE;
+          p->alive_at = g_get_monotonic_time ();
+          p->failures = 0;
+          p->next_rebuild = 0;
           g_signal_emit (self, signals[SIGNAL_PARTICIPANT_JOINED], 0, &p->public);
         }
       if (!resumed || !has_live_peer (p))
@@ -682,11 +729,24 @@ peer_joined_cb (KibitzSignaling *signaling,
   apply_state (p, kibitz_json_get_object (peer, "state"));
   p->awaiting_until = 0;
 
-  /* A restarted server announces everyone again: a live link stays as it is. */
+  /* A restarted server announces everyone again: a live link stays as it
+   * is; a dead one (a relayed link whose relay restarted with the server,
+   * or a negotiation whose messages the server refused as `unknown-peer`
+   * while the peer was not back yet) is rebuilt now. */
   if (known)
-    return;
+    {
+      if (g_get_monotonic_time () - p->alive_at > LINK_STALL_USEC / 2)
+        {
+          p->alive_at = 0;
+          p->next_rebuild = 0;
+        }
+      return;
+    }
 
   p->public.left = FALSE;
+  p->alive_at = g_get_monotonic_time ();
+  p->failures = 0;
+  p->next_rebuild = 0;
   g_signal_emit (self, signals[SIGNAL_PARTICIPANT_JOINED], 0, &p->public);
 }
 
@@ -732,6 +792,22 @@ server_error_cb (KibitzSignaling *signaling,
                  KibitzCall      *self)
 {
   g_message ("the server answered %s: %s", code, message);
+
+  /* After a server restart a signal can reach the server before its
+   * addressee is back, and is refused: the error does not say to whom, so
+   * every link still waiting for media is retried soon (the watchdog). */
+  if (g_strcmp0 (code, "unknown-peer") == 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      for (guint i = 0; i < self->participants->len; i++)
+        {
+          Participant *p = g_ptr_array_index (self->participants, i);
+
+          if (!p->public.left && !p->carried_media && p->next_rebuild > now + G_USEC_PER_SEC)
+            p->next_rebuild = now + G_USEC_PER_SEC;
+        }
+    }
 }
 
 static void
@@ -789,12 +865,154 @@ bus_cb (GstBus     *bus,
   return G_SOURCE_CONTINUE;
 }
 
+/* Rebuilds one link: the first offerer offers again; the other side asks
+ * it to with {"restart": true} (protocol.md). */
+static void
+rebuild_link (KibitzCall  *self,
+              Participant *p,
+              const char  *why)
+{
+  g_message ("the link with %s (%s) %s: %s", p->public.name, p->public.id, why,
+             p->public.offerer ? "offering afresh" : "asking for a new offer");
+  if (p->public.offerer)
+    {
+      make_peer (self, p, TRUE);
+    }
+  else
+    {
+      g_autoptr(JsonObject) data = json_object_new ();
+
+      json_object_set_boolean_member (data, "restart", TRUE);
+      kibitz_signaling_send_signal (self->signaling, p->public.id, data);
+      p->alive_at = g_get_monotonic_time ();
+      if (p->public.peer == NULL)
+        p->carried_media = FALSE;
+    }
+}
+
+/* The dead-link watchdog, once per refresh: inbound media is the proof of
+ * life (GStreamer 1.22 may never report ICE "failed"). */
+static void
+watch_link (KibitzCall  *self,
+            Participant *p,
+            gint64       now)
+{
+  guint64 count = p->public.frames_decoded + p->public.audio_packets;
+  gint64 limit;
+
+  if (p->public.peer != NULL && count != p->inbound_count)
+    {
+      p->inbound_count = count;
+      p->alive_at = now;
+      p->carried_media = TRUE;
+      if (p->failures > 0)
+        g_message ("the link with %s carries media again", p->public.name);
+      p->failures = 0;
+      p->next_rebuild = 0;
+      return;
+    }
+
+  /* Only while the peer is known to be in the room and we can tell it. */
+  if (p->public.left || p->awaiting_until != 0 || self->signaling == NULL ||
+      kibitz_signaling_get_state (self->signaling) != KIBITZ_SIGNALING_JOINED)
+    return;
+  limit = p->carried_media ? LINK_STALL_USEC : LINK_SETUP_USEC;
+  if (p->alive_at != 0 && now - p->alive_at < limit)
+    return;
+  if (now < p->next_rebuild)
+    return;
+
+  p->failures++;
+  p->next_rebuild = now + MIN (REBUILD_BACKOFF_FIRST_USEC << MIN (p->failures - 1, 5),
+                               REBUILD_BACKOFF_CAP_USEC);
+  rebuild_link (self, p, p->alive_at == 0 ? "failed"
+                         : p->carried_media ? "stopped carrying media"
+                         : "never carried media");
+}
+
+/* The local addresses as one sorted string (network switch detection). */
+static char *
+local_addresses (void)
+{
+  struct ifaddrs *list = NULL;
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (getifaddrs (&list) != 0)
+    return g_strdup ("");
+
+  for (struct ifaddrs *a = list; a != NULL; a = a->ifa_next)
+    {
+      char text[INET6_ADDRSTRLEN] = "";
+
+      if (a->ifa_addr == NULL || (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP))
+        continue;
+      if (a->ifa_addr->sa_family == AF_INET)
+        inet_ntop (AF_INET, &((struct sockaddr_in *) a->ifa_addr)->sin_addr, text, sizeof text);
+      else if (a->ifa_addr->sa_family == AF_INET6 &&
+               !IN6_IS_ADDR_LINKLOCAL (&((struct sockaddr_in6 *) a->ifa_addr)->sin6_addr))
+        inet_ntop (AF_INET6, &((struct sockaddr_in6 *) a->ifa_addr)->sin6_addr, text, sizeof text);
+      if (text[0] != '\0')
+        g_ptr_array_add (found, g_strdup (text));
+    }
+  freeifaddrs (list);
+
+  g_ptr_array_sort (found, (GCompareFunc) g_strcmp0);
+  for (guint i = 0; i < found->len; i++)
+    g_string_append_printf (out, "%s%s", i ? " " : "", (char *) g_ptr_array_index (found, i));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A laptop moving from cable to Wi-Fi: every link and the signaling socket
+ * use addresses that are gone. Rebuild them all now instead of waiting for
+ * timeouts. */
+static void
+watch_addresses (KibitzCall *self,
+                 gint64      now)
+{
+  g_autofree char *addresses = NULL;
+
+  if (now - self->addresses_polled < ADDRESS_POLL_USEC)
+    return;
+  self->addresses_polled = now;
+  addresses = local_addresses ();
+  if (self->addresses == NULL || g_str_equal (addresses, self->addresses))
+    {
+      if (self->addresses == NULL)
+        self->addresses = g_steal_pointer (&addresses);
+      return;
+    }
+
+  g_message ("the local addresses changed (%s → %s): rebuilding every link", self->addresses,
+             addresses);
+  g_free (self->addresses);
+  self->addresses = g_steal_pointer (&addresses);
+  if (self->signaling)
+    kibitz_signaling_reconnect_now (self->signaling);
+
+  for (guint i = 0; i < self->participants->len; i++)
+    {
+      Participant *p = g_ptr_array_index (self->participants, i);
+
+      if (p->public.left)
+        continue;
+      p->failures = 0;
+      p->next_rebuild = now + REBUILD_BACKOFF_FIRST_USEC;
+      rebuild_link (self, p, "lost its local address");
+    }
+}
+
 static gboolean
 refresh_cb (gpointer user_data)
 {
   KibitzCall *self = user_data;
+  gint64 now;
 
   kibitz_call_refresh (self);
+  now = g_get_monotonic_time ();
+  watch_addresses (self, now);
+  for (guint i = 0; i < self->participants->len; i++)
+    watch_link (self, g_ptr_array_index (self->participants, i), now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1048,6 +1266,7 @@ kibitz_call_finalize (GObject *object)
   g_free (self->stun);
   g_strfreev (self->turns);
   g_strfreev (self->ice_addresses);
+  g_free (self->addresses);
 
   G_OBJECT_CLASS (kibitz_call_parent_class)->finalize (object);
 }

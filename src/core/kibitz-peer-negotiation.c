@@ -152,16 +152,24 @@ answer_created (KibitzPeer *self,
 
 /* --- Branches ---------------------------------------------------------------------------- */
 
+/* Send and receive; video also asks for lost packets again (NACK, answered
+ * with RTX), so a lossy link repairs most holes without waiting for the next
+ * keyframe (the depayloader still requests one when it cannot). */
 static void
-set_transceiver_sendrecv (GstPad *pad)
+set_transceiver_sendrecv (GstPad          *pad,
+                          KibitzMediaKind  kind)
 {
   g_autoptr(GstWebRTCRTPTransceiver) trans = NULL;
 
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (pad), "transceiver") == NULL)
     return;
   g_object_get (pad, "transceiver", &trans, NULL);
-  if (trans != NULL)
-    g_object_set (trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
+  if (trans == NULL)
+    return;
+  g_object_set (trans, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDRECV, NULL);
+  if (kind == KIBITZ_MEDIA_KIND_VIDEO &&
+      g_object_class_find_property (G_OBJECT_GET_CLASS (trans), "do-nack") != NULL)
+    g_object_set (trans, "do-nack", TRUE, NULL);
 }
 
 static KibitzMediaBranch *
@@ -182,7 +190,7 @@ add_branch (KibitzPeer       *self,
 
   branch = kibitz_media_source_add_branch (self->media, kind, payload_type, pad, error);
   if (branch != NULL)
-    set_transceiver_sendrecv (pad);
+    set_transceiver_sendrecv (pad, kind);
   gst_object_unref (pad);
   return branch;
 }

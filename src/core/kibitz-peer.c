@@ -717,6 +717,8 @@ configure_webrtcbin (KibitzPeer               *self,
   return restrict_ice_addresses (self, options->ice_addresses, error);
 }
 
+static gint webrtcbin_serial;
+
 KibitzPeer *
 kibitz_peer_new (const char               *id,
                  GstElement               *pipeline,
@@ -743,7 +745,9 @@ kibitz_peer_new (const char               *id,
   self->pipeline = gst_object_ref (pipeline);
   self->media = g_object_ref (media);
 
-  name = g_strdup_printf ("webrtc-%s", id);
+  /* Unique: a rebuilt link's new webrtcbin joins the pipeline while the old
+   * one may still be closing (its branches go through blocking probes). */
+  name = g_strdup_printf ("webrtc-%s-%u", id, (guint) g_atomic_int_add (&webrtcbin_serial, 1));
   g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
   if (!(self->webrtcbin = kibitz_make_element ("webrtcbin", name, error)))
     return NULL;

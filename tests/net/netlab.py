@@ -69,6 +69,8 @@ class Process:
         self.lines = []
         self.stderr_path = os.path.join(lab.dir, name + ".stderr")
         self.stderr = open(self.stderr_path, "w")
+        self.stdout_log = open(os.path.join(lab.dir, name + ".stdout"), "w")
+        self.t0 = time.monotonic()
         full = ["ip", "netns", "exec", ns] + argv
         self.proc = subprocess.Popen(full, stdout=subprocess.PIPE, stderr=self.stderr,
                                      stdin=subprocess.DEVNULL, text=True, env=env,
@@ -82,6 +84,8 @@ class Process:
         for line in self.proc.stdout:
             now = time.monotonic()
             line = line.rstrip("\n")
+            self.stdout_log.write("%.3f %s\n" % (now - self.t0, line))
+            self.stdout_log.flush()
             with self.cond:
                 self.lines.append((now, line))
                 try:
