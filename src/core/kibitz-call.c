@@ -14,6 +14,8 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include <gst/webrtc/webrtc.h>
+
 #include "kibitz-call.h"
 #include "kibitz-config.h"
 #include "kibitz-core-error.h"
@@ -32,7 +34,9 @@
  * means the link is dead, and it is rebuilt. A link that never carried media
  * gets longer, for its setup on a busy machine. */
 #define LINK_STALL_USEC       (5 * G_USEC_PER_SEC)
-#define LINK_SETUP_USEC       (15 * G_USEC_PER_SEC)
+/* ...unless ICE still says connected: then a busy machine gets longer. */
+#define LINK_STALL_ICE_UP_USEC (8 * G_USEC_PER_SEC)
+#define LINK_SETUP_USEC       (20 * G_USEC_PER_SEC)
 /* Between rebuilds of one link: 1 s, 2 s, 4 s... up to 30 s. */
 #define REBUILD_BACKOFF_FIRST_USEC  (1 * G_USEC_PER_SEC)
 #define REBUILD_BACKOFF_CAP_USEC    (30 * G_USEC_PER_SEC)
@@ -60,6 +64,7 @@ typedef struct {
   guint64            inbound_count;      /* frames + audio packets, at alive_at */
   gint64             alive_at;           /* monotonic: last inbound media, or (re)build */
   gboolean           carried_media;      /* the current link delivered something */
+  KibitzPeerState    state_seen;         /* progress in setting up counts as life */
   guint              failures;           /* rebuilds since media last flowed */
   gint64             next_rebuild;       /* monotonic: not before; 0: any time */
   GQueue             pending;            /* PendingCandidate *, before the offer */
@@ -468,6 +473,7 @@ make_peer (KibitzCall  *self,
   close_peer (self, p);
   p->alive_at = g_get_monotonic_time ();
   p->carried_media = FALSE;
+  p->state_seen = KIBITZ_PEER_STATE_NEW;
   p->inbound_count = p->public.frames_decoded + p->public.audio_packets;
   if (options.relay_only && !self->options.relay_only)
     g_message ("the link with %s failed %u times: trying the relay only", p->public.name,
@@ -912,11 +918,30 @@ watch_link (KibitzCall  *self,
       return;
     }
 
+  /* Setting up takes long on a busy machine: each step forward counts. */
+  if (p->public.peer != NULL && kibitz_peer_get_state (p->public.peer) != p->state_seen)
+    {
+      p->state_seen = kibitz_peer_get_state (p->public.peer);
+      if (p->state_seen != KIBITZ_PEER_STATE_FAILED)
+        p->alive_at = now;
+    }
+
   /* Only while the peer is known to be in the room and we can tell it. */
   if (p->public.left || p->awaiting_until != 0 || self->signaling == NULL ||
       kibitz_signaling_get_state (self->signaling) != KIBITZ_SIGNALING_JOINED)
     return;
-  limit = p->carried_media ? LINK_STALL_USEC : LINK_SETUP_USEC;
+  limit = LINK_SETUP_USEC;
+  if (p->carried_media)
+    {
+      GstWebRTCICEConnectionState ice = GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED;
+
+      if (p->public.peer != NULL)
+        g_object_get (kibitz_peer_get_webrtcbin (p->public.peer), "ice-connection-state", &ice,
+                      NULL);
+      limit = (ice == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
+               ice == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
+              ? LINK_STALL_ICE_UP_USEC : LINK_STALL_USEC;
+    }
   if (p->alive_at != 0 && now - p->alive_at < limit)
     return;
   if (now < p->next_rebuild)
