@@ -655,6 +655,21 @@ use_ice_servers (KibitzCall *self,
   self->turns = g_steal_pointer (&turns);
 }
 
+/* A peer is back on signaling (a resumed welcome lists it, or a restarted
+ * server announces it): if our link with it carries nothing (a relayed link
+ * whose relay restarted with the server, or a negotiation whose messages the
+ * server refused as `unknown-peer` while the peer was away), rebuild it now
+ * rather than after the stall timeout. */
+static void
+suspect_link (Participant *p)
+{
+  if (g_get_monotonic_time () - p->alive_at > LINK_STALL_USEC / 2)
+    {
+      p->alive_at = 0;
+      p->next_rebuild = 0;
+    }
+}
+
 static gboolean
 has_live_peer (Participant *p)
 {
@@ -707,6 +722,8 @@ welcome_cb (KibitzSignaling *signaling,
         }
       if (!resumed || !has_live_peer (p))
         make_peer (self, p, TRUE);
+      else
+        suspect_link (p);
     }
 
   for (guint i = 0; i < self->participants->len; i++)
@@ -736,16 +753,10 @@ peer_joined_cb (KibitzSignaling *signaling,
   p->awaiting_until = 0;
 
   /* A restarted server announces everyone again: a live link stays as it
-   * is; a dead one (a relayed link whose relay restarted with the server,
-   * or a negotiation whose messages the server refused as `unknown-peer`
-   * while the peer was not back yet) is rebuilt now. */
+   * is; a dead one is rebuilt now. */
   if (known)
     {
-      if (g_get_monotonic_time () - p->alive_at > LINK_STALL_USEC / 2)
-        {
-          p->alive_at = 0;
-          p->next_rebuild = 0;
-        }
+      suspect_link (p);
       return;
     }
 
