@@ -468,7 +468,7 @@ make_peer (KibitzCall  *self,
   g_autoptr(GError) error = NULL;
   KibitzPeer *peer;
 
-  if (p->public.peer != NULL)
+  if (p->public.peer != NULL || p->failures > 0)
     p->public.rebuilds++;
   close_peer (self, p);
   p->alive_at = g_get_monotonic_time ();
@@ -937,6 +937,14 @@ watch_link (KibitzCall  *self,
         p->alive_at = now;
     }
 
+  /* A peer that only watches sends nothing: judged by ICE failing alone. */
+  if (p->public.peer != NULL && p->state_seen == KIBITZ_PEER_STATE_CONNECTED &&
+      !kibitz_peer_get_remote_sends_media (p->public.peer))
+    {
+      p->alive_at = now;
+      return;
+    }
+
   /* Only while the peer is known to be in the room and we can tell it. */
   if (p->public.left || p->awaiting_until != 0 || self->signaling == NULL ||
       kibitz_signaling_get_state (self->signaling) != KIBITZ_SIGNALING_JOINED)
@@ -966,6 +974,13 @@ watch_link (KibitzCall  *self,
                          : "never carried media");
 }
 
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
 /* The local addresses as one sorted string (network switch detection). */
 static char *
 local_addresses (void)
@@ -993,7 +1008,7 @@ local_addresses (void)
     }
   freeifaddrs (list);
 
-  g_ptr_array_sort (found, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (found, compare_strings);
   for (guint i = 0; i < found->len; i++)
     g_string_append_printf (out, "%s%s", i ? " " : "", (char *) g_ptr_array_index (found, i));
   return g_string_free (g_steal_pointer (&out), FALSE);

@@ -355,6 +355,25 @@ inspect_sdp (const GstSDPMessage  *sdp,
   return TRUE;
 }
 
+/* TRUE if no usable media section of the description sends anything (a
+ * browser that only watches): such a link is judged by ICE alone. */
+static gboolean
+sends_nothing (const GstSDPMessage *sdp)
+{
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+
+      if (gst_sdp_media_get_port (media) == 0 &&
+          gst_sdp_media_get_attribute_val (media, "bundle-only") == NULL)
+        continue;
+      if (gst_sdp_media_get_attribute_val (media, "recvonly") == NULL &&
+          gst_sdp_media_get_attribute_val (media, "inactive") == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 kibitz_peer_set_remote_description (KibitzPeer  *self,
                                     const char  *type,
@@ -395,6 +414,7 @@ kibitz_peer_set_remote_description (KibitzPeer  *self,
         bad_sdp (&local_error, type, "it cannot be parsed");
       return kibitz_peer_fail_now (self, error, local_error);
     }
+  self->remote_silent = sends_nothing (message);
 
   if (is_offer)
     {

@@ -530,6 +530,13 @@ kibitz_peer_is_offerer (KibitzPeer *self)
   return self->offerer;
 }
 
+gboolean
+kibitz_peer_get_remote_sends_media (KibitzPeer *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_PEER (self), FALSE);
+  return !self->remote_silent;
+}
+
 GstElement *
 kibitz_peer_get_webrtcbin (KibitzPeer *self)
 {
