@@ -355,6 +355,16 @@ inspect_sdp (const GstSDPMessage  *sdp,
   return TRUE;
 }
 
+static gboolean
+has_flag (const GstSDPMedia *media,
+          const char        *key)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++)
+    if (g_strcmp0 (gst_sdp_media_get_attribute (media, i)->key, key) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 /* TRUE if no usable media section of the description sends anything (a
  * browser that only watches): such a link is judged by ICE alone. */
 static gboolean
@@ -367,8 +377,7 @@ sends_nothing (const GstSDPMessage *sdp)
       if (gst_sdp_media_get_port (media) == 0 &&
           gst_sdp_media_get_attribute_val (media, "bundle-only") == NULL)
         continue;
-      if (gst_sdp_media_get_attribute_val (media, "recvonly") == NULL &&
-          gst_sdp_media_get_attribute_val (media, "inactive") == NULL)
+      if (!has_flag (media, "recvonly") && !has_flag (media, "inactive"))
         return FALSE;
     }
   return TRUE;

@@ -14,6 +14,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from netlab import fail, frames_rising, log, run  # noqa: E402
 
 DIRECT = ("host", "srflx", "prflx")
+# "Keeps flowing": no frame counter stands still longer than this. Counters
+# are read from stats files written once a second by ASan builds on a busy
+# 2-core machine, where 2–3 s between visible increments happen without any
+# fault; a rebuilt or dead link shows as 5 s or more.
+STALL_LIMIT = 4.0
 
 
 def names_of(peers):
@@ -180,7 +185,7 @@ def vanish(lab):
             fail("%s took %.1f s to report %s gone (limit 35 s)" % (p.name, gone[p.name], victim.name))
     worst = max(stalls.values()) if stalls else 0
     log("longest stall between the survivors: %.1f s" % worst)
-    if worst > 5:
+    if worst > STALL_LIMIT:
         fail("the survivors' video stalled for %.1f s while %s vanished" % (worst, victim.name))
     for p in survivors:
         p.kill(signal.SIGTERM)
@@ -260,7 +265,7 @@ def network_switch(lab):
     finish(peers)
     log("links rebuilt: %s" % {p.name: {e["name"]: e["rebuilds"] for e in p.summary()["peers"]}
                                for p in peers})
-    if max(stalls.values()) > 2.5:
+    if max(stalls.values()) > STALL_LIMIT:
         fail("the others' video stalled %.1f s" % max(stalls.values()))
 
 
@@ -314,7 +319,7 @@ def server_restart(lab):
         for e in p.summary()["peers"]:
             if e["rebuilds"]:
                 fail("%s rebuilt its live link with %s across the restart" % (p.name, e["name"]))
-    if worst > 2.5:
+    if worst > STALL_LIMIT:
         fail("video stalled %.1f s while the server was down" % worst)
 
 
@@ -343,7 +348,7 @@ def server_restart_relayed(lab):
     for p in peers:
         p.kill(signal.SIGTERM)
     finish(peers)
-    if direct_stall > 2.5:
+    if direct_stall > STALL_LIMIT:
         fail("the direct link stalled %.1f s while the server was down" % direct_stall)
 
 
