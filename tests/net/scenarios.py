@@ -19,6 +19,8 @@ DIRECT = ("host", "srflx", "prflx")
 # 2-core machine, where 2–3 s between visible increments happen without any
 # fault; a rebuilt or dead link shows as 5 s or more.
 STALL_LIMIT = 4.0
+# Peers run until the scenario ends them (SIGTERM); this only bounds them.
+LONG = 240
 
 
 def names_of(peers):
@@ -51,6 +53,19 @@ def finish(peers, timeout=60):
     for p in peers:
         if p.summary() is None:
             fail("%s printed no summary:\n%s" % (p.name, p.stderr_tail()))
+        # 0, or 1 only for a missed --expect-peers (not used here); an ASan
+        # or LSan report aborts (abort_on_error=1).
+        if p.proc.returncode != 0:
+            fail("%s exited with %s:\n%s" % (p.name, p.proc.returncode, p.stderr_tail(60)))
+
+
+def settle_and_stop(peers, seconds=8):
+    """Lets a call that is up run a little, then ends it (SIGTERM: each peer
+    leaves and prints its summary)."""
+    time.sleep(seconds)
+    for p in peers:
+        p.kill(signal.SIGTERM)
+    finish(peers)
 
 
 def pair_candidates(a, b):
@@ -74,10 +89,10 @@ def nat_direct(lab):
     for n in names:
         lab.add_host(n, "nat")
     lab.start_server()
-    peers = [lab.peer(n, n, "nat direct", 22) for n in names]
-    took = wait_all_decoding(peers, 30)
+    peers = [lab.peer(n, n, "nat direct", LONG) for n in names]
+    took = wait_all_decoding(peers, 60)
     log("every pair decoding after %.1f s" % took)
-    finish(peers)
+    settle_and_stop(peers)
     check_all_received(peers)
     for p in peers:
         for q in peers:
@@ -101,11 +116,11 @@ def blocked_relay(lab):
         lab.add_host(n, "blocked" if n in blocked else "nat")
     lab.start_server()
     before = lab.relayed_bytes()
-    peers = [lab.peer(n, n, "blocked relay", 35) for n in names]
-    took = wait_all_decoding(peers, 45)
+    peers = [lab.peer(n, n, "blocked relay", LONG) for n in names]
+    took = wait_all_decoding(peers, 75)
     log("every pair of 5 decoding after %.1f s" % took)
     during = lab.relayed_bytes()
-    finish(peers, 90)
+    settle_and_stop(peers)
     check_all_received(peers)
     relayed_links = 0
     for i, p in enumerate(peers):
@@ -134,11 +149,11 @@ def tcp_only(lab):
     lab.add_host("ada", "nat")
     lab.add_host("tomasz", "tcp-only")
     lab.start_server()
-    peers = [lab.peer("ada", "ada", "tcp only", 20), lab.peer("tomasz", "tomasz", "tcp only", 20)]
-    took = wait_all_decoding(peers, 30)
+    peers = [lab.peer("ada", "ada", "tcp only", LONG), lab.peer("tomasz", "tomasz", "tcp only", LONG)]
+    took = wait_all_decoding(peers, 60)
     tcp = lab.metrics().get("kibitz_turn_tcp_connections", 0)
     log("decoding both ways after %.1f s; TURN TCP connections: %d" % (took, tcp))
-    finish(peers)
+    settle_and_stop(peers)
     check_all_received(peers)
     local, remote = pair_candidates(peers[1], peers[0])
     if local != "relay":
@@ -155,8 +170,8 @@ def vanish(lab):
     for n in names:
         lab.add_host(n, "nat")
     lab.start_server()
-    peers = [lab.peer(n, n, "vanish", 75) for n in names]
-    wait_all_decoding(peers, 30)
+    peers = [lab.peer(n, n, "vanish", LONG) for n in names]
+    wait_all_decoding(peers, 60)
     victim = peers[2]
     survivors = peers[:2]
     # Cable pulled, then the process gone: the server sees no FIN at all.
@@ -246,8 +261,8 @@ def network_switch(lab):
     for n in names:
         lab.add_host(n, "nat")
     lab.start_server()
-    peers = [lab.peer(n, n, "network switch", 60) for n in names]
-    wait_all_decoding(peers, 30)
+    peers = [lab.peer(n, n, "network switch", LONG) for n in names]
+    wait_all_decoding(peers, 60)
     time.sleep(2)
     mover = peers[2]
     lab.move_host(mover.name, "10.150.3")
@@ -299,8 +314,8 @@ def server_restart(lab):
     for n in names:
         lab.add_host(n, "nat")
     lab.start_server()
-    peers = [lab.peer(n, n, "server restart", 60) for n in names]
-    wait_all_decoding(peers, 30)
+    peers = [lab.peer(n, n, "server restart", LONG) for n in names]
+    wait_all_decoding(peers, 60)
     time.sleep(2)
     killed, restarted, stalls = restart_server(lab, 4.0, peers, names)
     more = frames_rising(peers, names, 0, 6.0, 0.5)
@@ -331,8 +346,8 @@ def server_restart_relayed(lab):
     lab.add_host("bartek", "nat")
     lab.add_host("dawid", "blocked")
     lab.start_server()
-    peers = [lab.peer(n, n, "server restart relayed", 70) for n in names]
-    wait_all_decoding(peers, 40)
+    peers = [lab.peer(n, n, "server restart relayed", LONG) for n in names]
+    wait_all_decoding(peers, 60)
     time.sleep(2)
     killed, restarted, stalls = restart_server(lab, 3.0, peers, names)
     back = video_back(peers, peers[2], killed, 40)
@@ -371,8 +386,8 @@ def loss_delay(lab):
     lab.nft("celina", "table inet impair { chain lossy { type filter hook forward priority -10; "
             "policy accept; meta l4proto udp numgen random mod 100 < 5 counter drop; }; }\n")
     lab.start_server()
-    peers = [lab.peer(n, n, "loss and delay", 50) for n in names]
-    wait_all_decoding(peers, 40)
+    peers = [lab.peer(n, n, "loss and delay", LONG) for n in names]
+    wait_all_decoding(peers, 60)
     time.sleep(3)
     start = time.monotonic()
     before = {(p.name, n): p.frames_from(n) for p in peers for n in names if n != p.name}
@@ -421,10 +436,10 @@ def coturn(lab):
                       "--ice-server", "stun:%s:3478" % netlab.COTURN_IP,
                       "--ice-server", "turn:%s:3478?transport=udp" % netlab.COTURN_IP,
                       "--ice-server", "turn:%s:3478?transport=tcp" % netlab.COTURN_IP])
-    peers = [lab.peer(n, n, "coturn", 25) for n in names]
-    took = wait_all_decoding(peers, 40)
+    peers = [lab.peer(n, n, "coturn", LONG) for n in names]
+    took = wait_all_decoding(peers, 60)
     log("every pair decoding through coturn after %.1f s" % took)
-    finish(peers)
+    settle_and_stop(peers)
     check_all_received(peers)
     relayed = 0
     for i, p in enumerate(peers):
