@@ -536,6 +536,20 @@ handle_description (KibitzCall  *self,
 
   if (g_str_equal (type, "offer"))
     {
+      const char *own_id = self->signaling ? kibitz_signaling_get_id (self->signaling) : NULL;
+
+      /* Both sides offered at once (e.g. after a server restart one side
+       * rebuilt a dead link while the other, resumed, offered to a peer it
+       * had no live link with). The smaller id's offer wins on both ends:
+       * ours is answered, theirs dropped; else we answer theirs. */
+      if (peer != NULL && p->public.offerer &&
+          kibitz_peer_get_state (peer) == KIBITZ_PEER_STATE_NEGOTIATING &&
+          own_id != NULL && g_strcmp0 (own_id, p->public.id) < 0)
+        {
+          g_message ("%s and we offered at once; ours stands", p->public.name);
+          return;
+        }
+
       /* A fresh offer for a link we already have means the other side rebuilt
        * its connection (1.22 cannot restart ICE): rebuild ours too.
        */
