@@ -65,6 +65,8 @@ typedef struct {
   gint64             alive_at;           /* monotonic: last inbound media, or (re)build */
   gboolean           carried_media;      /* the current link delivered something */
   KibitzPeerState    state_seen;         /* progress in setting up counts as life */
+  guint              keyframe_pokes;     /* keyframes still to force for a new link */
+  gint64             next_poke;          /* monotonic */
   guint              failures;           /* rebuilds since media last flowed */
   gint64             next_rebuild;       /* monotonic: not before; 0: any time */
   GQueue             pending;            /* PendingCandidate *, before the offer */
@@ -949,6 +951,23 @@ watch_link (KibitzCall  *self,
       p->state_seen = kibitz_peer_get_state (p->public.peer);
       if (p->state_seen != KIBITZ_PEER_STATE_FAILED)
         p->alive_at = now;
+      if (p->state_seen == KIBITZ_PEER_STATE_CONNECTED)
+        {
+          p->keyframe_pokes = 3;
+          p->next_poke = now;
+        }
+    }
+
+  /* A freshly connected link needs a keyframe to show anything. The
+   * receiver asks for one, but a request (or the keyframe) that crosses
+   * the DTLS handshake is lost, and on a slow machine the next regular
+   * keyframe is seconds away: force one now and twice more, a second
+   * apart (the media source coalesces them with everyone else's). */
+  if (p->keyframe_pokes > 0 && now >= p->next_poke && self->media != NULL)
+    {
+      p->keyframe_pokes--;
+      p->next_poke = now + G_USEC_PER_SEC;
+      kibitz_media_source_request_keyframe (self->media);
     }
 
   /* A peer that only watches sends nothing: judged by ICE failing alone. */
