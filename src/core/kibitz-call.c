@@ -102,6 +102,9 @@ struct _KibitzCall {
   gint64              relay_held_until;  /* monotonic */
   char               *addresses;         /* the local addresses, last seen */
   gint64              addresses_polled;  /* monotonic */
+  gboolean            want_camera;       /* what the user asked for */
+  gboolean            want_microphone;
+  gboolean            hand_raised;
 };
 
 G_DEFINE_FINAL_TYPE (KibitzCall, kibitz_call, G_TYPE_OBJECT)
@@ -692,6 +695,19 @@ has_live_peer (Participant *p)
   return p->public.peer != NULL && !p->public.left;
 }
 
+static void
+send_own_state (KibitzCall *self)
+{
+  g_autoptr(JsonObject) state = json_object_new ();
+
+  if (self->signaling == NULL)
+    return;
+  json_object_set_boolean_member (state, "audio", kibitz_call_get_microphone_enabled (self));
+  json_object_set_boolean_member (state, "video", kibitz_call_get_camera_enabled (self));
+  json_object_set_boolean_member (state, "hand", self->hand_raised);
+  kibitz_signaling_send_state (self->signaling, state);
+}
+
 /* The newcomer offers (protocol.md): to every listed peer we have no live
  * connection with. After a resumed welcome, live connections are kept, and a
  * peer not listed gets 30 s to reappear.
@@ -710,6 +726,9 @@ welcome_cb (KibitzSignaling *signaling,
 
   if (self->joined_at == 0)
     self->joined_at = g_get_monotonic_time ();
+  /* The server keeps no state across a restart, and starts everyone with
+   * camera and microphone on: say how we really are. */
+  send_own_state (self);
   use_ice_servers (self, ice && JSON_NODE_HOLDS_ARRAY (ice) ? json_node_get_array (ice) : NULL);
   g_signal_emit (self, signals[SIGNAL_JOINED], 0, kibitz_json_get_string (welcome, "id"), resumed);
 
@@ -872,6 +891,16 @@ bus_cb (GstBus     *bus,
   g_autoptr(GError) error = NULL;
   g_autofree char *debug = NULL;
 
+  /* Sinks added with each peer never learn the jitter buffer's latency
+   * unless it is distributed again: by default they show a frame as soon as
+   * it is decoded (lowest delay; the jitter buffer then only waits for lost
+   * packets). With sync_latency they wait it out, as a player would
+   * (smoother, lip-synced, later): bench/latency measures both. */
+  if (GST_MESSAGE_TYPE (message) == GST_MESSAGE_LATENCY && self->options.sync_latency)
+    {
+      gst_bin_recalculate_latency (GST_BIN (self->pipeline));
+      return G_SOURCE_CONTINUE;
+    }
   if (GST_MESSAGE_TYPE (message) != GST_MESSAGE_ERROR)
     return G_SOURCE_CONTINUE;
 
@@ -1163,6 +1192,8 @@ start_media (KibitzCall *self)
       fail_call (self, error);
       return;
     }
+  kibitz_media_source_set_camera_enabled (self->media, self->want_camera);
+  kibitz_media_source_set_microphone_enabled (self->media, self->want_microphone);
 
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
@@ -1253,6 +1284,68 @@ kibitz_call_send_state (KibitzCall *self,
 }
 
 void
+kibitz_call_set_camera_enabled (KibitzCall *self,
+                                gboolean    enabled)
+{
+  g_return_if_fail (KIBITZ_IS_CALL (self));
+
+  self->want_camera = !!enabled;
+  if (self->media != NULL)
+    kibitz_media_source_set_camera_enabled (self->media, enabled);
+  send_own_state (self);
+}
+
+gboolean
+kibitz_call_get_camera_enabled (KibitzCall *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
+
+  if (self->media != NULL)
+    return kibitz_media_source_get_camera_enabled (self->media);
+  return self->want_camera;
+}
+
+void
+kibitz_call_set_microphone_enabled (KibitzCall *self,
+                                    gboolean    enabled)
+{
+  g_return_if_fail (KIBITZ_IS_CALL (self));
+
+  self->want_microphone = !!enabled;
+  if (self->media != NULL)
+    kibitz_media_source_set_microphone_enabled (self->media, enabled);
+  send_own_state (self);
+}
+
+gboolean
+kibitz_call_get_microphone_enabled (KibitzCall *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
+
+  if (self->media != NULL)
+    return kibitz_media_source_get_microphone_enabled (self->media);
+  return self->want_microphone;
+}
+
+void
+kibitz_call_set_hand_raised (KibitzCall *self,
+                             gboolean    raised)
+{
+  g_return_if_fail (KIBITZ_IS_CALL (self));
+
+  self->hand_raised = !!raised;
+  send_own_state (self);
+}
+
+gboolean
+kibitz_call_get_hand_raised (KibitzCall *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
+
+  return self->hand_raised;
+}
+
+void
 kibitz_call_send_chat (KibitzCall *self,
                        const char *text)
 {
@@ -1318,7 +1411,13 @@ kibitz_call_dispose (GObject *object)
   for (guint i = 0; self->participants && i < self->participants->len; i++)
     close_peer (self, g_ptr_array_index (self->participants, i));
   if (self->closing)
-    wait_for_closing_peers (self);
+    {
+      wait_for_closing_peers (self);
+      /* A peer still closing past the wait (its ICE agent's close is async)
+       * must not call back into a call that is gone. */
+      for (guint i = 0; i < self->closing->len; i++)
+        g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->closing, i), self);
+    }
 
   if (self->signaling)
     g_signal_handlers_disconnect_by_data (self->signaling, self);
@@ -1405,6 +1504,8 @@ kibitz_call_init (KibitzCall *self)
   self->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
   self->closing = g_ptr_array_new_with_free_func (g_object_unref);
   self->held = g_ptr_array_new_with_free_func (held_candidate_free);
+  self->want_camera = TRUE;
+  self->want_microphone = TRUE;
 }
 
 KibitzCall *

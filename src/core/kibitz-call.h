@@ -23,6 +23,7 @@ typedef struct {
   const char * const       *ice_addresses;  /* NULL: $KIBITZ_ICE_ADDRESSES */
   gboolean                  relay_only;
   guint                     latency_ms;     /* 0: the engine's default */
+  gboolean                  sync_latency;   /* sinks wait out the jitter buffer's latency */
 } KibitzCallOptions;
 
 /* What the call knows of one remote participant, kept after it left. */
@@ -69,6 +70,18 @@ void               kibitz_call_set_sink_factory (KibitzCall              *self,
                                                  gpointer                 user_data);
 void               kibitz_call_send_state       (KibitzCall              *self,
                                                  JsonObject              *state);
+/* Switch locally (device <-> placeholder, never renegotiating) and tell the
+ * room with a `state` message. Before start they set how the call begins. A
+ * call whose source is "none" stays off. */
+void               kibitz_call_set_camera_enabled     (KibitzCall        *self,
+                                                       gboolean           enabled);
+gboolean           kibitz_call_get_camera_enabled     (KibitzCall        *self);
+void               kibitz_call_set_microphone_enabled (KibitzCall        *self,
+                                                       gboolean           enabled);
+gboolean           kibitz_call_get_microphone_enabled (KibitzCall        *self);
+void               kibitz_call_set_hand_raised        (KibitzCall        *self,
+                                                       gboolean           raised);
+gboolean           kibitz_call_get_hand_raised        (KibitzCall        *self);
 void               kibitz_call_send_chat        (KibitzCall              *self,
                                                  const char              *text);
 

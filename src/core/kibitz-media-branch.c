@@ -128,6 +128,25 @@ keyframe_request_probe_cb (GstPad          *pad,
 
 /* --- Branches ----------------------------------------------------------------- */
 
+/* Streaming thread. An ALLOCATION query is serialized: the branch queue holds
+ * it until everything before it went downstream, and webrtcbin keeps its sink
+ * pads blocked until that peer's negotiation is done. Without this, a caps
+ * change upstream (the class plan stepping resolution, the camera switched to
+ * the slate) waits for the slowest peer to connect, and every peer stalls
+ * meanwhile. Answering here leaves the encoder with its own buffers, which it
+ * uses anyway: nothing downstream of a payloader offers a pool. */
+static GstPadProbeReturn
+allocation_query_probe_cb (GstPad          *pad,
+                           GstPadProbeInfo *info,
+                           gpointer         data)
+{
+  GstQuery *query = GST_PAD_PROBE_INFO_QUERY (info);
+
+  if (GST_QUERY_TYPE (query) != GST_QUERY_ALLOCATION)
+    return GST_PAD_PROBE_OK;
+  return GST_PAD_PROBE_HANDLED;
+}
+
 static GstCaps *
 branch_rtp_caps (KibitzMediaKind kind,
                  guint           payload_type)
@@ -167,6 +186,7 @@ build_branch (KibitzMediaSource  *self,
   gboolean video = branch->kind == KIBITZ_MEDIA_KIND_VIDEO;
   g_autoptr(GstCaps) caps = branch_rtp_caps (branch->kind, branch->payload_type);
   g_autoptr(GstPad) pay_sink = NULL;
+  g_autoptr(GstPad) queue_sink = NULL;
 
   if (!(branch->queue = kibitz_make_element ("queue", NULL, error)))
     return FALSE;
@@ -175,6 +195,9 @@ build_branch (KibitzMediaSource  *self,
   kibitz_media_set_arg (branch->queue, "leaky", "downstream");
   g_object_set (branch->queue, "max-size-buffers", 100, "max-size-bytes", 0,
                 "max-size-time", (guint64) GST_SECOND, NULL);
+  queue_sink = gst_element_get_static_pad (branch->queue, "sink");
+  gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, allocation_query_probe_cb,
+                     NULL, NULL);
 
   if (self->mode == KIBITZ_ENCODER_PER_PEER)
     {

@@ -41,7 +41,17 @@ struct _KibitzMediaSource
   int                max_width;
   int                max_height;
   int                budget_kbps;
-  gboolean           video_placeholder;
+  gboolean           camera_enabled;    /* FALSE: the slate is sent */
+  gboolean           microphone_enabled;
+
+  GstElement        *camera_source;     /* device or test pattern; NULL with "none" */
+  GstElement        *slate_source;
+  GstElement        *video_selector;    /* camera or slate; NULL with "none" */
+  GstPad            *camera_pad;        /* the selector's sink pads */
+  GstPad            *slate_pad;
+  GThreadPool       *switcher;          /* one thread: camera/slate switches, in order */
+  gboolean           has_microphone;
+  GstElement        *audio_volume;
 
   GPtrArray         *elements;          /* every fixed element we added */
   GstElement        *video_rate;

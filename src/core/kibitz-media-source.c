@@ -11,6 +11,7 @@
 #include <gst/video/video.h>
 
 #include "kibitz-core-error.h"
+#include "kibitz-frame-stamp.h"
 #include "kibitz-media-source-private.h"
 
 GST_DEBUG_CATEGORY (kibitz_media_source_debug);
@@ -182,11 +183,12 @@ add_device_source (KibitzMediaSource  *self,
 
 static GstElement *
 add_overlay (KibitzMediaSource  *self,
+             const char         *name,
              const char         *text,
              const char         *font,
              GError            **error)
 {
-  GstElement *overlay = add_element (self, "textoverlay", "local-video-name", error);
+  GstElement *overlay = add_element (self, "textoverlay", name, error);
 
   if (overlay == NULL)
     return NULL;
@@ -216,7 +218,11 @@ kibitz_media_make_video_encoder (KibitzMediaSource  *self,
   kibitz_media_set_arg (enc, "buffer-size", "1000");
   kibitz_media_set_arg (enc, "buffer-initial-size", "500");
   kibitz_media_set_arg (enc, "buffer-optimal-size", "600");
-  kibitz_media_set_arg (enc, "threads", self->mode == KIBITZ_ENCODER_SHARED ? "2" : "1");
+  /* One thread: libvpx's VP8 encoder threads wait for each other by spinning,
+   * and on a busy machine (2 cores, a class of decoders) that burned 15x the
+   * CPU for a quarter of the frames (bench/mesh, docs/benchmarks.md). A
+   * 640x480 frame takes ~2.5 ms on one core at these settings. */
+  kibitz_media_set_arg (enc, "threads", "1");
   g_object_set (enc, "target-bitrate", self->video_kbps * 1000, NULL);
   return enc;
 }
@@ -243,50 +249,119 @@ add_encoder (KibitzMediaSource  *self,
   return encoder;
 }
 
+/* The "camera off" slate: a dark frame with the name, at a low frame rate.
+ * Returns the last element of its chain. */
+static GstElement *
+build_slate (KibitzMediaSource  *self,
+             GError            **error)
+{
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+  g_autofree char *text = g_strdup_printf ("Camera off\n%s", self->display_name);
+  GstElement *e;
+
+  if (!(e = add_element (self, "videotestsrc", "local-video-slate-source", error)))
+    return NULL;
+  self->slate_source = e;
+  g_object_set (e, "is-live", TRUE, NULL);
+  kibitz_media_set_arg (e, "pattern", "solid-color");
+  kibitz_media_set_arg (e, "foreground-color", "0xff2e3436");
+  g_ptr_array_add (chain, e);
+  if (!(e = add_capsfilter (self, "video/x-raw,framerate=5/1", error)))
+    return NULL;
+  g_ptr_array_add (chain, e);
+  if (!(e = add_overlay (self, "local-video-slate", text, "Sans 20", error)))
+    return NULL;
+  g_ptr_array_add (chain, e);
+
+  return kibitz_media_link_chain (chain, error) ? e : NULL;
+}
+
+/* The camera, or a test pattern with the name drawn on it. Returns the last
+ * element of its chain. */
+static GstElement *
+build_camera (KibitzMediaSource  *self,
+              const char         *spec,
+              GError            **error)
+{
+  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
+  GstElement *e;
+
+  if (g_str_equal (spec, "test") || g_str_equal (spec, "videotestsrc"))
+    {
+      if (!(e = add_element (self, "videotestsrc", "local-video-source", error)))
+        return NULL;
+      self->camera_source = e;
+      g_object_set (e, "is-live", TRUE, NULL);
+      g_ptr_array_add (chain, e);
+      if (!(e = add_capsfilter (self, "video/x-raw,framerate=30/1", error)))
+        return NULL;
+      g_ptr_array_add (chain, e);
+      if (!(e = add_overlay (self, "local-video-name", self->display_name, "Sans Bold 24",
+                             error)))
+        return NULL;
+      g_ptr_array_add (chain, e);
+    }
+  else
+    {
+      if (!(e = add_device_source (self, spec, "local-video-source", error)))
+        return NULL;
+      self->camera_source = e;
+      g_ptr_array_add (chain, e);
+    }
+
+  return kibitz_media_link_chain (chain, error) ? e : NULL;
+}
+
+static GstPad *
+link_to_selector (GstElement  *last,
+                  GstElement  *selector,
+                  GError     **error)
+{
+  g_autoptr(GstPad) src = gst_element_get_static_pad (last, "src");
+  GstPad *sink = gst_element_request_pad_simple (selector, "sink_%u");
+
+  if (src == NULL || GST_PAD_LINK_FAILED (gst_pad_link (src, sink)))
+    {
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+                   "Could not link %s to the video selector", GST_ELEMENT_NAME (last));
+      gst_element_release_request_pad (selector, sink);
+      gst_object_unref (sink);
+      return NULL;
+    }
+  return sink;
+}
+
+/* Camera and slate both feed an input-selector; the one not shown is stopped
+ * (its state locked), so the camera light goes off with the camera. Nothing
+ * downstream changes: no renegotiation with any peer. */
 static gboolean
 build_video (KibitzMediaSource  *self,
              const char         *spec,
              GError            **error)
 {
   g_autoptr(GPtrArray) chain = g_ptr_array_new ();
-  g_autofree char *slate = NULL;
-  GstElement *e;
+  GstElement *slate_last, *camera_last = NULL, *e;
+
+  if (!(slate_last = build_slate (self, error)))
+    return FALSE;
 
   if (g_str_equal (spec, "none"))
-    {
-      self->video_placeholder = TRUE;
-      if (!(e = add_element (self, "videotestsrc", "local-video-source", error)))
-        return FALSE;
-      g_object_set (e, "is-live", TRUE, NULL);
-      kibitz_media_set_arg (e, "pattern", "solid-color");
-      kibitz_media_set_arg (e, "foreground-color", "0xff2e3436");
-      g_ptr_array_add (chain, e);
-      if (!(e = add_capsfilter (self, "video/x-raw,framerate=5/1", error)))
-        return FALSE;
-      g_ptr_array_add (chain, e);
-      slate = g_strdup_printf ("Camera off\n%s", self->display_name);
-      if (!(e = add_overlay (self, slate, "Sans 20", error)))
-        return FALSE;
-      g_ptr_array_add (chain, e);
-    }
-  else if (g_str_equal (spec, "test") || g_str_equal (spec, "videotestsrc"))
-    {
-      if (!(e = add_element (self, "videotestsrc", "local-video-source", error)))
-        return FALSE;
-      g_object_set (e, "is-live", TRUE, NULL);
-      g_ptr_array_add (chain, e);
-      if (!(e = add_capsfilter (self, "video/x-raw,framerate=30/1", error)))
-        return FALSE;
-      g_ptr_array_add (chain, e);
-      if (!(e = add_overlay (self, self->display_name, "Sans Bold 24", error)))
-        return FALSE;
-      g_ptr_array_add (chain, e);
-    }
+    g_ptr_array_add (chain, slate_last);
   else
     {
-      if (!(e = add_device_source (self, spec, "local-video-source", error)))
+      if (!(camera_last = build_camera (self, spec, error)))
         return FALSE;
-      g_ptr_array_add (chain, e);
+      if (!(self->video_selector = add_element (self, "input-selector", "local-video-selector",
+                                                error)))
+        return FALSE;
+      g_object_set (self->video_selector, "sync-streams", FALSE, NULL);
+      if (!(self->camera_pad = link_to_selector (camera_last, self->video_selector, error)) ||
+          !(self->slate_pad = link_to_selector (slate_last, self->video_selector, error)))
+        return FALSE;
+      g_object_set (self->video_selector, "active-pad", self->camera_pad, NULL);
+      gst_element_set_locked_state (self->slate_source, TRUE);
+      self->camera_enabled = TRUE;
+      g_ptr_array_add (chain, self->video_selector);
     }
 
   if (!(e = add_element (self, "videoconvert", NULL, error)))
@@ -341,6 +416,7 @@ build_audio (KibitzMediaSource  *self,
   else if (!(e = add_device_source (self, spec, "local-audio-source", error)))
     return FALSE;
   g_ptr_array_add (chain, e);
+  self->has_microphone = self->microphone_enabled = !g_str_equal (spec, "none");
 
   if (!(e = add_element (self, "audioconvert", NULL, error)))
     return FALSE;
@@ -351,6 +427,10 @@ build_audio (KibitzMediaSource  *self,
   if (!(e = add_capsfilter (self, "audio/x-raw,rate=48000,channels=1", error)))
     return FALSE;
   g_ptr_array_add (chain, e);
+  /* Muting keeps the device open (as browsers do) and sends silence. */
+  if (!(self->audio_volume = add_element (self, "volume", "local-audio-volume", error)))
+    return FALSE;
+  g_ptr_array_add (chain, self->audio_volume);
 
   if (self->mode == KIBITZ_ENCODER_SHARED)
     {
@@ -368,6 +448,30 @@ build_audio (KibitzMediaSource  *self,
   return kibitz_media_link_chain (chain, error);
 }
 
+/* Streaming thread: the send time, drawn into each frame just before it is
+ * encoded (after scaling, so the blocks keep their size). */
+static GstPadProbeReturn
+stamp_probe_cb (GstPad          *pad,
+                GstPadProbeInfo *info,
+                gpointer         data)
+{
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstVideoInfo vinfo;
+  GstVideoFrame frame;
+  GstBuffer *buffer;
+
+  if (caps == NULL || !gst_video_info_from_caps (&vinfo, caps))
+    return GST_PAD_PROBE_OK;
+  buffer = gst_buffer_make_writable (GST_PAD_PROBE_INFO_BUFFER (info));
+  GST_PAD_PROBE_INFO_DATA (info) = buffer;
+  if (gst_video_frame_map (&frame, &vinfo, buffer, GST_MAP_WRITE))
+    {
+      kibitz_frame_stamp_write (&frame, g_get_monotonic_time () / 1000);
+      gst_video_frame_unmap (&frame);
+    }
+  return GST_PAD_PROBE_OK;
+}
+
 /* --- Plan application --------------------------------------------------------- */
 
 void
@@ -380,7 +484,7 @@ kibitz_media_source_apply_plan (KibitzMediaSource *self)
   /* Keep the ladder's steps but never above the configured maximum. */
   while (width > self->max_width || height > self->max_height)
     width = width * 2 / 3 & ~1, height = height * 2 / 3 & ~1;
-  if (self->video_placeholder)
+  if (!self->camera_enabled)
     fps = PLACEHOLDER_FPS;
   /* Past ~0.12 bit per pixel VP8 gains little: do not spend the budget on a
    * resolution the maximum (or the slate) cut down. */
@@ -419,6 +523,96 @@ kibitz_media_source_apply_plan (KibitzMediaSource *self)
   self->height = height;
   self->fps = fps;
   self->video_kbps = kbps;
+}
+
+/* --- Camera and microphone ------------------------------------------------------ */
+
+/* On the switcher thread, in the order asked: starts one source, shows it,
+ * then stops the other. Stopping waits for the stopped source's streaming
+ * thread to finish its frame (an encode, in the shared mode), which must not
+ * freeze the main thread; and a camera may take a moment to open. */
+static void
+switch_video_cb (gpointer data,
+                 gpointer user_data)
+{
+  KibitzMediaSource *self = user_data;
+  gboolean camera = GPOINTER_TO_INT (data) == 2;
+  GstElement *on = camera ? self->camera_source : self->slate_source;
+  GstElement *off = camera ? self->slate_source : self->camera_source;
+
+  gst_element_set_locked_state (on, FALSE);
+  if (!gst_element_sync_state_with_parent (on))
+    GST_WARNING ("could not start %s", GST_ELEMENT_NAME (on));
+  g_object_set (self->video_selector, "active-pad", camera ? self->camera_pad : self->slate_pad,
+                NULL);
+  gst_element_set_locked_state (off, TRUE);
+  gst_element_set_state (off, GST_STATE_NULL);
+  GST_INFO ("camera %s", camera ? "on" : "off");
+}
+
+gboolean
+kibitz_media_source_has_camera (KibitzMediaSource *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), FALSE);
+
+  return self->camera_source != NULL;
+}
+
+gboolean
+kibitz_media_source_get_camera_enabled (KibitzMediaSource *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), FALSE);
+
+  return self->camera_enabled;
+}
+
+gboolean
+kibitz_media_source_set_camera_enabled (KibitzMediaSource *self,
+                                        gboolean           enabled)
+{
+  g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), FALSE);
+
+  enabled = !!enabled && self->camera_source != NULL;
+  if (enabled == self->camera_enabled)
+    return enabled;
+
+  GST_DEBUG ("switching the camera %s", enabled ? "on" : "off");
+  self->camera_enabled = enabled;
+  if (self->switcher == NULL)
+    self->switcher = g_thread_pool_new (switch_video_cb, self, 1, TRUE, NULL);
+  g_thread_pool_push (self->switcher, GINT_TO_POINTER (enabled ? 2 : 1), NULL);
+  /* The slate runs at a low frame rate and needs little bitrate. */
+  kibitz_media_source_apply_plan (self);
+  kibitz_media_source_request_keyframe (self);
+  return enabled;
+}
+
+gboolean
+kibitz_media_source_has_microphone (KibitzMediaSource *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), FALSE);
+
+  return self->has_microphone;
+}
+
+gboolean
+kibitz_media_source_get_microphone_enabled (KibitzMediaSource *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), FALSE);
+
+  return self->microphone_enabled;
+}
+
+gboolean
+kibitz_media_source_set_microphone_enabled (KibitzMediaSource *self,
+                                            gboolean           enabled)
+{
+  g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), FALSE);
+
+  self->microphone_enabled = !!enabled && self->has_microphone;
+  g_object_set (self->audio_volume, "mute", !self->microphone_enabled, NULL);
+  GST_INFO ("microphone %s", self->microphone_enabled ? "on" : "off");
+  return self->microphone_enabled;
 }
 
 /* --- Object --------------------------------------------------------------------- */
@@ -517,6 +711,9 @@ kibitz_media_source_dispose (GObject *object)
 {
   KibitzMediaSource *self = KIBITZ_MEDIA_SOURCE (object);
 
+  /* Let a pending camera switch finish before its elements go. */
+  if (self->switcher != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->switcher), FALSE, TRUE);
   /* Stop streaming first: only streaming threads schedule keyframes. */
   if (self->pipeline != NULL)
     remove_all (self);
@@ -525,6 +722,8 @@ kibitz_media_source_dispose (GObject *object)
       g_source_destroy (self->keyframe_source);
       g_clear_pointer (&self->keyframe_source, g_source_unref);
     }
+  g_clear_object (&self->camera_pad);
+  g_clear_object (&self->slate_pad);
   g_clear_object (&self->pipeline);
   g_clear_pointer (&self->context, g_main_context_unref);
 
@@ -594,9 +793,17 @@ kibitz_media_source_new (GstElement                     *pipeline,
                     error))
     return NULL;
 
+  if (options->stamp_frames)
+    {
+      g_autoptr(GstPad) pad = gst_element_get_static_pad (self->video_caps, "src");
+
+      gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, stamp_probe_cb, NULL, NULL);
+    }
+
   kibitz_media_source_apply_plan (self);
   for (guint i = 0; i < self->elements->len; i++)
-    gst_element_sync_state_with_parent (g_ptr_array_index (self->elements, i));
+    if (!gst_element_is_locked_state (g_ptr_array_index (self->elements, i)))
+      gst_element_sync_state_with_parent (g_ptr_array_index (self->elements, i));
 
   return g_steal_pointer (&self);
 }

@@ -32,6 +32,7 @@ typedef struct {
   int                max_width;      /* 0: 640 */
   int                max_height;     /* 0: 480 */
   int                upload_budget_kbps; /* 0: KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS */
+  gboolean           stamp_frames;   /* draw the send time into each frame (kibitz-frame-stamp.h) */
 } KibitzMediaSourceOptions;
 
 /* The video plan for a class: what each of n_remote connections gets when they
@@ -94,6 +95,18 @@ void               kibitz_media_source_get_plan      (KibitzMediaSource       *s
                                                       int                     *height,
                                                       int                     *fps,
                                                       int                     *video_kbps);
+/* Camera and microphone switch locally, never renegotiating: with the camera
+ * off the slate is sent (and the camera device stopped); a muted microphone
+ * sends silence. A source made with "none" cannot be switched on. Each setter
+ * returns the state now in effect. Main thread only. */
+gboolean           kibitz_media_source_has_camera    (KibitzMediaSource       *self);
+gboolean           kibitz_media_source_get_camera_enabled (KibitzMediaSource  *self);
+gboolean           kibitz_media_source_set_camera_enabled (KibitzMediaSource  *self,
+                                                           gboolean            enabled);
+gboolean           kibitz_media_source_has_microphone (KibitzMediaSource      *self);
+gboolean           kibitz_media_source_get_microphone_enabled (KibitzMediaSource *self);
+gboolean           kibitz_media_source_set_microphone_enabled (KibitzMediaSource *self,
+                                                               gboolean           enabled);
 gboolean           kibitz_media_source_owns          (KibitzMediaSource       *self,
                                                       GstObject               *object);
 

@@ -12,6 +12,7 @@
 
 #include "kibitz-core-error.h"
 #include "kibitz-message.h"
+#include "kibitz-names.h"
 #include "kibitz-signaling.h"
 
 #define PING_INTERVAL_SECONDS  5
@@ -575,7 +576,8 @@ kibitz_signaling_init (KibitzSignaling *self)
 }
 
 /* @url is the signaling URL from /v1/config; the room goes on it as ?room=
- * so that a load balancer can route a whole class to one server.
+ * so that a load balancer can route a whole class to one server. It is the
+ * room's normalized key, so "Maths 7b" and "maths 7B" hash alike.
  */
 KibitzSignaling *
 kibitz_signaling_new (const char *url,
@@ -583,7 +585,8 @@ kibitz_signaling_new (const char *url,
                       const char *name)
 {
   KibitzSignaling *self = g_object_new (KIBITZ_TYPE_SIGNALING, NULL);
-  g_autofree char *escaped = g_uri_escape_string (room, NULL, FALSE);
+  g_autofree char *key = kibitz_room_name_normalize (room, NULL, NULL);
+  g_autofree char *escaped = g_uri_escape_string (key ? key : room, NULL, FALSE);
 
   self->url = g_strdup_printf ("%s%croom=%s", url, strchr (url, '?') ? '&' : '?', escaped);
   self->room = g_strdup (room);

@@ -13,9 +13,12 @@
 #include <locale.h>
 #include <stdio.h>
 #include <glib-unix.h>
+#include <gio/gunixinputstream.h>
 #include <gst/gst.h>
 
 #include "kibitz-call.h"
+#include "kibitz-frame-stamp.h"
+#include "kibitz-message.h"
 
 typedef struct {
   char       *server;
@@ -33,6 +36,8 @@ typedef struct {
   int         upload_kbps;
   int         width;
   int         height;
+  gboolean    latency_probe;
+  gboolean    sync_latency;
 } Options;
 
 typedef struct {
@@ -43,6 +48,11 @@ typedef struct {
   int         exit_code;
   char       *failure;
   guint       stats_id;
+  GMutex      latency_lock;
+  GHashTable *latency;  /* remote id -> GArray of double ms; with --latency-probe */
+  int         plan[4];  /* what we sent while in the call: width, height, fps, kbps */
+  GDataInputStream *commands;
+  GCancellable     *cancellable;
 } Peer;
 
 static void
@@ -163,6 +173,117 @@ participant_left_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
   emit_participant_event ("peer-left", p);
 }
 
+static void emit_error (const KibitzParticipant *p,
+                        const char              *message);
+
+static void
+add_bool (JsonBuilder *builder,
+          const char  *name,
+          gboolean     value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
+participant_state_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("state");
+
+  add_participant (builder, p);
+  add_bool (builder, "audio", p->audio);
+  add_bool (builder, "video", p->video);
+  add_bool (builder, "hand", p->hand);
+  json_builder_end_object (builder);
+  print_event (builder);
+}
+
+static void
+chat_cb (KibitzCall *call, JsonObject *message, Peer *peer)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("chat");
+
+  add_string (builder, "from", kibitz_json_get_string (message, "from"));
+  add_string (builder, "name", kibitz_json_get_string (message, "name"));
+  add_string (builder, "text", kibitz_json_get_string (message, "text"));
+  json_builder_end_object (builder);
+  print_event (builder);
+}
+
+static void
+emit_self_state (Peer *peer)
+{
+  g_autoptr(JsonBuilder) builder = begin_event ("self-state");
+
+  add_bool (builder, "audio", kibitz_call_get_microphone_enabled (peer->call));
+  add_bool (builder, "video", kibitz_call_get_camera_enabled (peer->call));
+  add_bool (builder, "hand", kibitz_call_get_hand_raised (peer->call));
+  json_builder_end_object (builder);
+  print_event (builder);
+}
+
+/* One command from stdin: "camera on|off", "mic on|off", "hand up|down",
+ * "chat TEXT", "leave". Unknown lines get an error event. */
+static void
+run_command (Peer       *peer,
+             const char *line)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (line));
+  const char *arg = strchr (copy, ' ') ? strchr (copy, ' ') + 1 : "";
+  gboolean on = g_str_equal (arg, "on") || g_str_equal (arg, "up");
+  gboolean off = g_str_equal (arg, "off") || g_str_equal (arg, "down");
+
+  if (copy[0] == '\0')
+    return;
+  if (g_str_has_prefix (copy, "camera ") && (on || off))
+    kibitz_call_set_camera_enabled (peer->call, on);
+  else if (g_str_has_prefix (copy, "mic ") && (on || off))
+    kibitz_call_set_microphone_enabled (peer->call, on);
+  else if (g_str_has_prefix (copy, "hand ") && (on || off))
+    kibitz_call_set_hand_raised (peer->call, on);
+  else if (g_str_has_prefix (copy, "chat ") && arg[0] != '\0')
+    {
+      kibitz_call_send_chat (peer->call, arg);
+      return;
+    }
+  else if (g_str_equal (copy, "leave"))
+    {
+      g_main_loop_quit (peer->loop);
+      return;
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf ("unknown command “%s”: try camera on|off, "
+                                                  "mic on|off, hand up|down, chat TEXT, leave",
+                                                  copy);
+      emit_error (NULL, message);
+      return;
+    }
+  emit_self_state (peer);
+}
+
+static void
+command_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Peer *peer = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (peer->commands, result,
+                                                                      NULL, &error);
+
+  if (line == NULL)
+    {
+      /* End of input (or /dev/null) leaves the call running. */
+      if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_printerr ("kibitz-peer: cannot read commands: %s\n", error->message);
+      return;
+    }
+  run_command (peer, line);
+  g_data_input_stream_read_line_async (peer->commands, G_PRIORITY_DEFAULT, peer->cancellable,
+                                       command_read_cb, peer);
+}
+
 static void
 emit_error (const KibitzParticipant *p,
             const char              *message)
@@ -210,9 +331,129 @@ add_rounded (JsonBuilder *builder,
     json_builder_add_int_value (builder, (gint64) (value + 0.5));
 }
 
+/* --latency-probe: everyone draws its send time into its video; we read it
+ * back when a decoded frame is rendered (a fakesink that syncs to the clock
+ * like a display, so the jitter buffer's delay counts). */
+#define LATENCY_WARMUP_FRAMES 30
+
+typedef struct {
+  Peer *peer;
+  char *id;
+} LatencySink;
+
+static void
+latency_sink_free (gpointer data, GClosure *closure)
+{
+  LatencySink *sink = data;
+
+  g_free (sink->id);
+  g_free (sink);
+}
+
+static void
+handoff_cb (GstElement  *fakesink,
+            GstBuffer   *buffer,
+            GstPad      *pad,
+            LatencySink *sink)
+{
+  g_autoptr(GstCaps) caps = gst_pad_get_current_caps (pad);
+  GstVideoInfo info;
+  GstVideoFrame frame;
+  gint64 sent_ms;
+  gboolean found;
+
+  if (caps == NULL || !gst_video_info_from_caps (&info, caps) ||
+      !gst_video_frame_map (&frame, &info, buffer, GST_MAP_READ))
+    return;
+  found = kibitz_frame_stamp_read (&frame, &sent_ms);
+  gst_video_frame_unmap (&frame);
+  if (found)
+    {
+      double ms = g_get_monotonic_time () / 1000.0 - (double) sent_ms;
+      GArray *samples;
+
+      g_mutex_lock (&sink->peer->latency_lock);
+      samples = g_hash_table_lookup (sink->peer->latency, sink->id);
+      if (samples == NULL)
+        {
+          samples = g_array_new (FALSE, FALSE, sizeof (double));
+          g_hash_table_insert (sink->peer->latency, g_strdup (sink->id), samples);
+        }
+      if (samples->len < 100000)
+        g_array_append_val (samples, ms);
+      g_mutex_unlock (&sink->peer->latency_lock);
+    }
+}
+
+static GstElement *
+latency_sink_factory (KibitzPeer      *remote,
+                      KibitzMediaKind  kind,
+                      gpointer         user_data)
+{
+  LatencySink *sink;
+  GstElement *fakesink;
+
+  if (kind != KIBITZ_MEDIA_KIND_VIDEO)
+    return NULL;
+  fakesink = gst_element_factory_make ("fakesink", NULL);
+  g_object_set (fakesink, "sync", TRUE, "async", FALSE, "signal-handoffs", TRUE, NULL);
+  sink = g_new0 (LatencySink, 1);
+  sink->peer = user_data;
+  sink->id = g_strdup (kibitz_peer_get_id (remote));
+  g_signal_connect_data (fakesink, "handoff", G_CALLBACK (handoff_cb), sink, latency_sink_free,
+                         0);
+  return fakesink;
+}
+
+static int
+compare_doubles (gconstpointer a, gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return (x > y) - (x < y);
+}
+
+/* "latency_ms": {median, p95, samples} of one remote participant, if any. */
+static void
+add_latency (JsonBuilder             *builder,
+             Peer                    *peer,
+             const KibitzParticipant *p)
+{
+  g_autoptr(GArray) sorted = NULL;
+  GArray *samples;
+
+  if (peer->latency == NULL)
+    return;
+  g_mutex_lock (&peer->latency_lock);
+  samples = g_hash_table_lookup (peer->latency, p->id);
+  if (samples != NULL && samples->len > 0)
+    {
+      /* The first second is the link starting (a keyframe wait, the jitter
+       * buffer filling): steady state is what a class lives with. */
+      guint skip = samples->len > 2 * LATENCY_WARMUP_FRAMES ? LATENCY_WARMUP_FRAMES : 0;
+
+      sorted = g_array_sized_new (FALSE, FALSE, sizeof (double), samples->len - skip);
+      g_array_append_vals (sorted, &g_array_index (samples, double, skip), samples->len - skip);
+    }
+  g_mutex_unlock (&peer->latency_lock);
+  if (sorted == NULL)
+    return;
+
+  g_array_sort (sorted, compare_doubles);
+  json_builder_set_member_name (builder, "latency_ms");
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "median");
+  json_builder_add_double_value (builder, (gint64) (g_array_index (sorted, double, sorted->len / 2) * 10 + 0.5) / 10.0);
+  json_builder_set_member_name (builder, "p95");
+  json_builder_add_double_value (builder, (gint64) (g_array_index (sorted, double, sorted->len * 95 / 100) * 10 + 0.5) / 10.0);
+  add_int (builder, "samples", sorted->len);
+  json_builder_end_object (builder);
+}
+
 /* One remote participant as the summary and the stats file show it. */
 static void
 add_participant_stats (JsonBuilder             *builder,
+                       Peer                    *peer,
                        const KibitzParticipant *p)
 {
   const KibitzStats *stats = p->last_stats;
@@ -227,6 +468,9 @@ add_participant_stats (JsonBuilder             *builder,
   add_string (builder, "remote_candidate", p->remote_candidate);
   add_int (builder, "frames_decoded", p->frames_decoded);
   add_int (builder, "audio_packets", p->audio_packets);
+  add_bool (builder, "audio", p->audio);
+  add_bool (builder, "video", p->video);
+  add_bool (builder, "hand", p->hand);
   add_rounded (builder, "rtt_ms", stats ? stats->rtt_ms : -1);
   if (p->first_frame_ms >= 0)
     add_int (builder, "first_frame_ms", p->first_frame_ms);
@@ -240,6 +484,7 @@ add_participant_stats (JsonBuilder             *builder,
   add_int (builder, "rebuilds", p->rebuilds);
   if (p->error)
     add_string (builder, "error", p->error->message);
+  add_latency (builder, peer, p);
   json_builder_end_object (builder);
 }
 
@@ -257,7 +502,7 @@ write_stats (Peer *peer)
   json_builder_set_member_name (builder, "peers");
   json_builder_begin_array (builder);
   for (guint i = 0; i < participants->len; i++)
-    add_participant_stats (builder, g_ptr_array_index (participants, i));
+    add_participant_stats (builder, peer, g_ptr_array_index (participants, i));
   json_builder_end_array (builder);
   json_builder_end_object (builder);
 
@@ -320,8 +565,18 @@ print_summary (Peer *peer)
   json_builder_set_member_name (builder, "peers");
   json_builder_begin_array (builder);
   for (guint i = 0; i < participants->len; i++)
-    add_participant_stats (builder, g_ptr_array_index (participants, i));
+    add_participant_stats (builder, peer, g_ptr_array_index (participants, i));
   json_builder_end_array (builder);
+  if (peer->plan[0] > 0)
+    {
+      json_builder_set_member_name (builder, "video_plan");
+      json_builder_begin_object (builder);
+      add_int (builder, "width", peer->plan[0]);
+      add_int (builder, "height", peer->plan[1]);
+      add_int (builder, "fps", peer->plan[2]);
+      add_int (builder, "kbps", peer->plan[3]);
+      json_builder_end_object (builder);
+    }
   if (peer->failure)
     add_string (builder, "failure", peer->failure);
   json_builder_end_object (builder);
@@ -371,6 +626,12 @@ parse_options (Options   *options,
       "Largest video width to send (default 640)", "PIXELS" },
     { "height", 0, 0, G_OPTION_ARG_INT, &options->height,
       "Largest video height to send (default 480)", "PIXELS" },
+    { "sync-latency", 0, 0, G_OPTION_ARG_NONE, &options->sync_latency,
+      "Render incoming media after the jitter buffer's latency (as a player would) "
+      "instead of as soon as it is decoded", NULL },
+    { "latency-probe", 0, 0, G_OPTION_ARG_NONE, &options->latency_probe,
+      "Draw the send time into our video and measure the glass-to-glass latency of everyone's",
+      NULL },
     { "upload-kbps", 0, 0, G_OPTION_ARG_INT, &options->upload_kbps,
       "Upload budget shared by all connections (default 2500)", "KBPS" },
     { NULL }
@@ -453,6 +714,9 @@ main (int    argc,
   call_options.ice_addresses = (const char * const *) peer.options.ice_addresses;
   call_options.relay_only = peer.options.relay_only;
   call_options.latency_ms = MAX (peer.options.latency, 0);
+  call_options.media.stamp_frames = peer.options.latency_probe;
+  call_options.sync_latency = peer.options.sync_latency;
+  g_mutex_init (&peer.latency_lock);
 
   peer.loop = g_main_loop_new (NULL, FALSE);
   peer.call = kibitz_call_new (&call_options);
@@ -463,6 +727,14 @@ main (int    argc,
   g_signal_connect (peer.call, "participant-left", G_CALLBACK (participant_left_cb), &peer);
   g_signal_connect (peer.call, "participant-failed", G_CALLBACK (participant_failed_cb), &peer);
   g_signal_connect (peer.call, "failed", G_CALLBACK (call_failed_cb), &peer);
+  if (peer.options.latency_probe)
+    {
+      peer.latency = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                            (GDestroyNotify) g_array_unref);
+      kibitz_call_set_sink_factory (peer.call, latency_sink_factory, &peer);
+    }
+  g_signal_connect (peer.call, "participant-state", G_CALLBACK (participant_state_cb), &peer);
+  g_signal_connect (peer.call, "chat", G_CALLBACK (chat_cb), &peer);
 
   g_unix_signal_add (SIGTERM, quit_cb, &peer);
   g_unix_signal_add (SIGINT, quit_cb, &peer);
@@ -471,10 +743,23 @@ main (int    argc,
   if (peer.stats)
     peer.stats_id = g_timeout_add_seconds (1, stats_cb, &peer);
 
+  peer.cancellable = g_cancellable_new ();
+  {
+    g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
+
+    peer.commands = g_data_input_stream_new (in);
+    g_data_input_stream_read_line_async (peer.commands, G_PRIORITY_DEFAULT, peer.cancellable,
+                                         command_read_cb, &peer);
+  }
+
   kibitz_call_start (peer.call);
   g_main_loop_run (peer.loop);
+  g_cancellable_cancel (peer.cancellable);
 
   g_clear_handle_id (&peer.stats_id, g_source_remove);
+  if (kibitz_call_get_media (peer.call) != NULL)
+    kibitz_media_source_get_plan (kibitz_call_get_media (peer.call), &peer.plan[0], &peer.plan[1],
+                                  &peer.plan[2], &peer.plan[3]);
   kibitz_call_leave (peer.call);
   if (peer.stats)
     {
@@ -488,6 +773,13 @@ main (int    argc,
     g_printerr ("kibitz-peer: %s\n", peer.failure);
 
   g_clear_object (&peer.call);
+  /* Let the cancelled read finish before its stream goes. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&peer.commands);
+  g_clear_pointer (&peer.latency, g_hash_table_unref);
+  g_mutex_clear (&peer.latency_lock);
+  g_clear_object (&peer.cancellable);
   g_main_loop_unref (peer.loop);
   g_free (peer.failure);
   options_clear (&peer.options);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <glib/gstdio.h>
+#include <gio/gio.h>
 
 #include "kibitz-server-config.h"
 
@@ -45,6 +46,8 @@ kibitz_server_config_free (KibitzServerConfig *config)
   g_free (config->http_host);
   g_free (config->secret);
   g_free (config->public_host);
+  g_free (config->public_url);
+  g_strfreev (config->trusted_proxies);
   g_free (config->tls_cert);
   g_free (config->tls_key);
   g_free (config->state_dir);
@@ -67,6 +70,8 @@ kibitz_server_config_copy (const KibitzServerConfig *config)
   copy->http_host = g_strdup (config->http_host);
   copy->secret = g_strdup (config->secret);
   copy->public_host = g_strdup (config->public_host);
+  copy->public_url = g_strdup (config->public_url);
+  copy->trusted_proxies = g_strdupv (config->trusted_proxies);
   copy->tls_cert = g_strdup (config->tls_cert);
   copy->tls_key = g_strdup (config->tls_key);
   copy->state_dir = g_strdup (config->state_dir);
@@ -140,6 +145,84 @@ kibitz_format_host_port (const char *host,
     return g_strdup_printf ("[%s]:%u", host, port);
 
   return g_strdup_printf ("%s:%u", host, port);
+}
+
+/* --public-url is the address people type into the app (https://HOST[:PORT]
+ * [/PREFIX]), as a reverse proxy that ends TLS serves it; ws:// and wss:// are
+ * accepted too. Returns the signaling URL /v1/config publishes for it.
+ */
+char *
+kibitz_public_signaling_url (const char  *public_url,
+                             GError     **error)
+{
+  g_autoptr(GUri) uri = g_uri_parse (public_url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme = uri ? g_uri_get_scheme (uri) : NULL;
+  const char *ws_scheme = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *path = NULL;
+  gsize length;
+
+  if (scheme && (g_ascii_strcasecmp (scheme, "https") == 0 ||
+                 g_ascii_strcasecmp (scheme, "wss") == 0))
+    ws_scheme = "wss";
+  else if (scheme && (g_ascii_strcasecmp (scheme, "http") == 0 ||
+                      g_ascii_strcasecmp (scheme, "ws") == 0))
+    ws_scheme = "ws";
+
+  if (ws_scheme == NULL || g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL ||
+      g_uri_get_userinfo (uri) != NULL)
+    {
+      g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                   "“%s” is not a public URL: write it like https://class.school.example "
+                   "(the address clients use; a path prefix is allowed, no query)", public_url);
+      return NULL;
+    }
+
+  /* "", "/", "/kibitz/" and "/kibitz/v1/ws" all end in ".../v1/ws". */
+  prefix = g_strdup (g_uri_get_path (uri));
+  length = strlen (prefix);
+  while (length > 0 && prefix[length - 1] == '/')
+    prefix[--length] = '\0';
+  if (g_str_has_suffix (prefix, "/v1/ws"))
+    prefix[length - strlen ("/v1/ws")] = '\0';
+  path = g_strconcat (prefix, "/v1/ws", NULL);
+
+  return g_uri_join (G_URI_FLAGS_NONE, ws_scheme, NULL, g_uri_get_host (uri),
+                     g_uri_get_port (uri), path, NULL, NULL);
+}
+
+static gboolean
+check_public_url (const char  *public_url,
+                  GError     **error)
+{
+  g_autofree char *url = NULL;
+
+  if (public_url == NULL)
+    return TRUE;
+
+  url = kibitz_public_signaling_url (public_url, error);
+  return url != NULL;
+}
+
+static gboolean
+check_trusted_proxies (const char * const  *proxies,
+                       GError             **error)
+{
+  for (guint i = 0; proxies && proxies[i]; i++)
+    {
+      g_autoptr(GInetAddressMask) mask = g_inet_address_mask_new_from_string (proxies[i], NULL);
+
+      if (mask == NULL)
+        {
+          g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                       "“%s” is not a proxy address: write an IP address like 127.0.0.1 or a "
+                       "range like 10.0.0.0/24", proxies[i]);
+          return FALSE;
+        }
+    }
+
+  return TRUE;
 }
 
 /* "none" turns the relay off; otherwise ADDR:PORT. */
@@ -276,6 +359,8 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
 
   take_string (file, "server", "secret", &config->secret);
   take_string (file, "server", "public-host", &config->public_host);
+  take_string (file, "server", "public-url", &config->public_url);
+  take_strv (file, "server", "trusted-proxies", &config->trusted_proxies);
   take_string (file, "server", "tls-cert", &config->tls_cert);
   take_string (file, "server", "tls-key", &config->tls_key);
   take_string (file, "server", "state-dir", &config->state_dir);
@@ -294,6 +379,13 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
   take_string (file, "turn", "external-ip", &config->external_ip);
   take_strv (file, "turn", "allow-peers", &config->allow_peers);
 
+  if (!check_public_url (config->public_url, error) ||
+      !check_trusted_proxies ((const char * const *) config->trusted_proxies, error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+
   return read_uint (file, "turn", "user-quota", &config->user_quota, error) &&
          read_uint (file, "rooms", "max-room-size", &config->max_room_size, error) &&
          read_uint (file, "rooms", "max-connections-per-address",
@@ -308,6 +400,8 @@ typedef struct {
   char  *http;
   char  *secret;
   char  *public_host;
+  char  *public_url;
+  GStrv  trusted_proxies;
   char  *tls_cert;
   char  *tls_key;
   char  *state_dir;
@@ -331,6 +425,8 @@ args_clear (Args *args)
   g_free (args->http);
   g_free (args->secret);
   g_free (args->public_host);
+  g_free (args->public_url);
+  g_strfreev (args->trusted_proxies);
   g_free (args->tls_cert);
   g_free (args->tls_key);
   g_free (args->state_dir);
@@ -364,6 +460,12 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
       "state directory)", "SECRET" },
     { "public-host", 0, 0, G_OPTION_ARG_STRING, &args.public_host,
       "Host name to publish in /v1/config URLs", "HOST" },
+    { "public-url", 0, 0, G_OPTION_ARG_STRING, &args.public_url,
+      "The address clients use, e.g. https://class.school.example behind a reverse proxy "
+      "that ends TLS: /v1/config publishes its wss:// signaling URL", "URL" },
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.trusted_proxies,
+      "Believe X-Forwarded-Proto, -Host and -For from this proxy address or range "
+      "(repeatable)", "ADDR" },
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &args.tls_cert,
       "PEM certificate: serve https:// and wss://", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &args.tls_key, "PEM private key", "FILE" },
@@ -423,6 +525,8 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
 
   replace_string (&config->secret, args.secret);
   replace_string (&config->public_host, args.public_host);
+  replace_string (&config->public_url, args.public_url);
+  replace_strv (&config->trusted_proxies, args.trusted_proxies);
   replace_string (&config->tls_cert, args.tls_cert);
   replace_string (&config->tls_key, args.tls_key);
   replace_string (&config->state_dir, args.state_dir);
@@ -438,6 +542,10 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
     config->max_room_size = args.max_room_size;
   if (args.max_connections > 0)
     config->max_connections_per_address = args.max_connections;
+
+  if (!check_public_url (config->public_url, error) ||
+      !check_trusted_proxies ((const char * const *) config->trusted_proxies, error))
+    return FALSE;
 
   if ((config->tls_cert == NULL) != (config->tls_key == NULL))
     {

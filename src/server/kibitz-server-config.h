@@ -22,6 +22,8 @@ typedef struct {
   guint16 http_port;
   char   *secret;
   char   *public_host;
+  char   *public_url;          /* base URL clients use, e.g. https://class.example */
+  GStrv   trusted_proxies;     /* addresses or CIDRs whose X-Forwarded-* count */
   char   *tls_cert;
   char   *tls_key;
   char   *state_dir;
@@ -59,6 +61,9 @@ gboolean            kibitz_server_config_load_file   (KibitzServerConfig  *confi
                                                       GError             **error);
 gboolean            kibitz_server_config_ensure_secret (KibitzServerConfig *config,
                                                         GError            **error);
+
+char               *kibitz_public_signaling_url      (const char          *public_url,
+                                                      GError             **error);
 
 gboolean            kibitz_parse_host_port           (const char          *text,
                                                       char               **host,

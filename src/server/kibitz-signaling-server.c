@@ -10,6 +10,7 @@
 #include <string.h>
 #include <libsoup/soup.h>
 
+#include "kibitz-forwarded.h"
 #include "kibitz-ice-config.h"
 #include "kibitz-message.h"
 #include "kibitz-rooms.h"
@@ -46,6 +47,8 @@ struct _KibitzSignalingServer {
   char                *scheme;              /* "http" or "https" */
   GPtrArray           *listening;           /* "http 127.0.0.1:8080" */
   char                *published_host_port; /* for /v1/config URLs, or NULL */
+  char                *public_signaling_url; /* from --public-url, or NULL */
+  KibitzForwarded     *forwarded;           /* --trusted-proxy */
   GHashTable          *connections;         /* Connection * set */
   GHashTable          *per_address;         /* address -> count */
   GArray              *metrics;             /* MetricsSource */
@@ -84,6 +87,37 @@ static const KibitzRoomsTransport rooms_transport = {
   .send = transport_send,
   .close = transport_close,
 };
+
+/* Reverse proxies */
+
+/* The request came straight from a proxy we were told to believe. */
+static gboolean
+from_trusted_proxy (KibitzSignalingServer *self,
+                    SoupServerMessage     *msg)
+{
+  return kibitz_forwarded_is_trusted (self->forwarded, soup_server_message_get_remote_host (msg));
+}
+
+static char *
+forwarded_value (SoupServerMessage *msg,
+                 const char        *name)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  return kibitz_forwarded_first_value (soup_message_headers_get_list (headers, name));
+}
+
+static char *
+client_address (KibitzSignalingServer *self,
+                SoupServerMessage     *msg)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+
+  return kibitz_forwarded_client_address (self->forwarded,
+                                          soup_server_message_get_remote_host (msg),
+                                          soup_message_headers_get_list (headers,
+                                                                         "X-Forwarded-For"));
+}
 
 /* Connections */
 
@@ -212,7 +246,7 @@ accept_connection (KibitzSignalingServer *self,
   guint count;
 
   conn->server = self;
-  conn->address = g_strdup (soup_server_message_get_remote_host (msg) ?: "unknown");
+  conn->address = client_address (self, msg);
   conn->guard = KIBITZ_WS_GUARD (kibitz_ws_guard_new (stream, KIBITZ_MESSAGE_MAX_SIZE,
                                                       guard_tripped_cb, conn, NULL));
   conn->ws = soup_websocket_connection_new (G_IO_STREAM (conn->guard), uri,
@@ -307,6 +341,24 @@ signaling_url (KibitzSignalingServer *self,
 {
   const char *scheme = g_str_equal (self->scheme, "https") ? "wss" : "ws";
   const char *host_port = self->published_host_port;
+  g_autofree char *forwarded_proto = NULL;
+  g_autofree char *forwarded_host = NULL;
+
+  if (self->public_signaling_url)
+    return g_strdup (self->public_signaling_url);
+
+  /* A proxy that ends TLS talks plain HTTP to us; it says what the client used. */
+  if (from_trusted_proxy (self, msg))
+    {
+      forwarded_proto = forwarded_value (msg, "X-Forwarded-Proto");
+      forwarded_host = forwarded_value (msg, "X-Forwarded-Host");
+      if (forwarded_proto && g_ascii_strcasecmp (forwarded_proto, "https") == 0)
+        scheme = "wss";
+      else if (forwarded_proto && g_ascii_strcasecmp (forwarded_proto, "http") == 0)
+        scheme = "ws";
+      if (kibitz_forwarded_is_plain_host (forwarded_host))
+        host_port = forwarded_host;
+    }
 
   /* Bound to every address: the client reached us by the name it used. */
   if (host_port == NULL)
@@ -697,12 +749,14 @@ kibitz_signaling_server_finalize (GObject *object)
   g_clear_pointer (&self->connections, g_hash_table_unref);
   g_clear_pointer (&self->per_address, g_hash_table_unref);
   g_clear_pointer (&self->listening, g_ptr_array_unref);
+  g_clear_pointer (&self->forwarded, kibitz_forwarded_free);
   g_clear_pointer (&self->metrics, g_array_unref);
   g_clear_pointer (&self->config, kibitz_server_config_free);
   g_strfreev (self->ice.stun_urls);
   g_strfreev (self->ice.turn_urls);
   g_free (self->scheme);
   g_free (self->published_host_port);
+  g_free (self->public_signaling_url);
 
   G_OBJECT_CLASS (kibitz_signaling_server_parent_class)->finalize (object);
 }
@@ -735,6 +789,11 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
   self->ice.secret = self->config->secret;
   self->ice.credential_ttl = self->config->credential_ttl;
   split_ice_urls (self, NULL, NULL);
+
+  /* Both were checked when the configuration was read. */
+  if (self->config->public_url)
+    self->public_signaling_url = kibitz_public_signaling_url (self->config->public_url, NULL);
+  self->forwarded = kibitz_forwarded_new ((const char * const *) self->config->trusted_proxies);
 
   rooms_config.secret = self->config->secret;
   rooms_config.max_room_size = self->config->max_room_size;

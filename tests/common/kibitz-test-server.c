@@ -233,16 +233,35 @@ accept_any_certificate_cb (SoupMessage          *msg,
   return TRUE;
 }
 
+static void
+add_request_headers (SoupMessage        *msg,
+                     const char * const *pairs)
+{
+  for (guint i = 0; pairs && pairs[i] && pairs[i + 1]; i += 2)
+    soup_message_headers_append (soup_message_get_request_headers (msg), pairs[i], pairs[i + 1]);
+}
+
 char *
 kibitz_test_http_get (const char          *url,
                       guint               *status,
                       SoupMessageHeaders **headers)
+{
+  return kibitz_test_http_get_full (url, NULL, status, headers);
+}
+
+/* @request_headers: NULL-terminated name, value, name, value... */
+char *
+kibitz_test_http_get_full (const char          *url,
+                           const char * const  *request_headers,
+                           guint               *status,
+                           SoupMessageHeaders **headers)
 {
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   g_autoptr(GError) error = NULL;
   g_autoptr(GBytes) body = NULL;
 
+  add_request_headers (msg, request_headers);
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate_cb), NULL);
   body = soup_session_send_and_read (session, msg, NULL, &error);
   g_assert_no_error (error);
@@ -329,11 +348,22 @@ kibitz_test_client_connect_url (const char  *url,
                                 const char  *origin,
                                 GError     **error)
 {
+  return kibitz_test_client_connect_full (url, origin, NULL, error);
+}
+
+/* @request_headers: NULL-terminated name, value, name, value... */
+KibitzTestClient *
+kibitz_test_client_connect_full (const char          *url,
+                                 const char          *origin,
+                                 const char * const  *request_headers,
+                                 GError             **error)
+{
   g_autoptr(SoupSession) session = soup_session_new ();
   g_autoptr(SoupMessage) msg = soup_message_new ("GET", url);
   ConnectData data = { 0 };
   KibitzTestClient *client;
 
+  add_request_headers (msg, request_headers);
   g_signal_connect (msg, "accept-certificate", G_CALLBACK (accept_any_certificate_cb), NULL);
   soup_session_websocket_connect_async (session, msg, origin, NULL, G_PRIORITY_DEFAULT, NULL,
                                         connected_cb, &data);

@@ -28,6 +28,10 @@ char             *kibitz_test_server_url     (KibitzTestServer   *server,
 char             *kibitz_test_http_get       (const char         *url,
                                               guint              *status,
                                               SoupMessageHeaders **headers);
+char             *kibitz_test_http_get_full  (const char         *url,
+                                              const char * const *request_headers,
+                                              guint              *status,
+                                              SoupMessageHeaders **headers);
 guint64           kibitz_test_metric         (KibitzTestServer   *server,
                                               const char         *name);
 
@@ -41,6 +45,10 @@ typedef struct {
 KibitzTestClient *kibitz_test_client_connect (KibitzTestServer   *server);
 KibitzTestClient *kibitz_test_client_connect_url (const char     *url,
                                               const char         *origin,
+                                              GError            **error);
+KibitzTestClient *kibitz_test_client_connect_full (const char     *url,
+                                              const char         *origin,
+                                              const char * const *request_headers,
                                               GError            **error);
 void              kibitz_test_client_send    (KibitzTestClient   *client,
                                               const char         *format,

@@ -33,12 +33,15 @@ participant_free (Participant *p)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Participant, participant_free)
 
+/* With G_SUBPROCESS_FLAGS_STDIN_PIPE the test can send commands (camera off,
+ * chat ...) on the process's stdin; see docs/kibitz-peer.md. */
 static G_GNUC_UNUSED Participant *
-spawn_peer (KibitzTestServer   *server,
-            const char         *room,
-            const char         *name,
-            guint               duration,
-            const char * const *extra)
+spawn_peer_with_flags (KibitzTestServer   *server,
+                       const char         *room,
+                       const char         *name,
+                       guint               duration,
+                       const char * const *extra,
+                       GSubprocessFlags    flags)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
@@ -59,10 +62,20 @@ spawn_peer (KibitzTestServer   *server,
   p->name = g_strdup (name);
   p->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   p->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE | flags, &error);
   g_assert_no_error (error);
 
   return p;
+}
+
+static G_GNUC_UNUSED Participant *
+spawn_peer (KibitzTestServer   *server,
+            const char         *room,
+            const char         *name,
+            guint               duration,
+            const char * const *extra)
+{
+  return spawn_peer_with_flags (server, room, name, duration, extra, G_SUBPROCESS_FLAGS_NONE);
 }
 
 static G_GNUC_UNUSED void
@@ -142,3 +155,39 @@ assert_received (Participant *receiver,
   g_assert_nonnull (json_object_get_string_member (peer, "local_candidate"));
 }
 
+/* The frames one participant received from another, at the last stats line
+ * written at or before @time_ms (from a --stats file).
+ */
+static G_GNUC_UNUSED gint64
+frames_at (const char *stats_path,
+           const char *from_name,
+           gint64      time_ms)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 frames = -1;
+
+  g_assert_true (g_file_get_contents (stats_path, &text, NULL, NULL));
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] && lines[i][0]; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonObject *line;
+      JsonArray *peers;
+
+      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
+      line = json_node_get_object (json_parser_get_root (parser));
+      if (json_object_get_int_member (line, "time_ms") > time_ms)
+        break;
+      peers = json_object_get_array_member (line, "peers");
+      for (guint j = 0; j < json_array_get_length (peers); j++)
+        {
+          JsonObject *peer = json_array_get_object_element (peers, j);
+
+          if (g_str_equal (json_object_get_string_member (peer, "name"), from_name))
+            frames = json_object_get_int_member (peer, "frames_decoded");
+        }
+    }
+
+  return frames;
+}

@@ -56,43 +56,6 @@ test_no_devices (void)
   assert_received (b, "Nobody");
 }
 
-/* The frames one participant received from another, at the last stats line
- * written at or before @time_ms (from a --stats file).
- */
-static gint64
-frames_at (const char *stats_path,
-           const char *from_name,
-           gint64      time_ms)
-{
-  g_autofree char *text = NULL;
-  g_auto(GStrv) lines = NULL;
-  gint64 frames = -1;
-
-  g_assert_true (g_file_get_contents (stats_path, &text, NULL, NULL));
-  lines = g_strsplit (text, "\n", -1);
-  for (guint i = 0; lines[i] && lines[i][0]; i++)
-    {
-      g_autoptr(JsonParser) parser = json_parser_new ();
-      JsonObject *line;
-      JsonArray *peers;
-
-      g_assert_true (json_parser_load_from_data (parser, lines[i], -1, NULL));
-      line = json_node_get_object (json_parser_get_root (parser));
-      if (json_object_get_int_member (line, "time_ms") > time_ms)
-        break;
-      peers = json_object_get_array_member (line, "peers");
-      for (guint j = 0; j < json_array_get_length (peers); j++)
-        {
-          JsonObject *peer = json_array_get_object_element (peers, j);
-
-          if (g_str_equal (json_object_get_string_member (peer, "name"), from_name))
-            frames = json_object_get_int_member (peer, "frames_decoded");
-        }
-    }
-
-  return frames;
-}
-
 /* A latecomer connects to everyone; when it leaves it is removed everywhere
  * and the others' video keeps flowing.
  */

@@ -1,0 +1,185 @@
+/* test-controls.c: camera, microphone, hand and chat during a call, as the
+ * other participants see them: `state` and `chat` messages, and media that
+ * keeps flowing without any renegotiation.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "peer-process.h"
+
+#define WAIT_FOR_MEDIA_S 60
+
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+static void
+send_command (Participant *p,
+              const char  *command)
+{
+  GOutputStream *in = g_subprocess_get_stdin_pipe (p->process);
+  g_autofree char *line = g_strdup_printf ("%s\n", command);
+  g_autoptr(GError) error = NULL;
+
+  g_test_message ("%s: %s", p->name, command);
+  g_output_stream_write_all (in, line, strlen (line), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* The events of type @event about @name (or from @name, for chat), in order. */
+static GPtrArray *
+events_about (Participant *p,
+              const char  *event,
+              const char  *name)
+{
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (p->events, i);
+
+      if (g_str_equal (json_object_get_string_member (e, "event"), event) &&
+          g_strcmp0 (json_object_get_string_member_with_default (e, "name", NULL), name) == 0)
+        g_ptr_array_add (found, e);
+    }
+  return found;
+}
+
+/* Whether some `state` event about @name has exactly these values. */
+static gboolean
+saw_state (Participant *p,
+           const char  *name,
+           gboolean     audio,
+           gboolean     video,
+           gboolean     hand)
+{
+  g_autoptr(GPtrArray) states = events_about (p, "state", name);
+
+  for (guint i = 0; i < states->len; i++)
+    {
+      JsonObject *s = g_ptr_array_index (states, i);
+
+      if (json_object_get_boolean_member (s, "audio") == audio &&
+          json_object_get_boolean_member (s, "video") == video &&
+          json_object_get_boolean_member (s, "hand") == hand)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+wait_for_frames (const char *stats_path,
+                 const char *from)
+{
+  gint64 deadline = now_ms () + WAIT_FOR_MEDIA_S * 1000;
+
+  while (now_ms () < deadline)
+    {
+      if (g_file_test (stats_path, G_FILE_TEST_EXISTS) && frames_at (stats_path, from, G_MAXINT64) > 0)
+        return;
+      g_usleep (200 * 1000);
+    }
+  g_error ("no video from %s within %d s", from, WAIT_FOR_MEDIA_S);
+}
+
+/* Ada switches her camera off and on, mutes, raises her hand and chats.
+ * Bartek sees each change as a `state` event, keeps decoding Ada's video
+ * throughout (the "camera off" slate while it is off), and his link with her
+ * is never rebuilt. Nobody, who has no devices, is seen without camera and
+ * microphone from the start, and cannot switch them on.
+ */
+static void
+test_toggles (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-controls-XXXXXX", NULL);
+  g_autofree char *stats = g_build_filename (dir, "bartek.stats", NULL);
+  g_autofree char *stats_arg = g_strconcat ("--stats=", stats, NULL);
+  const char * const bartek_args[] = { stats_arg, "--expect-peers=2", NULL };
+  const char * const none_args[] = { "--video=none", "--audio=none", NULL };
+  g_autoptr(Participant) ada = NULL;
+  g_autoptr(Participant) bartek = NULL;
+  g_autoptr(Participant) nobody = NULL;
+  g_autoptr(GPtrArray) connected = NULL;
+  g_autoptr(GPtrArray) chats = NULL;
+  JsonObject *seen;
+  gint64 off_at, on_at, frames_off_start, frames_off_end, frames_end;
+
+  /* They stay until told to leave; the durations only bound a broken run. */
+  ada = spawn_peer_with_flags (server, "controls", "Ada", 120, NULL, G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  bartek = spawn_peer_with_flags (server, "controls", "Bartek", 120, bartek_args,
+                                  G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  nobody = spawn_peer_with_flags (server, "controls", "Nobody", 120, none_args,
+                                  G_SUBPROCESS_FLAGS_STDIN_PIPE);
+
+  wait_for_frames (stats, "Ada");
+  send_command (nobody, "camera on");
+  send_command (ada, "camera off");
+  off_at = now_ms ();
+  g_usleep (4 * G_USEC_PER_SEC);
+  send_command (ada, "mic off");
+  send_command (ada, "hand up");
+  send_command (ada, "chat Hello from Ada");
+  g_usleep (2 * G_USEC_PER_SEC);
+  send_command (ada, "camera on");
+  on_at = now_ms ();
+  g_usleep (4 * G_USEC_PER_SEC);
+  send_command (ada, "leave");
+  send_command (bartek, "leave");
+  send_command (nobody, "leave");
+
+  finish_peer (ada);
+  finish_peer (bartek);
+  finish_peer (nobody);
+  g_assert_cmpint (ada->status, ==, 0);
+  g_assert_cmpint (bartek->status, ==, 0);
+
+  /* Every change reached Bartek, in the order made. */
+  g_assert_true (saw_state (bartek, "Ada", TRUE, FALSE, FALSE));
+  g_assert_true (saw_state (bartek, "Ada", FALSE, FALSE, TRUE));
+  g_assert_true (saw_state (bartek, "Ada", FALSE, TRUE, TRUE));
+  chats = events_about (bartek, "chat", "Ada");
+  g_assert_cmpuint (chats->len, ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (g_ptr_array_index (chats, 0), "text"), ==,
+                   "Hello from Ada");
+
+  /* Nobody was never seen with camera or microphone, and stayed so. */
+  seen = summary_of (bartek, "Nobody");
+  g_assert_nonnull (seen);
+  g_assert_false (json_object_get_boolean_member (seen, "video"));
+  g_assert_false (json_object_get_boolean_member (seen, "audio"));
+  g_assert_false (saw_state (bartek, "Nobody", TRUE, TRUE, FALSE));
+
+  /* Video kept coming while the camera was off (the slate), and after. */
+  frames_off_start = frames_at (stats, "Ada", off_at + 1000);
+  frames_off_end = frames_at (stats, "Ada", on_at);
+  frames_end = frames_at (stats, "Ada", on_at + 4000);
+  g_test_message ("frames from Ada: %" G_GINT64_FORMAT " at camera off + 1 s, %" G_GINT64_FORMAT
+                  " at camera on, %" G_GINT64_FORMAT " 4 s later", frames_off_start,
+                  frames_off_end, frames_end);
+  g_assert_cmpint (frames_off_end, >, frames_off_start);
+  g_assert_cmpint (frames_end, >, frames_off_end);
+  assert_received (bartek, "Ada");
+
+  /* No renegotiation: one connection, never rebuilt. */
+  connected = events_about (bartek, "connected", "Ada");
+  g_assert_cmpuint (connected->len, ==, 1);
+
+  g_unlink (stats);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/peer/controls/toggles", test_toggles);
+  return g_test_run ();
+}
