@@ -752,9 +752,23 @@ kibitz_peer_new (const char               *id,
   self->pipeline = gst_object_ref (pipeline);
   self->media = g_object_ref (media);
 
-  /* Unique: a rebuilt link's new webrtcbin joins the pipeline while the old
-   * one may still be closing (its branches go through blocking probes). */
-  name = g_strdup_printf ("webrtc-%s-%u", id, (guint) g_atomic_int_add (&webrtcbin_serial, 1));
+  /* "webrtc-<id>", unless a rebuilt link's old webrtcbin is still closing
+   * in the pipeline (its branches go through blocking probes): then a
+   * numbered one. (Numbering every webrtcbin made classes of five on
+   * loopback lose all media under ASan, tests/peer peer-class; not yet
+   * understood, so the plain name stays the rule.) */
+  name = g_strdup_printf ("webrtc-%s", id);
+  g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
+  {
+    g_autoptr(GstElement) old = gst_bin_get_by_name (GST_BIN (pipeline), name);
+
+    if (old != NULL)
+      {
+        g_free (name);
+        name = g_strdup_printf ("webrtc-%s-%u", id,
+                                (guint) g_atomic_int_add (&webrtcbin_serial, 1));
+      }
+  }
   g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
   if (!(self->webrtcbin = kibitz_make_element ("webrtcbin", name, error)))
     return NULL;
