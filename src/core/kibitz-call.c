@@ -8,6 +8,13 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <string.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <gst/webrtc/webrtc.h>
 
 #include "kibitz-call.h"
 #include "kibitz-config.h"
@@ -21,6 +28,24 @@
 /* protocol.md: after a resumed welcome, a peer that does not reappear within
  * 30 s is treated as gone. */
 #define RESUME_WAIT_USEC      (30 * G_USEC_PER_SEC)
+#define RELAY_CANDIDATE_DELAY_MS 1500
+/* Dead links (DESIGN.md: GStreamer 1.22 with libnice 0.1.21 may never say
+ * "failed"): no inbound media for this long while the peer is in the room
+ * means the link is dead, and it is rebuilt. A link that never carried media
+ * gets longer, for its setup on a busy machine. */
+#define LINK_STALL_USEC       (5 * G_USEC_PER_SEC)
+/* ...unless ICE still says connected: then a busy machine gets longer. */
+#define LINK_STALL_ICE_UP_USEC (8 * G_USEC_PER_SEC)
+#define LINK_SETUP_USEC       (20 * G_USEC_PER_SEC)
+/* Between rebuilds of one link: 1 s, 2 s, 4 s... up to 30 s. */
+#define REBUILD_BACKOFF_FIRST_USEC  (1 * G_USEC_PER_SEC)
+#define REBUILD_BACKOFF_CAP_USEC    (30 * G_USEC_PER_SEC)
+/* After this many rebuilds without media, try the relay only. */
+#define RELAY_ONLY_AFTER      3
+/* An offerer that rebuilt this recently ignores a request to rebuild. */
+#define RESTART_IGNORE_USEC   (3 * G_USEC_PER_SEC)
+/* How often the local addresses are compared (network switch). */
+#define ADDRESS_POLL_USEC     (1 * G_USEC_PER_SEC)
 
 typedef struct {
   guint   mline;
@@ -36,6 +61,14 @@ typedef struct {
   gboolean           first_frame_seen;
   guint              connected_polls;    /* stats polls waiting for the selected pair */
   gint64             awaiting_until;     /* after a resumed welcome; 0: not awaited */
+  guint64            inbound_count;      /* frames + audio packets, at alive_at */
+  gint64             alive_at;           /* monotonic: last inbound media, or (re)build */
+  gboolean           carried_media;      /* the current link delivered something */
+  KibitzPeerState    state_seen;         /* progress in setting up counts as life */
+  guint              keyframe_pokes;     /* keyframes still to force for a new link */
+  gint64             next_poke;          /* monotonic */
+  guint              failures;           /* rebuilds since media last flowed */
+  gint64             next_rebuild;       /* monotonic: not before; 0: any time */
   GQueue             pending;            /* PendingCandidate *, before the offer */
 } Participant;
 
@@ -65,6 +98,10 @@ struct _KibitzCall {
   KibitzSinkFactory   sink_factory;
   gpointer            sink_data;
   gboolean            failed;
+  GPtrArray          *held;              /* HeldCandidate *, sent when removed */
+  gint64              relay_held_until;  /* monotonic */
+  char               *addresses;         /* the local addresses, last seen */
+  gint64              addresses_polled;  /* monotonic */
   gboolean            want_camera;       /* what the user asked for */
   gboolean            want_microphone;
   gboolean            hand_raised;
@@ -139,6 +176,7 @@ ensure_participant (KibitzCall *self,
       p->public.first_frame_ms = -1;
       p->public.audio = TRUE;
       p->public.video = TRUE;
+      p->alive_at = g_get_monotonic_time ();
       g_queue_init (&p->pending);
       g_ptr_array_add (self->participants, p);
     }
@@ -263,35 +301,120 @@ local_description_cb (KibitzPeer *peer,
   kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
 }
 
+/* A candidate (or, with candidate NULL, the end of candidates) held back a
+ * moment: see ice_candidate_cb(). Owned by the call's `held` array. */
+typedef struct {
+  KibitzCall *call;
+  KibitzPeer *peer;
+  guint       mline;
+  char       *candidate;
+  guint       source_id;
+} HeldCandidate;
+
+static void
+held_candidate_free (gpointer data)
+{
+  HeldCandidate *held = data;
+
+  g_clear_handle_id (&held->source_id, g_source_remove);
+  g_object_unref (held->peer);
+  g_free (held->candidate);
+  g_free (held);
+}
+
+static void
+send_candidate (KibitzCall *self,
+                KibitzPeer *peer,
+                guint       mline,
+                const char *candidate)
+{
+  g_autoptr(JsonObject) data = json_object_new ();
+
+  if (participant_for_peer (self, peer) == NULL || self->signaling == NULL)
+    return;
+
+  if (candidate)
+    {
+      JsonObject *ice = json_object_new ();
+
+      json_object_set_string_member (ice, "candidate", candidate);
+      json_object_set_int_member (ice, "sdpMLineIndex", mline);
+      json_object_set_object_member (data, "ice", ice);
+    }
+  else
+    {
+      json_object_set_null_member (data, "ice");
+    }
+  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+}
+
+static gboolean
+held_candidate_cb (gpointer data)
+{
+  HeldCandidate *held = data;
+
+  held->source_id = 0;
+  send_candidate (held->call, held->peer, held->mline, held->candidate);
+  g_ptr_array_remove (held->call->held, held);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+hold_candidate (KibitzCall *self,
+                KibitzPeer *peer,
+                guint       mline,
+                const char *candidate,
+                guint       delay_ms)
+{
+  HeldCandidate *held = g_new0 (HeldCandidate, 1);
+
+  held->call = self;
+  held->peer = g_object_ref (peer);
+  held->mline = mline;
+  held->candidate = g_strdup (candidate);
+  held->source_id = g_timeout_add (delay_ms, held_candidate_cb, held);
+  g_ptr_array_add (self->held, held);
+}
+
+/* Relay candidates (and the end of candidates after them) go out
+ * RELAY_CANDIDATE_DELAY_MS late. A relay pair needs no hole punching and so
+ * often answers its checks first; GStreamer 1.22's libnice (regular
+ * nomination) then settles on it for good, and two peers behind ordinary
+ * NATs would send their whole call through the relay. Held back, the relay
+ * pairs only form when the direct ones had time to punch through; blocked
+ * networks lose a second.
+ */
 static void
 ice_candidate_cb (KibitzPeer *peer,
                   guint       mline,
                   const char *candidate,
                   KibitzCall *self)
 {
-  g_autoptr(JsonObject) data = json_object_new ();
-  JsonObject *ice = json_object_new ();
-
   if (participant_for_peer (self, peer) == NULL)
     return;
 
-  json_object_set_string_member (ice, "candidate", candidate);
-  json_object_set_int_member (ice, "sdpMLineIndex", mline);
-  json_object_set_object_member (data, "ice", ice);
-  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+  if (!self->options.relay_only && strstr (candidate, " typ relay") != NULL)
+    {
+      self->relay_held_until = g_get_monotonic_time () + RELAY_CANDIDATE_DELAY_MS * 1000;
+      hold_candidate (self, peer, mline, candidate, RELAY_CANDIDATE_DELAY_MS);
+      return;
+    }
+  send_candidate (self, peer, mline, candidate);
 }
 
 static void
 ice_gathering_done_cb (KibitzPeer *peer,
                        KibitzCall *self)
 {
-  g_autoptr(JsonObject) data = json_object_new ();
+  gint64 left = self->relay_held_until - g_get_monotonic_time ();
 
   if (participant_for_peer (self, peer) == NULL)
     return;
 
-  json_object_set_null_member (data, "ice");
-  kibitz_signaling_send_signal (self->signaling, kibitz_peer_get_id (peer), data);
+  if (left > 0)
+    hold_candidate (self, peer, 0, NULL, left / 1000 + 1);
+  else
+    send_candidate (self, peer, 0, NULL);
 }
 
 /* One link failed: this participant only; everyone else carries on. */
@@ -311,6 +434,7 @@ peer_failed_cb (KibitzPeer   *peer,
   p->public.error = g_error_copy (error);
   g_signal_emit (self, signals[SIGNAL_PARTICIPANT_FAILED], 0, &p->public, error);
   close_peer (self, p);
+  p->alive_at = 0;   /* the watchdog rebuilds it (after its backoff) */
 }
 
 static void
@@ -343,13 +467,22 @@ make_peer (KibitzCall  *self,
     .stun_server = self->stun,
     .turn_servers = (const char * const *) self->turns,
     .ice_addresses = (const char * const *) self->ice_addresses,
-    .relay_only = self->options.relay_only,
+    .relay_only = self->options.relay_only || p->failures >= RELAY_ONLY_AFTER,
     .latency_ms = self->options.latency_ms,
   };
   g_autoptr(GError) error = NULL;
   KibitzPeer *peer;
 
+  if (p->public.peer != NULL || p->failures > 0)
+    p->public.rebuilds++;
   close_peer (self, p);
+  p->alive_at = g_get_monotonic_time ();
+  p->carried_media = FALSE;
+  p->state_seen = KIBITZ_PEER_STATE_NEW;
+  p->inbound_count = p->public.frames_decoded + p->public.audio_packets;
+  if (options.relay_only && !self->options.relay_only)
+    g_message ("the link with %s failed %u times: trying the relay only", p->public.name,
+               p->failures);
   peer = kibitz_peer_new (p->public.id, self->pipeline, self->media, &options, &error);
   if (peer == NULL)
     {
@@ -408,6 +541,20 @@ handle_description (KibitzCall  *self,
 
   if (g_str_equal (type, "offer"))
     {
+      const char *own_id = self->signaling ? kibitz_signaling_get_id (self->signaling) : NULL;
+
+      /* Both sides offered at once (e.g. after a server restart one side
+       * rebuilt a dead link while the other, resumed, offered to a peer it
+       * had no live link with). The smaller id's offer wins on both ends:
+       * ours is answered, theirs dropped; else we answer theirs. */
+      if (peer != NULL && p->public.offerer &&
+          kibitz_peer_get_state (peer) == KIBITZ_PEER_STATE_NEGOTIATING &&
+          own_id != NULL && g_strcmp0 (own_id, p->public.id) < 0)
+        {
+          g_message ("%s and we offered at once; ours stands", p->public.name);
+          return;
+        }
+
       /* A fresh offer for a link we already have means the other side rebuilt
        * its connection (1.22 cannot restart ICE): rebuild ours too.
        */
@@ -475,6 +622,14 @@ signal_cb (KibitzSignaling *signaling,
     handle_candidate (p, json_object_get_member (data, "ice"));
   if (kibitz_json_get_boolean (data, "restart", FALSE) && p->public.offerer)
     {
+      /* Both sides may find the link dead at about the same time: an offer
+       * we just made answers this request already. */
+      if (p->public.peer != NULL && !p->carried_media &&
+          g_get_monotonic_time () - p->peer_created_at < RESTART_IGNORE_USEC)
+        {
+          g_message ("%s asks for a new connection; one is under way", p->public.name);
+          return;
+        }
       g_message ("%s asks for a new connection", p->public.name);
       make_peer (self, p, TRUE);
     }
@@ -517,6 +672,21 @@ use_ice_servers (KibitzCall *self,
   self->stun = g_steal_pointer (&stun);
   g_strfreev (self->turns);
   self->turns = g_steal_pointer (&turns);
+}
+
+/* A peer is back on signaling (a resumed welcome lists it, or a restarted
+ * server announces it): if our link with it carries nothing (a relayed link
+ * whose relay restarted with the server, or a negotiation whose messages the
+ * server refused as `unknown-peer` while the peer was away), rebuild it now
+ * rather than after the stall timeout. */
+static void
+suspect_link (Participant *p)
+{
+  if (g_get_monotonic_time () - p->alive_at > LINK_STALL_USEC / 2)
+    {
+      p->alive_at = 0;
+      p->next_rebuild = 0;
+    }
 }
 
 static gboolean
@@ -580,10 +750,15 @@ welcome_cb (KibitzSignaling *signaling,
       if (is_new || p->public.left)
         {
           p->public.left = FALSE;
+          p->alive_at = g_get_monotonic_time ();
+          p->failures = 0;
+          p->next_rebuild = 0;
           g_signal_emit (self, signals[SIGNAL_PARTICIPANT_JOINED], 0, &p->public);
         }
       if (!resumed || !has_live_peer (p))
         make_peer (self, p, TRUE);
+      else
+        suspect_link (p);
     }
 
   for (guint i = 0; i < self->participants->len; i++)
@@ -612,11 +787,18 @@ peer_joined_cb (KibitzSignaling *signaling,
   apply_state (p, kibitz_json_get_object (peer, "state"));
   p->awaiting_until = 0;
 
-  /* A restarted server announces everyone again: a live link stays as it is. */
+  /* A restarted server announces everyone again: a live link stays as it
+   * is; a dead one is rebuilt now. */
   if (known)
-    return;
+    {
+      suspect_link (p);
+      return;
+    }
 
   p->public.left = FALSE;
+  p->alive_at = g_get_monotonic_time ();
+  p->failures = 0;
+  p->next_rebuild = 0;
   g_signal_emit (self, signals[SIGNAL_PARTICIPANT_JOINED], 0, &p->public);
 }
 
@@ -662,6 +844,22 @@ server_error_cb (KibitzSignaling *signaling,
                  KibitzCall      *self)
 {
   g_message ("the server answered %s: %s", code, message);
+
+  /* After a server restart a signal can reach the server before its
+   * addressee is back, and is refused: the error does not say to whom, so
+   * every link still waiting for media is retried soon (the watchdog). */
+  if (g_strcmp0 (code, "unknown-peer") == 0)
+    {
+      gint64 now = g_get_monotonic_time ();
+
+      for (guint i = 0; i < self->participants->len; i++)
+        {
+          Participant *p = g_ptr_array_index (self->participants, i);
+
+          if (!p->public.left && !p->carried_media && p->next_rebuild > now + G_USEC_PER_SEC)
+            p->next_rebuild = now + G_USEC_PER_SEC;
+        }
+    }
 }
 
 static void
@@ -729,12 +927,205 @@ bus_cb (GstBus     *bus,
   return G_SOURCE_CONTINUE;
 }
 
+/* Rebuilds one link: the first offerer offers again; the other side asks
+ * it to with {"restart": true} (protocol.md). */
+static void
+rebuild_link (KibitzCall  *self,
+              Participant *p,
+              const char  *why)
+{
+  g_message ("the link with %s (%s) %s: %s", p->public.name, p->public.id, why,
+             p->public.offerer ? "offering afresh" : "asking for a new offer");
+  if (p->public.offerer)
+    {
+      make_peer (self, p, TRUE);
+    }
+  else
+    {
+      g_autoptr(JsonObject) data = json_object_new ();
+
+      json_object_set_boolean_member (data, "restart", TRUE);
+      kibitz_signaling_send_signal (self->signaling, p->public.id, data);
+      p->alive_at = g_get_monotonic_time ();
+      if (p->public.peer == NULL)
+        p->carried_media = FALSE;
+    }
+}
+
+/* The dead-link watchdog, once per refresh: inbound media is the proof of
+ * life (GStreamer 1.22 may never report ICE "failed"). */
+static void
+watch_link (KibitzCall  *self,
+            Participant *p,
+            gint64       now)
+{
+  guint64 count = p->public.frames_decoded + p->public.audio_packets;
+  gint64 limit;
+
+  if (p->public.peer != NULL && count != p->inbound_count)
+    {
+      p->inbound_count = count;
+      p->alive_at = now;
+      p->carried_media = TRUE;
+      if (p->failures > 0)
+        g_message ("the link with %s carries media again", p->public.name);
+      p->failures = 0;
+      p->next_rebuild = 0;
+      return;
+    }
+
+  /* Setting up takes long on a busy machine: each step forward counts. */
+  if (p->public.peer != NULL && kibitz_peer_get_state (p->public.peer) != p->state_seen)
+    {
+      p->state_seen = kibitz_peer_get_state (p->public.peer);
+      if (p->state_seen != KIBITZ_PEER_STATE_FAILED)
+        p->alive_at = now;
+      if (p->state_seen == KIBITZ_PEER_STATE_CONNECTED)
+        {
+          p->keyframe_pokes = 3;
+          p->next_poke = now;
+        }
+    }
+
+  /* A freshly connected link needs a keyframe to show anything. The
+   * receiver asks for one, but a request (or the keyframe) that crosses
+   * the DTLS handshake is lost, and on a slow machine the next regular
+   * keyframe is seconds away: force one now and twice more, a second
+   * apart (the media source coalesces them with everyone else's). */
+  if (p->keyframe_pokes > 0 && now >= p->next_poke && self->media != NULL)
+    {
+      p->keyframe_pokes--;
+      p->next_poke = now + G_USEC_PER_SEC;
+      kibitz_media_source_request_keyframe (self->media);
+    }
+
+  /* A peer that only watches sends nothing: judged by ICE failing alone. */
+  if (p->public.peer != NULL && p->state_seen == KIBITZ_PEER_STATE_CONNECTED &&
+      !kibitz_peer_get_remote_sends_media (p->public.peer))
+    {
+      p->alive_at = now;
+      return;
+    }
+
+  /* Only while the peer is known to be in the room and we can tell it. */
+  if (p->public.left || p->awaiting_until != 0 || self->signaling == NULL ||
+      kibitz_signaling_get_state (self->signaling) != KIBITZ_SIGNALING_JOINED)
+    return;
+  limit = LINK_SETUP_USEC;
+  if (p->carried_media)
+    {
+      GstWebRTCICEConnectionState ice = GST_WEBRTC_ICE_CONNECTION_STATE_DISCONNECTED;
+
+      if (p->public.peer != NULL)
+        g_object_get (kibitz_peer_get_webrtcbin (p->public.peer), "ice-connection-state", &ice,
+                      NULL);
+      limit = (ice == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
+               ice == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
+              ? LINK_STALL_ICE_UP_USEC : LINK_STALL_USEC;
+    }
+  if (p->alive_at != 0 && now - p->alive_at < limit)
+    return;
+  if (now < p->next_rebuild)
+    return;
+
+  p->failures++;
+  p->next_rebuild = now + MIN (REBUILD_BACKOFF_FIRST_USEC << MIN (p->failures - 1, 5),
+                               REBUILD_BACKOFF_CAP_USEC);
+  rebuild_link (self, p, p->alive_at == 0 ? "failed"
+                         : p->carried_media ? "stopped carrying media"
+                         : "never carried media");
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The local addresses as one sorted string (network switch detection). */
+static char *
+local_addresses (void)
+{
+  struct ifaddrs *list = NULL;
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (getifaddrs (&list) != 0)
+    return g_strdup ("");
+
+  for (struct ifaddrs *a = list; a != NULL; a = a->ifa_next)
+    {
+      char text[INET6_ADDRSTRLEN] = "";
+
+      if (a->ifa_addr == NULL || (a->ifa_flags & IFF_LOOPBACK) || !(a->ifa_flags & IFF_UP))
+        continue;
+      if (a->ifa_addr->sa_family == AF_INET)
+        inet_ntop (AF_INET, &((struct sockaddr_in *) a->ifa_addr)->sin_addr, text, sizeof text);
+      else if (a->ifa_addr->sa_family == AF_INET6 &&
+               !IN6_IS_ADDR_LINKLOCAL (&((struct sockaddr_in6 *) a->ifa_addr)->sin6_addr))
+        inet_ntop (AF_INET6, &((struct sockaddr_in6 *) a->ifa_addr)->sin6_addr, text, sizeof text);
+      if (text[0] != '\0')
+        g_ptr_array_add (found, g_strdup (text));
+    }
+  freeifaddrs (list);
+
+  g_ptr_array_sort (found, compare_strings);
+  for (guint i = 0; i < found->len; i++)
+    g_string_append_printf (out, "%s%s", i ? " " : "", (char *) g_ptr_array_index (found, i));
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* A laptop moving from cable to Wi-Fi: every link and the signaling socket
+ * use addresses that are gone. Rebuild them all now instead of waiting for
+ * timeouts. */
+static void
+watch_addresses (KibitzCall *self,
+                 gint64      now)
+{
+  g_autofree char *addresses = NULL;
+
+  if (now - self->addresses_polled < ADDRESS_POLL_USEC)
+    return;
+  self->addresses_polled = now;
+  addresses = local_addresses ();
+  if (self->addresses == NULL || g_str_equal (addresses, self->addresses))
+    {
+      if (self->addresses == NULL)
+        self->addresses = g_steal_pointer (&addresses);
+      return;
+    }
+
+  g_message ("the local addresses changed (%s → %s): rebuilding every link", self->addresses,
+             addresses);
+  g_free (self->addresses);
+  self->addresses = g_steal_pointer (&addresses);
+  if (self->signaling)
+    kibitz_signaling_reconnect_now (self->signaling);
+
+  for (guint i = 0; i < self->participants->len; i++)
+    {
+      Participant *p = g_ptr_array_index (self->participants, i);
+
+      if (p->public.left)
+        continue;
+      p->failures = 0;
+      p->next_rebuild = now + REBUILD_BACKOFF_FIRST_USEC;
+      rebuild_link (self, p, "lost its local address");
+    }
+}
+
 static gboolean
 refresh_cb (gpointer user_data)
 {
   KibitzCall *self = user_data;
+  gint64 now;
 
   kibitz_call_refresh (self);
+  now = g_get_monotonic_time ();
+  watch_addresses (self, now);
+  for (guint i = 0; i < self->participants->len; i++)
+    watch_link (self, g_ptr_array_index (self->participants, i), now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -1015,6 +1406,8 @@ kibitz_call_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_handle_id (&self->refresh_id, g_source_remove);
+  if (self->held)
+    g_ptr_array_set_size (self->held, 0);
   for (guint i = 0; self->participants && i < self->participants->len; i++)
     close_peer (self, g_ptr_array_index (self->participants, i));
   if (self->closing)
@@ -1046,6 +1439,7 @@ kibitz_call_finalize (GObject *object)
 
   g_clear_pointer (&self->participants, g_ptr_array_unref);
   g_clear_pointer (&self->closing, g_ptr_array_unref);
+  g_clear_pointer (&self->held, g_ptr_array_unref);
   g_clear_pointer (&self->config, kibitz_config_free);
   g_free (self->server_url);
   g_free (self->room);
@@ -1055,6 +1449,7 @@ kibitz_call_finalize (GObject *object)
   g_free (self->stun);
   g_strfreev (self->turns);
   g_strfreev (self->ice_addresses);
+  g_free (self->addresses);
 
   G_OBJECT_CLASS (kibitz_call_parent_class)->finalize (object);
 }
@@ -1108,6 +1503,7 @@ kibitz_call_init (KibitzCall *self)
 {
   self->participants = g_ptr_array_new_with_free_func ((GDestroyNotify) participant_free);
   self->closing = g_ptr_array_new_with_free_func (g_object_unref);
+  self->held = g_ptr_array_new_with_free_func (held_candidate_free);
   self->want_camera = TRUE;
   self->want_microphone = TRUE;
 }

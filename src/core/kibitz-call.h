@@ -45,6 +45,7 @@ typedef struct {
   char        *local_candidate;
   char        *remote_candidate;
   GError      *error;          /* why its connection failed, if it did */
+  guint        rebuilds;       /* links rebuilt (dead link, network change, restart) */
 } KibitzParticipant;
 
 /* Signals (main thread):

@@ -152,8 +152,17 @@ answer_created (KibitzPeer *self,
 
 /* --- Branches ---------------------------------------------------------------------------- */
 
+/* Send and receive.
+ *
+ * NACK/RTX stays off: with GStreamer 1.22.0, "do-nack" on the video
+ * transceiver of a bundled session stops the incoming audio from reaching
+ * its pad (tests/core media-two-participants decodes video but no audio).
+ * Lost video is repaired by keyframe requests (the depayloader's
+ * request-keyframe, coalesced by the sender); docs/resilience.md measures
+ * what that gives over a lossy link. */
 static void
-set_transceiver_sendrecv (GstPad *pad)
+set_transceiver_sendrecv (GstPad          *pad,
+                          KibitzMediaKind  kind)
 {
   g_autoptr(GstWebRTCRTPTransceiver) trans = NULL;
 
@@ -182,7 +191,7 @@ add_branch (KibitzPeer       *self,
 
   branch = kibitz_media_source_add_branch (self->media, kind, payload_type, pad, error);
   if (branch != NULL)
-    set_transceiver_sendrecv (pad);
+    set_transceiver_sendrecv (pad, kind);
   gst_object_unref (pad);
   return branch;
 }
@@ -346,6 +355,34 @@ inspect_sdp (const GstSDPMessage  *sdp,
   return TRUE;
 }
 
+static gboolean
+has_flag (const GstSDPMedia *media,
+          const char        *key)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++)
+    if (g_strcmp0 (gst_sdp_media_get_attribute (media, i)->key, key) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* TRUE if no usable media section of the description sends anything (a
+ * browser that only watches): such a link is judged by ICE alone. */
+static gboolean
+sends_nothing (const GstSDPMessage *sdp)
+{
+  for (guint i = 0; i < gst_sdp_message_medias_len (sdp); i++)
+    {
+      const GstSDPMedia *media = gst_sdp_message_get_media (sdp, i);
+
+      if (gst_sdp_media_get_port (media) == 0 &&
+          gst_sdp_media_get_attribute_val (media, "bundle-only") == NULL)
+        continue;
+      if (!has_flag (media, "recvonly") && !has_flag (media, "inactive"))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 kibitz_peer_set_remote_description (KibitzPeer  *self,
                                     const char  *type,
@@ -386,6 +423,7 @@ kibitz_peer_set_remote_description (KibitzPeer  *self,
         bad_sdp (&local_error, type, "it cannot be parsed");
       return kibitz_peer_fail_now (self, error, local_error);
     }
+  self->remote_silent = sends_nothing (message);
 
   if (is_offer)
     {

@@ -33,6 +33,7 @@ struct _KibitzPeer
   KibitzPeerState     state;
   GError             *error;
   gboolean            offerer;
+  gboolean            remote_silent;   /* its description sends no media (recvonly) */
   gboolean            remote_set;
   gboolean            closing;
   guint               pending_removals;

@@ -533,6 +533,13 @@ kibitz_peer_is_offerer (KibitzPeer *self)
   return self->offerer;
 }
 
+gboolean
+kibitz_peer_get_remote_sends_media (KibitzPeer *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_PEER (self), FALSE);
+  return !self->remote_silent;
+}
+
 GstElement *
 kibitz_peer_get_webrtcbin (KibitzPeer *self)
 {
@@ -720,6 +727,8 @@ configure_webrtcbin (KibitzPeer               *self,
   return restrict_ice_addresses (self, options->ice_addresses, error);
 }
 
+static gint webrtcbin_serial;
+
 KibitzPeer *
 kibitz_peer_new (const char               *id,
                  GstElement               *pipeline,
@@ -746,10 +755,23 @@ kibitz_peer_new (const char               *id,
   self->pipeline = gst_object_ref (pipeline);
   self->media = g_object_ref (media);
 
-  /* A rebuilt link's new webrtcbin joins the pipeline while the old one may
-   * still wait there for its ICE agent to close: names must not repeat, or
-   * gst_bin_add() refuses the new one. */
-  name = g_strdup_printf ("webrtc-%s-%d", id, g_atomic_int_add (&webrtcbin_serial, 1) + 1);
+  /* "webrtc-<id>", unless a rebuilt link's old webrtcbin is still closing
+   * in the pipeline (its branches go through blocking probes): then a
+   * numbered one. (Numbering every webrtcbin made classes of five on
+   * loopback lose all media under ASan, tests/peer peer-class; not yet
+   * understood, so the plain name stays the rule.) */
+  name = g_strdup_printf ("webrtc-%s", id);
+  g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
+  {
+    g_autoptr(GstElement) old = gst_bin_get_by_name (GST_BIN (pipeline), name);
+
+    if (old != NULL)
+      {
+        g_free (name);
+        name = g_strdup_printf ("webrtc-%s-%u", id,
+                                (guint) g_atomic_int_add (&webrtcbin_serial, 1));
+      }
+  }
   g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
   if (!(self->webrtcbin = kibitz_make_element ("webrtcbin", name, error)))
     return NULL;

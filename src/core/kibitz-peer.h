@@ -109,6 +109,8 @@ KibitzPeerState kibitz_peer_get_state             (KibitzPeer               *sel
 const GError   *kibitz_peer_get_error             (KibitzPeer               *self);
 gboolean        kibitz_peer_is_offerer            (KibitzPeer               *self);
 GstElement     *kibitz_peer_get_webrtcbin         (KibitzPeer               *self);
+/* FALSE once the remote description sends no media at all (recvonly). */
+gboolean        kibitz_peer_get_remote_sends_media (KibitzPeer              *self);
 /* Counters from the remote streams; thread-safe reads. */
 guint64         kibitz_peer_get_frames_decoded    (KibitzPeer               *self);
 guint64         kibitz_peer_get_audio_packets     (KibitzPeer               *self);

@@ -498,6 +498,7 @@ add_participant_stats (JsonBuilder             *builder,
   add_int (builder, "packets_lost", stats ? stats->packets_lost : 0);
   add_int (builder, "bytes_received", stats ? (gint64) stats->bytes_received : 0);
   add_int (builder, "bytes_sent", stats ? (gint64) stats->bytes_sent : 0);
+  add_int (builder, "rebuilds", p->rebuilds);
   if (p->error)
     add_string (builder, "error", p->error->message);
   add_latency (builder, peer, p);
