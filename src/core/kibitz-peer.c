@@ -39,9 +39,6 @@ enum {
 static GParamSpec *properties[N_PROPS];
 guint kibitz_peer_signals[N_SIGNALS];
 
-/* Makes every webrtcbin's element name unique (see kibitz_peer_new). */
-static int webrtcbin_serial;
-
 /* --- Main-context hops ------------------------------------------------------------ */
 
 typedef struct {
@@ -727,6 +724,7 @@ configure_webrtcbin (KibitzPeer               *self,
   return restrict_ice_addresses (self, options->ice_addresses, error);
 }
 
+/* Numbers a rebuilt link's webrtcbin while the old one is still closing. */
 static gint webrtcbin_serial;
 
 KibitzPeer *
@@ -770,9 +768,9 @@ kibitz_peer_new (const char               *id,
         g_free (name);
         name = g_strdup_printf ("webrtc-%s-%u", id,
                                 (guint) g_atomic_int_add (&webrtcbin_serial, 1));
+        g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
       }
   }
-  g_strcanon (name, G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_", '_');
   if (!(self->webrtcbin = kibitz_make_element ("webrtcbin", name, error)))
     return NULL;
   gst_object_ref_sink (self->webrtcbin);
