@@ -170,9 +170,20 @@ new_sample_cb (GstAppSink *sink,
   feed->scheduled = TRUE;
   g_mutex_unlock (&feed->lock);
 
+  /* Always queued to the main context: g_main_context_invoke_full() would
+   * draw right here in the streaming thread whenever the main thread is not
+   * iterating, replacing the texture under a reader's feet (an ASan SEGV in
+   * the UI test's gdk_texture_download). */
   if (schedule)
-    g_main_context_invoke_full (NULL, G_PRIORITY_DEFAULT, draw_pending_cb,
-                                g_atomic_rc_box_acquire (feed), feed_release);
+    {
+      GSource *source = g_idle_source_new ();
+
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, draw_pending_cb, g_atomic_rc_box_acquire (feed),
+                             feed_release);
+      g_source_attach (source, NULL);
+      g_source_unref (source);
+    }
 
   return GST_FLOW_OK;
 }

@@ -392,8 +392,15 @@ unlink_probe_cb (GstPad          *pad,
     {
       g_autoptr(GstPad) queue_sink = gst_element_get_static_pad (branch->queue, "sink");
 
+      g_autoptr(GSource) source = g_idle_source_new ();
+
       gst_pad_unlink (pad, queue_sink);
-      g_main_context_invoke (branch->source->context, finish_removal_cb, branch);
+      /* Always queued: g_main_context_invoke() would run the removal right
+       * here, in the streaming thread, whenever the main thread happens not
+       * to be iterating its context (tests, teardown). */
+      g_source_set_priority (source, G_PRIORITY_DEFAULT);
+      g_source_set_callback (source, finish_removal_cb, branch, NULL);
+      g_source_attach (source, branch->source->context);
     }
   return GST_PAD_PROBE_DROP;
 }
