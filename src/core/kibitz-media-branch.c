@@ -391,7 +391,6 @@ unlink_probe_cb (GstPad          *pad,
   if (g_atomic_int_compare_and_exchange (&branch->isolated, 0, 1))
     {
       g_autoptr(GstPad) queue_sink = gst_element_get_static_pad (branch->queue, "sink");
-
       g_autoptr(GSource) source = g_idle_source_new ();
 
       gst_pad_unlink (pad, queue_sink);
