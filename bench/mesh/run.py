@@ -35,18 +35,10 @@ import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+from kibitz_build import build  # noqa: E402
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 MODES = ("shared", "per-peer")
-
-
-def build(build_dir):
-    if not os.path.exists(os.path.join(build_dir, "build.ninja")):
-        subprocess.run(["timeout", "600", "meson", "setup", build_dir, "--buildtype=release",
-                        "-Db_sanitize=none"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["timeout", "900", "ninja", "-C", build_dir, "src/server/kibitz-server",
-                    "src/peer/kibitz-peer"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    return (os.path.join(build_dir, "src", "server", "kibitz-server"),
-            os.path.join(build_dir, "src", "peer", "kibitz-peer"))
 
 
 def cpu_seconds(pid):
