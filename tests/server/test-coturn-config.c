@@ -313,13 +313,28 @@ have_coturn (void)
   return TRUE;
 }
 
+/* Ada joins a room on @server and relays through coturn with the TURN
+ * credentials of her welcome (the entry for @turn_url); returns uclient's
+ * wait status, its output in @output. */
+static int
+relay_as_ada (Coturn            *coturn,
+              KibitzTestServer  *server,
+              const char        *turn_url,
+              char             **output)
+{
+  g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (server);
+  g_autoptr(JsonObject) welcome = kibitz_test_client_join (a, "Chemistry", "Ada", NULL);
+  int status = run_uclient (coturn, turn_entry (welcome, turn_url), output);
+
+  g_test_message ("%s", *output);
+  return status;
+}
+
 static void
 test_relays (void)
 {
   g_autoptr(Coturn) coturn = NULL;
   g_autoptr(KibitzTestServer) server = NULL;
-  g_autoptr(KibitzTestClient) a = NULL;
-  g_autoptr(JsonObject) welcome = NULL;
   g_autofree char *turn_url = NULL;
   g_autofree char *config_url = NULL;
   g_autofree char *config = NULL;
@@ -338,10 +353,7 @@ test_relays (void)
   g_assert_nonnull (strstr (config, "127.0.0.1:"));
   g_assert_nonnull (strstr (config, "?transport=udp"));
 
-  a = kibitz_test_client_connect (server);
-  welcome = kibitz_test_client_join (a, "Chemistry", "Ada", NULL);
-  status = run_uclient (coturn, turn_entry (welcome, turn_url), &output);
-  g_test_message ("%s", output);
+  status = relay_as_ada (coturn, server, turn_url, &output);
   g_assert_true (g_spawn_check_wait_status (status, NULL));
   g_assert_nonnull (strstr (output, "Total lost packets 0 (0.000000%)"));
 }
@@ -354,8 +366,6 @@ test_denies_loopback (void)
 {
   g_autoptr(Coturn) coturn = NULL;
   g_autoptr(KibitzTestServer) server = NULL;
-  g_autoptr(KibitzTestClient) a = NULL;
-  g_autoptr(JsonObject) welcome = NULL;
   g_autofree char *turn_url = NULL;
   g_autofree char *output = NULL;
   g_autofree char *log = NULL;
@@ -366,10 +376,7 @@ test_denies_loopback (void)
 
   coturn = coturn_start ("shared-secret", TRUE);
   server = kibitz_start (coturn, "shared-secret", &turn_url);
-  a = kibitz_test_client_connect (server);
-  welcome = kibitz_test_client_join (a, "Chemistry", "Ada", NULL);
-  status = run_uclient (coturn, turn_entry (welcome, turn_url), &output);
-  g_test_message ("%s", output);
+  status = relay_as_ada (coturn, server, turn_url, &output);
   g_assert_false (g_spawn_check_wait_status (status, NULL));
   g_assert_nonnull (strstr (output, "403"));
 
@@ -383,8 +390,6 @@ test_wrong_secret (void)
 {
   g_autoptr(Coturn) coturn = NULL;
   g_autoptr(KibitzTestServer) server = NULL;
-  g_autoptr(KibitzTestClient) a = NULL;
-  g_autoptr(JsonObject) welcome = NULL;
   g_autofree char *turn_url = NULL;
   g_autofree char *output = NULL;
   int status;
@@ -394,10 +399,7 @@ test_wrong_secret (void)
 
   coturn = coturn_start ("coturn-secret", FALSE);
   server = kibitz_start (coturn, "another-secret", &turn_url);
-  a = kibitz_test_client_connect (server);
-  welcome = kibitz_test_client_join (a, "Chemistry", "Ada", NULL);
-  status = run_uclient (coturn, turn_entry (welcome, turn_url), &output);
-  g_test_message ("%s", output);
+  status = relay_as_ada (coturn, server, turn_url, &output);
   g_assert_false (g_spawn_check_wait_status (status, NULL));
   g_assert_null (strstr (output, "Total lost packets"));
 }
