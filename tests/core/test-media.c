@@ -11,7 +11,6 @@
 #include <glib/gstdio.h>
 #include <signal.h>
 #include <sys/prctl.h>
-#include <string.h>
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <gst/webrtc/webrtc.h>
@@ -1167,26 +1166,6 @@ test_relay_only (void)
   }
 }
 
-/* One GLib critical is known and not ours: a hash table iterated while
- * another thread changes it, somewhere inside GStreamer 1.22.0 (no frame of
- * ours on the stack; seen in about 1 of 30 runs of these tests, at start-up,
- * and in kibitz-peer, where it is not fatal). It is reported, not fatal, until
- * it is found; every other critical still fails the test. */
-static gboolean
-fatal_log_cb (const char     *domain,
-              GLogLevelFlags  level,
-              const char     *message,
-              gpointer        data)
-{
-  if (g_strcmp0 (domain, "GLib") == 0 && message != NULL &&
-      strstr (message, "g_hash_table_foreach: assertion 'version == hash_table->version'") != NULL)
-    {
-      g_test_message ("known GStreamer 1.22.0 race, not fatal: %s", message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
 int
 main (int argc, char *argv[])
 {
@@ -1194,7 +1173,6 @@ main (int argc, char *argv[])
 
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
-  g_test_log_set_fatal_handler (fatal_log_cb, NULL);
 
   g_test_add_func ("/core/media/two-participants-both-directions", test_two_participants);
   g_test_add_func ("/core/media/three-shared-encoder-then-one-leaves", test_three_shared_then_leave);
