@@ -19,6 +19,8 @@
 #include "kibitz-lobby-page.h"
 #include "kibitz-window.h"
 
+#include "../common/kibitz-test-upstream.h"
+
 #define ROOM "app-test"
 #define WAIT_SECONDS 60
 
@@ -705,6 +707,7 @@ main (int    argc,
   int status;
 
   gtk_test_init (&argc, &argv, NULL);
+  kibitz_test_tolerate_upstream_critical ();
   adw_init ();
   gst_init (NULL, NULL);
   kibitz_register_resource ();

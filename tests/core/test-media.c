@@ -22,6 +22,8 @@
 #include "kibitz-media-source.h"
 #include "kibitz-peer.h"
 
+#include "../common/kibitz-test-upstream.h"
+
 #define FLOW_TIMEOUT_S 30
 
 #ifdef __SANITIZE_ADDRESS__
@@ -1173,6 +1175,7 @@ main (int argc, char *argv[])
 
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
+  kibitz_test_tolerate_upstream_critical ();
 
   g_test_add_func ("/core/media/two-participants-both-directions", test_two_participants);
   g_test_add_func ("/core/media/three-shared-encoder-then-one-leaves", test_three_shared_then_leave);
