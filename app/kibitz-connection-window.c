@@ -85,6 +85,15 @@ field_value (const KibitzParticipant *p,
     case FIELD_ROUTE:
       if (p->local_candidate == NULL || p->remote_candidate == NULL)
         return g_strdup (_("Not chosen yet"));
+      if (g_strcmp0 (p->relay_transport, "udp") == 0)
+        /* TRANSLATORS: the ICE candidate types follow, e.g. "relay → host" */
+        return g_strdup_printf (_("Relayed through the server over UDP (%s → %s)"),
+                                p->local_candidate, p->remote_candidate);
+      if (g_strcmp0 (p->relay_transport, "tcp") == 0)
+        /* TRANSLATORS: the ICE candidate types follow, e.g. "relay → host".
+         * TCP is slower than UDP: a firewall blocks UDP. */
+        return g_strdup_printf (_("Relayed through the server over TCP (%s → %s)"),
+                                p->local_candidate, p->remote_candidate);
       if (g_str_equal (p->local_candidate, "relay") || g_str_equal (p->remote_candidate, "relay"))
         /* TRANSLATORS: the ICE candidate types follow, e.g. "relay → host" */
         return g_strdup_printf (_("Relayed through the server (%s → %s)"),

@@ -241,6 +241,7 @@ update_from_peer (KibitzCall  *self,
         {
           g_free (p->public.local_candidate);
           p->public.local_candidate = g_strdup (stats->local_candidate_type);
+          p->public.relay_transport = stats->relay_transport;
         }
       if (stats->remote_candidate_type)
         {

@@ -44,6 +44,7 @@ typedef struct {
   gint64       first_frame_ms; /* from our join to its first decoded frame; -1: none */
   char        *local_candidate;
   char        *remote_candidate;
+  const char  *relay_transport; /* "udp"/"tcp" when our side is "relay", else NULL */
   GError      *error;          /* why its connection failed, if it did */
   guint        rebuilds;       /* links rebuilt (dead link, network change, restart) */
 } KibitzParticipant;

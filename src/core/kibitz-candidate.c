@@ -76,6 +76,7 @@ kibitz_candidate_parse (const char  *line,
   c->transport = g_ascii_strdown (f[2], -1);
   if (!parse_uint (f[3], G_MAXUINT32, &v))
     return bad (error, line, "the priority is not a number");
+  c->priority = (guint32) v;
   if (!g_hostname_is_ip_address (f[4]) && !is_host_name (f[4]))
     return bad (error, line, "the address is neither an IP address nor a host name");
   c->address = g_strdup (f[4]);
@@ -90,6 +91,29 @@ kibitz_candidate_parse (const char  *line,
   c->type = g_strdup (f[7]);
 
   return g_steal_pointer (&c);
+}
+
+/* libnice 0.1.21 agent/candidate-priv.h: NICE_CANDIDATE_TYPE_PREF_RELAYED_UDP
+ * and NICE_CANDIDATE_TYPE_PREF_RELAYED. */
+#define NICE_TYPE_PREF_RELAYED_UDP 30
+#define NICE_TYPE_PREF_RELAYED     20
+
+const char *
+kibitz_candidate_relay_transport (const KibitzCandidate *candidate)
+{
+  g_return_val_if_fail (candidate != NULL, NULL);
+
+  if (!g_str_equal (candidate->type, "relay"))
+    return NULL;
+  switch (candidate->priority >> 24)
+    {
+    case NICE_TYPE_PREF_RELAYED_UDP:
+      return "udp";
+    case NICE_TYPE_PREF_RELAYED:
+      return "tcp";
+    default:
+      return NULL;
+    }
 }
 
 void

@@ -46,8 +46,12 @@ read_selected_pair (KibitzPeer  *self,
 
   if (local != NULL)
     {
-      type = kibitz_stats_candidate_type (self->local_candidates, local->ipaddr, local->port);
-      stats->local_candidate_type = g_strdup (type ? type : local->type);
+      g_autoptr(KibitzCandidate) line = kibitz_stats_find_candidate (self->local_candidates,
+                                                                     local->ipaddr, local->port);
+
+      stats->local_candidate_type = g_strdup (line != NULL ? line->type : local->type);
+      if (line != NULL)
+        stats->relay_transport = kibitz_candidate_relay_transport (line);
       stats->local_address = g_strdup (local->ipaddr);
       stats->local_port = local->port;
     }

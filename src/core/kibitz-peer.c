@@ -199,6 +199,7 @@ local_candidate (KibitzPeer *self,
 {
   Candidate *c = data;
 
+  g_debug ("%s: local %s", self->id, c->candidate);
   g_ptr_array_add (self->local_candidates, g_strdup (c->candidate));
   g_signal_emit (self, kibitz_peer_signals[SIGNAL_ICE_CANDIDATE], 0, c->mline, c->candidate);
 }
@@ -686,11 +687,25 @@ disable_upnp (KibitzPeer *self)
     g_object_set (agent, "upnp", FALSE, NULL);
 }
 
+/* The first "turn:" URL over UDP (webrtcbin's form: turn://user:pass@host:port
+ * with ?transport=udp or no transport, which means both). */
+static const char *
+first_udp_turn_server (const char * const *urls)
+{
+  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
+    if (g_str_has_prefix (urls[i], "turn://") &&
+        (strstr (urls[i], "transport=") == NULL || strstr (urls[i], "transport=udp") != NULL))
+      return urls[i];
+  return NULL;
+}
+
 static gboolean
 configure_webrtcbin (KibitzPeer               *self,
                      const KibitzPeerOptions  *options,
                      GError                  **error)
 {
+  const char *first_udp;
+
   g_object_set (self->webrtcbin,
                 "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
                 "latency", options->latency_ms ? options->latency_ms : KIBITZ_DEFAULT_LATENCY_MS,
@@ -701,10 +716,23 @@ configure_webrtcbin (KibitzPeer               *self,
     g_object_set (self->webrtcbin, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
                   NULL);
 
+  /* libnice 0.1.21 keeps one relay candidate per TURN server address: the
+   * allocation that completes first wins and the others are dropped as
+   * "redundant". The first TURN server webrtcbin hands to libnice is its
+   * "turn-server" property, the others follow in hash-table order; so the
+   * UDP one goes first, and TCP wins only where UDP cannot reach the server
+   * (otherwise every relayed link ran over TCP, with its head-of-line
+   * blocking on any loss). */
+  first_udp = first_udp_turn_server (options->turn_servers);
+  if (first_udp != NULL)
+    g_object_set (self->webrtcbin, "turn-server", first_udp, NULL);
+
   for (guint i = 0; options->turn_servers != NULL && options->turn_servers[i] != NULL; i++)
     {
       gboolean ok = FALSE;
 
+      if (options->turn_servers[i] == first_udp)
+        continue;
       g_signal_emit_by_name (self->webrtcbin, "add-turn-server", options->turn_servers[i], &ok);
       if (!ok)
         {

@@ -125,8 +125,8 @@ kibitz_stats_read_reply (KibitzStats        *stats,
     stats->bitrate_out_kbps = (stats->bytes_sent - previous->bytes_sent) * 8 / seconds / 1000;
 }
 
-const char *
-kibitz_stats_candidate_type (GPtrArray  *lines,
+KibitzCandidate *
+kibitz_stats_find_candidate (GPtrArray  *lines,
                              const char *address,
                              guint       port)
 {
@@ -135,9 +135,19 @@ kibitz_stats_candidate_type (GPtrArray  *lines,
       g_autoptr(KibitzCandidate) c = kibitz_candidate_parse (g_ptr_array_index (lines, i), NULL);
 
       if (c != NULL && c->port == port && g_str_equal (c->address, address))
-        return g_intern_string (c->type);
+        return g_steal_pointer (&c);
     }
   return NULL;
+}
+
+const char *
+kibitz_stats_candidate_type (GPtrArray  *lines,
+                             const char *address,
+                             guint       port)
+{
+  g_autoptr(KibitzCandidate) c = kibitz_stats_find_candidate (lines, address, port);
+
+  return c != NULL ? g_intern_string (c->type) : NULL;
 }
 
 JsonNode *
@@ -156,6 +166,11 @@ kibitz_stats_to_json (const KibitzStats *stats)
   json_builder_set_member_name (b, "remote_candidate");
   if (stats->remote_candidate_type)
     json_builder_add_string_value (b, stats->remote_candidate_type);
+  else
+    json_builder_add_null_value (b);
+  json_builder_set_member_name (b, "relay_transport");
+  if (stats->relay_transport)
+    json_builder_add_string_value (b, stats->relay_transport);
   else
     json_builder_add_null_value (b);
   json_builder_set_member_name (b, "frames_decoded");

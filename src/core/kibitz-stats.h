@@ -8,6 +8,8 @@
 #include <gst/gst.h>
 #include <json-glib/json-glib.h>
 
+#include "kibitz-candidate.h"
+
 G_BEGIN_DECLS
 
 typedef struct {
@@ -16,6 +18,9 @@ typedef struct {
   /* The selected ICE pair: "host", "srflx", "prflx" or "relay"; NULL before one is chosen. */
   char    *local_candidate_type;
   char    *remote_candidate_type;
+  /* How our relay candidate reaches the TURN server, "udp" or "tcp"; NULL
+   * unless the local candidate is "relay". A static string. */
+  const char *relay_transport;
   char    *local_address;
   guint    local_port;
   char    *remote_address;
@@ -48,6 +53,13 @@ void         kibitz_stats_read_reply      (KibitzStats        *stats,
  * this address and port, or NULL. GStreamer 1.22.0's own candidate types are
  * unreliable (fixed in 1.22.5); the lines we exchanged are not. */
 const char  *kibitz_stats_candidate_type  (GPtrArray          *lines,
+                                           const char         *address,
+                                           guint               port);
+
+/* The candidate line (among lines) with this address and port, parsed; NULL
+ * when there is none. */
+KibitzCandidate *
+             kibitz_stats_find_candidate  (GPtrArray          *lines,
                                            const char         *address,
                                            guint               port);
 

@@ -122,6 +122,7 @@ emit_participant_event (const char              *event,
     {
       add_string (builder, "local_candidate", p->local_candidate);
       add_string (builder, "remote_candidate", p->remote_candidate);
+      add_string (builder, "relay_transport", p->relay_transport);
     }
   else if (g_str_equal (event, "first-frame"))
     {
@@ -483,6 +484,7 @@ add_participant_stats (JsonBuilder             *builder,
   json_builder_add_boolean_value (builder, p->left);
   add_string (builder, "local_candidate", p->local_candidate);
   add_string (builder, "remote_candidate", p->remote_candidate);
+  add_string (builder, "relay_transport", p->relay_transport);
   add_int (builder, "frames_decoded", p->frames_decoded);
   add_int (builder, "audio_packets", p->audio_packets);
   add_bool (builder, "audio", p->audio);

@@ -213,6 +213,25 @@ test_stats_candidate_types_and_json (void)
   g_assert_cmpstr (kibitz_stats_candidate_type (lines, "127.0.0.1", 40000), ==, "host");
   g_assert_null (kibitz_stats_candidate_type (lines, "127.0.0.1", 40001));
 
+  /* libnice 0.1.21's relay candidates: type preference 30 over UDP, 20 over
+   * TCP/TLS, local preference (1 << 13) + (TURN server index << 6). */
+  {
+    const struct { const char *line; const char *transport; } relays[] = {
+      { "candidate:3 1 UDP 505413887 10.0.0.5 49152 typ relay raddr 10.0.1.2 rport 41000", "udp" },
+      { "candidate:4 1 UDP 337658111 10.0.0.5 49153 typ relay raddr 10.0.1.2 rport 41001", "tcp" },
+      { "candidate:1 1 UDP 2015363327 127.0.0.1 40000 typ host", NULL },
+      { "candidate:5 1 UDP 16777215 127.0.0.1 50123 typ relay", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (relays); i++)
+      {
+        g_autoptr(KibitzCandidate) c = kibitz_candidate_parse (relays[i].line, NULL);
+
+        g_assert_nonnull (c);
+        g_assert_cmpstr (kibitz_candidate_relay_transport (c), ==, relays[i].transport);
+      }
+  }
+
   stats->connected = TRUE;
   stats->local_candidate_type = g_strdup ("relay");
   stats->frames_decoded = 42;
@@ -220,6 +239,7 @@ test_stats_candidate_types_and_json (void)
   o = json_node_get_object (node);
   g_assert_true (json_object_get_boolean_member (o, "connected"));
   g_assert_cmpstr (json_object_get_string_member (o, "local_candidate"), ==, "relay");
+  g_assert_true (json_object_get_null_member (o, "relay_transport"));
   g_assert_true (json_object_get_null_member (o, "remote_candidate"));
   g_assert_true (json_object_get_null_member (o, "rtt_ms"));
   g_assert_true (json_object_get_null_member (o, "first_frame_ms"));

@@ -4,6 +4,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import json
 import os
 import signal
 import sys
@@ -133,6 +134,15 @@ def blocked_relay(lab):
                 fail("%s<->%s %s a relay candidate: %s" % (p.name, q.name,
                      "uses" if uses_relay else "does not use", sides))
             relayed_links += uses_relay
+            # Every network here reaches the TURN server over UDP, so a
+            # relayed side must use UDP, not TCP (libnice keeps only the first
+            # allocation per server; see configure_webrtcbin).
+            for a, b in ((p, q), (q, p)):
+                e = a.remote(b.name)
+                want = "udp" if e.get("local_candidate") == "relay" else None
+                if e.get("relay_transport") != want:
+                    fail("%s's link to %s reaches the relay over %s, expected %s"
+                         % (a.name, b.name, e.get("relay_transport"), want))
     P, T = len(names), len(blocked)
     K = T * (P - (T + 1) / 2)
     log("relayed links: %d (K = %g)" % (relayed_links, K))
@@ -158,6 +168,10 @@ def tcp_only(lab):
     local, remote = pair_candidates(peers[1], peers[0])
     if local != "relay":
         fail("the TCP-only peer's link is %s/%s, not relayed" % (local, remote))
+    transport = peers[1].remote("ada").get("relay_transport")
+    log("tomasz reaches the relay over %s" % transport)
+    if transport != "tcp":
+        fail("the TCP-only peer reaches the relay over %s, not TCP" % transport)
     if tcp < 1:
         fail("no TURN TCP connection was open during the call")
     if lab.relayed_bytes() < 100000:
@@ -427,6 +441,17 @@ def coturn(lab):
     conf = os.path.join(lab.dir, "coturn.conf")
     with open(conf, "w") as f:
         f.write(coturn_config(lab))
+    # coturn logs a session's bytes only when the session closes, and a UDP
+    # allocation outlives a peer that exits without deallocating; so count
+    # what its relay ports (min-port..max-port below) move, in the kernel.
+    netlab.sh("ip", "netns", "exec", lab.public, "nft", "-f", "-", input=(
+        "table inet coturn_count {\n"
+        " counter relayed {}\n"
+        " chain out { type filter hook output priority 0; policy accept;\n"
+        "  ip saddr %s udp sport 40000-40999 counter name \"relayed\"; }\n"
+        " chain in { type filter hook input priority 0; policy accept;\n"
+        "  ip daddr %s udp dport 40000-40999 counter name \"relayed\"; }\n"
+        "}\n" % (netlab.COTURN_IP, netlab.COTURN_IP)))
     turn = lab.process(lab.public, [turnserver, "-c", conf], "coturn")
     # coturn logs "Total General servers" once it listens.
     time.sleep(1.5)
@@ -457,8 +482,11 @@ def coturn(lab):
         usage = [l for l in f if "usage:" in l and "rb=" in l]
     log("coturn usage lines: %d; first: %s" % (len(usage), usage[0].strip() if usage else "-"))
     import re
-    moved = sum(int(m) for l in usage for m in re.findall(r"\b[rs]b=(\d+)", l))
-    log("coturn relayed %d bytes (sum of its usage lines)" % moved)
+    logged = sum(int(m) for l in usage for m in re.findall(r"\b[rs]b=(\d+)", l))
+    counter = json.loads(netlab.sh("ip", "netns", "exec", lab.public, "nft", "-j", "list",
+                                   "counter", "inet", "coturn_count", "relayed").stdout)
+    moved = next(o["counter"]["bytes"] for o in counter["nftables"] if "counter" in o)
+    log("coturn's relay ports moved %d bytes (its closed sessions logged %d)" % (moved, logged))
     if moved < 200000:
         fail("coturn relayed only %d bytes" % moved)
     if lab.relayed_bytes() != 0:
