@@ -40,7 +40,11 @@ struct _KibitzLobbyPage
   GSettings   *settings;
   GPtrArray   *video_specs;   /* parallel to camera_row's model: "" automatic, "none", … */
   GPtrArray   *audio_specs;
-  gboolean     probed;
+  char        *chosen_video;  /* what the user chose (or saved), present or not */
+  char        *chosen_audio;
+  GstDeviceMonitor *monitor;  /* cameras and microphones, while the lobby is mapped */
+  guint        monitor_watch;
+  guint        refill_id;
 
   GstElement  *preview;
   guint        preview_watch;
@@ -109,6 +113,11 @@ update_join (KibitzLobbyPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "lobby.join", can_join (self));
 }
 
+static void     camera_changed_cb (KibitzLobbyPage *self);
+static void     device_changed_cb (KibitzLobbyPage *self);
+static gboolean is_showing        (KibitzLobbyPage *self);
+static void     start_preview     (KibitzLobbyPage *self);
+
 /* Devices. Each choice is a string the engine takes as a source
  * (KibitzMediaSourceOptions): "" automatic ($KIBITZ_*_SOURCE, else the
  * system default), "none", or an element with its device property. */
@@ -169,13 +178,13 @@ kibitz_lobby_page_get_audio_device (KibitzLobbyPage *self)
   return spec_or_null (selected_spec (self->microphone_row, self->audio_specs));
 }
 
-/* Automatic first, None last, the devices found in between; the saved
- * choice selected again when it is still there. */
+/* Automatic first, None last, the devices found in between; "chosen"
+ * selected when it is there, else Automatic. */
 static void
 fill_row (AdwComboRow *row,
           GPtrArray   *specs,
           GList       *devices,
-          const char  *saved)
+          const char  *chosen)
 {
   g_autoptr(GtkStringList) model = gtk_string_list_new (NULL);
   guint selected = 0;
@@ -190,33 +199,19 @@ fill_row (AdwComboRow *row,
 
       if (spec == NULL)
         continue;
-      if (g_strcmp0 (spec, saved) == 0)
+      if (selected == 0 && g_strcmp0 (spec, chosen) == 0)
         selected = specs->len;
       gtk_string_list_append (model, name);
       g_ptr_array_add (specs, spec);
     }
   /* TRANSLATORS: no camera / no microphone at all */
   gtk_string_list_append (model, C_("device", "None"));
-  if (g_strcmp0 (saved, "none") == 0)
+  if (g_strcmp0 (chosen, "none") == 0)
     selected = specs->len;
   g_ptr_array_add (specs, g_strdup ("none"));
 
   adw_combo_row_set_model (row, G_LIST_MODEL (model));
   adw_combo_row_set_selected (row, selected);
-}
-
-static GList *
-probe_devices (const char *klass)
-{
-  g_autoptr(GstDeviceMonitor) monitor = gst_device_monitor_new ();
-  GList *devices;
-
-  gst_device_monitor_add_filter (monitor, klass, NULL);
-  if (!gst_device_monitor_start (monitor))
-    return NULL;
-  devices = gst_device_monitor_get_devices (monitor);
-  gst_device_monitor_stop (monitor);
-  return devices;
 }
 
 static char *
@@ -226,19 +221,105 @@ saved_string (KibitzLobbyPage *self,
   return self->settings ? g_settings_get_string (self->settings, key) : g_strdup ("");
 }
 
-static void
-fill_devices (KibitzLobbyPage *self,
-              gboolean         probe)
+/* The devices the monitor knows of this class (NULL without a monitor). */
+static GList *
+monitored_devices (KibitzLobbyPage *self,
+                   const char      *klass)
 {
-  g_autofree char *video = saved_string (self, "video-device");
-  g_autofree char *audio = saved_string (self, "audio-device");
-  GList *cameras = probe ? probe_devices ("Video/Source") : NULL;
-  GList *microphones = probe ? probe_devices ("Audio/Source") : NULL;
+  GList *all = self->monitor ? gst_device_monitor_get_devices (self->monitor) : NULL;
+  GList *found = NULL;
 
-  fill_row (self->camera_row, self->video_specs, cameras, video);
-  fill_row (self->microphone_row, self->audio_specs, microphones, audio);
+  for (GList *l = all; l != NULL; l = l->next)
+    if (gst_device_has_classes (l->data, klass))
+      found = g_list_prepend (found, gst_object_ref (l->data));
+  g_list_free_full (all, gst_object_unref);
+  return g_list_reverse (found);
+}
+
+/* Fills both rows from the monitor, selecting what the user chose when it is
+ * there and Automatic while it is not: a camera unplugged for a moment is
+ * selected again when it comes back. */
+static void
+fill_devices (KibitzLobbyPage *self)
+{
+  g_autofree char *old_video = g_strdup (selected_spec (self->camera_row, self->video_specs));
+  GList *cameras = monitored_devices (self, "Video/Source");
+  GList *microphones = monitored_devices (self, "Audio/Source");
+
+  g_signal_handlers_block_by_func (self->camera_row, camera_changed_cb, self);
+  g_signal_handlers_block_by_func (self->microphone_row, device_changed_cb, self);
+  fill_row (self->camera_row, self->video_specs, cameras, self->chosen_video);
+  fill_row (self->microphone_row, self->audio_specs, microphones, self->chosen_audio);
+  g_signal_handlers_unblock_by_func (self->camera_row, camera_changed_cb, self);
+  g_signal_handlers_unblock_by_func (self->microphone_row, device_changed_cb, self);
   g_list_free_full (cameras, gst_object_unref);
   g_list_free_full (microphones, gst_object_unref);
+
+  /* The previewed camera went away (or came back): preview what is selected now. */
+  if (is_showing (self) &&
+      g_strcmp0 (old_video, selected_spec (self->camera_row, self->video_specs)) != 0)
+    start_preview (self);
+}
+
+static gboolean
+refill_cb (gpointer user_data)
+{
+  KibitzLobbyPage *self = user_data;
+
+  self->refill_id = 0;
+  fill_devices (self);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+monitor_bus_cb (GstBus     *bus,
+                GstMessage *message,
+                gpointer    user_data)
+{
+  KibitzLobbyPage *self = user_data;
+
+  switch (GST_MESSAGE_TYPE (message))
+    {
+    case GST_MESSAGE_DEVICE_ADDED:
+    case GST_MESSAGE_DEVICE_REMOVED:
+    case GST_MESSAGE_DEVICE_CHANGED:
+      /* A hub brings several devices at once: one refill for the burst. */
+      if (self->refill_id == 0)
+        self->refill_id = g_timeout_add (100, refill_cb, self);
+      break;
+    default:
+      break;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* Cameras and microphones are watched while the lobby is on screen, so one
+ * plugged in (or out) shows up in the lists without restarting the app. */
+static void
+start_monitor (KibitzLobbyPage *self)
+{
+  g_autoptr(GstBus) bus = NULL;
+
+  if (self->monitor != NULL)
+    return;
+  self->monitor = gst_device_monitor_new ();
+  gst_device_monitor_add_filter (self->monitor, "Video/Source", NULL);
+  gst_device_monitor_add_filter (self->monitor, "Audio/Source", NULL);
+  bus = gst_device_monitor_get_bus (self->monitor);
+  self->monitor_watch = gst_bus_add_watch (bus, monitor_bus_cb, self);
+  if (!gst_device_monitor_start (self->monitor))
+    g_debug ("no device monitor: the camera and microphone lists stay Automatic and None");
+  fill_devices (self);
+}
+
+static void
+stop_monitor (KibitzLobbyPage *self)
+{
+  g_clear_handle_id (&self->refill_id, g_source_remove);
+  g_clear_handle_id (&self->monitor_watch, g_source_remove);
+  if (self->monitor != NULL)
+    gst_device_monitor_stop (self->monitor);
+  g_clear_object (&self->monitor);
 }
 
 /* The live preview: a small pipeline of its own, only while the lobby shows. */
@@ -365,15 +446,18 @@ kibitz_lobby_page_stop_preview (KibitzLobbyPage *self)
   stop_preview (self);
 }
 
+/* The user picked a device (refills block this). */
 static void
 device_changed_cb (KibitzLobbyPage *self)
 {
+  g_free (self->chosen_video);
+  self->chosen_video = g_strdup (selected_spec (self->camera_row, self->video_specs));
+  g_free (self->chosen_audio);
+  self->chosen_audio = g_strdup (selected_spec (self->microphone_row, self->audio_specs));
   if (self->settings != NULL)
     {
-      g_settings_set_string (self->settings, "video-device",
-                             selected_spec (self->camera_row, self->video_specs));
-      g_settings_set_string (self->settings, "audio-device",
-                             selected_spec (self->microphone_row, self->audio_specs));
+      g_settings_set_string (self->settings, "video-device", self->chosen_video);
+      g_settings_set_string (self->settings, "audio-device", self->chosen_audio);
     }
 }
 
@@ -403,15 +487,7 @@ kibitz_lobby_page_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (kibitz_lobby_page_parent_class)->map (widget);
 
-  if (!self->probed)
-    {
-      self->probed = TRUE;
-      g_signal_handlers_block_by_func (self->camera_row, camera_changed_cb, self);
-      g_signal_handlers_block_by_func (self->microphone_row, device_changed_cb, self);
-      fill_devices (self, TRUE);
-      g_signal_handlers_unblock_by_func (self->camera_row, camera_changed_cb, self);
-      g_signal_handlers_unblock_by_func (self->microphone_row, device_changed_cb, self);
-    }
+  start_monitor (self);
   if (is_showing (self))
     start_preview (self);
 }
@@ -420,6 +496,7 @@ static void
 kibitz_lobby_page_unmap (GtkWidget *widget)
 {
   stop_preview (KIBITZ_LOBBY_PAGE (widget));
+  stop_monitor (KIBITZ_LOBBY_PAGE (widget));
 
   GTK_WIDGET_CLASS (kibitz_lobby_page_parent_class)->unmap (widget);
 }
@@ -524,6 +601,7 @@ kibitz_lobby_page_dispose (GObject *object)
   GtkWidget *child;
 
   stop_preview (self);
+  stop_monitor (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), KIBITZ_TYPE_LOBBY_PAGE);
   /* The scrolled window at the top of the template has no id to clear it by. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))
@@ -531,6 +609,8 @@ kibitz_lobby_page_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->video_specs, g_ptr_array_unref);
   g_clear_pointer (&self->audio_specs, g_ptr_array_unref);
+  g_clear_pointer (&self->chosen_video, g_free);
+  g_clear_pointer (&self->chosen_audio, g_free);
 
   G_OBJECT_CLASS (kibitz_lobby_page_parent_class)->dispose (object);
 }
@@ -583,7 +663,9 @@ kibitz_lobby_page_init (KibitzLobbyPage *self)
 
   self->video_specs = g_ptr_array_new_with_free_func (g_free);
   self->audio_specs = g_ptr_array_new_with_free_func (g_free);
-  fill_devices (self, FALSE);
+  self->chosen_video = saved_string (self, "video-device");
+  self->chosen_audio = saved_string (self, "audio-device");
+  fill_devices (self);
   g_signal_connect_swapped (self->camera_row, "notify::selected", G_CALLBACK (camera_changed_cb),
                             self);
   g_signal_connect_swapped (self->microphone_row, "notify::selected",

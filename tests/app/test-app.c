@@ -195,14 +195,15 @@ tile_shows_video (KibitzParticipantTile *tile)
          texture_has_light (texture);
 }
 
+/* Runs the main loop until predicate (data) holds; FALSE after seconds. */
 static gboolean
-spin_until (gboolean (*predicate) (KibitzCallPage *),
-            KibitzCallPage *page,
-            guint           seconds)
+spin_until_data (gboolean (*predicate) (gpointer),
+                 gpointer  data,
+                 guint     seconds)
 {
   gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
 
-  while (!predicate (page))
+  while (!predicate (data))
     {
       if (g_get_monotonic_time () > deadline)
         return FALSE;
@@ -210,6 +211,14 @@ spin_until (gboolean (*predicate) (KibitzCallPage *),
       g_usleep (2000);
     }
   return TRUE;
+}
+
+static gboolean
+spin_until (gboolean (*predicate) (KibitzCallPage *),
+            KibitzCallPage *page,
+            guint           seconds)
+{
+  return spin_until_data ((gboolean (*) (gpointer)) predicate, page, seconds);
 }
 
 static void
@@ -225,6 +234,14 @@ typedef struct {
   TestPeer       *ada;
   TestPeer       *bruno;
 } Class;
+
+static gboolean
+both_routes_known (Class *c)
+{
+  g_autofree char *report = kibitz_connection_report (kibitz_call_page_get_call (c->page));
+
+  return strstr (report, "Not chosen yet") == NULL;
+}
 
 static gboolean
 class_is_visible (Class *c)
@@ -333,16 +350,7 @@ spin_until_class (gboolean (*predicate) (Class *),
                   Class   *c,
                   guint    seconds)
 {
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!predicate (c))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  return TRUE;
+  return spin_until_data ((gboolean (*) (gpointer)) predicate, c, seconds);
 }
 
 /* The whole class in one run (a server and two peers are slow to start):
@@ -413,7 +421,9 @@ test_class (void)
   g_assert_true (spin_until_class (others_got_chat, &c, 20));
   maybe_snapshot (GTK_WIDGET (window));
 
-  /* The connection details name both peers and a direct route on loopback. */
+  /* The connection details name both peers and a direct route on loopback
+   * (once the first stats poll after connecting has read the pairs). */
+  g_assert_true (spin_until_class (both_routes_known, &c, 10));
   report = kibitz_connection_report (kibitz_call_page_get_call (page));
   g_test_message ("%s", report);
   g_assert_nonnull (strstr (report, "Ada ("));
@@ -700,6 +710,156 @@ test_relayed_badge (void)
   test_peer_stop (celina);
 }
 
+/* --- A camera that can be plugged in and out ----------------------------------------------
+ * A device provider of the test's own, found by the lobby's GstDeviceMonitor
+ * like any other (v4l2, PipeWire). Its camera makes a v4l2src for a device
+ * node that does not exist: the list is what is tested, not the picture. */
+
+#define TEST_CAMERA_NODE "/dev/kibitz-test-camera"
+#define TEST_CAMERA_SPEC "v4l2src device=\"" TEST_CAMERA_NODE "\""
+
+G_DECLARE_FINAL_TYPE (KibitzTestCamera, kibitz_test_camera, KIBITZ, TEST_CAMERA, GstDevice)
+struct _KibitzTestCamera { GstDevice parent_instance; };
+G_DEFINE_FINAL_TYPE (KibitzTestCamera, kibitz_test_camera, GST_TYPE_DEVICE)
+
+static GstElement *
+kibitz_test_camera_create_element (GstDevice  *device,
+                                   const char *name)
+{
+  GstElement *element = gst_element_factory_make ("v4l2src", name);
+
+  if (element != NULL)
+    g_object_set (element, "device", TEST_CAMERA_NODE, NULL);
+  return element;
+}
+
+static void
+kibitz_test_camera_class_init (KibitzTestCameraClass *klass)
+{
+  GST_DEVICE_CLASS (klass)->create_element = kibitz_test_camera_create_element;
+}
+
+static void
+kibitz_test_camera_init (KibitzTestCamera *self)
+{
+}
+
+G_DECLARE_FINAL_TYPE (KibitzTestCameras, kibitz_test_cameras, KIBITZ, TEST_CAMERAS,
+                      GstDeviceProvider)
+struct _KibitzTestCameras { GstDeviceProvider parent_instance; };
+G_DEFINE_FINAL_TYPE (KibitzTestCameras, kibitz_test_cameras, GST_TYPE_DEVICE_PROVIDER)
+
+static gboolean
+kibitz_test_cameras_start (GstDeviceProvider *provider)
+{
+  return TRUE;
+}
+
+static void
+kibitz_test_cameras_class_init (KibitzTestCamerasClass *klass)
+{
+  GST_DEVICE_PROVIDER_CLASS (klass)->start = kibitz_test_cameras_start;
+  gst_device_provider_class_set_static_metadata (GST_DEVICE_PROVIDER_CLASS (klass),
+                                                 "Kibitz test cameras", "Video/Source",
+                                                 "A camera the tests plug in and out",
+                                                 "Kibitz");
+}
+
+static void
+kibitz_test_cameras_init (KibitzTestCameras *self)
+{
+}
+
+typedef struct {
+  AdwComboRow *row;
+  gboolean     want;
+} CameraListed;
+
+static gboolean
+camera_listed (gpointer data)
+{
+  CameraListed *c = data;
+  GListModel *model = adw_combo_row_get_model (c->row);
+  gboolean listed = FALSE;
+
+  for (guint i = 0; model != NULL && i < g_list_model_get_n_items (model); i++)
+    listed |= g_strcmp0 (gtk_string_list_get_string (GTK_STRING_LIST (model), i),
+                         "Kibitz Test Camera") == 0;
+  return listed == c->want;
+}
+
+/* Plugged in while the lobby shows: listed; chosen, unplugged: gone and
+ * Automatic; plugged in again: listed and chosen again (the saved choice). */
+static void
+test_lobby_hotplug (void)
+{
+  g_autoptr(GstDeviceProvider) provider = NULL;
+  g_autoptr(GstCaps) caps = gst_caps_new_empty_simple ("video/x-raw");
+  GstDevice *camera;
+  KibitzWindow *window;
+  GtkWidget *lobby;
+  CameraListed listed;
+
+  if (gst_element_factory_find ("v4l2src") == NULL)
+    {
+      g_test_skip ("v4l2src (gstreamer1.0-plugins-good) is missing");
+      return;
+    }
+  g_assert_true (gst_device_provider_register (NULL, "kibitztestcameras", GST_RANK_PRIMARY,
+                                               kibitz_test_cameras_get_type ()));
+  provider = gst_device_provider_factory_get_by_name ("kibitztestcameras");
+  g_assert_nonnull (provider);
+  /* Ours; the provider takes a reference of its own while it is plugged in. */
+  camera = gst_object_ref_sink (g_object_new (kibitz_test_camera_get_type (),
+                                              "display-name", "Kibitz Test Camera",
+                                              "device-class", "Video/Source", "caps", caps,
+                                              NULL));
+
+  window = kibitz_window_new (NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  lobby = gtk_widget_get_first_child (gtk_widget_get_parent (GTK_WIDGET (kibitz_window_get_call_page (window))));
+  while (lobby != NULL && !KIBITZ_IS_LOBBY_PAGE (lobby))
+    lobby = gtk_widget_get_next_sibling (lobby);
+  g_assert_nonnull (lobby);
+  listed.row = ADW_COMBO_ROW (gtk_widget_get_template_child (lobby, KIBITZ_TYPE_LOBBY_PAGE,
+                                                             "camera_row"));
+  listed.want = FALSE;
+  g_assert_true (spin_until_data (camera_listed, &listed, 5));
+
+  gst_device_provider_device_add (provider, camera);
+  listed.want = TRUE;
+  g_assert_true (spin_until_data (camera_listed, &listed, 10));
+  for (guint i = 0; ; i++)
+    {
+      GListModel *model = adw_combo_row_get_model (listed.row);
+
+      g_assert_cmpuint (i, <, g_list_model_get_n_items (model));
+      if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i),
+                       "Kibitz Test Camera"))
+        {
+          adw_combo_row_set_selected (listed.row, i);
+          break;
+        }
+    }
+  g_assert_cmpstr (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (lobby)), ==,
+                   TEST_CAMERA_SPEC);
+
+  gst_device_provider_device_remove (provider, camera);
+  listed.want = FALSE;
+  g_assert_true (spin_until_data (camera_listed, &listed, 10));
+  g_assert_null (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (lobby)));
+
+  gst_device_provider_device_add (provider, camera);
+  listed.want = TRUE;
+  g_assert_true (spin_until_data (camera_listed, &listed, 10));
+  g_assert_cmpstr (kibitz_lobby_page_get_video_device (KIBITZ_LOBBY_PAGE (lobby)), ==,
+                   TEST_CAMERA_SPEC);
+
+  close_window (window);
+  gst_device_provider_device_remove (provider, camera);
+  gst_object_unref (camera);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -715,6 +875,7 @@ main (int    argc,
   g_test_add_func ("/app/tile/initials-until-video", test_tile_initials);
   g_test_add_func ("/app/lobby/join-and-remember", test_lobby_join);
   g_test_add_func ("/app/lobby/preview", test_lobby_preview);
+  g_test_add_func ("/app/lobby/camera-plugged-in-and-out", test_lobby_hotplug);
   g_test_add_func ("/app/call/missing-camera-joins-without-it", test_missing_camera);
   g_test_add_func ("/app/call/room-full-says-so", test_room_full);
   g_test_add_func ("/app/call/relayed-link-has-a-badge", test_relayed_badge);
