@@ -579,7 +579,7 @@ is_unspecified (const KibitzStunAddress *address)
  * into the other through the kernel: two syscalls, a wake-up and the kernel's
  * UDP path less per packet. The source is @from's bound relay address, which
  * is what the receiving socket would have reported, so the receiver's
- * permission and channel checks, counters and quotas see the same packet.
+ * permission and channel checks and its counters see the same packet.
  * Returns FALSE (nothing done) when the kernel path must take the packet:
  * another destination, a relay socket bound to a wildcard address (the
  * kernel chooses the source), or a datagram too big to be sent. */
