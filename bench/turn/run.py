@@ -9,6 +9,12 @@ packets relayed (uclient's tot_send_msgs + tot_recv_msgs; for kibitz also its
 Then a bounded ramp of parallel uclient processes finds the highest loss-free
 rate of each server.
 
+Most workloads use uclient -y (client to client: both ends are allocations on
+the server under test, which kibitz-server hands over inside itself). The
+workloads ending in "-peer" send to coturn's turnutils_peer echo server
+instead (uclient -e 127.0.0.1 -r PORT), so every packet leaves and enters
+through a relay socket on both servers.
+
     bench/turn/run.py                # 5 rounds, builds _build/bench
     bench/turn/run.py --quick        # CI smoke, one round, small counts (< 60 s)
     bench/turn/run.py --server PATH  # take an existing kibitz-server
@@ -42,21 +48,27 @@ SECRET = "bench-secret"
 USER = "benchuser"
 TICKS = os.sysconf("SC_CLK_TCK")
 
-# name, uclient clients (-m), messages each (-n), bytes (-l), interval ms (-z)
+# name, uclient clients (-m), messages each (-n), bytes (-l), interval ms (-z),
+# and whether the other end is turnutils_peer (else uclient -y).
 FULL_WORKLOADS = [
-    ("1x100k-120B-z0", 1, 100000, 120, 0),
-    ("10x20k-120B-z0", 10, 20000, 120, 0),
-    ("10x10k-1200B-z0", 10, 10000, 1200, 0),
-    ("190x1000-1000B-z10", 190, 1000, 1000, 10),
+    ("1x100k-120B-z0", 1, 100000, 120, 0, False),
+    ("10x20k-120B-z0", 10, 20000, 120, 0, False),
+    ("10x10k-1200B-z0", 10, 10000, 1200, 0, False),
+    ("190x1000-1000B-z10", 190, 1000, 1000, 10, False),
+    # The class again with the far end off the relay: no relay-to-relay
+    # hand-over. turnutils_peer is one single-threaded process: its CPU is not
+    # counted, and the class's 19,000 packets/s are well within what it echoes.
+    ("190x1000-1000B-z10-peer", 190, 1000, 1000, 10, True),
 ]
 # The smoke keeps the shapes but paces the senders (-z > 0): at -z 0 uclient
 # overruns its own socket buffers now and then, and the smoke must only fail
 # when a server does.
 QUICK_WORKLOADS = [
-    ("1x1000-120B-z1", 1, 1000, 120, 1),
-    ("10x200-120B-z2", 10, 200, 120, 2),
-    ("10x200-1200B-z2", 10, 200, 1200, 2),
-    ("20x50-1000B-z10", 20, 50, 1000, 10),
+    ("1x1000-120B-z1", 1, 1000, 120, 1, False),
+    ("10x200-120B-z2", 10, 200, 120, 2, False),
+    ("10x200-1200B-z2", 10, 200, 1200, 2, False),
+    ("20x50-1000B-z10", 20, 50, 1000, 10, False),
+    ("20x50-1000B-z10-peer", 20, 50, 1000, 10, True),
 ]
 # The ramp: parallel uclient processes, each -m RAMP_M at -z RAMP_Z.
 RAMP_M, RAMP_Z, RAMP_L = 10, 2, 200
@@ -235,9 +247,11 @@ class Kibitz(Server):
         with urllib.request.urlopen(f"http://{self.http}/metrics", timeout=5) as r:
             text = r.read().decode()
         out = {}
-        for key in ("packets_to_peers_total", "packets_from_peers_total", "allocations_total"):
+        for key in ("packets_to_peers_total", "packets_from_peers_total", "allocations_total",
+                    "internal_packets_total"):
             m = re.search(r"^kibitz_turn_%s (\d+)" % key, text, re.M)
-            out[key] = int(m.group(1)) if m else None
+            # 0 for a kibitz-server from before relay-to-relay hand-over
+            out[key] = int(m.group(1)) if m else 0
         return out
 
 
@@ -271,9 +285,49 @@ UCLIENT_LOST = re.compile(r"Total lost packets (\d+) \(([\d.]+)%\), total send d
 UCLIENT_JITTER = re.compile(r"Average jitter ([\d.]+) ms")
 
 
-def uclient_argv(port, m, n, length, z):
-    return ["turnutils_uclient", "-y", "-c", "-W", SECRET, "-u", USER, "-p", str(port),
-            "-m", str(m), "-n", str(n), "-l", str(length), "-z", str(z), "127.0.0.1"]
+def uclient_argv(port, m, n, length, z, peer_port=None):
+    far_end = ["-e", "127.0.0.1", "-r", str(peer_port)] if peer_port else ["-y"]
+    return ["turnutils_uclient"] + far_end + [
+        "-c", "-W", SECRET, "-u", USER, "-p", str(port),
+        "-m", str(m), "-n", str(n), "-l", str(length), "-z", str(z), "127.0.0.1"]
+
+
+class EchoPeer:
+    """coturn's turnutils_peer on 127.0.0.1: echoes every datagram back."""
+
+    def __init__(self, limit):
+        self.limit, self.proc, self.port = limit, None, None
+
+    def start(self):
+        self.port = free_port()
+        self.proc = spawn(["turnutils_peer", "-L", "127.0.0.1", "-p", str(self.port)], self.limit,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"turnutils_peer exited early (rc {self.proc.returncode})")
+            if echoes(self.port):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"turnutils_peer did not echo on {self.port}")
+
+    def stop(self):
+        if self.proc:
+            stop(self.proc)
+            children.remove(self.proc)
+            self.proc = None
+
+
+def echoes(port, timeout=0.2):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(timeout)
+    try:
+        s.sendto(b"ping", ("127.0.0.1", port))
+        return s.recv(64) == b"ping"
+    except OSError:
+        return False
+    finally:
+        s.close()
 
 
 def parse_uclient(text, rc):
@@ -291,12 +345,12 @@ def parse_uclient(text, rc):
     }
 
 
-def run_clients(server, specs, limit):
+def run_clients(server, specs, limit, peer_port=None):
     """Runs one uclient per spec at once against server; returns the measurement."""
     before_m = server.metrics()
     u0, s0 = server.cpu()
     t0 = time.monotonic()
-    procs = [spawn(uclient_argv(server.port, *spec), limit,
+    procs = [spawn(uclient_argv(server.port, *spec, peer_port=peer_port), limit,
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for spec in specs]
     outs = []
     for p in procs:
@@ -334,6 +388,7 @@ def run_clients(server, specs, limit):
         res["to_peers"] = after_m["packets_to_peers_total"] - before_m["packets_to_peers_total"]
         res["from_peers"] = after_m["packets_from_peers_total"] - before_m["packets_from_peers_total"]
         res["metrics_relayed"] = res["to_peers"] + res["from_peers"]
+        res["internal"] = after_m["internal_packets_total"] - before_m["internal_packets_total"]
     res["cpu_us_per_packet"] = round(1e6 * res["cpu_s"] / res["relayed"], 3) if res["relayed"] else None
     res["ok"] = res["rc"] == 0 and res["parsed"] and res["received"] > 0
     return res
@@ -384,6 +439,7 @@ def summarize(runs, ramp, workloads, rounds):
                 "lost_total": sum(r["lost"] for r in rs),
                 "jitter_ms": median(r["jitter_ms"] for r in rs),
                 "wall_s": median(r["wall_s"] for r in rs),
+                "internal": median(r.get("internal") for r in rs),
             }
         k, c = row["kibitz"]["cpu_us_per_packet"], row["coturn"]["cpu_us_per_packet"]
         row["ratio_cpu_per_packet"] = round(k / c, 3) if k and c else None
@@ -409,8 +465,8 @@ def markdown(result):
     lines = [f"TURN relay: kibitz-server vs coturn {result['machine']['coturn']} "
              f"({result['date']}, {result['rounds']} round(s), medians)", "",
              "| workload | server | CPU s | relayed pkts | CPU µs/pkt | loss % (median / max) "
-             "| jitter ms | wall s | kibitz/coturn CPU per pkt |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+             "| jitter ms | wall s | handed over inside | kibitz/coturn CPU per pkt |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in t:
         for srv in ("kibitz", "coturn"):
             s = row[srv]
@@ -420,7 +476,8 @@ def markdown(result):
                          f"{fmt(None if s['relayed'] is None else int(s['relayed']))} | "
                          f"{fmt(s['cpu_us_per_packet'])} | "
                          f"{fmt(s['loss_pct'], 3)} / {fmt(s['max_loss_pct'], 3)} | "
-                         f"{fmt(s['jitter_ms'], 3)} | {fmt(s['wall_s'], 1)} | {ratio} |")
+                         f"{fmt(s['jitter_ms'], 3)} | {fmt(s['wall_s'], 1)} | "
+                         f"{fmt(None if s['internal'] is None else int(s['internal']))} | {ratio} |")
     if not result["ramp"]:
         return "\n".join(lines) + "\n"
     lines += ["", f"Ramp ({RAMP_M} sessions per uclient process at -z {RAMP_Z}, "
@@ -481,18 +538,25 @@ def main():
         for srv in servers:
             srv.start()
 
-    def one(server, specs, tag):
+    echo = None
+    if any(w[5] for w in workloads):
+        if not shutil.which("turnutils_peer"):
+            sys.exit("turnutils_peer not found (apt install coturn)")
+        echo = EchoPeer(3600)
+        echo.start()
+
+    def one(server, specs, tag, peer_port=None):
         if not persistent:
             server.start()
         try:
-            r = run_clients(server, specs, limit)
+            r = run_clients(server, specs, limit, peer_port)
             # The smoke runs on busy CI machines: a run that loses packets is
             # tried again, and only a server that loses them every time fails.
             attempts = [r]
             while args.quick and tag["workload"] != "ramp" and len(attempts) <= args.retries \
                     and not (r["ok"] and r["lost"] == 0 and r["send_dropped"] == 0):
                 log(f"retrying {server.name} {tag['workload']}: {r['lost']} lost, rc {r['rc']}")
-                r = run_clients(server, specs, limit)
+                r = run_clients(server, specs, limit, peer_port)
                 attempts.append(r)
             if len(attempts) > 1:
                 r["earlier_attempts"] = attempts[:-1]
@@ -504,10 +568,11 @@ def main():
         return r
 
     for rnd in range(rounds):
-        for name, m, n, length, z in workloads:
+        for name, m, n, length, z, peer in workloads:
             order = servers if rnd % 2 == 0 else servers[::-1]
             for srv in order:
-                runs.append(one(srv, [(m, n, length, z)], {"workload": name, "round": rnd}))
+                runs.append(one(srv, [(m, n, length, z)], {"workload": name, "round": rnd},
+                                echo.port if peer else None))
 
     if not args.no_ramp and (args.ramp or not args.quick):
         for rnd in range(ramp_rounds):
@@ -532,6 +597,8 @@ def main():
 
     for srv in servers:
         srv.stop()
+    if echo:
+        echo.stop()
     table, ramp_summary = summarize(runs, ramp, workloads, rounds)
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),

@@ -132,6 +132,10 @@ relay_metrics_cb (GString  *out,
                 "Packets relayed from peers to clients.", m.packets_from_peers);
   kibitz_metrics_append (out, "kibitz_turn_bytes_from_peers_total", "counter",
                 "Payload bytes relayed from peers to clients.", m.bytes_from_peers);
+  kibitz_metrics_append (out, "kibitz_turn_internal_packets_total", "counter",
+                "Of the packets to peers, those whose peer was another allocation of this "
+                "relay: handed over inside the relay, not through the kernel.",
+                m.internal_packets);
   kibitz_metrics_append (out, "kibitz_turn_binding_requests_total", "counter", "STUN Binding requests.",
                 m.binding_requests);
   kibitz_metrics_append (out, "kibitz_turn_auth_failures_total", "counter",

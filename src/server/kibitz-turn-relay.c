@@ -459,14 +459,13 @@ receive_batch (KibitzTurnServer *self,
                int               fd,
                guint            *first)
 {
-  const guint8 *end = self->buffers + TURN_BATCH * TURN_BUFFER_SIZE;
   guint i, start = 0;
 
   for (i = 0; i < self->n_out; i++)
     {
       const guint8 *base = self->out[i].iov.iov_base;
 
-      if (base < self->buffers || base >= end)
+      if (!turn_in_receive_buffers (self, base))
         {
           start = TURN_BATCH;  /* not ours: send now to be safe */
           break;

@@ -172,7 +172,7 @@ struct _KibitzTurnServer {
   Outgoing                 out[TURN_BATCH];
   guint                    n_out;
   guint8                   response[2048];
-  guint8                   scratch[TURN_HEADROOM + 65536 + 8];
+  guint8                   scratch[TURN_HEADROOM + 65536 + 8];  /* internal delivery of TCP data */
 
   /* Shared with other threads. */
   KibitzTurnMetrics        metrics;           /* atomic */
@@ -184,6 +184,15 @@ struct _KibitzTurnServer {
   __atomic_add_fetch (&(server)->metrics.field, (guint64) (n), __ATOMIC_RELAXED)
 #define TURN_UNCOUNT(server, field, n) \
   __atomic_sub_fetch (&(server)->metrics.field, (guint64) (n), __ATOMIC_RELAXED)
+
+/* TRUE when @data points into the UDP receive buffers, which keep
+ * TURN_HEADROOM bytes free before each datagram and 8 after it. */
+static inline gboolean
+turn_in_receive_buffers (const KibitzTurnServer *server,
+                         const guint8           *data)
+{
+  return data >= server->buffers && data < server->buffers + TURN_BATCH * TURN_BUFFER_SIZE;
+}
 
 /* kibitz-turn-allocation.c */
 Allocation *turn_allocation_find_udp      (KibitzTurnServer        *server,

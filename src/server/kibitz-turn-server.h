@@ -53,6 +53,9 @@ typedef struct {
   guint64 bytes_to_peers;       /* payload bytes */
   guint64 packets_from_peers;
   guint64 bytes_from_peers;
+  guint64 internal_packets;     /* of packets_to_peers: to another allocation of this
+                                   server, handed over without a socket (each is also
+                                   in packets_from_peers when that allocation takes it) */
   guint64 binding_requests;
   guint64 auth_failures;        /* 401 to bad credentials (not the first challenge), 441 */
   guint64 stale_nonces;         /* 438 answers */

@@ -58,8 +58,9 @@ test_class_of_5 (void)
 }
 
 /* Relay only: both peers may use nothing but relay candidates from the
- * built-in TURN. The selected pair reads as relay on both sides, and the
- * server counts the class's relayed bytes under the room's name.
+ * built-in TURN. The selected pair reads as relay on both sides, the server
+ * counts the class's relayed bytes under the room's name, and hands the
+ * packets from one relay to the other over inside itself.
  */
 static void
 test_relay_only (void)
@@ -69,7 +70,7 @@ test_relay_only (void)
   const char * const extra[] = { "--expect-peers=1", "--relay-only", NULL };
   g_autoptr(Participant) a = spawn_peer (server, "Relayed class", "Ada", 14, extra);
   g_autoptr(Participant) b = spawn_peer (server, "Relayed class", "Bartek", 14, extra);
-  guint64 room_bytes;
+  guint64 room_bytes, internal;
 
   finish_peer (a);
   finish_peer (b);
@@ -89,6 +90,14 @@ test_relay_only (void)
                                    "direction=\"to_peers\"}");
   g_test_message ("relayed for the class: %" G_GUINT64_FORMAT " bytes to peers", room_bytes);
   g_assert_cmpuint (room_bytes, >, 100000);
+
+  /* Both ends are allocations of this server: the relay hands the media
+   * over inside itself, and the frames above were decoded from it. */
+  internal = kibitz_test_metric (server, "kibitz_turn_internal_packets_total");
+  g_test_message ("handed over inside the relay: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                  " packets to peers", internal,
+                  kibitz_test_metric (server, "kibitz_turn_packets_to_peers_total"));
+  g_assert_cmpuint (internal, >, 1000);
 }
 
 int

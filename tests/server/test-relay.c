@@ -70,6 +70,12 @@ test_room_accounting (void)
   g_test_message ("room bytes to peers: %" G_GUINT64_FORMAT, to_peers);
   g_assert_cmpuint (to_peers, >=, 100 * 200);
   g_assert_cmpuint (kibitz_test_metric (server, "kibitz_turn_bytes_to_peers_total"), >=, to_peers);
+
+  /* uclient -y: the two sessions relay to each other, and the relay hands
+   * those packets over inside itself; the room's bytes count both ways. */
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_turn_internal_packets_total"), >=, 2 * 100);
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_turn_room_bytes_total{room=\"Relay class\","
+                                                "direction=\"from_peers\"}"), ==, to_peers);
 }
 
 /* Credentials from another secret are refused, and counted. */

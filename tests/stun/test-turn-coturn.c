@@ -112,7 +112,9 @@ test_stunclient (Fixture       *fixture,
 }
 
 /* Two clients of ours talk relay to relay (-y), which also proves the
- * self-relay exemption: loopback is forbidden in this fixture. */
+ * self-relay exemption: loopback is forbidden in this fixture. Every packet
+ * goes from one allocation to the other inside the relay (over UDP and TCP,
+ * with channels and with Send indications), and arrives. */
 static void
 test_client_to_client (Fixture       *fixture,
                        gconstpointer  data)
@@ -134,6 +136,7 @@ test_client_to_client (Fixture       *fixture,
       g_auto(GStrv) argv = NULL;
       g_autofree char *output = NULL, *what = NULL;
       const char * const *flag;
+      KibitzTurnMetrics before, after;
 
       g_strv_builder_add_many (builder, "turnutils_uclient", "-y", "-n", "50", "-m", "4",
                                "-W", SECRET, "-u", "p-coturn", "-p", fixture->port, NULL);
@@ -143,8 +146,13 @@ test_client_to_client (Fixture       *fixture,
       argv = g_strv_builder_end (builder);
 
       what = g_strjoinv (" ", argv);
+      kibitz_turn_server_get_metrics (fixture->server, &before);
       output = run ((const char * const *) argv);
       assert_no_loss (output, what);
+      kibitz_turn_server_get_metrics (fixture->server, &after);
+      g_assert_cmpuint (after.internal_packets - before.internal_packets, ==, 200);
+      g_assert_cmpuint (after.packets_to_peers - before.packets_to_peers, ==, 200);
+      g_assert_cmpuint (after.packets_from_peers - before.packets_from_peers, ==, 200);
     }
 }
 
@@ -194,6 +202,15 @@ test_to_peer (Fixture       *fixture,
       output = run ((const char * const *) argv);
       assert_no_loss (output, what);
     }
+
+  /* A peer that is not one of our allocations: every packet took the kernel. */
+  {
+    KibitzTurnMetrics metrics;
+
+    kibitz_turn_server_get_metrics (fixture->server, &metrics);
+    g_assert_cmpuint (metrics.packets_to_peers, >=, 600);
+    g_assert_cmpuint (metrics.internal_packets, ==, 0);
+  }
 
   kill (peer_pid, SIGTERM);
   waitpid (peer_pid, NULL, 0);

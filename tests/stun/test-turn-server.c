@@ -166,6 +166,7 @@ test_relay (Fixture       *fixture,
   g_assert_cmpuint (metrics.bytes_to_peers, ==, 20);
   g_assert_cmpuint (metrics.packets_from_peers, ==, 2);
   g_assert_cmpuint (metrics.bytes_from_peers, ==, 27);
+  g_assert_cmpuint (metrics.internal_packets, ==, 0);  /* a plain socket: the kernel's path */
   kibitz_turn_server_foreach_usage (fixture->server, find_usage_cb, &usage);
   g_assert_cmpuint (usage.to_peers, ==, 20);
   g_assert_cmpuint (usage.from_peers, ==, 27);
@@ -279,6 +280,7 @@ test_self_relay (Fixture       *fixture,
   g_autoptr(TestClient) alice = test_client_new (FALSE, fixture->port);
   g_autoptr(TestClient) bob = test_client_new (FALSE, fixture->port);
   KibitzStunAddress alice_relay, bob_relay, other;
+  KibitzTurnMetrics metrics;
   guint8 buffer[256];
   int other_fd = udp_socket (&other);
 
@@ -300,6 +302,123 @@ test_self_relay (Fixture       *fixture,
   send_indication (alice, &other, "not for you");
   g_assert_cmpint (udp_receive (other_fd, buffer, sizeof buffer, NULL, 300), ==, -1);
   close (other_fd);
+
+  /* Relay to relay went inside the server. */
+  kibitz_turn_server_get_metrics (fixture->server, &metrics);
+  g_assert_cmpuint (metrics.internal_packets, ==, 2);
+  g_assert_cmpuint (metrics.packets_from_peers, ==, 2);
+}
+
+/* Sends two ChannelData frames at once: over TCP in one segment, so that the
+ * relay handles them in one read. */
+static void
+send_two_channel_data (TestClient *client,
+                       guint16     channel,
+                       const char *first,
+                       const char *second)
+{
+  guint8 buffer[256];
+  gsize n = kibitz_stun_channel_data_write (buffer, sizeof buffer, client->tcp, channel,
+                                            (const guint8 *) first, strlen (first));
+  gsize m = kibitz_stun_channel_data_write (buffer + n, sizeof buffer - n, client->tcp, channel,
+                                            (const guint8 *) second, strlen (second));
+
+  if (client->tcp)
+    {
+      test_client_send (client, buffer, n + m);
+    }
+  else
+    {
+      test_client_send (client, buffer, n);
+      test_client_send (client, buffer + n, m);
+    }
+}
+
+/* Two clients of one server relay to each other, as in a class where both
+ * need TURN: the relay hands their packets over inside itself instead of
+ * through two relay sockets, and what each client sees is what the kernel's
+ * path gives: the other's relay address as the peer, the receiver's own
+ * channel numbers, its permissions, the counters per username. Alice is over
+ * TCP in the -tcp variant, bob and carol over UDP. */
+static void
+test_internal_delivery (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  gboolean tcp = GPOINTER_TO_INT (data);
+  g_autoptr(TestClient) alice = test_client_new (tcp, fixture->port);
+  g_autoptr(TestClient) bob = test_client_new (FALSE, fixture->port);
+  g_autoptr(TestClient) carol = test_client_new (FALSE, fixture->port);
+  KibitzStunAddress alice_relay, bob_relay, carol_relay;
+  UsageLookup alice_usage = { .id = "p-alice" }, bob_usage = { .id = "p-bob" };
+  UsageLookup carol_usage = { .id = "p-carol" };
+  KibitzTurnMetrics metrics;
+  KibitzStunWriter writer;
+  guint8 buffer[256];
+  gsize n;
+
+  test_client_set_credentials (alice, SECRET, in_an_hour (), "p-alice");
+  test_client_set_credentials (bob, SECRET, in_an_hour (), "p-bob");
+  test_client_set_credentials (carol, SECRET, in_an_hour (), "p-carol");
+  assert_allocated (alice, allocate (alice), &alice_relay);
+  assert_allocated (bob, allocate (bob), &bob_relay);
+  assert_allocated (carol, allocate (carol), &carol_relay);
+
+  /* Send indications both ways arrive as Data indications. */
+  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
+  g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
+  send_indication (alice, &bob_relay, "hi bob");
+  expect_data_indication (bob, &alice_relay, "hi bob");
+  send_indication (bob, &alice_relay, "hi alice");
+  expect_data_indication (alice, &bob_relay, "hi alice");
+
+  /* ChannelData both ways, each side on its own channel number. */
+  g_assert_cmpint (channel_bind (alice, 0x4000, &bob_relay), ==, 0);
+  g_assert_cmpint (channel_bind (bob, 0x4abc, &alice_relay), ==, 0);
+  n = kibitz_stun_channel_data_write (buffer, sizeof buffer, tcp, 0x4000,
+                                      (const guint8 *) "on channel", 10);
+  test_client_send (alice, buffer, n);
+  expect_channel_data (bob, 0x4abc, "on channel");
+  n = kibitz_stun_channel_data_write (buffer, sizeof buffer, FALSE, 0x4abc,
+                                      (const guint8 *) "channel back", 12);
+  test_client_send (bob, buffer, n);
+  expect_channel_data (alice, 0x4000, "channel back");
+  send_two_channel_data (alice, 0x4000, "one", "two");
+  expect_channel_data (bob, 0x4abc, "one");
+  expect_channel_data (bob, 0x4abc, "two");
+
+  /* Carol has no permission for alice: what alice sends her is dropped, by
+   * Send indication and on a channel, until carol makes one. The first thing
+   * carol receives is the packet after it. */
+  g_assert_cmpint (create_permission (alice, &carol_relay), ==, 0);
+  g_assert_cmpint (channel_bind (alice, 0x4001, &carol_relay), ==, 0);
+  send_indication (alice, &carol_relay, "no permission");
+  n = kibitz_stun_channel_data_write (buffer, sizeof buffer, tcp, 0x4001,
+                                      (const guint8 *) "still none", 10);
+  test_client_send (alice, buffer, n);
+  /* A round trip on alice's own socket: over TCP, the server might otherwise
+   * read carol's request (another socket) before alice's frames. */
+  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                     KIBITZ_STUN_CLASS_REQUEST);
+  g_assert_cmpint (test_error_code (test_client_transact (alice, &writer)), ==, 0);
+  g_assert_cmpint (create_permission (carol, &alice_relay), ==, 0);
+  send_indication (alice, &carol_relay, "now yes");
+  expect_data_indication (carol, &alice_relay, "now yes");
+
+  kibitz_turn_server_get_metrics (fixture->server, &metrics);
+  g_assert_cmpuint (metrics.internal_packets, ==, 9);
+  g_assert_cmpuint (metrics.packets_to_peers, ==, 9);
+  g_assert_cmpuint (metrics.packets_from_peers, ==, 7);
+  g_assert_cmpuint (metrics.bytes_to_peers, ==, 72);
+  g_assert_cmpuint (metrics.bytes_from_peers, ==, 49);
+  kibitz_turn_server_foreach_usage (fixture->server, find_usage_cb, &alice_usage);
+  kibitz_turn_server_foreach_usage (fixture->server, find_usage_cb, &bob_usage);
+  kibitz_turn_server_foreach_usage (fixture->server, find_usage_cb, &carol_usage);
+  g_assert_cmpuint (alice_usage.to_peers, ==, 52);
+  g_assert_cmpuint (alice_usage.from_peers, ==, 20);
+  g_assert_cmpuint (bob_usage.to_peers, ==, 20);
+  g_assert_cmpuint (bob_usage.from_peers, ==, 22);
+  g_assert_cmpuint (carol_usage.to_peers, ==, 0);
+  g_assert_cmpuint (carol_usage.from_peers, ==, 7);
 }
 
 static void
@@ -598,6 +717,110 @@ test_ipv6_relay (void)
   close (peer_fd);
 }
 
+static gboolean
+have_ipv6_loopback (void)
+{
+  KibitzStunAddress address = test_address ("::1", 0);
+  struct sockaddr_storage storage;
+  socklen_t length = kibitz_stun_address_to_sockaddr (&address, &storage);
+  int fd = socket (AF_INET6, SOCK_DGRAM, 0);
+  gboolean ok = fd >= 0 && bind (fd, (struct sockaddr *) &storage, length) == 0;
+
+  if (fd >= 0)
+    close (fd);
+  return ok;
+}
+
+/* Two IPv6 relays of one server on ::1 (the clients over IPv4) reach each
+ * other inside the server, with the IPv6 relay addresses as peers. */
+static void
+test_internal_delivery_ipv6 (void)
+{
+  static const char * const relay_ips[] = { "127.0.0.1", "::1", NULL };
+  g_autoptr(GError) error = NULL;
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .secret = SECRET,
+    .relay_ips = relay_ips,
+  };
+  g_autoptr(KibitzTurnServer) server = NULL;
+  g_autoptr(TestClient) alice = NULL;
+  g_autoptr(TestClient) bob = NULL;
+  KibitzStunAddress alice_relay, bob_relay;
+  KibitzTurnMetrics metrics;
+  guint8 buffer[256];
+  gsize n;
+
+  if (!have_ipv6_loopback ())
+    {
+      g_test_skip ("No IPv6 loopback here");
+      return;
+    }
+
+  server = kibitz_turn_server_new (&config, &error);
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (server, &error));
+  alice = test_client_new (FALSE, kibitz_turn_server_get_port (server));
+  bob = test_client_new (FALSE, kibitz_turn_server_get_port (server));
+  test_client_set_credentials (alice, SECRET, in_an_hour (), "p-alice6");
+  test_client_set_credentials (bob, SECRET, in_an_hour (), "p-bob6");
+  assert_allocated (alice, allocate_with_family (alice, KIBITZ_STUN_FAMILY_IPV6), &alice_relay);
+  assert_allocated (bob, allocate_with_family (bob, KIBITZ_STUN_FAMILY_IPV6), &bob_relay);
+  g_assert_cmpuint (alice_relay.family, ==, KIBITZ_STUN_FAMILY_IPV6);
+
+  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
+  g_assert_cmpint (channel_bind (bob, 0x4002, &alice_relay), ==, 0);
+  send_indication (alice, &bob_relay, "over six");
+  expect_channel_data (bob, 0x4002, "over six");
+  n = kibitz_stun_channel_data_write (buffer, sizeof buffer, FALSE, 0x4002,
+                                      (const guint8 *) "back over six", 13);
+  test_client_send (bob, buffer, n);
+  expect_data_indication (alice, &bob_relay, "back over six");
+
+  kibitz_turn_server_get_metrics (server, &metrics);
+  g_assert_cmpuint (metrics.internal_packets, ==, 2);
+  g_assert_cmpuint (metrics.packets_from_peers, ==, 2);
+}
+
+/* Relay sockets bound to the wildcard address (--relay-ip 0.0.0.0 with an
+ * external address): the kernel picks the source address a peer sees, so
+ * relay to relay keeps going through the kernel, and still works. */
+static void
+test_wildcard_relay_uses_kernel (void)
+{
+  static const char * const relay_ips[] = { "0.0.0.0", NULL };
+  g_autoptr(GError) error = NULL;
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .secret = SECRET,
+    .relay_ips = relay_ips,
+    .external_ip = "127.0.0.1",
+  };
+  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  g_autoptr(TestClient) alice = NULL;
+  g_autoptr(TestClient) bob = NULL;
+  KibitzStunAddress alice_relay, bob_relay;
+  KibitzTurnMetrics metrics;
+
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (server, &error));
+  alice = test_client_new (FALSE, kibitz_turn_server_get_port (server));
+  bob = test_client_new (FALSE, kibitz_turn_server_get_port (server));
+  test_client_set_credentials (alice, SECRET, in_an_hour (), "p-alice");
+  test_client_set_credentials (bob, SECRET, in_an_hour (), "p-bob");
+  assert_allocated (alice, allocate (alice), &alice_relay);
+  assert_allocated (bob, allocate (bob), &bob_relay);
+
+  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
+  g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
+  send_indication (alice, &bob_relay, "via the kernel");
+  expect_data_indication (bob, &alice_relay, "via the kernel");
+
+  kibitz_turn_server_get_metrics (server, &metrics);
+  g_assert_cmpuint (metrics.internal_packets, ==, 0);
+  g_assert_cmpuint (metrics.packets_from_peers, ==, 1);
+}
+
 static void
 test_bound_addresses (void)
 {
@@ -662,11 +885,15 @@ main (int   argc,
   ADD ("/turn/server/stale-nonce", FALSE, setup_default, test_stale_nonce);
   ADD ("/turn/server/denied-peers", FALSE, setup_default, test_denied_peers);
   ADD ("/turn/server/self-relay", FALSE, setup_default, test_self_relay);
+  ADD ("/turn/server/internal-delivery-udp", FALSE, setup_allowed, test_internal_delivery);
+  ADD ("/turn/server/internal-delivery-tcp", TRUE, setup_allowed, test_internal_delivery);
   ADD ("/turn/server/quota", FALSE, setup_quota_one, test_quota);
   ADD ("/turn/server/allocation-mismatch", FALSE, setup_default, test_allocation_mismatch);
   ADD ("/turn/server/bad-requests", FALSE, setup_allowed, test_bad_requests);
   ADD ("/turn/server/even-port-reservation", FALSE, setup_default, test_even_port_reservation);
   g_test_add_func ("/turn/server/ipv6-relay", test_ipv6_relay);
+  g_test_add_func ("/turn/server/internal-delivery-ipv6", test_internal_delivery_ipv6);
+  g_test_add_func ("/turn/server/wildcard-relay-uses-kernel", test_wildcard_relay_uses_kernel);
   g_test_add_func ("/turn/server/expiry", test_expiry);
   g_test_add_func ("/turn/server/bound-addresses", test_bound_addresses);
   g_test_add_func ("/turn/server/config-errors", test_config_errors);
