@@ -169,9 +169,31 @@ unmask (KibitzWsParser *parser,
         gsize           length)
 {
   guint at = parser->frame_at & 3;
+  gsize i = 0;
 
-  for (gsize i = 0; i < length; i++)
+  /* Eight bytes at a time once the mask is aligned with the payload. */
+  for (; i < length && ((at + i) & 3) != 0; i++)
     out[i] = in[i] ^ parser->mask[(at + i) & 3];
+  if (length - i >= 8)
+    {
+      guint64 mask8;
+      guint8 pattern[8];
+
+      for (guint k = 0; k < 8; k++)
+        pattern[k] = parser->mask[k & 3];
+      memcpy (&mask8, pattern, 8);
+      for (; length - i >= 8; i += 8)
+        {
+          guint64 word;
+
+          memcpy (&word, in + i, 8);
+          word ^= mask8;
+          memcpy (out + i, &word, 8);
+        }
+    }
+  for (; i < length; i++)
+    out[i] = in[i] ^ parser->mask[(at + i) & 3];
+
   parser->frame_at += length;
   parser->frame_left -= length;
 }
