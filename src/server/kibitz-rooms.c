@@ -627,7 +627,7 @@ handle_signal_fast (KibitzRooms       *self,
   g_string_append (out, "{\"type\":\"signal\",\"from\":\"");
   g_string_append (out, from->id);
   g_string_append (out, "\",\"data\":");
-  g_string_append_len (out, scan.data, scan.data_length);
+  kibitz_signal_scan_append_data (&scan, out);
   g_string_append_c (out, '}');
   relay_signal (self, to, g_string_free (out, FALSE));
 

@@ -14,10 +14,12 @@
 #define MAX_MEMBERS      16   /* per object, for the repeated-name check */
 
 typedef struct {
-  const char *at;
-  const char *end;
-  gboolean    canonical;      /* what json-glib would write back unchanged */
-  guint       depth;
+  const char       *at;
+  const char       *end;
+  gboolean          canonical;   /* what json-glib would write back unchanged */
+  guint             depth;
+  KibitzSignalScan *scan;
+  gboolean          in_data;     /* inside “data”, the only part relayed */
 } Scanner;
 
 static gboolean scan_value (Scanner *s);
@@ -103,11 +105,66 @@ skip_digits (Scanner *s)
   return n;
 }
 
-/* Canonical only as an integer json-glib keeps as a gint64. */
+#define NUMBER_MAX 64
+
+/* json-glib writes a double with g_ascii_dtostr(), plus ".0" when that has
+ * no dot. @written holds G_ASCII_DTOSTR_BUF_SIZE + 2 bytes.
+ */
+static gboolean
+write_double (const char *start,
+              gsize       length,
+              char       *written)
+{
+  char text[NUMBER_MAX];
+
+  if (length >= sizeof text)
+    return FALSE;
+
+  memcpy (text, start, length);
+  text[length] = '\0';
+  g_ascii_dtostr (written, G_ASCII_DTOSTR_BUF_SIZE, g_ascii_strtod (text, NULL));
+  if (strchr (written, '.') == NULL)
+    strcat (written, ".0");
+
+  return TRUE;
+}
+
+/* A double whose digits json-glib would change is rewritten in “data”. */
+static void
+check_double (Scanner    *s,
+              const char *start,
+              gsize       length)
+{
+  char written[G_ASCII_DTOSTR_BUF_SIZE + 2];
+  KibitzSignalScan *scan = s->scan;
+
+  if (!write_double (start, length, written))
+    {
+      s->canonical = FALSE;
+      return;
+    }
+  if (strlen (written) == length && memcmp (written, start, length) == 0)
+    return;
+  if (!s->in_data)
+    return;   /* dropped anyway */
+  if (scan->n_numbers == KIBITZ_SIGNAL_SCAN_MAX_NUMBERS)
+    {
+      s->canonical = FALSE;
+      return;
+    }
+
+  scan->numbers[scan->n_numbers] = start;
+  scan->number_lengths[scan->n_numbers] = length;
+  scan->n_numbers++;
+}
+
+/* Integers json-glib keeps as a gint64, doubles it writes back unchanged. */
 static gboolean
 scan_number (Scanner *s)
 {
+  const char *start = s->at;
   gboolean negative = s->at < s->end && *s->at == '-';
+  gboolean fraction = FALSE;
   const char *digits;
   guint n;
 
@@ -117,24 +174,32 @@ scan_number (Scanner *s)
   n = skip_digits (s);
   if (n == 0 || (n > 1 && digits[0] == '0'))
     return FALSE;
-  if (n > 18 || (negative && n == 1 && digits[0] == '0'))
-    s->canonical = FALSE;
 
   if (s->at < s->end && *s->at == '.')
     {
       s->at++;
-      s->canonical = FALSE;
+      fraction = TRUE;
       if (skip_digits (s) == 0)
         return FALSE;
     }
   if (s->at < s->end && (*s->at == 'e' || *s->at == 'E'))
     {
       s->at++;
-      s->canonical = FALSE;
+      fraction = TRUE;
       if (s->at < s->end && (*s->at == '+' || *s->at == '-'))
         s->at++;
       if (skip_digits (s) == 0)
         return FALSE;
+    }
+
+  if (fraction)
+    {
+      if (s->canonical)
+        check_double (s, start, s->at - start);
+    }
+  else if (n > 18 || (negative && digits[0] == '0'))
+    {
+      s->canonical = FALSE;
     }
 
   return TRUE;
@@ -299,7 +364,7 @@ kibitz_signal_scan (const char       *text,
                     gsize             length,
                     KibitzSignalScan *scan)
 {
-  Scanner s = { text, text + length, TRUE, 1 };
+  Scanner s = { text, text + length, TRUE, 1, scan, FALSE };
   const char *type = NULL;
   gsize type_length = 0;
   gboolean have_to = FALSE;
@@ -333,8 +398,10 @@ kibitz_signal_scan (const char       *text,
 
       value = s.at;
       s.canonical = TRUE;
+      s.in_data = member_is (name, name_length, "data");
       if (!scan_value (&s) || !s.canonical)
         return FALSE;
+      s.in_data = FALSE;
 
       if (member_is (name, name_length, "type"))
         {
@@ -367,6 +434,25 @@ kibitz_signal_scan (const char       *text,
 
   return s.at == s.end && have_to && scan->data != NULL &&
          type_length == strlen ("signal") && memcmp (type, "signal", type_length) == 0;
+}
+
+/* Appends “data” as json-glib would write it. */
+void
+kibitz_signal_scan_append_data (const KibitzSignalScan *scan,
+                                GString                *out)
+{
+  const char *at = scan->data;
+
+  for (guint i = 0; i < scan->n_numbers; i++)
+    {
+      char written[G_ASCII_DTOSTR_BUF_SIZE + 2];
+
+      g_string_append_len (out, at, scan->numbers[i] - at);
+      write_double (scan->numbers[i], scan->number_lengths[i], written);
+      g_string_append (out, written);
+      at = scan->numbers[i] + scan->number_lengths[i];
+    }
+  g_string_append_len (out, at, scan->data + scan->data_length - at);
 }
 
 /* Whether json-glib writes @id as it is (peer ids are made by the server). */
