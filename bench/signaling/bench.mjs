@@ -38,9 +38,9 @@ const defaults = {
   workloads: 'idle,relay,burst',
   servers: 'kibitz,peerjs',
   idle: 10000,
-  pairs: 250,
-  generators: 1,
-  rates: '2000,4000,6000,8000,10000,12000,15000,18000,21000,25000,30000,35000,40000',
+  pairs: 500,
+  generators: 2,
+  rates: '2000,4000,6000,8000,10000,12000,15000,18000,21000,25000,30000,35000,40000,45000,50000,60000,70000,80000',
   stepSeconds: 3,
   classes: 5,
   classSize: 20,
@@ -63,7 +63,7 @@ function parseOptions (argv) {
     const arg = argv[i];
     if (arg === '--help') { usage(); process.exit(0); }
     if (arg === '--quick') {
-      Object.assign(o, { rounds: 1, idle: 500, pairs: 20, rates: '200,1000', stepSeconds: 1, classes: 1,
+      Object.assign(o, { rounds: 1, idle: 500, pairs: 20, generators: 1, rates: '200,1000', stepSeconds: 1, classes: 1,
                          idleWindow: 2 });
       continue;
     }
