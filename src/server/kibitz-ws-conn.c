@@ -25,6 +25,10 @@
 #define MAX_READS          4
 /* How long a closing socket may take to answer our close frame. */
 #define CLOSE_TIMEOUT_USEC (5 * G_USEC_PER_SEC)
+/* What a client that stops reading may leave waiting in its queue (a room's
+ * worth of offers is well under 1 MiB) before it is dropped.
+ */
+#define MAX_QUEUED         (8 * 1024 * 1024)
 
 struct _KibitzWsLoop {
   KibitzWsCallbacks  callbacks;
@@ -234,6 +238,13 @@ send_frame (KibitzWsConn   *conn,
         }
       if ((gsize) n == header_length + length)
         return;
+    }
+
+  if (conn->out != NULL && conn->out->len - conn->out_at > MAX_QUEUED)
+    {
+      g_debug ("dropping a WebSocket that reads nothing: %u bytes queued", conn->out->len);
+      conn_finish (conn);
+      return;
     }
 
   if ((gsize) n < header_length)

@@ -212,6 +212,52 @@ test_ping_pong (void)
   g_assert_cmpstr (pong_full, ==, full);
 }
 
+/* A client that stops reading while signals pile up for it is dropped once
+ * 8 MiB wait in its queue, instead of growing the server without bound.
+ */
+static void
+test_reader_that_never_reads (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (default_args);
+  g_autoptr(GSocketConnection) raw = kibitz_raw_ws_connect (server->http);
+  g_autoptr(KibitzTestClient) ada = kibitz_test_client_connect (server);
+  g_autoptr(JsonObject) wa = NULL;
+  g_autoptr(JsonObject) joined = NULL;
+  g_autofree char *pad = g_strnfill (60000, 'x');
+  const char *join = "{\"type\":\"join\",\"room\":\"room\",\"name\":\"Zbyszek\"}";
+  const char *id;
+
+  send_frame (raw, TRUE, 0x1, join, strlen (join));
+  wa = kibitz_test_client_join (ada, "room", "Ada", NULL);
+  joined = kibitz_test_client_wait (ada, "joined", 5000);
+  if (joined == NULL)
+    {
+      JsonArray *peers = json_object_get_array_member (wa, "peers");
+
+      g_assert_cmpuint (json_array_get_length (peers), ==, 1);
+      id = json_object_get_string_member (json_array_get_object_element (peers, 0), "id");
+    }
+  else
+    {
+      id = json_object_get_string_member (json_object_get_object_member (joined, "peer"), "id");
+    }
+
+  /* 300 signals of 60 KB: 18 MB for a socket that reads nothing. */
+  for (guint i = 0; i < 300; i++)
+    kibitz_test_client_send (ada, "{\"type\":\"signal\",\"to\":\"%s\",\"data\":{\"pad\":\"%s\"}}",
+                             id, pad);
+  /* It keeps pinging (it is not silent: only its queue can get it dropped). */
+  for (guint i = 0; i < 60 && kibitz_test_metric (server, "kibitz_connections") != 1; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      kibitz_raw_ws_send_frame (raw, TRUE, 0x9, (const guint8 *) "hi", 2, &error);
+      kibitz_test_spin (500);
+    }
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_connections"), ==, 1);
+  g_assert_false (ada->closed);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -226,6 +272,7 @@ main (int    argc,
   g_test_add_func ("/server/websocket/invalid-utf8", test_invalid_utf8);
   g_test_add_func ("/server/websocket/close-handshake", test_close_handshake);
   g_test_add_func ("/server/websocket/ping-pong", test_ping_pong);
+  g_test_add_func ("/server/websocket/reader-that-never-reads", test_reader_that_never_reads);
 
   return g_test_run ();
 }
