@@ -504,8 +504,8 @@ conn_finish (KibitzWsConn *conn)
     }
   else
     {
-      /* libsoup may still hold the original descriptor: end the connection
-       * itself, not just our copy.
+      /* End the connection itself, not just this descriptor: a copy of it
+       * anywhere (a child process, a stray GSocket) must not keep it open.
        */
       shutdown (conn->fd, SHUT_RDWR);
       close (conn->fd);
@@ -711,10 +711,7 @@ kibitz_ws_conn_start (KibitzWsConn *conn)
 void
 kibitz_ws_conn_free (KibitzWsConn *conn)
 {
-  if (!conn->dead)
-    {
-      conn_finish (conn);
-    }
+  conn_finish (conn);
   g_ptr_array_remove_fast (conn->loop->dead, conn);
   g_clear_pointer (&conn->early, g_byte_array_unref);
   kibitz_ws_parser_clear (&conn->parser);
