@@ -9,7 +9,9 @@
 //          PeerJS: OPEN); the server's VmRSS before and after, per connection.
 //   relay  P pairs, one side sends 2 KB messages to the other; the rate ramps up
 //          in steps; the highest rate whose p99 delivery latency stays under
-//          20 ms with nothing lost.
+//          20 ms with nothing lost. --generators G spreads the pairs over G
+//          worker threads (each times its own pairs), for rates one thread
+//          cannot generate.
 //   burst  a class start: 20 clients join one class within one second; each
 //          newcomer offers (2 KB) to everyone already there, who answers (2 KB);
 //          both sides trickle 3 candidates. p99 of the message delivery latency,
@@ -23,6 +25,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -36,7 +39,8 @@ const defaults = {
   servers: 'kibitz,peerjs',
   idle: 10000,
   pairs: 250,
-  rates: '2000,4000,6000,8000,10000,12000,15000,18000,21000,25000,30000,35000,40000',
+  generators: 1,
+  rates: '2000,4000,6000,8000,10000,12000,15000,18000,21000,25000,30000,35000,40000,45000,50000,60000,70000,80000',
   stepSeconds: 3,
   classes: 5,
   classSize: 20,
@@ -48,7 +52,7 @@ const defaults = {
 
 function usage () {
   console.log(`usage: bench.mjs [--quick] [--rounds N] [--workloads idle,relay,burst]
-       [--servers kibitz,peerjs] [--idle N] [--pairs P] [--rates R1,R2,...]
+       [--servers kibitz,peerjs] [--idle N] [--pairs P] [--generators G] [--rates R1,R2,...]
        [--step-seconds S] [--classes C] [--class-size N] [--idle-window S] [--json FILE]
        [--kibitz-server PATH | --build-dir DIR]`);
 }
@@ -59,7 +63,7 @@ function parseOptions (argv) {
     const arg = argv[i];
     if (arg === '--help') { usage(); process.exit(0); }
     if (arg === '--quick') {
-      Object.assign(o, { rounds: 1, idle: 500, pairs: 20, rates: '200,1000', stepSeconds: 1, classes: 1,
+      Object.assign(o, { rounds: 1, idle: 500, pairs: 20, generators: 1, rates: '200,1000', stepSeconds: 1, classes: 1,
                          idleWindow: 2 });
       continue;
     }
@@ -282,44 +286,47 @@ async function idle (server) {
            idle_cpu_percent: idleCpuPercent };
 }
 
-async function relay (server) {
-  const pairs = [];
-  for (let i = 0; i < opts.pairs; i++) {
-    const a = await new Client(server, `relay-${i}`).open();
-    const b = await new Client(server, `relay-${i}`).open();
-    pairs.push([a, b]);
+/* One generator's share of the relay pairs, paced on its own: the main thread
+ * alone, or each of --generators worker threads (so that the generator is not
+ * what saturates at high rates; the same for both servers). */
+class RelayShare {
+  constructor (server, first, count) {
+    this.server = server;
+    this.first = first;
+    this.count = count;
+    this.pairs = [];
+    this.errors = 0;
+    this.current = null;
   }
-  const blob = 'x'.repeat(2000);
-  const steps = [];
-  let errors = 0;
-  let best = 0;
-  let current = null;
-  for (const [a, b] of pairs) {
-    a.onError = b.onError = () => { errors++; };
-    b.onSignal = (text) => {
-      const now = performance.now();
-      if (current && text.includes(current.tag)) current.latencies.push(now - stampOf(text));
-    };
+
+  async open () {
+    for (let i = this.first; i < this.first + this.count; i++) {
+      const a = await new Client(this.server, `relay-${i}`).open();
+      const b = await new Client(this.server, `relay-${i}`).open();
+      a.onError = b.onError = () => { this.errors++; };
+      b.onSignal = (text) => {
+        const now = performance.now();
+        if (this.current && text.includes(this.current.tag)) this.current.latencies.push(now - stampOf(text));
+      };
+      this.pairs.push([a, b]);
+    }
+    return this;
   }
-  const rates = opts.rates.split(',').map(Number);
-  let retried = false;
-  for (let index = 0; index < rates.length; index++) {
-    const rate = rates[index];
-    const attempt = retried ? 'b' : 'a';
-    const step = { rate, tag: `"s":"r${rate}${attempt}"`, sent: 0, latencies: [] };
-    const prefix = `{"k":"offer","s":"r${rate}${attempt}","sdp":"${blob}","t":`;
-    current = step;
-    const cpu0 = cpuSeconds(server.pid);
-    const genCpu0 = process.cpuUsage();
+
+  async step (rate, tag, stepSeconds) {
+    const blob = 'x'.repeat(2000);
+    const step = { tag: `"s":"${tag}"`, sent: 0, latencies: [] };
+    const prefix = `{"k":"offer","s":"${tag}","sdp":"${blob}","t":`;
+    this.current = step;
     const start = performance.now();
-    const end = start + opts.stepSeconds * 1000;
+    const end = start + stepSeconds * 1000;
     let next = 0;
     /* Paced every 5 ms: send what is due, round robin over the pairs. */
     while (performance.now() < end) {
       const due = Math.floor((performance.now() - start) / 1000 * rate);
       while (step.sent < due) {
-        const [a, b] = pairs[next];
-        next = (next + 1) % pairs.length;
+        const [a, b] = this.pairs[next];
+        next = (next + 1) % this.pairs.length;
         a.send(b.id, 'OFFER', prefix + performance.now().toFixed(3) + '}');
         step.sent++;
       }
@@ -328,18 +335,84 @@ async function relay (server) {
     /* Stragglers: up to 2 s more; a message later than that counts as lost. */
     const drainEnd = performance.now() + 2000;
     while (step.latencies.length < step.sent && performance.now() < drainEnd) await sleep(10);
+    this.current = null;
+    return { sent: step.sent, latencies: step.latencies, errors: this.errors };
+  }
+
+  close () {
+    for (const [a, b] of this.pairs) { a.close(); b.close(); }
+  }
+}
+
+/* The shares, local or in worker threads, behind one interface. */
+async function openRelayShares (server) {
+  const n = Math.max(1, opts.generators);
+  const counts = Array.from({ length: n }, (_, i) => Math.floor(opts.pairs / n) + (i < opts.pairs % n ? 1 : 0));
+  if (n === 1) {
+    const share = await new RelayShare(server, 0, opts.pairs).open();
+    return [{ step: (rate, tag) => share.step(rate, tag, opts.stepSeconds), close: () => share.close() }];
+  }
+  let first = 0;
+  return Promise.all(counts.map((count) => {
+    const worker = new Worker(fileURLToPath(import.meta.url), {
+      workerData: { server: { kind: server.kind, url: server.url }, first, count } });
+    first += count;
+    let pending = null;
+    worker.on('message', (m) => { if (pending) { const p = pending; pending = null; p(m); } });
+    const ask = (m) => new Promise((resolve) => { pending = resolve; worker.postMessage(m); });
+    return new Promise((resolve, reject) => {
+      pending = () => resolve({
+        step: (rate, tag) => ask({ rate, tag, stepSeconds: opts.stepSeconds }),
+        close: () => ask({ close: true }).then(() => worker.terminate()),
+      });
+      worker.once('error', reject);
+    });
+  }));
+}
+
+async function relayWorker () {
+  const { server, first, count } = workerData;
+  clientSerial = first * 2;
+  const share = await new RelayShare(server, first, count).open();
+  parentPort.postMessage({ ready: true });
+  parentPort.on('message', async (m) => {
+    if (m.close) {
+      share.close();
+      await sleep(200);
+      parentPort.postMessage({ closed: true });
+      return;
+    }
+    parentPort.postMessage(await share.step(m.rate, m.tag, m.stepSeconds));
+  });
+}
+
+async function relay (server) {
+  const shares = await openRelayShares(server);
+  const n = shares.length;
+  const steps = [];
+  let best = 0;
+  const rates = opts.rates.split(',').map(Number);
+  let retried = false;
+  for (let index = 0; index < rates.length; index++) {
+    const rate = rates[index];
+    const attempt = retried ? 'b' : 'a';
+    const cpu0 = cpuSeconds(server.pid);
+    const genCpu0 = process.cpuUsage();   /* every thread of this process */
+    const parts = await Promise.all(shares.map((s) => s.step(rate / n, `r${rate}${attempt}`)));
     const gen = process.cpuUsage(genCpu0);
-    const lost = step.sent - step.latencies.length;
-    const p99 = lost > step.sent * 0.01 ? Infinity : percentile(step.latencies, 99);
+    const sent = parts.reduce((t, p) => t + p.sent, 0);
+    const latencies = parts.flatMap((p) => p.latencies);
+    const errors = parts.reduce((t, p) => t + p.errors, 0);
+    const lost = sent - latencies.length;
+    const p99 = lost > sent * 0.01 ? Infinity : percentile(latencies, 99);
     const serverCpu = cpuSeconds(server.pid) - cpu0;
-    const result = { rate, sent: step.sent, lost, p50_ms: percentile(step.latencies, 50), p99_ms: p99,
-                     server_cpu_s: serverCpu, server_cpu_ms_per_1000: serverCpu * 1e6 / step.sent,
+    const result = { rate, sent, lost, p50_ms: percentile(latencies, 50), p99_ms: p99,
+                     server_cpu_s: serverCpu, server_cpu_ms_per_1000: serverCpu * 1e6 / sent,
                      generator_cpu_s: (gen.user + gen.system) / 1e6, rate_limited: errors };
     steps.push(result);
-    current = null;
     if (lost > 0 || !(p99 < 20) || errors > 0) {
       /* The machine is shared: a step that misses gets one more try. */
-      if (retried || errors > 0 || lost > step.sent * 0.01)
+      if (retried || errors > 0 || lost > sent * 0.01)
         break;
       retried = true;
       index--;
@@ -349,11 +422,12 @@ async function relay (server) {
     retried = false;
     best = rate;
   }
-  for (const [a, b] of pairs) { a.close(); b.close(); }
+  await Promise.all(shares.map((s) => s.close()));
   await sleep(500);
   /* CPU per message at the first rate: noise from a busy machine moves
    * latency a lot and CPU time little. */
-  return { pairs: opts.pairs, best_rate: best, cpu_ms_per_1000_at_first_rate: steps[0].server_cpu_ms_per_1000, steps };
+  return { pairs: opts.pairs, generators: n, best_rate: best,
+           cpu_ms_per_1000_at_first_rate: steps[0].server_cpu_ms_per_1000, steps };
 }
 
 async function oneClass (server, name) {
@@ -513,4 +587,7 @@ function summarize (results, servers) {
   }
 }
 
-main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(2); });
+if (isMainThread)
+  main().then((code) => process.exit(code), (e) => { console.error(e); process.exit(2); });
+else
+  relayWorker().catch((e) => { console.error(e); process.exit(2); });

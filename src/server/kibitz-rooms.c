@@ -13,6 +13,7 @@
 #include "kibitz-names.h"
 #include "kibitz-resume-token.h"
 #include "kibitz-rooms.h"
+#include "kibitz-signal-scan.h"
 
 /* Signals sent to a peer whose socket dropped wait for it this long. */
 #define PENDING_MAX_MESSAGES   256
@@ -550,6 +551,31 @@ handle_join (KibitzRooms       *self,
 /* signal, state, chat, leave */
 
 static void
+relay_signal (KibitzRooms *self,
+              RoomPeer    *to,
+              char        *text)
+{
+  if (to->client != NULL)
+    {
+      send_text (self, to->client, text);
+      self->counters.messages_relayed++;
+      g_free (text);
+    }
+  else if (to->pending.length < PENDING_MAX_MESSAGES &&
+           to->pending_bytes + strlen (text) <= PENDING_MAX_BYTES)
+    {
+      /* Its socket dropped; it may resume within the grace period. */
+      to->pending_bytes += strlen (text);
+      g_queue_push_tail (&to->pending, text);
+      self->counters.messages_relayed++;
+    }
+  else
+    {
+      g_free (text);
+    }
+}
+
+static void
 handle_signal (KibitzRooms       *self,
                KibitzRoomsClient *client,
                JsonObject        *object)
@@ -558,7 +584,6 @@ handle_signal (KibitzRooms       *self,
   const char *to_id = kibitz_json_get_string (object, "to");
   RoomPeer *to = room_find_peer (from->room, to_id);
   g_autoptr(JsonObject) signal = NULL;
-  g_autofree char *text = NULL;
 
   if (to == NULL || to == from)
     {
@@ -571,21 +596,42 @@ handle_signal (KibitzRooms       *self,
   signal = kibitz_message_new (KIBITZ_MESSAGE_SIGNAL);
   json_object_set_string_member (signal, "from", from->id);
   json_object_set_member (signal, "data", json_node_copy (json_object_get_member (object, "data")));
-  text = kibitz_message_to_string (signal);
+  relay_signal (self, to, kibitz_message_to_string (signal));
+}
 
-  if (to->client != NULL)
-    {
-      send_text (self, to->client, text);
-      self->counters.messages_relayed++;
-    }
-  else if (to->pending.length < PENDING_MAX_MESSAGES &&
-           to->pending_bytes + strlen (text) <= PENDING_MAX_BYTES)
-    {
-      /* Its socket dropped; it may resume within the grace period. */
-      to->pending_bytes += strlen (text);
-      g_queue_push_tail (&to->pending, g_steal_pointer (&text));
-      self->counters.messages_relayed++;
-    }
+/* The fast path (kibitz-signal-scan.h): the same text json-glib would
+ * write, put together from the client's bytes. FALSE: take the general path.
+ */
+static gboolean
+handle_signal_fast (KibitzRooms       *self,
+                    KibitzRoomsClient *client,
+                    const char        *text,
+                    gsize              length)
+{
+  RoomPeer *from = client->peer;
+  KibitzSignalScan scan;
+  g_autofree char *to_id = NULL;
+  RoomPeer *to;
+  GString *out;
+
+  if (from == NULL || !kibitz_signal_scan (text, length, &scan) ||
+      !kibitz_signal_id_is_plain (from->id))
+    return FALSE;
+
+  to_id = g_strndup (scan.to, scan.to_length);
+  to = room_find_peer (from->room, to_id);
+  if (to == NULL || to == from)
+    return FALSE;
+
+  out = g_string_sized_new (scan.data_length + strlen (from->id) + 40);
+  g_string_append (out, "{\"type\":\"signal\",\"from\":\"");
+  g_string_append (out, from->id);
+  g_string_append (out, "\",\"data\":");
+  kibitz_signal_scan_append_data (&scan, out);
+  g_string_append_c (out, '}');
+  relay_signal (self, to, g_string_free (out, FALSE));
+
+  return TRUE;
 }
 
 static void
@@ -656,6 +702,9 @@ kibitz_rooms_receive (KibitzRooms       *self,
 
   self->counters.messages_received++;
   if (!take_token (self, client))
+    return;
+
+  if (handle_signal_fast (self, client, text, length))
     return;
 
   object = kibitz_message_parse (text, length, &type, &type_name, &error);

@@ -1,7 +1,8 @@
 /* kibitz-rooms.h: the signaling room logic of protocol.md §2, without sockets.
  *
- * Text frames go in through kibitz_rooms_receive(); frames to send and sockets
- * to close come out through a KibitzRoomsTransport. Time comes from a clock
+ * Text frames (valid UTF-8: the WebSocket layer checks every text message)
+ * go in through kibitz_rooms_receive(); frames to send and sockets to close
+ * come out through a KibitzRoomsTransport. Time comes from a clock
  * the caller can replace, so tests drive grace periods and rate limits.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later

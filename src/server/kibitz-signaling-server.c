@@ -17,23 +17,20 @@
 #include "kibitz-message.h"
 #include "kibitz-rooms.h"
 #include "kibitz-signaling-server.h"
-#include "kibitz-ws-guard.h"
+#include "kibitz-ws-conn.h"
+#include "kibitz-ws-frame.h"
 
 #define LISTEN_BACKLOG 4096
 
 /* protocol.md §2: ping every 5 s, drop a socket silent for 15 s. */
-#define PING_INTERVAL_SECONDS   5
+#define PING_INTERVAL_USEC      (5 * G_USEC_PER_SEC)
 #define SILENCE_LIMIT_USEC      (15 * G_USEC_PER_SEC)
 
 typedef struct {
   KibitzSignalingServer   *server;
-  SoupWebsocketConnection *ws;
-  KibitzWsGuard           *guard;
+  KibitzWsConn            *ws;
   KibitzRoomsClient       *client;
   char                    *address;
-  gint64                   last_seen;
-  guint                    too_large_id;
-  guint64                  too_large_size;
 } Connection;
 
 typedef struct {
@@ -53,6 +50,7 @@ struct _KibitzSignalingServer {
   char                *published_host_port; /* for /v1/config URLs, or NULL */
   char                *public_signaling_url; /* from --public-url, or NULL */
   KibitzForwarded     *forwarded;           /* --trusted-proxy */
+  KibitzWsLoop        *ws_loop;             /* every WebSocket after the upgrade */
   GHashTable          *connections;         /* Connection * set */
   GHashTable          *per_address;         /* address -> count */
   GArray              *metrics;             /* MetricsSource */
@@ -71,8 +69,7 @@ transport_send (gpointer    transport,
 {
   Connection *conn = transport;
 
-  if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_send_text (conn->ws, text);
+  kibitz_ws_conn_send_text (conn->ws, text, strlen (text));
 }
 
 static void
@@ -83,8 +80,7 @@ transport_close (gpointer    transport,
 {
   Connection *conn = transport;
 
-  if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (conn->ws, code, reason);
+  kibitz_ws_conn_close (conn->ws, code, reason);
 }
 
 static const KibitzRoomsTransport rooms_transport = {
@@ -141,30 +137,24 @@ address_count_change (KibitzSignalingServer *self,
 static void
 connection_free (Connection *conn)
 {
-  g_clear_handle_id (&conn->too_large_id, g_source_remove);
-  if (conn->guard)
-    kibitz_ws_guard_disarm (conn->guard);
-  g_signal_handlers_disconnect_by_data (conn->ws, conn);
-  g_clear_object (&conn->guard);
-  g_clear_object (&conn->ws);
+  g_clear_pointer (&conn->ws, kibitz_ws_conn_free);
   g_free (conn->address);
   g_free (conn);
 }
 
 static void
-message_cb (SoupWebsocketConnection *ws,
-            SoupWebsocketDataType    type,
-            GBytes                  *message,
-            Connection              *conn)
+message_cb (KibitzWsConn *ws,
+            gboolean      text,
+            const char   *data,
+            gsize         length,
+            gpointer      user_data)
 {
-  gsize length;
-  const char *data = g_bytes_get_data (message, &length);
+  Connection *conn = user_data;
 
-  conn->last_seen = g_get_monotonic_time ();
   if (conn->client == NULL)
     return;
 
-  if (type != SOUP_WEBSOCKET_DATA_TEXT)
+  if (!text)
     {
       kibitz_rooms_refuse (conn->server->rooms, conn->client, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
                            "Binary frames are not part of the protocol: send JSON as text",
@@ -175,16 +165,8 @@ message_cb (SoupWebsocketConnection *ws,
   kibitz_rooms_receive (conn->server->rooms, conn->client, data, length);
 }
 
-static void
-pong_cb (SoupWebsocketConnection *ws,
-         GBytes                  *message,
-         Connection              *conn)
-{
-  conn->last_seen = g_get_monotonic_time ();
-}
-
-/* The socket is dead for the room from now on, even if libsoup still waits
- * for the close handshake: the grace period starts here.
+/* The socket is dead for the room from now on, even if it still waits for
+ * the close handshake: the grace period starts here.
  */
 static void
 connection_detach (Connection *conn)
@@ -196,76 +178,60 @@ connection_detach (Connection *conn)
   conn->client = NULL;
 }
 
+/* A frame broke RFC 6455 or the size limit; the socket closes after this. A
+ * message over the limit is refused in the protocol's words first.
+ */
 static void
-closed_cb (SoupWebsocketConnection *ws,
-           Connection              *conn)
+failed_cb (KibitzWsConn *ws,
+           const GError *error,
+           gpointer      user_data)
 {
+  Connection *conn = user_data;
+
+  if (conn->client != NULL && g_error_matches (error, KIBITZ_WS_ERROR, KIBITZ_WS_ERROR_TOO_LARGE))
+    kibitz_rooms_refuse (conn->server->rooms, conn->client, KIBITZ_PROTOCOL_ERROR_TOO_LARGE,
+                         error->message, NULL, KIBITZ_WS_ERROR_TOO_LARGE);
+}
+
+static void
+closed_cb (KibitzWsConn *ws,
+           gpointer      user_data)
+{
+  Connection *conn = user_data;
   KibitzSignalingServer *self = conn->server;
 
-  g_debug ("connection from %s closed (code %u)", conn->address,
-           soup_websocket_connection_get_close_code (ws));
+  g_debug ("connection from %s closed", conn->address);
   connection_detach (conn);
   address_count_change (self, conn->address, -1);
   g_hash_table_remove (self->connections, conn);
 }
 
-static gboolean
-refuse_too_large_cb (gpointer user_data)
-{
-  Connection *conn = user_data;
-  g_autofree char *message = NULL;
-
-  conn->too_large_id = 0;
-  if (conn->client == NULL)
-    return G_SOURCE_REMOVE;
-
-  message = g_strdup_printf ("A message may be at most %d bytes; this one had at least %"
-                             G_GUINT64_FORMAT, KIBITZ_MESSAGE_MAX_SIZE, conn->too_large_size);
-  kibitz_rooms_refuse (conn->server->rooms, conn->client, KIBITZ_PROTOCOL_ERROR_TOO_LARGE,
-                       message, NULL, 1009);
-
-  return G_SOURCE_REMOVE;
-}
-
-/* Called by the guard from inside libsoup's read: only schedule. */
-static void
-guard_tripped_cb (guint64  message_size,
-                  gpointer user_data)
-{
-  Connection *conn = user_data;
-
-  conn->too_large_size = message_size;
-  if (conn->too_large_id == 0)
-    conn->too_large_id = g_idle_add (refuse_too_large_cb, conn);
-}
+static const KibitzWsCallbacks ws_callbacks = {
+  .message = message_cb,
+  .failed = failed_cb,
+  .closed = closed_cb,
+};
 
 static void
 accept_connection (KibitzSignalingServer *self,
                    SoupServerMessage     *msg)
 {
   g_autoptr(GIOStream) stream = soup_server_message_steal_connection (msg);
-  GUri *uri = soup_server_message_get_uri (msg);
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  g_autoptr(GError) error = NULL;
   Connection *conn = g_new0 (Connection, 1);
   guint count;
 
   conn->server = self;
+  conn->ws = kibitz_ws_conn_new (self->ws_loop, stream, KIBITZ_MESSAGE_MAX_SIZE, conn, &error);
+  if (conn->ws == NULL)
+    {
+      g_message ("Dropped a WebSocket from %s: %s", soup_server_message_get_remote_host (msg),
+                 error->message);
+      g_free (conn);
+      return;
+    }
   conn->address = client_address (self, msg);
-  conn->guard = KIBITZ_WS_GUARD (kibitz_ws_guard_new (stream, KIBITZ_MESSAGE_MAX_SIZE,
-                                                      guard_tripped_cb, conn, NULL));
-  conn->ws = soup_websocket_connection_new (G_IO_STREAM (conn->guard), uri,
-                                            SOUP_WEBSOCKET_CONNECTION_SERVER,
-                                            soup_message_headers_get_one (headers, "Origin"),
-                                            NULL, NULL);
-  /* A second line behind the guard, which trips first. */
-  soup_websocket_connection_set_max_incoming_payload_size (conn->ws, 2 * KIBITZ_MESSAGE_MAX_SIZE);
-  soup_websocket_connection_set_keepalive_interval (conn->ws, PING_INTERVAL_SECONDS);
-  conn->last_seen = g_get_monotonic_time ();
   conn->client = kibitz_rooms_open (self->rooms, conn);
-
-  g_signal_connect (conn->ws, "message", G_CALLBACK (message_cb), conn);
-  g_signal_connect (conn->ws, "pong", G_CALLBACK (pong_cb), conn);
-  g_signal_connect (conn->ws, "closed", G_CALLBACK (closed_cb), conn);
   g_hash_table_add (self->connections, conn);
 
   count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, conn->address));
@@ -280,6 +246,8 @@ accept_connection (KibitzSignalingServer *self,
       kibitz_rooms_refuse (self->rooms, conn->client, KIBITZ_PROTOCOL_ERROR_RATE_LIMITED,
                            message, NULL, 1008);
     }
+
+  kibitz_ws_conn_start (conn->ws);
 }
 
 static gboolean
@@ -321,7 +289,7 @@ ws_handler (SoupServer        *soup,
       return;
     }
 
-  /* No extensions: permessage-deflate would hide message sizes from the guard. */
+  /* No extensions: kibitz-ws-frame.c speaks plain RFC 6455. */
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
     {
       g_autofree char *text = g_strdup_printf ("This is the Kibitz signaling WebSocket; "
@@ -491,26 +459,23 @@ tick_cb (gpointer user_data)
 {
   KibitzSignalingServer *self = user_data;
   gint64 now = g_get_monotonic_time ();
-  g_autoptr(GPtrArray) silent = g_ptr_array_new ();
   GHashTableIter iter;
   Connection *conn;
 
+  /* One timer for every socket: nothing here frees a connection (that waits
+   * for the WebSocket loop), so the table can be walked while closing.
+   */
   g_hash_table_iter_init (&iter, self->connections);
   while (g_hash_table_iter_next (&iter, (gpointer *) &conn, NULL))
     {
-      if (now - conn->last_seen > SILENCE_LIMIT_USEC &&
-          soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        g_ptr_array_add (silent, conn);
-    }
-
-  /* libsoup 3.2 has no pong timeout: a socket that answers no ping is dead. */
-  for (guint i = 0; i < silent->len; i++)
-    {
-      conn = g_ptr_array_index (silent, i);
-      g_debug ("dropping %s: silent for 15 s", conn->address);
-      soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
-                                       "silent for 15 s");
-      connection_detach (conn);
+      kibitz_ws_conn_tick (conn->ws, now, PING_INTERVAL_USEC);
+      if (kibitz_ws_conn_is_open (conn->ws) &&
+          now - kibitz_ws_conn_last_seen (conn->ws) > SILENCE_LIMIT_USEC)
+        {
+          g_debug ("dropping %s: silent for 15 s", conn->address);
+          kibitz_ws_conn_close (conn->ws, 1001, "silent for 15 s");
+          connection_detach (conn);
+        }
     }
 
   kibitz_rooms_tick (self->rooms);
@@ -673,6 +638,9 @@ kibitz_signaling_server_listen (KibitzSignalingServer  *self,
   if (inet == NULL || !load_tls (self, error))
     return FALSE;
 
+  if (self->ws_loop == NULL && !(self->ws_loop = kibitz_ws_loop_new (&ws_callbacks, error)))
+    return FALSE;
+
   if (g_str_equal (self->scheme, "https"))
     options |= SOUP_SERVER_LISTEN_HTTPS;
 
@@ -736,9 +704,7 @@ kibitz_signaling_server_shutdown (KibitzSignalingServer *self)
     {
       Connection *conn = l->data;
 
-      if (soup_websocket_connection_get_state (conn->ws) == SOUP_WEBSOCKET_STATE_OPEN)
-        soup_websocket_connection_close (conn->ws, SOUP_WEBSOCKET_CLOSE_GOING_AWAY,
-                                         "server shutting down");
+      kibitz_ws_conn_close (conn->ws, 1001, "server shutting down");
     }
 
   soup_server_disconnect (self->soup);
@@ -762,6 +728,7 @@ kibitz_signaling_server_finalize (GObject *object)
   for (GList *l = connections; l; l = l->next)
     connection_detach (l->data);
   g_hash_table_remove_all (self->connections);
+  g_clear_pointer (&self->ws_loop, kibitz_ws_loop_free);
 
   g_clear_object (&self->soup);
   g_clear_pointer (&self->rooms, kibitz_rooms_free);

@@ -1,24 +1,32 @@
 #!/bin/sh
-# Runs the STUN codec's libFuzzer target for a while, starting from the seed
-# corpus checked in beside this script (which it leaves untouched).
+# Runs a libFuzzer target for a while (the STUN codec's; with TARGET
+# fuzz-ws-frame the WebSocket frame parser's, with fuzz-signal-scan the
+# relay fast path's), starting from the seed corpus
+# checked in beside this script (which it leaves untouched).
 #
 #   CC=clang meson setup BUILD_DIR -Dfuzzing=true -Db_sanitize=address -Db_lundef=false
 #   ninja -C BUILD_DIR
-#   tests/fuzz/run-fuzz.sh BUILD_DIR [SECONDS]
+#   tests/fuzz/run-fuzz.sh BUILD_DIR [SECONDS] [fuzz-stun|fuzz-ws-frame|fuzz-signal-scan]
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 set -eu
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 BUILD_DIR [SECONDS]" >&2
+  echo "usage: $0 BUILD_DIR [SECONDS] [fuzz-stun|fuzz-ws-frame|fuzz-signal-scan]" >&2
   exit 2
 fi
 
 build_dir=$1
 seconds=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
-fuzzer=$build_dir/tests/stun/fuzz-stun
+target=${3:-fuzz-stun}
+case $target in
+  fuzz-stun) fuzzer=$build_dir/tests/stun/fuzz-stun; corpus=stun ;;
+  fuzz-ws-frame) fuzzer=$build_dir/tests/server/fuzz-ws-frame; corpus=ws-frame ;;
+  fuzz-signal-scan) fuzzer=$build_dir/tests/server/fuzz-signal-scan; corpus=signal-scan ;;
+  *) echo "unknown fuzz target $target" >&2; exit 2 ;;
+esac
 
 if [ ! -x "$fuzzer" ]; then
   echo "$fuzzer is missing: configure $build_dir with CC=clang -Dfuzzing=true" \
@@ -29,7 +37,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 mkdir "$work/corpus"
-cp "$here"/corpus/stun/* "$work/corpus/"
+cp "$here"/corpus/"$corpus"/* "$work/corpus/"
 
 # A crash leaves its input in $build_dir (crash-*), for the CI to keep.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \

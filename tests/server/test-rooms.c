@@ -9,6 +9,7 @@
 
 #include "kibitz-message.h"
 #include "kibitz-rooms.h"
+#include "kibitz-signal-scan.h"
 
 static gint64 fake_now;
 
@@ -21,6 +22,7 @@ fake_clock (void)
 /* One fake socket: what the room logic sent it, and whether it closed it. */
 typedef struct {
   GPtrArray         *sent;        /* JsonObject * */
+  char              *last_text;   /* the last frame exactly as sent */
   gushort            close_code;
   gboolean           closed;
   KibitzRoomsClient *client;
@@ -34,6 +36,8 @@ record_send (gpointer    transport,
   Socket *socket = transport;
   g_autoptr(JsonParser) parser = json_parser_new ();
 
+  g_free (socket->last_text);
+  socket->last_text = g_strdup (text);
   g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
   g_ptr_array_add (socket->sent, json_object_ref (json_node_get_object (json_parser_get_root (parser))));
 }
@@ -79,6 +83,7 @@ static void
 socket_free (Socket *socket)
 {
   g_ptr_array_unref (socket->sent);
+  g_free (socket->last_text);
   g_free (socket);
 }
 
@@ -433,6 +438,100 @@ test_leave_closes_and_announces (void)
   socket_drop (rooms, b);
 }
 
+/* What the general path (json-glib) relays for @text, sent by @from. */
+static char *
+relayed_by_json_glib (const char *text,
+                      const char *from)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonObject) signal = kibitz_message_new (KIBITZ_MESSAGE_SIGNAL);
+  JsonObject *message;
+
+  g_assert_true (json_parser_load_from_data (parser, text, -1, NULL));
+  message = json_node_get_object (json_parser_get_root (parser));
+  json_object_set_string_member (signal, "from", from);
+  json_object_set_member (signal, "data", json_node_copy (json_object_get_member (message, "data")));
+
+  return kibitz_message_to_string (signal);
+}
+
+/* The fast path for “signal” (kibitz-signal-scan.c) relays exactly the bytes
+ * json-glib would; what it cannot promise that for goes the general way.
+ */
+static void
+test_signal_fast_path (void)
+{
+  static const struct {
+    const char *data;
+    gboolean    fast;
+  } cases[] = {
+    { "{\"sdp\":\"v=0\\r\\no=- 1 2 IN IP4 127.0.0.1\\r\\n\",\"type\":\"offer\"}", TRUE },
+    { "{\"ice\":{\"candidate\":\"candidate:1 1 UDP 1 127.0.0.1 9 typ host\",\"sdpMid\":\"0\","
+      "\"sdpMLineIndex\":0}}", TRUE },
+    { "{}", TRUE },
+    { "{\"a\":[],\"b\":[1,-2,true,false,null,\"\\\"\\\\\\b\\f\\t\"],\"c\":{\"d\":{}}}", TRUE },
+    { "{\"name\":\"Zoë 🙂\",\"n\":123456789012345678}", TRUE },
+    { "{\"n\":1.5,\"t\":123.456,\"z\":-0.0,\"w\":250.0}", TRUE },
+    { "{\"n\":0.1,\"m\":[25015.086,1e3,2.50,-1.5E-7]}", TRUE },
+    { "{\"n\":-0}", FALSE },
+    { "{\"n\":1234567890123456789}", FALSE },
+    { "{ \"spaced\" : [ 1, 2 ] }", FALSE },
+    { "{\"s\":\"\\u00e9\\/\"}", FALSE },
+    { "{\"s\":\"\x7f\"}", FALSE },
+    { "{\"twice\":1,\"twice\":2}", FALSE },
+  };
+  g_autoptr(KibitzRooms) rooms = rooms_new (0);
+  Socket *a = socket_open (rooms);
+  Socket *b = socket_open (rooms);
+  g_autofree char *ja = join (rooms, a, "room", "Ada", NULL, NULL);
+  g_autofree char *jb = join (rooms, b, "room", "Bartek", NULL, NULL);
+  g_autofree char *ida = id_of (ja);
+  g_autofree char *idb = id_of (jb);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *text = g_strdup_printf ("  {\"type\":\"signal\", \"to\":\"%s\",\"data\":%s}\n",
+                                               idb, cases[i].data);
+      g_autofree char *expected = relayed_by_json_glib (text, ida);
+      KibitzSignalScan scan;
+
+      g_test_message ("data: %s", cases[i].data);
+      g_assert_cmpint (kibitz_signal_scan (text, strlen (text), &scan), ==, cases[i].fast);
+      g_clear_pointer (&b->last_text, g_free);
+      socket_send (rooms, a, text);
+      g_assert_cmpstr (b->last_text, ==, expected);
+    }
+
+  /* Not a signal, or not one the fast path can vouch for. */
+  {
+    KibitzSignalScan scan;
+    const char *others[] = {
+      "{\"type\":\"chat\",\"to\":\"x\",\"data\":{}}",
+      "{\"type\":\"signal\",\"to\":\"x\",\"data\":[]}",
+      "{\"type\":\"signal\",\"to\":5,\"data\":{}}",
+      "{\"type\":\"signal\",\"data\":{}}",
+      "{\"type\":\"signal\",\"to\":\"x\",\"data\":{}",
+      "{\"type\":\"signal\",\"to\":\"x\",\"data\":{}}}",
+      "{\"type\":\"signal\",\"to\":\"x\",\"to\":\"y\",\"data\":{}}",
+      "{\"t\\u0079pe\":\"signal\",\"to\":\"x\",\"data\":{}}",
+      "{\"type\":\"signal\",\"to\":\"x\",\"data\":{\"a\":01}}",
+      "{\"type\":\"signal\",\"to\":\"x\",\"data\":{\"a\":tru}}",
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (others); i++)
+      g_assert_false (kibitz_signal_scan (others[i], strlen (others[i]), &scan));
+  }
+
+  /* Errors still come from the general path. */
+  socket_send (rooms, a, "{\"type\":\"signal\",\"to\":\"p-nobody\",\"data\":{}}");
+  assert_error (a, "unknown-peer");
+  socket_send (rooms, a, "{\"type\":\"signal\",\"to\":\"p-nobody\",\"data\":{}");
+  assert_error (a, "bad-request");
+
+  socket_drop (rooms, a);
+  socket_drop (rooms, b);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -447,6 +546,7 @@ main (int    argc,
   g_test_add_func ("/server/rooms/replaced-socket", test_replaced_socket);
   g_test_add_func ("/server/rooms/room-full-counts-absent-peers", test_room_full_counts_absent_peers);
   g_test_add_func ("/server/rooms/every-error-code", test_every_error_code);
+  g_test_add_func ("/server/rooms/signal-fast-path", test_signal_fast_path);
   g_test_add_func ("/server/rooms/leave-closes-and-announces", test_leave_closes_and_announces);
 
   return g_test_run ();
