@@ -565,14 +565,6 @@ handle_channel_bind (Context *ctx)
 #define MAX_UDP_PAYLOAD_V4 (65535 - 20 - 8)
 #define MAX_UDP_PAYLOAD_V6 (65535 - 8)
 
-static gboolean
-is_unspecified (const KibitzStunAddress *address)
-{
-  static const guint8 zeros[16] = { 0 };
-
-  return memcmp (address->addr, zeros, address->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16) == 0;
-}
-
 /* When @target is the bound relay address of an allocation of this server
  * (two participants of a class who both need TURN), runs that allocation's
  * receive path here instead of sending a datagram out of one relay socket and
@@ -593,7 +585,7 @@ deliver_internally (KibitzTurnServer        *server,
   Allocation *to;
   guint8 *payload = (guint8 *) data;
 
-  if (is_unspecified (&from->relay) ||
+  if (turn_address_is_unspecified (&from->relay) ||
       length > (target->family == KIBITZ_STUN_FAMILY_IPV4 ? MAX_UDP_PAYLOAD_V4
                                                           : MAX_UDP_PAYLOAD_V6))
     return FALSE;

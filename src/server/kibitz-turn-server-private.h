@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "kibitz-peer-address-policy.h"
@@ -192,6 +193,15 @@ turn_in_receive_buffers (const KibitzTurnServer *server,
                          const guint8           *data)
 {
   return data >= server->buffers && data < server->buffers + TURN_BATCH * TURN_BUFFER_SIZE;
+}
+
+/* TRUE for 0.0.0.0 and ::, the wildcard addresses. */
+static inline gboolean
+turn_address_is_unspecified (const KibitzStunAddress *address)
+{
+  static const guint8 zeros[16] = { 0 };
+
+  return memcmp (address->addr, zeros, address->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16) == 0;
 }
 
 /* kibitz-turn-allocation.c */

@@ -62,14 +62,6 @@ parse_ip_port (const char        *text,
   return TRUE;
 }
 
-static gboolean
-is_unspecified (const KibitzStunAddress *address)
-{
-  static const guint8 zeros[16] = { 0 };
-
-  return memcmp (address->addr, zeros, address->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16) == 0;
-}
-
 static int
 open_socket (KibitzTurnServer  *self,
              KibitzStunAddress *address,
@@ -259,7 +251,7 @@ configure (KibitzTurnServer       *self,
     return invalid (error, "“%s” is not an external IP address", config->external_ip);
 
   for (int i = 0; i < 2; i++)
-    if (self->relay_ip[i].family != 0 && is_unspecified (&self->relay_ip[i]) &&
+    if (self->relay_ip[i].family != 0 && turn_address_is_unspecified (&self->relay_ip[i]) &&
         self->external_ip.family != self->relay_ip[i].family)
       return invalid (error, "Listening for TURN on every address needs --relay-ip (the "
                       "address clients reach the relay at) or --external-ip");
