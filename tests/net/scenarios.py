@@ -84,14 +84,20 @@ def check_all_received(peers):
                 fail("%s decoded no video of %s: %s" % (p.name, q.name, e))
 
 
-# 1. Everyone behind NATs with STUN: all links direct, no media relayed.
-def nat_direct(lab):
+def nat_class(lab, room):
+    """Ada, Bartek and Celina, each behind a NAT of their own, in one room on a
+    fresh server; returns the peers and how long until every pair decoded."""
     names = ["ada", "bartek", "celina"]
     for n in names:
         lab.add_host(n, "nat")
     lab.start_server()
-    peers = [lab.peer(n, n, "nat direct", LONG) for n in names]
-    took = wait_all_decoding(peers, 60)
+    peers = [lab.peer(n, n, room, LONG) for n in names]
+    return peers, wait_all_decoding(peers, 60)
+
+
+# 1. Everyone behind NATs with STUN: all links direct, no media relayed.
+def nat_direct(lab):
+    peers, took = nat_class(lab, "nat direct")
     log("every pair decoding after %.1f s" % took)
     settle_and_stop(peers)
     check_all_received(peers)
@@ -180,12 +186,7 @@ def tcp_only(lab):
 
 # 7. A peer killed without a word is reported gone within 35 s; the rest flow on.
 def vanish(lab):
-    names = ["ada", "bartek", "celina"]
-    for n in names:
-        lab.add_host(n, "nat")
-    lab.start_server()
-    peers = [lab.peer(n, n, "vanish", LONG) for n in names]
-    wait_all_decoding(peers, 60)
+    peers, _ = nat_class(lab, "vanish")
     victim = peers[2]
     survivors = peers[:2]
     # Cable pulled, then the process gone: the server sees no FIN at all.
@@ -271,12 +272,8 @@ def video_back(peers, subject, since, timeout):
 
 # 4. A peer's interface moves to a new subnet mid-call.
 def network_switch(lab):
-    names = ["ada", "bartek", "celina"]
-    for n in names:
-        lab.add_host(n, "nat")
-    lab.start_server()
-    peers = [lab.peer(n, n, "network switch", LONG) for n in names]
-    wait_all_decoding(peers, 60)
+    peers, _ = nat_class(lab, "network switch")
+    names = [p.name for p in peers]
     time.sleep(2)
     mover = peers[2]
     lab.move_host(mover.name, "10.150.3")
@@ -324,12 +321,8 @@ def restart_server(lab, down_seconds, peers, names):
 
 # 5a. Server SIGKILLed mid-call, all links direct: media never stops.
 def server_restart(lab):
-    names = ["ada", "bartek", "celina"]
-    for n in names:
-        lab.add_host(n, "nat")
-    lab.start_server()
-    peers = [lab.peer(n, n, "server restart", LONG) for n in names]
-    wait_all_decoding(peers, 60)
+    peers, _ = nat_class(lab, "server restart")
+    names = [p.name for p in peers]
     time.sleep(2)
     killed, restarted, stalls = restart_server(lab, 4.0, peers, names)
     more = frames_rising(peers, names, 0, 6.0, 0.5)

@@ -271,23 +271,34 @@ test_denied_peers (Fixture       *fixture,
   g_assert_cmpuint (metrics.denied_peers, ==, 2 * G_N_ELEMENTS (denied));
 }
 
+/* A client of the server on @port holding an allocation (of @family, 0 for
+ * the default) as participant @id; its relayed address goes to @relay. */
+static TestClient *
+allocated_client (gboolean           tcp,
+                  guint16            port,
+                  const char        *id,
+                  guint8             family,
+                  KibitzStunAddress *relay)
+{
+  TestClient *client = test_client_new (tcp, port);
+
+  test_client_set_credentials (client, SECRET, in_an_hour (), id);
+  assert_allocated (client, allocate_with_family (client, family), relay);
+  return client;
+}
+
 /* Relay to relay: two clients of this server talk through both relays while
  * loopback is otherwise forbidden; other ports on the relay address stay shut. */
 static void
 test_self_relay (Fixture       *fixture,
                  gconstpointer  data)
 {
-  g_autoptr(TestClient) alice = test_client_new (FALSE, fixture->port);
-  g_autoptr(TestClient) bob = test_client_new (FALSE, fixture->port);
   KibitzStunAddress alice_relay, bob_relay, other;
+  g_autoptr(TestClient) alice = allocated_client (FALSE, fixture->port, "p-alice", 0, &alice_relay);
+  g_autoptr(TestClient) bob = allocated_client (FALSE, fixture->port, "p-bob", 0, &bob_relay);
   KibitzTurnMetrics metrics;
   guint8 buffer[256];
   int other_fd = udp_socket (&other);
-
-  test_client_set_credentials (alice, SECRET, in_an_hour (), "p-alice");
-  test_client_set_credentials (bob, SECRET, in_an_hour (), "p-bob");
-  assert_allocated (alice, allocate (alice), &alice_relay);
-  assert_allocated (bob, allocate (bob), &bob_relay);
 
   g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
   g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
@@ -345,23 +356,16 @@ test_internal_delivery (Fixture       *fixture,
                         gconstpointer  data)
 {
   gboolean tcp = GPOINTER_TO_INT (data);
-  g_autoptr(TestClient) alice = test_client_new (tcp, fixture->port);
-  g_autoptr(TestClient) bob = test_client_new (FALSE, fixture->port);
-  g_autoptr(TestClient) carol = test_client_new (FALSE, fixture->port);
   KibitzStunAddress alice_relay, bob_relay, carol_relay;
+  g_autoptr(TestClient) alice = allocated_client (tcp, fixture->port, "p-alice", 0, &alice_relay);
+  g_autoptr(TestClient) bob = allocated_client (FALSE, fixture->port, "p-bob", 0, &bob_relay);
+  g_autoptr(TestClient) carol = allocated_client (FALSE, fixture->port, "p-carol", 0, &carol_relay);
   UsageLookup alice_usage = { .id = "p-alice" }, bob_usage = { .id = "p-bob" };
   UsageLookup carol_usage = { .id = "p-carol" };
   KibitzTurnMetrics metrics;
   KibitzStunWriter writer;
   guint8 buffer[256];
   gsize n;
-
-  test_client_set_credentials (alice, SECRET, in_an_hour (), "p-alice");
-  test_client_set_credentials (bob, SECRET, in_an_hour (), "p-bob");
-  test_client_set_credentials (carol, SECRET, in_an_hour (), "p-carol");
-  assert_allocated (alice, allocate (alice), &alice_relay);
-  assert_allocated (bob, allocate (bob), &bob_relay);
-  assert_allocated (carol, allocate (carol), &carol_relay);
 
   /* Send indications both ways arrive as Data indications. */
   g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
@@ -760,12 +764,10 @@ test_internal_delivery_ipv6 (void)
   server = kibitz_turn_server_new (&config, &error);
   g_assert_no_error (error);
   g_assert_true (kibitz_turn_server_start (server, &error));
-  alice = test_client_new (FALSE, kibitz_turn_server_get_port (server));
-  bob = test_client_new (FALSE, kibitz_turn_server_get_port (server));
-  test_client_set_credentials (alice, SECRET, in_an_hour (), "p-alice6");
-  test_client_set_credentials (bob, SECRET, in_an_hour (), "p-bob6");
-  assert_allocated (alice, allocate_with_family (alice, KIBITZ_STUN_FAMILY_IPV6), &alice_relay);
-  assert_allocated (bob, allocate_with_family (bob, KIBITZ_STUN_FAMILY_IPV6), &bob_relay);
+  alice = allocated_client (FALSE, kibitz_turn_server_get_port (server), "p-alice6",
+                            KIBITZ_STUN_FAMILY_IPV6, &alice_relay);
+  bob = allocated_client (FALSE, kibitz_turn_server_get_port (server), "p-bob6",
+                          KIBITZ_STUN_FAMILY_IPV6, &bob_relay);
   g_assert_cmpuint (alice_relay.family, ==, KIBITZ_STUN_FAMILY_IPV6);
 
   g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
@@ -804,12 +806,8 @@ test_wildcard_relay_uses_kernel (void)
 
   g_assert_no_error (error);
   g_assert_true (kibitz_turn_server_start (server, &error));
-  alice = test_client_new (FALSE, kibitz_turn_server_get_port (server));
-  bob = test_client_new (FALSE, kibitz_turn_server_get_port (server));
-  test_client_set_credentials (alice, SECRET, in_an_hour (), "p-alice");
-  test_client_set_credentials (bob, SECRET, in_an_hour (), "p-bob");
-  assert_allocated (alice, allocate (alice), &alice_relay);
-  assert_allocated (bob, allocate (bob), &bob_relay);
+  alice = allocated_client (FALSE, kibitz_turn_server_get_port (server), "p-alice", 0, &alice_relay);
+  bob = allocated_client (FALSE, kibitz_turn_server_get_port (server), "p-bob", 0, &bob_relay);
 
   g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
   g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
