@@ -221,18 +221,17 @@ saved_string (KibitzLobbyPage *self,
   return self->settings ? g_settings_get_string (self->settings, key) : g_strdup ("");
 }
 
-/* The devices the monitor knows of this class (NULL without a monitor). */
+/* The devices of this class among @all, in order (the list only: the
+ * devices stay @all's). */
 static GList *
-monitored_devices (KibitzLobbyPage *self,
-                   const char      *klass)
+devices_of_class (GList      *all,
+                  const char *klass)
 {
-  GList *all = self->monitor ? gst_device_monitor_get_devices (self->monitor) : NULL;
   GList *found = NULL;
 
   for (GList *l = all; l != NULL; l = l->next)
     if (gst_device_has_classes (l->data, klass))
-      found = g_list_prepend (found, gst_object_ref (l->data));
-  g_list_free_full (all, gst_object_unref);
+      found = g_list_prepend (found, l->data);
   return g_list_reverse (found);
 }
 
@@ -243,8 +242,9 @@ static void
 fill_devices (KibitzLobbyPage *self)
 {
   g_autofree char *old_video = g_strdup (selected_spec (self->camera_row, self->video_specs));
-  GList *cameras = monitored_devices (self, "Video/Source");
-  GList *microphones = monitored_devices (self, "Audio/Source");
+  GList *all = self->monitor ? gst_device_monitor_get_devices (self->monitor) : NULL;
+  GList *cameras = devices_of_class (all, "Video/Source");
+  GList *microphones = devices_of_class (all, "Audio/Source");
 
   g_signal_handlers_block_by_func (self->camera_row, camera_changed_cb, self);
   g_signal_handlers_block_by_func (self->microphone_row, device_changed_cb, self);
@@ -252,8 +252,9 @@ fill_devices (KibitzLobbyPage *self)
   fill_row (self->microphone_row, self->audio_specs, microphones, self->chosen_audio);
   g_signal_handlers_unblock_by_func (self->camera_row, camera_changed_cb, self);
   g_signal_handlers_unblock_by_func (self->microphone_row, device_changed_cb, self);
-  g_list_free_full (cameras, gst_object_unref);
-  g_list_free_full (microphones, gst_object_unref);
+  g_list_free (cameras);
+  g_list_free (microphones);
+  g_list_free_full (all, gst_object_unref);
 
   /* The previewed camera went away (or came back): preview what is selected now. */
   if (is_showing (self) &&
