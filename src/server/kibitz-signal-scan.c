@@ -41,6 +41,28 @@ skip_space (Scanner *s)
     s->canonical = FALSE;
 }
 
+#define ONES  G_GUINT64_CONSTANT (0x0101010101010101)
+#define HIGHS G_GUINT64_CONSTANT (0x8080808080808080)
+
+/* Whether the eight bytes at @p hold nothing scan_string() has to look at:
+ * no quote, backslash, control character or DEL (bytes over 0x7f are fine:
+ * the frame is valid UTF-8 already). Each test is the classic has-zero
+ * trick, exact about whether any byte matches.
+ */
+static inline gboolean
+word_is_plain (const char *p)
+{
+  guint64 w, special;
+
+  memcpy (&w, p, 8);
+#define HAS_ZERO(v) (((v) - ONES) & ~(v))
+  special = ((w - 0x20 * ONES) & ~w) | HAS_ZERO (w ^ (0x22 * ONES)) |
+            HAS_ZERO (w ^ (0x5c * ONES)) | HAS_ZERO (w ^ (0x7f * ONES));
+#undef HAS_ZERO
+
+  return (special & HIGHS) == 0;
+}
+
 /* A string; canonical when json-glib's writer would escape it the same way:
  * it writes \" \\ \b \f \n \r \t and no other escape.
  */
@@ -52,7 +74,15 @@ scan_string (Scanner *s)
 
   for (s->at++; s->at < s->end; s->at++)
     {
-      guchar c = *s->at;
+      guchar c;
+
+      /* Eight plain bytes at a time: SDP is mostly long plain runs. */
+      while (s->end - s->at >= 8 && word_is_plain (s->at))
+        s->at += 8;
+      if (s->at >= s->end)
+        break;
+
+      c = *s->at;
 
       if (c == '"')
         {

@@ -76,5 +76,7 @@ gsize    kibitz_ws_frame_header      (guint8              header[KIBITZ_WS_HEADE
                                       KibitzWsOpcode      opcode,
                                       gsize               length);
 gboolean kibitz_ws_close_code_valid  (guint               code);
+gboolean kibitz_ws_utf8_validate     (const guint8       *text,
+                                      gsize               length);
 
 G_END_DECLS

@@ -5,6 +5,8 @@
  * frames and end the same way (a parser that depends on how TCP cut the bytes
  * is a bug). Whatever comes out must respect the rules the server relies on:
  * text is valid UTF-8, a message fits the limit, a control frame 125 bytes.
+ * The input as a whole also goes through the word-at-a-time UTF-8 check,
+ * which must agree with GLib's.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -100,6 +102,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   g_autoptr(GString) pieces = parse (data, size, TRUE);
 
   check (g_string_equal (whole, pieces), "the result depends on how the bytes were cut");
+  /* The word-at-a-time UTF-8 check must agree with GLib's on anything. */
+  check (kibitz_ws_utf8_validate (data, size) == g_utf8_validate_len ((const char *) data, size, NULL),
+         "kibitz_ws_utf8_validate() and g_utf8_validate_len() disagree");
+  if (size > 1)
+    check (kibitz_ws_utf8_validate (data + 1, size - 1) ==
+           g_utf8_validate_len ((const char *) data + 1, size - 1, NULL),
+           "kibitz_ws_utf8_validate() and g_utf8_validate_len() disagree (unaligned)");
 
   return 0;
 }
