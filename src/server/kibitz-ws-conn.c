@@ -23,6 +23,7 @@
 #define READ_BUFFER        (64 * 1024)
 /* Plain sockets: reads per wake-up before the next connection's turn. */
 #define MAX_READS          4
+#define MAX_ROUNDS         8
 /* How long a closing socket may take to answer our close frame. */
 #define CLOSE_TIMEOUT_USEC (5 * G_USEC_PER_SEC)
 /* What a client that stops reading may leave waiting in its queue (a room's
@@ -525,22 +526,32 @@ dispatch_cb (int          fd,
 {
   KibitzWsLoop *loop = user_data;
   struct epoll_event events[MAX_EVENTS];
-  int n = epoll_wait (loop->epoll_fd, events, MAX_EVENTS, 0);
 
   loop->in_dispatch = TRUE;
-  for (int i = 0; i < n; i++)
+  /* Under load more sockets are ready by the time a batch is done: ask
+   * epoll again (a few times, so the main context's other sources still
+   * run) instead of going back through the main loop's poll().
+   */
+  for (guint round = 0; round < MAX_ROUNDS; round++)
     {
-      KibitzWsConn *conn = events[i].data.ptr;
-      guint32 ready = events[i].events;
+      int n = epoll_wait (loop->epoll_fd, events, MAX_EVENTS, 0);
 
-      if (!conn->dead && (ready & EPOLLOUT))
-        conn_flush (conn);
-      if (conn->dead || !(ready & (EPOLLIN | EPOLLHUP | EPOLLERR)))
-        continue;
-      if (conn->reading)
-        conn_read (conn);
-      else if (ready & (EPOLLHUP | EPOLLERR))
-        conn_finish (conn);
+      for (int i = 0; i < n; i++)
+        {
+          KibitzWsConn *conn = events[i].data.ptr;
+          guint32 ready = events[i].events;
+
+          if (!conn->dead && (ready & EPOLLOUT))
+            conn_flush (conn);
+          if (conn->dead || !(ready & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+            continue;
+          if (conn->reading)
+            conn_read (conn);
+          else if (ready & (EPOLLHUP | EPOLLERR))
+            conn_finish (conn);
+        }
+      if (n <= 0)
+        break;
     }
   loop->in_dispatch = FALSE;
   reap (loop);
