@@ -87,13 +87,24 @@ const opts = parseOptions(process.argv.slice(2));
 
 /* --- Servers ------------------------------------------------------------- */
 
+/* kibitz-server as the checkout has it: --kibitz-server PATH as given, or
+ * built in --build-dir (default _build/bench, configured as a release build
+ * without sanitizers if it is not configured yet), once per run. */
+let builtServer = null;
 function kibitzBinary () {
   if (opts.kibitzServer) return opts.kibitzServer;
-  const candidates = [opts.buildDir, '_build/bench', '_build/dev', '_build', '_build/test']
-    .filter(Boolean).map((d) => path.resolve(here, '..', '..', d, 'src/server/kibitz-server'));
-  const found = candidates.find((p) => fs.existsSync(p));
-  if (!found) throw new Error('no kibitz-server built; pass --kibitz-server PATH or --build-dir DIR');
-  return found;
+  if (builtServer) return builtServer;
+  const root = path.resolve(here, '..', '..');
+  const dir = path.resolve(root, opts.buildDir || '_build/bench');
+  const run = (argv) => {
+    const r = spawnSync('timeout', argv, { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+    if (r.status !== 0) throw new Error(`${argv.slice(1).join(' ')} failed`);
+  };
+  if (!fs.existsSync(path.join(dir, 'build.ninja')))
+    run(['600', 'meson', 'setup', dir, '--buildtype=release', '-Dclient=disabled', '-Db_sanitize=none']);
+  run(['900', 'ninja', '-C', dir, 'src/server/kibitz-server']);
+  builtServer = path.join(dir, 'src/server/kibitz-server');
+  return builtServer;
 }
 
 function freePort () {
