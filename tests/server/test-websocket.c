@@ -170,6 +170,17 @@ test_invalid_utf8 (void)
 
   send_frame (raw, TRUE, 0x1, "{\"type\":\"chat\",\"text\":\"\xc3\x28\"}", 27);
   assert_closed_with (raw, 1007);
+
+  /* A NUL is refused too, as g_utf8_validate_len() always did, also when
+   * it hides in the middle of an otherwise ASCII word.
+   */
+  {
+    g_autoptr(GSocketConnection) other = kibitz_raw_ws_connect (server->http);
+    const char nul[] = "{\"type\":\"join\",\"room\":\"ab\0cd\",\"name\":\"Zoe\"}";
+
+    send_frame (other, TRUE, 0x1, nul, sizeof nul - 1);
+    assert_closed_with (other, 1007);
+  }
 }
 
 /* The client closes: the server answers with the same code and hangs up. */
