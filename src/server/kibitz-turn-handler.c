@@ -443,6 +443,17 @@ check_peer (KibitzTurnServer        *server,
   if (peer->family != allocation->relay.family)
     return KIBITZ_STUN_ERROR_PEER_ADDRESS_FAMILY_MISMATCH;
 
+  /* The address this server is advertised at (--external-ip) means its own
+   * relay even inside an --allow-peer range: sent to as an ordinary peer,
+   * it would leave through the kernel for an address outside the NAT. */
+  if (server->external_ip.family == peer->family &&
+      memcmp (server->external_ip.addr, peer->addr,
+              peer->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16) == 0)
+    {
+      *self = TRUE;
+      return 0;
+    }
+
   verdict = kibitz_peer_address_policy_check (server->policy, peer);
   if (verdict == KIBITZ_PEER_DENIED)
     {
@@ -698,6 +709,49 @@ next_random (KibitzTurnServer *server)
   return state;
 }
 
+/* Relay to relay behind NAT: a packet from another allocation of this
+ * server comes from that allocation's bound relay address (inside the NAT),
+ * but the receiving client knows it only by the address it was advertised
+ * at (--external-ip), which is what its permission, its channel and what
+ * ICE expects to see name. Relay sockets on the wildcard address send to
+ * this host from a loopback address (the kernel's choice for a destination
+ * of 0.0.0.0 or ::), which nobody outside can spoof and nobody else can bind
+ * with the port of a live relay socket. Returns the address to present for
+ * @peer. */
+static const KibitzStunAddress *
+peer_as_advertised (KibitzTurnServer        *server,
+                    const KibitzStunAddress *peer)
+{
+  gsize length = peer->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16;
+  const KibitzStunAddress *relay_ip;
+  Allocation *other;
+
+  if (server->external_ip.family != peer->family)
+    return peer;
+  relay_ip = &server->relay_ip[peer->family == KIBITZ_STUN_FAMILY_IPV4 ? 0 : 1];
+  if (relay_ip->family != peer->family)
+    return peer;
+
+  if (turn_address_is_unspecified (relay_ip))
+    {
+      static const guint8 loopback6[16] = { [15] = 1 };
+
+      if (peer->family == KIBITZ_STUN_FAMILY_IPV4 ? peer->addr[0] != 127
+                                                  : memcmp (peer->addr, loopback6, 16) != 0)
+        return peer;
+    }
+  else if (memcmp (relay_ip->addr, peer->addr, length) != 0)
+    {
+      return peer;
+    }
+
+  other = turn_allocation_find_by_relay (server, peer);
+  if (other == NULL || other->relay.family != peer->family || other->relay.port != peer->port ||
+      memcmp (other->relay.addr, relay_ip->addr, length) != 0)
+    return peer;
+  return &other->advertised;
+}
+
 /* @payload sits in a buffer with TURN_HEADROOM bytes free before it and 8
  * after it: the ChannelData or Data indication header is written in place. */
 void
@@ -712,6 +766,7 @@ turn_relay_from_peer (KibitzTurnServer        *server,
   guint8 *frame;
   gsize frame_length;
 
+  peer = peer_as_advertised (server, peer);
   if (turn_allocation_find_permission (allocation, peer, server->now) == NULL || length > 0xFFFF)
     return;
 

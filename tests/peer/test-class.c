@@ -63,13 +63,15 @@ test_class_of_5 (void)
  * packets from one relay to the other over inside itself.
  */
 static void
-test_relay_only (void)
+run_relay_only (const char * const *args,
+                const char         *room)
 {
-  const char * const args[] = { "--allow-peer", "127.0.0.0/8", NULL };
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
   const char * const extra[] = { "--expect-peers=1", "--relay-only", NULL };
-  g_autoptr(Participant) a = spawn_peer (server, "Relayed class", "Ada", 14, extra);
-  g_autoptr(Participant) b = spawn_peer (server, "Relayed class", "Bartek", 14, extra);
+  g_autoptr(Participant) a = spawn_peer (server, room, "Ada", 14, extra);
+  g_autoptr(Participant) b = spawn_peer (server, room, "Bartek", 14, extra);
+  g_autofree char *room_metric = g_strdup_printf ("kibitz_turn_room_bytes_total{room=\"%s\","
+                                                  "direction=\"to_peers\"}", room);
   guint64 room_bytes, internal;
 
   finish_peer (a);
@@ -86,8 +88,7 @@ test_relay_only (void)
       g_assert_cmpint (json_object_get_int_member (other, "frames_decoded"), >, 0);
     }
 
-  room_bytes = kibitz_test_metric (server, "kibitz_turn_room_bytes_total{room=\"Relayed class\","
-                                   "direction=\"to_peers\"}");
+  room_bytes = kibitz_test_metric (server, room_metric);
   g_test_message ("relayed for the class: %" G_GUINT64_FORMAT " bytes to peers", room_bytes);
   g_assert_cmpuint (room_bytes, >, 100000);
 
@@ -100,6 +101,30 @@ test_relay_only (void)
   g_assert_cmpuint (internal, >, 1000);
 }
 
+static void
+test_relay_only (void)
+{
+  const char * const args[] = { "--allow-peer", "127.0.0.0/8", NULL };
+
+  run_relay_only (args, "Relayed class");
+}
+
+/* The same behind a 1:1 NAT, as on a cloud VM: the relay sockets are bound
+ * to 127.0.0.1 and advertised as --external-ip 127.0.0.2, where the clients
+ * reach the TURN port (the NAT's job, done here by listening there). Each
+ * client permits the other's advertised relay address and must see
+ * packets come from it, not from the address inside: before the relay
+ * presented them so, these two never connected.
+ */
+static void
+test_relay_only_behind_nat (void)
+{
+  const char * const args[] = { "--turn", "127.0.0.2:0", "--relay-ip", "127.0.0.1",
+                                "--external-ip", "127.0.0.2", NULL };
+
+  run_relay_only (args, "Relayed class behind NAT");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -110,6 +135,7 @@ main (int    argc,
   g_test_add_func ("/peer/class/of-3", test_class_of_3);
   g_test_add_func ("/peer/class/of-5", test_class_of_5);
   g_test_add_func ("/peer/class/relay-only", test_relay_only);
+  g_test_add_func ("/peer/class/relay-only-behind-nat", test_relay_only_behind_nat);
 
   return g_test_run ();
 }

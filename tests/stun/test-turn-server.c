@@ -784,9 +784,61 @@ test_internal_delivery_ipv6 (void)
   g_assert_cmpuint (metrics.packets_from_peers, ==, 2);
 }
 
+/* Behind NAT (--external-ip other than the relay address): two clients who
+ * know each other by their advertised relay addresses, as ICE tells them,
+ * permit those and reach each other; each sees the other's advertised
+ * address as the source, in Data indications and through its channel. */
+static void
+test_internal_delivery_external_ip (gconstpointer data)
+{
+  /* An --allow-peer range that holds the external address changes nothing:
+   * that address still means this server's relay. */
+  static const char * const allowed[] = { "127.0.0.0/8", NULL };
+  g_autoptr(GError) error = NULL;
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .secret = SECRET,
+    .external_ip = "127.0.0.2",
+    .allow_peers = GPOINTER_TO_INT (data) ? allowed : NULL,
+  };
+  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  g_autoptr(TestClient) alice = NULL;
+  g_autoptr(TestClient) bob = NULL;
+  KibitzStunAddress alice_relay, bob_relay, external = test_address ("127.0.0.2", 0);
+  KibitzTurnMetrics metrics;
+  guint8 buffer[256];
+  gsize n;
+
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (server, &error));
+  alice = allocated_client (FALSE, kibitz_turn_server_get_port (server), "p-alice", 0, &alice_relay);
+  bob = allocated_client (FALSE, kibitz_turn_server_get_port (server), "p-bob", 0, &bob_relay);
+  g_assert_cmpmem (alice_relay.addr, 4, external.addr, 4);
+  g_assert_cmpmem (bob_relay.addr, 4, external.addr, 4);
+
+  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
+  g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
+  send_indication (alice, &bob_relay, "through the NAT");
+  expect_data_indication (bob, &alice_relay, "through the NAT");
+
+  g_assert_cmpint (channel_bind (bob, 0x4003, &alice_relay), ==, 0);
+  n = kibitz_stun_channel_data_write (buffer, sizeof buffer, FALSE, 0x4003,
+                                      (const guint8 *) "and back", 8);
+  test_client_send (bob, buffer, n);
+  expect_data_indication (alice, &bob_relay, "and back");
+  send_indication (alice, &bob_relay, "on the channel");
+  expect_channel_data (bob, 0x4003, "on the channel");
+
+  kibitz_turn_server_get_metrics (server, &metrics);
+  g_assert_cmpuint (metrics.internal_packets, ==, 3);
+  g_assert_cmpuint (metrics.packets_from_peers, ==, 3);
+}
+
 /* Relay sockets bound to the wildcard address (--relay-ip 0.0.0.0 with an
  * external address): the kernel picks the source address a peer sees, so
- * relay to relay keeps going through the kernel, and still works. */
+ * relay to relay keeps going through the kernel, and still works: the
+ * receiver sees the sender's advertised address (127.0.0.2 here), not the
+ * loopback address the kernel sent from. */
 static void
 test_wildcard_relay_uses_kernel (void)
 {
@@ -796,7 +848,7 @@ test_wildcard_relay_uses_kernel (void)
     .listen_host = "127.0.0.1",
     .secret = SECRET,
     .relay_ips = relay_ips,
-    .external_ip = "127.0.0.1",
+    .external_ip = "127.0.0.2",
   };
   g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
   g_autoptr(TestClient) alice = NULL;
@@ -813,10 +865,12 @@ test_wildcard_relay_uses_kernel (void)
   g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
   send_indication (alice, &bob_relay, "via the kernel");
   expect_data_indication (bob, &alice_relay, "via the kernel");
+  send_indication (bob, &alice_relay, "and back");
+  expect_data_indication (alice, &bob_relay, "and back");
 
   kibitz_turn_server_get_metrics (server, &metrics);
   g_assert_cmpuint (metrics.internal_packets, ==, 0);
-  g_assert_cmpuint (metrics.packets_from_peers, ==, 1);
+  g_assert_cmpuint (metrics.packets_from_peers, ==, 2);
 }
 
 static void
@@ -891,6 +945,10 @@ main (int   argc,
   ADD ("/turn/server/even-port-reservation", FALSE, setup_default, test_even_port_reservation);
   g_test_add_func ("/turn/server/ipv6-relay", test_ipv6_relay);
   g_test_add_func ("/turn/server/internal-delivery-ipv6", test_internal_delivery_ipv6);
+  g_test_add_data_func ("/turn/server/internal-delivery-external-ip", GINT_TO_POINTER (FALSE),
+                        test_internal_delivery_external_ip);
+  g_test_add_data_func ("/turn/server/internal-delivery-external-ip-allowed", GINT_TO_POINTER (TRUE),
+                        test_internal_delivery_external_ip);
   g_test_add_func ("/turn/server/wildcard-relay-uses-kernel", test_wildcard_relay_uses_kernel);
   g_test_add_func ("/turn/server/expiry", test_expiry);
   g_test_add_func ("/turn/server/bound-addresses", test_bound_addresses);
