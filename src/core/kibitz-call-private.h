@@ -1,0 +1,145 @@
+/* kibitz-call-private.h: what kibitz-call.c (the call: signaling, media,
+ * the public API) and kibitz-call-links.c (one link per participant: its
+ * peer, negotiation, candidates and the dead-link watchdog) share.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gst/gst.h>
+#include <json-glib/json-glib.h>
+
+#include "kibitz-call.h"
+#include "kibitz-config.h"
+#include "kibitz-signaling.h"
+
+G_BEGIN_DECLS
+
+#define STATS_INTERVAL_MS     1000
+#define RELAY_CANDIDATE_DELAY_MS 1500
+/* Dead links (DESIGN.md: GStreamer 1.22 with libnice 0.1.21 may never say
+ * "failed"): no inbound media for this long while the peer is in the room
+ * means the link is dead, and it is rebuilt. A link that never carried media
+ * gets longer, for its setup on a busy machine. */
+#define LINK_STALL_USEC       (5 * G_USEC_PER_SEC)
+/* ...unless ICE still says connected: then a busy machine gets longer. */
+#define LINK_STALL_ICE_UP_USEC (8 * G_USEC_PER_SEC)
+#define LINK_SETUP_USEC       (20 * G_USEC_PER_SEC)
+/* Between rebuilds of one link: 1 s, 2 s, 4 s... up to 30 s. */
+#define REBUILD_BACKOFF_FIRST_USEC  (1 * G_USEC_PER_SEC)
+#define REBUILD_BACKOFF_CAP_USEC    (30 * G_USEC_PER_SEC)
+/* After this many rebuilds without media, try the relay only. */
+#define RELAY_ONLY_AFTER      3
+/* An offerer that rebuilt this recently ignores a request to rebuild. */
+#define RESTART_IGNORE_USEC   (3 * G_USEC_PER_SEC)
+
+typedef struct {
+  guint   mline;
+  char   *candidate;
+} PendingCandidate;
+
+/* Private part of a participant. */
+typedef struct {
+  KibitzParticipant  public;
+  gint64             peer_created_at;    /* monotonic, of the current peer */
+  guint64            frames_base;        /* counts of earlier, closed peers */
+  guint64            audio_base;
+  gboolean           first_frame_seen;
+  guint              connected_polls;    /* stats polls waiting for the selected pair */
+  gint64             awaiting_until;     /* after a resumed welcome; 0: not awaited */
+  guint64            inbound_count;      /* frames + audio packets, at alive_at */
+  gint64             alive_at;           /* monotonic: last inbound media, or (re)build */
+  gboolean           carried_media;      /* the current link delivered something */
+  KibitzPeerState    state_seen;         /* progress in setting up counts as life */
+  guint              keyframe_pokes;     /* keyframes still to force for a new link */
+  gint64             next_poke;          /* monotonic */
+  guint              failures;           /* rebuilds since media last flowed */
+  gint64             next_rebuild;       /* monotonic: not before; 0: any time */
+  GQueue             pending;            /* PendingCandidate *, before the offer */
+} Participant;
+
+struct _KibitzCall {
+  GObject             parent_instance;
+
+  char               *server_url;
+  char               *room;
+  char               *name;
+  char               *video;
+  char               *audio;
+  GStrv               ice_addresses;
+  KibitzCallOptions   options;
+
+  GCancellable       *cancellable;
+  KibitzConfig       *config;
+  GstElement         *pipeline;
+  guint               bus_watch_id;
+  KibitzMediaSource  *media;
+  KibitzSignaling    *signaling;
+  char               *stun;
+  GStrv               turns;
+  GPtrArray          *participants;      /* Participant *, in order of arrival */
+  GPtrArray          *closing;           /* KibitzPeer * waiting for ::closed */
+  gint64              joined_at;
+  guint               refresh_id;
+  KibitzSinkFactory   sink_factory;
+  gpointer            sink_data;
+  gboolean            failed;
+  GPtrArray          *held;              /* HeldCandidate *, sent when removed */
+  gint64              relay_held_until;  /* monotonic */
+  char               *addresses;         /* the local addresses, last seen */
+  gint64              addresses_polled;  /* monotonic */
+  gboolean            want_camera;       /* what the user asked for */
+  gboolean            want_microphone;
+  gboolean            hand_raised;
+};
+
+enum {
+  SIGNAL_JOINED,
+  SIGNAL_PARTICIPANT_JOINED,
+  SIGNAL_PARTICIPANT_CONNECTED,
+  SIGNAL_FIRST_FRAME,
+  SIGNAL_PARTICIPANT_LEFT,
+  SIGNAL_PARTICIPANT_FAILED,
+  SIGNAL_PARTICIPANT_STATE,
+  SIGNAL_REMOTE_STREAM_ADDED,
+  SIGNAL_CHAT,
+  SIGNAL_FAILED,
+  N_SIGNALS
+};
+
+extern guint kibitz_call_signals[N_SIGNALS];
+
+void kibitz_call_apply_state (Participant *p,
+                              JsonObject  *state);
+void kibitz_call_close_peer (KibitzCall  *self,
+                             Participant *p);
+Participant *kibitz_call_ensure_participant (KibitzCall *self,
+                                             const char *id,
+                                             const char *name);
+Participant *kibitz_call_find_participant (KibitzCall *self,
+                                           const char *id);
+gboolean kibitz_call_has_live_peer (Participant *p);
+void kibitz_call_held_candidate_free (gpointer data);
+void kibitz_call_make_peer (KibitzCall  *self,
+                            Participant *p,
+                            gboolean     offerer);
+void kibitz_call_participant_free (Participant *p);
+void kibitz_call_participant_leaves (KibitzCall  *self,
+                                     Participant *p,
+                                     const char  *reason);
+void kibitz_call_rebuild_link (KibitzCall  *self,
+                               Participant *p,
+                               const char  *why);
+void kibitz_call_signal_cb (KibitzSignaling *signaling,
+                            const char      *from,
+                            JsonObject      *data,
+                            KibitzCall      *self);
+void kibitz_call_suspect_link (Participant *p);
+void kibitz_call_update_from_peer (KibitzCall  *self,
+                                   Participant *p);
+void kibitz_call_watch_link (KibitzCall  *self,
+                             Participant *p,
+                             gint64       now);
+
+G_END_DECLS
