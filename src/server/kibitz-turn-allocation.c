@@ -19,14 +19,6 @@
 
 #include "kibitz-turn-server-private.h"
 
-static gboolean
-same_ip (const KibitzStunAddress *a,
-         const KibitzStunAddress *b)
-{
-  return a->family == b->family &&
-         memcmp (a->addr, b->addr, a->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16) == 0;
-}
-
 static gpointer
 port_key (const KibitzStunAddress *address)
 {
@@ -276,7 +268,7 @@ turn_allocation_find_permission (Allocation              *allocation,
   guint i;
 
   for (i = 0; i < allocation->n_permissions; i++)
-    if (same_ip (&allocation->permissions[i].peer, peer) &&
+    if (turn_same_ip (&allocation->permissions[i].peer, peer) &&
         allocation->permissions[i].expires > now)
       return &allocation->permissions[i];
   return NULL;
@@ -292,7 +284,7 @@ turn_allocation_add_permission (KibitzTurnServer        *server,
   guint i;
 
   for (i = 0; i < allocation->n_permissions; i++)
-    if (same_ip (&allocation->permissions[i].peer, peer))
+    if (turn_same_ip (&allocation->permissions[i].peer, peer))
       permission = &allocation->permissions[i];
 
   if (permission == NULL)

@@ -446,9 +446,7 @@ check_peer (KibitzTurnServer        *server,
   /* The address this server is advertised at (--external-ip) means its own
    * relay even inside an --allow-peer range: sent to as an ordinary peer,
    * it would leave through the kernel for an address outside the NAT. */
-  if (server->external_ip.family == peer->family &&
-      memcmp (server->external_ip.addr, peer->addr,
-              peer->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16) == 0)
+  if (turn_same_ip (&server->external_ip, peer))
     {
       *self = TRUE;
       return 0;
@@ -580,9 +578,11 @@ handle_channel_bind (Context *ctx)
  * (two participants of a class who both need TURN), runs that allocation's
  * receive path here instead of sending a datagram out of one relay socket and
  * into the other through the kernel: two syscalls, a wake-up and the kernel's
- * UDP path less per packet. The source is @from's bound relay address, which
- * is what the receiving socket would have reported, so the receiver's
- * permission and channel checks and its counters see the same packet.
+ * UDP path less per packet. The source is @from's relay address as its
+ * clients were told it (the bound one, or behind NAT the --external-ip one,
+ * which peer_as_advertised() gives a packet of the kernel path too), so the
+ * receiver's permission and channel checks and its counters see the same
+ * packet.
  * Returns FALSE (nothing done) when the kernel path must take the packet:
  * another destination, a relay socket bound to a wildcard address (the
  * kernel chooses the source), or a datagram too big to be sent. */
@@ -616,7 +616,7 @@ deliver_internally (KibitzTurnServer        *server,
       memcpy (payload, data, length);
     }
 
-  turn_relay_from_peer (server, to, &from->relay, payload, length);
+  turn_relay_from_peer (server, to, &from->advertised, payload, length);
 
   /* The send batch may point into the scratch buffer: the next one reuses it. */
   if (payload != data)
@@ -722,8 +722,9 @@ static const KibitzStunAddress *
 peer_as_advertised (KibitzTurnServer        *server,
                     const KibitzStunAddress *peer)
 {
-  gsize length = peer->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16;
+  static const guint8 loopback6[16] = { [15] = 1 };
   const KibitzStunAddress *relay_ip;
+  gboolean from_relay_ip;
   Allocation *other;
 
   if (server->external_ip.family != peer->family)
@@ -732,22 +733,18 @@ peer_as_advertised (KibitzTurnServer        *server,
   if (relay_ip->family != peer->family)
     return peer;
 
-  if (turn_address_is_unspecified (relay_ip))
-    {
-      static const guint8 loopback6[16] = { [15] = 1 };
+  if (!turn_address_is_unspecified (relay_ip))
+    from_relay_ip = turn_same_ip (relay_ip, peer);
+  else if (peer->family == KIBITZ_STUN_FAMILY_IPV4)
+    from_relay_ip = peer->addr[0] == 127;
+  else
+    from_relay_ip = memcmp (peer->addr, loopback6, 16) == 0;
+  if (!from_relay_ip)
+    return peer;
 
-      if (peer->family == KIBITZ_STUN_FAMILY_IPV4 ? peer->addr[0] != 127
-                                                  : memcmp (peer->addr, loopback6, 16) != 0)
-        return peer;
-    }
-  else if (memcmp (relay_ip->addr, peer->addr, length) != 0)
-    {
-      return peer;
-    }
-
+  /* Found by family and port: the address is the relay IP's. */
   other = turn_allocation_find_by_relay (server, peer);
-  if (other == NULL || other->relay.family != peer->family || other->relay.port != peer->port ||
-      memcmp (other->relay.addr, relay_ip->addr, length) != 0)
+  if (other == NULL || !turn_same_ip (&other->relay, relay_ip))
     return peer;
   return &other->advertised;
 }

@@ -195,6 +195,15 @@ turn_in_receive_buffers (const KibitzTurnServer *server,
   return data >= server->buffers && data < server->buffers + TURN_BATCH * TURN_BUFFER_SIZE;
 }
 
+/* TRUE when @a and @b have the same family and IP address (ports aside). */
+static inline gboolean
+turn_same_ip (const KibitzStunAddress *a,
+              const KibitzStunAddress *b)
+{
+  return a->family == b->family &&
+         memcmp (a->addr, b->addr, a->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16) == 0;
+}
+
 /* TRUE for 0.0.0.0 and ::, the wildcard addresses. */
 static inline gboolean
 turn_address_is_unspecified (const KibitzStunAddress *address)
