@@ -287,6 +287,23 @@ allocated_client (gboolean           tcp,
   return client;
 }
 
+/* Alice and bob permit each other's relay address, and a Send indication
+ * each way reaches the other as a Data indication from the sender's relay
+ * address. */
+static void
+indications_both_ways (TestClient              *alice,
+                       const KibitzStunAddress *alice_relay,
+                       TestClient              *bob,
+                       const KibitzStunAddress *bob_relay)
+{
+  g_assert_cmpint (create_permission (alice, bob_relay), ==, 0);
+  g_assert_cmpint (create_permission (bob, alice_relay), ==, 0);
+  send_indication (alice, bob_relay, "hi bob");
+  expect_data_indication (bob, alice_relay, "hi bob");
+  send_indication (bob, alice_relay, "hi alice");
+  expect_data_indication (alice, bob_relay, "hi alice");
+}
+
 /* Relay to relay: two clients of this server talk through both relays while
  * loopback is otherwise forbidden; other ports on the relay address stay shut. */
 static void
@@ -300,13 +317,7 @@ test_self_relay (Fixture       *fixture,
   guint8 buffer[256];
   int other_fd = udp_socket (&other);
 
-  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
-  g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
-
-  send_indication (alice, &bob_relay, "hi bob");
-  expect_data_indication (bob, &alice_relay, "hi bob");
-  send_indication (bob, &alice_relay, "hi alice");
-  expect_data_indication (alice, &bob_relay, "hi alice");
+  indications_both_ways (alice, &alice_relay, bob, &bob_relay);
 
   /* The permission to 127.0.0.1 is for relays only: a plain socket on the
    * same address gets nothing. */
@@ -368,12 +379,7 @@ test_internal_delivery (Fixture       *fixture,
   gsize n;
 
   /* Send indications both ways arrive as Data indications. */
-  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
-  g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
-  send_indication (alice, &bob_relay, "hi bob");
-  expect_data_indication (bob, &alice_relay, "hi bob");
-  send_indication (bob, &alice_relay, "hi alice");
-  expect_data_indication (alice, &bob_relay, "hi alice");
+  indications_both_ways (alice, &alice_relay, bob, &bob_relay);
 
   /* ChannelData both ways, each side on its own channel number. */
   g_assert_cmpint (channel_bind (alice, 0x4000, &bob_relay), ==, 0);
@@ -816,10 +822,7 @@ test_internal_delivery_external_ip (gconstpointer data)
   g_assert_cmpmem (alice_relay.addr, 4, external.addr, 4);
   g_assert_cmpmem (bob_relay.addr, 4, external.addr, 4);
 
-  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
-  g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
-  send_indication (alice, &bob_relay, "through the NAT");
-  expect_data_indication (bob, &alice_relay, "through the NAT");
+  indications_both_ways (alice, &alice_relay, bob, &bob_relay);
 
   g_assert_cmpint (channel_bind (bob, 0x4003, &alice_relay), ==, 0);
   n = kibitz_stun_channel_data_write (buffer, sizeof buffer, FALSE, 0x4003,
@@ -830,8 +833,8 @@ test_internal_delivery_external_ip (gconstpointer data)
   expect_channel_data (bob, 0x4003, "on the channel");
 
   kibitz_turn_server_get_metrics (server, &metrics);
-  g_assert_cmpuint (metrics.internal_packets, ==, 3);
-  g_assert_cmpuint (metrics.packets_from_peers, ==, 3);
+  g_assert_cmpuint (metrics.internal_packets, ==, 4);
+  g_assert_cmpuint (metrics.packets_from_peers, ==, 4);
 }
 
 /* Relay sockets bound to the wildcard address (--relay-ip 0.0.0.0 with an
@@ -861,12 +864,7 @@ test_wildcard_relay_uses_kernel (void)
   alice = allocated_client (FALSE, kibitz_turn_server_get_port (server), "p-alice", 0, &alice_relay);
   bob = allocated_client (FALSE, kibitz_turn_server_get_port (server), "p-bob", 0, &bob_relay);
 
-  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
-  g_assert_cmpint (create_permission (bob, &alice_relay), ==, 0);
-  send_indication (alice, &bob_relay, "via the kernel");
-  expect_data_indication (bob, &alice_relay, "via the kernel");
-  send_indication (bob, &alice_relay, "and back");
-  expect_data_indication (alice, &bob_relay, "and back");
+  indications_both_ways (alice, &alice_relay, bob, &bob_relay);
 
   kibitz_turn_server_get_metrics (server, &metrics);
   g_assert_cmpuint (metrics.internal_packets, ==, 0);
