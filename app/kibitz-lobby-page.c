@@ -488,8 +488,10 @@ kibitz_lobby_page_map (GtkWidget *widget)
 
   GTK_WIDGET_CLASS (kibitz_lobby_page_parent_class)->map (widget);
 
+  /* Filling the lists starts the preview when the selection changes; the
+   * camera is not opened a second time here. */
   start_monitor (self);
-  if (is_showing (self))
+  if (is_showing (self) && self->preview == NULL)
     start_preview (self);
 }
 
