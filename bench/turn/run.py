@@ -138,6 +138,23 @@ def spawn(argv, limit, **kw):
     return proc
 
 
+def unspawn(proc):
+    """Stops a process spawn() started and forgets it."""
+    stop(proc)
+    children.remove(proc)
+
+
+def wait_answering(proc, name, answers, not_answering, deadline):
+    """Waits until answers() while proc runs; raises when it exits or the deadline passes."""
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{name} exited early (rc {proc.returncode})")
+        if answers():
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"{name} {not_answering}")
+
+
 def cpu_seconds(pid):
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
@@ -191,18 +208,12 @@ class Server:
 
     def stop(self):
         if self.proc:
-            stop(self.proc)
-            children.remove(self.proc)
+            unspawn(self.proc)
             self.proc = None
 
     def _wait_ready(self, deadline):
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"{self.name} exited early (rc {self.proc.returncode})")
-            if stun_ping(self.port):
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"{self.name} did not answer STUN on {self.port}")
+        wait_answering(self.proc, self.name, lambda: stun_ping(self.port),
+                       f"did not answer STUN on {self.port}", deadline)
 
 
 class Kibitz(Server):
@@ -302,19 +313,12 @@ class EchoPeer:
         self.port = free_port()
         self.proc = spawn(["turnutils_peer", "-L", "127.0.0.1", "-p", str(self.port)], self.limit,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"turnutils_peer exited early (rc {self.proc.returncode})")
-            if echoes(self.port):
-                return
-            time.sleep(0.05)
-        raise RuntimeError(f"turnutils_peer did not echo on {self.port}")
+        wait_answering(self.proc, "turnutils_peer", lambda: echoes(self.port),
+                       f"did not echo on {self.port}", time.monotonic() + 10)
 
     def stop(self):
         if self.proc:
-            stop(self.proc)
-            children.remove(self.proc)
+            unspawn(self.proc)
             self.proc = None
 
 
