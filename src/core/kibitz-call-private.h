@@ -89,9 +89,14 @@ struct _KibitzCall {
   gint64              relay_held_until;  /* monotonic */
   char               *addresses;         /* the local addresses, last seen */
   gint64              addresses_polled;  /* monotonic */
-  gboolean            want_camera;       /* what the user asked for */
+  /* The call controls (kibitz-call-controls.c): what the user asked for,
+   * and what is in effect (a source "none" keeps its control off). */
+  gboolean            want_camera;
   gboolean            want_microphone;
+  gboolean            camera_enabled;
+  gboolean            microphone_enabled;
   gboolean            hand_raised;
+  GstElement         *self_view;         /* a sink waiting for the media, or NULL */
 };
 
 enum {
@@ -109,6 +114,12 @@ enum {
 };
 
 extern guint kibitz_call_signals[N_SIGNALS];
+
+/* kibitz-call-controls.c */
+void kibitz_call_install_properties (GObjectClass *object_class);
+/* The media exists now: it takes the controls and the self-view. */
+void kibitz_call_apply_controls (KibitzCall *self);
+void kibitz_call_send_own_state (KibitzCall *self);
 
 void kibitz_call_apply_state (Participant *p,
                               JsonObject  *state);

@@ -60,19 +60,6 @@ use_ice_servers (KibitzCall *self,
   self->turns = g_steal_pointer (&turns);
 }
 
-static void
-send_own_state (KibitzCall *self)
-{
-  g_autoptr(JsonObject) state = json_object_new ();
-
-  if (self->signaling == NULL)
-    return;
-  json_object_set_boolean_member (state, "audio", kibitz_call_get_microphone_enabled (self));
-  json_object_set_boolean_member (state, "video", kibitz_call_get_camera_enabled (self));
-  json_object_set_boolean_member (state, "hand", self->hand_raised);
-  kibitz_signaling_send_state (self->signaling, state);
-}
-
 /* The newcomer offers (protocol.md): to every listed peer we have no live
  * connection with. After a resumed welcome, live connections are kept, and a
  * peer not listed gets 30 s to reappear.
@@ -93,7 +80,7 @@ welcome_cb (KibitzSignaling *signaling,
     self->joined_at = g_get_monotonic_time ();
   /* The server keeps no state across a restart, and starts everyone with
    * camera and microphone on: say how we really are. */
-  send_own_state (self);
+  kibitz_call_send_own_state (self);
   use_ice_servers (self, ice && JSON_NODE_HOLDS_ARRAY (ice) ? json_node_get_array (ice) : NULL);
   g_signal_emit (self, kibitz_call_signals[SIGNAL_JOINED], 0, kibitz_json_get_string (welcome, "id"), resumed);
 
@@ -448,8 +435,7 @@ start_media (KibitzCall *self)
       fail_call (self, error);
       return;
     }
-  kibitz_media_source_set_camera_enabled (self->media, self->want_camera);
-  kibitz_media_source_set_microphone_enabled (self->media, self->want_microphone);
+  kibitz_call_apply_controls (self);
 
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
@@ -540,68 +526,6 @@ kibitz_call_send_state (KibitzCall *self,
 }
 
 void
-kibitz_call_set_camera_enabled (KibitzCall *self,
-                                gboolean    enabled)
-{
-  g_return_if_fail (KIBITZ_IS_CALL (self));
-
-  self->want_camera = !!enabled;
-  if (self->media != NULL)
-    kibitz_media_source_set_camera_enabled (self->media, enabled);
-  send_own_state (self);
-}
-
-gboolean
-kibitz_call_get_camera_enabled (KibitzCall *self)
-{
-  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
-
-  if (self->media != NULL)
-    return kibitz_media_source_get_camera_enabled (self->media);
-  return self->want_camera;
-}
-
-void
-kibitz_call_set_microphone_enabled (KibitzCall *self,
-                                    gboolean    enabled)
-{
-  g_return_if_fail (KIBITZ_IS_CALL (self));
-
-  self->want_microphone = !!enabled;
-  if (self->media != NULL)
-    kibitz_media_source_set_microphone_enabled (self->media, enabled);
-  send_own_state (self);
-}
-
-gboolean
-kibitz_call_get_microphone_enabled (KibitzCall *self)
-{
-  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
-
-  if (self->media != NULL)
-    return kibitz_media_source_get_microphone_enabled (self->media);
-  return self->want_microphone;
-}
-
-void
-kibitz_call_set_hand_raised (KibitzCall *self,
-                             gboolean    raised)
-{
-  g_return_if_fail (KIBITZ_IS_CALL (self));
-
-  self->hand_raised = !!raised;
-  send_own_state (self);
-}
-
-gboolean
-kibitz_call_get_hand_raised (KibitzCall *self)
-{
-  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
-
-  return self->hand_raised;
-}
-
-void
 kibitz_call_send_chat (KibitzCall *self,
                        const char *text)
 {
@@ -632,12 +556,6 @@ KibitzMediaSource *
 kibitz_call_get_media (KibitzCall *self)
 {
   return self->media;
-}
-
-GstElement *
-kibitz_call_get_pipeline (KibitzCall *self)
-{
-  return self->pipeline;
 }
 
 /* Lets every closing peer finish its teardown (bounded), so the pipeline can
@@ -682,6 +600,7 @@ kibitz_call_dispose (GObject *object)
     gst_element_set_state (self->pipeline, GST_STATE_NULL);
   g_clear_handle_id (&self->bus_watch_id, g_source_remove);
   g_clear_object (&self->media);
+  g_clear_object (&self->self_view);
   g_clear_object (&self->pipeline);
   g_clear_object (&self->cancellable);
 
@@ -735,6 +654,7 @@ kibitz_call_class_init (KibitzCallClass *klass)
 
   object_class->dispose = kibitz_call_dispose;
   object_class->finalize = kibitz_call_finalize;
+  kibitz_call_install_properties (object_class);
 
   kibitz_call_signals[SIGNAL_JOINED] = new_signal (object_class, "joined", 2, G_TYPE_STRING, G_TYPE_BOOLEAN);
   kibitz_call_signals[SIGNAL_PARTICIPANT_JOINED] = new_signal (object_class, "participant-joined", 1,
@@ -762,6 +682,8 @@ kibitz_call_init (KibitzCall *self)
   self->held = g_ptr_array_new_with_free_func (kibitz_call_held_candidate_free);
   self->want_camera = TRUE;
   self->want_microphone = TRUE;
+  self->camera_enabled = TRUE;
+  self->microphone_enabled = TRUE;
 }
 
 KibitzCall *

@@ -59,7 +59,17 @@ typedef struct {
  *   ::participant-state (KibitzParticipant *)                     audio/video/hand
  *   ::remote-stream-added (KibitzParticipant *, KibitzRemoteStream *)
  *   ::chat             (JsonObject *message)
- *   ::failed           (const GError *)   the whole call: server unreachable, room full */
+ *   ::failed           (const GError *)   the whole call: server unreachable, room full
+ *
+ * Properties (main thread; the one place the call controls are kept, so
+ * the app binds to them):
+ *   camera-enabled, microphone-enabled  switch locally (device <-> "camera
+ *       off" slate / silence, never renegotiating) and tell the room with a
+ *       `state` message. Settable before start (how the call begins) and
+ *       after; a source "none" (or one that failed) keeps them off.
+ *   hand-raised  announced to the room.
+ *   has-camera, has-microphone (read-only)  FALSE once the media runs
+ *       without that device. */
 #define KIBITZ_TYPE_CALL (kibitz_call_get_type ())
 G_DECLARE_FINAL_TYPE (KibitzCall, kibitz_call, KIBITZ, CALL, GObject)
 
@@ -71,9 +81,6 @@ void               kibitz_call_set_sink_factory (KibitzCall              *self,
                                                  gpointer                 user_data);
 void               kibitz_call_send_state       (KibitzCall              *self,
                                                  JsonObject              *state);
-/* Switch locally (device <-> placeholder, never renegotiating) and tell the
- * room with a `state` message. Before start they set how the call begins. A
- * call whose source is "none" stays off. */
 void               kibitz_call_set_camera_enabled     (KibitzCall        *self,
                                                        gboolean           enabled);
 gboolean           kibitz_call_get_camera_enabled     (KibitzCall        *self);
@@ -83,6 +90,12 @@ gboolean           kibitz_call_get_microphone_enabled (KibitzCall        *self);
 void               kibitz_call_set_hand_raised        (KibitzCall        *self,
                                                        gboolean           raised);
 gboolean           kibitz_call_get_hand_raised        (KibitzCall        *self);
+gboolean           kibitz_call_has_camera             (KibitzCall        *self);
+gboolean           kibitz_call_has_microphone         (KibitzCall        *self);
+/* Shows what we send in sink (a floating reference is taken), from the
+ * engine's own branch: set before start, it is linked when the media runs. */
+void               kibitz_call_set_self_view          (KibitzCall        *self,
+                                                       GstElement        *sink);
 void               kibitz_call_send_chat        (KibitzCall              *self,
                                                  const char              *text);
 
@@ -90,7 +103,6 @@ const char        *kibitz_call_get_id           (KibitzCall              *self);
 const char        *kibitz_call_get_room         (KibitzCall              *self);
 GPtrArray         *kibitz_call_get_participants (KibitzCall              *self);
 KibitzMediaSource *kibitz_call_get_media        (KibitzCall              *self);
-GstElement        *kibitz_call_get_pipeline     (KibitzCall              *self);
 void               kibitz_call_refresh          (KibitzCall              *self);
 
 G_END_DECLS

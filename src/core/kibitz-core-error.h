@@ -21,6 +21,7 @@ typedef enum {
   KIBITZ_CORE_ERROR_STREAM,            /* a bus error inside a peer's elements */
   KIBITZ_CORE_ERROR_CLOSED,            /* the peer was closed */
   KIBITZ_CORE_ERROR_SERVER,            /* the Kibitz server refused or could not be reached */
+  KIBITZ_CORE_ERROR_NO_DEVICE,         /* the setting says "none": there is nothing to show */
 } KibitzCoreError;
 
 GQuark      kibitz_core_error_quark     (void);

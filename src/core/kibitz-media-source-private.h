@@ -12,6 +12,11 @@ G_BEGIN_DECLS
 
 GST_DEBUG_CATEGORY_EXTERN (kibitz_media_source_debug);
 
+#define PLACEHOLDER_FPS 5
+#define AUDIO_KBPS 32
+#define MIN_VIDEO_KBPS 100
+#define MAX_VIDEO_KBPS 2000
+
 struct _KibitzMediaBranch
 {
   KibitzMediaSource       *source;
@@ -53,6 +58,8 @@ struct _KibitzMediaSource
   GThreadPool       *switcher;          /* one thread: camera/slate switches, in order */
   gboolean           has_microphone;
   GstElement        *audio_volume;
+  GstElement        *echo_canceller;    /* NULL: none (a test source, or no plugin) */
+  GstElement        *self_view;         /* the bin that shows what we send, if asked */
 
   GPtrArray         *elements;          /* every fixed element we added */
   GstElement        *video_rate;
@@ -84,6 +91,10 @@ GstElement *kibitz_media_make_video_encoder    (KibitzMediaSource  *self,
                                                 const char         *name,
                                                 GError            **error);
 GstElement *kibitz_media_make_audio_encoder    (GError            **error);
+/* Adds an element made elsewhere (a source from a setting) as one of ours;
+ * NULL stays NULL. */
+GstElement *kibitz_media_source_add_made      (KibitzMediaSource  *self,
+                                                GstElement         *element);
 /* Applies the class plan for the current number of video branches. */
 void        kibitz_media_source_apply_plan     (KibitzMediaSource  *self);
 

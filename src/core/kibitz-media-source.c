@@ -13,58 +13,12 @@
 #include "kibitz-core-error.h"
 #include "kibitz-frame-stamp.h"
 #include "kibitz-media-source-private.h"
+#include "kibitz-source-setting.h"
 
 GST_DEBUG_CATEGORY (kibitz_media_source_debug);
 #define GST_CAT_DEFAULT kibitz_media_source_debug
 
-#define PLACEHOLDER_FPS 5
-#define AUDIO_KBPS 32
-#define MIN_VIDEO_KBPS 100
-#define MAX_VIDEO_KBPS 2000
 G_DEFINE_FINAL_TYPE (KibitzMediaSource, kibitz_media_source, G_TYPE_OBJECT)
-
-/* --- The plan ----------------------------------------------------------------- */
-
-static const struct {
-  int min_kbps;
-  int width;
-  int height;
-} ladder[] = {
-  { 1200, 960, 720 },
-  { 500, 640, 480 },
-  { 250, 480, 360 },
-  { 120, 320, 240 },
-  { 0, 160, 120 },
-};
-
-void
-kibitz_media_plan_for_class (guint  n_remote,
-                             guint  budget_kbps,
-                             int   *width,
-                             int   *height,
-                             int   *fps,
-                             int   *video_kbps)
-{
-  int per_peer;
-  guint i;
-
-  n_remote = MAX (n_remote, 1);
-  if (budget_kbps == 0)
-    budget_kbps = KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS;
-
-  /* Every connection carries the same stream, so the budget splits evenly. */
-  per_peer = (int) (budget_kbps / n_remote) - AUDIO_KBPS;
-  per_peer = CLAMP (per_peer, MIN_VIDEO_KBPS, MAX_VIDEO_KBPS);
-
-  for (i = 0; i < G_N_ELEMENTS (ladder) - 1; i++)
-    if (per_peer >= ladder[i].min_kbps)
-      break;
-
-  *width = ladder[i].width;
-  *height = ladder[i].height;
-  *fps = per_peer >= 150 ? 30 : 15;
-  *video_kbps = per_peer;
-}
 
 /* --- Building --------------------------------------------------------------- */
 
@@ -129,56 +83,15 @@ kibitz_media_link_chain (GPtrArray  *chain,
   return TRUE;
 }
 
-static const char *
-source_spec (const char *spec,
-             const char *env,
-             const char *fallback)
+GstElement *
+kibitz_media_source_add_made (KibitzMediaSource *self,
+                              GstElement        *element)
 {
-  if (spec != NULL && spec[0] != '\0')
-    return spec;
-  if (g_getenv (env) != NULL && g_getenv (env)[0] != '\0')
-    return g_getenv (env);
-  return fallback;
-}
-
-/* A device or element chosen by the user: "/dev/video0", "v4l2src", "v4l2src device=…". */
-static GstElement *
-add_device_source (KibitzMediaSource  *self,
-                   const char         *spec,
-                   const char         *name,
-                   GError            **error)
-{
-  GstElement *src;
-
-  if (g_str_has_prefix (spec, "/dev/"))
-    {
-      if (!(src = add_element (self, "v4l2src", name, error)))
-        return NULL;
-      g_object_set (src, "device", spec, NULL);
-      return src;
-    }
-
-  if (strchr (spec, ' ') != NULL || strchr (spec, '!') != NULL)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      src = gst_parse_bin_from_description (spec, TRUE, &local_error);
-      if (src == NULL)
-        {
-          g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_MISSING_ELEMENT,
-                       "Cannot use the source “%s”: %s", spec, local_error->message);
-          return NULL;
-        }
-      gst_bin_add (GST_BIN (self->pipeline), src);
-      g_ptr_array_add (self->elements, gst_object_ref (src));
-      return src;
-    }
-
-  if (!(src = add_element (self, spec, name, error)))
+  if (element == NULL)
     return NULL;
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (src), "is-live") != NULL)
-    g_object_set (src, "is-live", TRUE, NULL);
-  return src;
+  gst_bin_add (GST_BIN (self->pipeline), element);
+  g_ptr_array_add (self->elements, gst_object_ref (element));
+  return element;
 }
 
 static GstElement *
@@ -276,40 +189,18 @@ build_slate (KibitzMediaSource  *self,
   return kibitz_media_link_chain (chain, error) ? e : NULL;
 }
 
-/* The camera, or a test pattern with the name drawn on it. Returns the last
- * element of its chain. */
+/* The camera, or a test pattern with the name drawn on it
+ * (kibitz-source-setting.c knows the settings). */
 static GstElement *
 build_camera (KibitzMediaSource  *self,
               const char         *spec,
               GError            **error)
 {
-  g_autoptr(GPtrArray) chain = g_ptr_array_new ();
-  GstElement *e;
+  GstElement *camera = kibitz_video_source_new (spec, self->display_name, "local-video-source",
+                                                error);
 
-  if (g_str_equal (spec, "test") || g_str_equal (spec, "videotestsrc"))
-    {
-      if (!(e = add_element (self, "videotestsrc", "local-video-source", error)))
-        return NULL;
-      self->camera_source = e;
-      g_object_set (e, "is-live", TRUE, NULL);
-      g_ptr_array_add (chain, e);
-      if (!(e = add_capsfilter (self, "video/x-raw,framerate=30/1", error)))
-        return NULL;
-      g_ptr_array_add (chain, e);
-      if (!(e = add_overlay (self, "local-video-name", self->display_name, "Sans Bold 24",
-                             error)))
-        return NULL;
-      g_ptr_array_add (chain, e);
-    }
-  else
-    {
-      if (!(e = add_device_source (self, spec, "local-video-source", error)))
-        return NULL;
-      self->camera_source = e;
-      g_ptr_array_add (chain, e);
-    }
-
-  return kibitz_media_link_chain (chain, error) ? e : NULL;
+  self->camera_source = kibitz_media_source_add_made (self, camera);
+  return self->camera_source;
 }
 
 static GstPad *
@@ -402,19 +293,19 @@ build_audio (KibitzMediaSource  *self,
   g_autoptr(GPtrArray) chain = g_ptr_array_new ();
   GstElement *e;
 
-  if (g_str_equal (spec, "none") || g_str_equal (spec, "test") ||
-      g_str_equal (spec, "audiotestsrc"))
+  if (g_str_equal (spec, "none"))
     {
       if (!(e = add_element (self, "audiotestsrc", "local-audio-source", error)))
         return FALSE;
       g_object_set (e, "is-live", TRUE, NULL);
-      if (g_str_equal (spec, "none"))
-        kibitz_media_set_arg (e, "wave", "silence");
-      else
-        kibitz_media_set_arg (e, "volume", "0.2");
+      kibitz_media_set_arg (e, "wave", "silence");
     }
-  else if (!(e = add_device_source (self, spec, "local-audio-source", error)))
-    return FALSE;
+  else
+    {
+      e = kibitz_audio_source_new (spec, "local-audio-source", error);
+      if (!kibitz_media_source_add_made (self, e))
+        return FALSE;
+    }
   g_ptr_array_add (chain, e);
   self->has_microphone = self->microphone_enabled = !g_str_equal (spec, "none");
 
@@ -429,8 +320,8 @@ build_audio (KibitzMediaSource  *self,
   g_ptr_array_add (chain, e);
   /* Echo cancellation for a real microphone (the far end comes from the
    * application's webrtcechoprobe); without the plugin, go on without it. */
-  if (self->echo_cancellation && !g_str_equal (spec, "none") && !g_str_equal (spec, "test") &&
-      !g_str_equal (spec, "audiotestsrc"))
+  if (self->echo_cancellation && !g_str_equal (spec, "none") &&
+      !kibitz_source_setting_is_test (spec, KIBITZ_MEDIA_KIND_AUDIO))
     {
       g_autoptr(GstElementFactory) dsp = gst_element_factory_find ("webrtcdsp");
 
@@ -440,6 +331,7 @@ build_audio (KibitzMediaSource  *self,
         {
           if (!(e = add_element (self, "webrtcdsp", "local-echo-canceller", error)))
             return FALSE;
+          self->echo_canceller = e;
           g_object_set (e, "probe", KIBITZ_ECHO_PROBE_NAME, NULL);
           g_ptr_array_add (chain, e);
         }
@@ -492,59 +384,6 @@ stamp_probe_cb (GstPad          *pad,
       gst_video_frame_unmap (&frame);
     }
   return GST_PAD_PROBE_OK;
-}
-
-/* --- Plan application --------------------------------------------------------- */
-
-void
-kibitz_media_source_apply_plan (KibitzMediaSource *self)
-{
-  int width, height, fps, kbps;
-  guint n = kibitz_media_source_get_n_branches (self, KIBITZ_MEDIA_KIND_VIDEO);
-
-  kibitz_media_plan_for_class (n, self->budget_kbps, &width, &height, &fps, &kbps);
-  /* Keep the ladder's steps but never above the configured maximum. */
-  while (width > self->max_width || height > self->max_height)
-    width = width * 2 / 3 & ~1, height = height * 2 / 3 & ~1;
-  if (!self->camera_enabled)
-    fps = PLACEHOLDER_FPS;
-  /* Past ~0.12 bit per pixel VP8 gains little: do not spend the budget on a
-   * resolution the maximum (or the slate) cut down. */
-  kbps = CLAMP (MIN (kbps, (int) ((gint64) width * height * fps * 12 / 100000)),
-                MIN_VIDEO_KBPS, MAX_VIDEO_KBPS);
-
-  if (width != self->width || height != self->height)
-    {
-      g_autoptr(GstCaps) caps = gst_caps_new_simple ("video/x-raw",
-                                                     "format", G_TYPE_STRING, "I420",
-                                                     "width", G_TYPE_INT, width,
-                                                     "height", G_TYPE_INT, height,
-                                                     "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-                                                     NULL);
-      g_object_set (self->video_caps, "caps", caps, NULL);
-    }
-  if (fps != self->fps)
-    g_object_set (self->video_rate, "max-rate", fps, NULL);
-
-  if (kbps != self->video_kbps || self->width == 0)
-    {
-      if (self->video_encoder != NULL)
-        g_object_set (self->video_encoder, "target-bitrate", kbps * 1000, NULL);
-      for (GList *l = self->branches; l != NULL; l = l->next)
-        {
-          KibitzMediaBranch *b = l->data;
-
-          if (b->encoder != NULL && b->kind == KIBITZ_MEDIA_KIND_VIDEO)
-            g_object_set (b->encoder, "target-bitrate", kbps * 1000, NULL);
-        }
-    }
-
-  GST_INFO ("class plan for %u remote: %dx%d@%d, %d kbps per connection",
-            n, width, height, fps, kbps);
-  self->width = width;
-  self->height = height;
-  self->fps = fps;
-  self->video_kbps = kbps;
 }
 
 /* --- Camera and microphone ------------------------------------------------------ */
@@ -812,9 +651,9 @@ kibitz_media_source_new (GstElement                     *pipeline,
                                &self->video_kbps);
   self->width = self->height = self->fps = 0;
 
-  if (!build_video (self, source_spec (options->video, "KIBITZ_VIDEO_SOURCE", "autovideosrc"),
+  if (!build_video (self, kibitz_source_setting_resolve (options->video, KIBITZ_MEDIA_KIND_VIDEO),
                     error) ||
-      !build_audio (self, source_spec (options->audio, "KIBITZ_AUDIO_SOURCE", "autoaudiosrc"),
+      !build_audio (self, kibitz_source_setting_resolve (options->audio, KIBITZ_MEDIA_KIND_AUDIO),
                     error))
     return NULL;
 

@@ -115,5 +115,14 @@ gboolean           kibitz_media_source_set_microphone_enabled (KibitzMediaSource
                                                                gboolean           enabled);
 gboolean           kibitz_media_source_owns          (KibitzMediaSource       *self,
                                                       GstObject               *object);
+/* Shows what this source sends (raw video, after any encoding) in sink, a
+ * floating reference taken; its own branch, so a slow display never holds up
+ * a peer. One self-view per source. Main thread only. */
+gboolean           kibitz_media_source_add_self_view (KibitzMediaSource       *self,
+                                                      GstElement              *sink,
+                                                      GError                 **error);
+/* The microphone goes through an echo canceller (a real microphone with
+ * echo_cancellation set and the plugin installed). */
+gboolean           kibitz_media_source_has_echo_canceller (KibitzMediaSource  *self);
 
 G_END_DECLS

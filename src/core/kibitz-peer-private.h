@@ -70,6 +70,8 @@ enum {
 
 extern guint kibitz_peer_signals[N_SIGNALS];
 
+GST_DEBUG_CATEGORY_EXTERN (kibitz_peer_debug);
+
 typedef void (*PeerFunc) (KibitzPeer *self,
                           gpointer    data);
 
@@ -97,6 +99,14 @@ gboolean    kibitz_peer_promise_reply (GstPromise          *promise,
                                        const char          *what,
                                        const GstStructure **reply,
                                        GError             **error);
+
+/* kibitz-peer-webrtcbin.c */
+gboolean    kibitz_peer_configure_webrtcbin (KibitzPeer              *self,
+                                             const KibitzPeerOptions *options,
+                                             GError                 **error);
+
+/* kibitz-peer-teardown.c: takes the webrtcbin out of the pipeline at once. */
+void        kibitz_peer_remove_webrtcbin (KibitzPeer     *self);
 
 /* kibitz-peer-stats.c */
 void        kibitz_peer_stats_teardown (KibitzPeer     *self);

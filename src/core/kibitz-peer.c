@@ -17,7 +17,7 @@
 #include "kibitz-core-error.h"
 #include "kibitz-peer-private.h"
 
-GST_DEBUG_CATEGORY_STATIC (kibitz_peer_debug);
+GST_DEBUG_CATEGORY (kibitz_peer_debug);
 #define GST_CAT_DEFAULT kibitz_peer_debug
 G_DEFINE_FINAL_TYPE (KibitzPeer, kibitz_peer, G_TYPE_OBJECT)
 
@@ -368,143 +368,6 @@ kibitz_peer_handle_message (KibitzPeer *self,
   return TRUE;
 }
 
-/* --- Teardown ------------------------------------------------------------------------------ */
-
-static void
-remove_streams (KibitzPeer *self)
-{
-  g_autoptr(GPtrArray) streams = NULL;
-
-  g_mutex_lock (&self->lock);
-  streams = g_steal_pointer (&self->streams);
-  self->streams = g_ptr_array_new_with_free_func (g_object_unref);
-  g_mutex_unlock (&self->lock);
-
-  for (guint i = 0; i < streams->len; i++)
-    kibitz_remote_stream_remove (g_ptr_array_index (streams, i));
-  /* The counters stay readable: keep the streams themselves. */
-  g_mutex_lock (&self->lock);
-  g_ptr_array_extend_and_steal (self->streams, g_steal_pointer (&streams));
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-stop_webrtcbin (KibitzPeer *self)
-{
-  if (self->webrtcbin == NULL)
-    return;
-
-  g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
-  kibitz_peer_stats_teardown (self);
-  gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
-  remove_streams (self);
-}
-
-static void
-remove_webrtcbin (KibitzPeer *self)
-{
-  if (self->webrtcbin == NULL)
-    return;
-
-  stop_webrtcbin (self);
-  if (GST_OBJECT_PARENT (self->webrtcbin) == GST_OBJECT (self->pipeline))
-    gst_bin_remove (GST_BIN (self->pipeline), self->webrtcbin);
-  g_clear_object (&self->ice);
-  g_clear_object (&self->webrtcbin);
-}
-
-static void
-complete_close (KibitzPeer *self)
-{
-  g_clear_handle_id (&self->agent_close_id, g_source_remove);
-  remove_webrtcbin (self);
-  kibitz_peer_set_state (self, KIBITZ_PEER_STATE_CLOSED);
-  g_signal_emit (self, kibitz_peer_signals[SIGNAL_CLOSED], 0);
-  g_object_unref (self);
-}
-
-static void
-agent_closed_cb (GObject      *agent,
-                 GAsyncResult *result,
-                 gpointer      data)
-{
-  KibitzPeer *self = data;
-
-  g_task_propagate_boolean (G_TASK (result), NULL);
-  GST_INFO ("peer %s: TURN allocations released", self->id);
-  if (self->agent_close_id != 0)
-    complete_close (self);
-  g_object_unref (self);
-}
-
-static gboolean
-agent_close_timeout_cb (gpointer data)
-{
-  KibitzPeer *self = data;
-
-  self->agent_close_id = 0;
-  GST_INFO ("peer %s: TURN allocations not released in time", self->id);
-  complete_close (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* webrtcbin 1.22 never closes its NiceAgent, which leaves TURN allocations to
- * time out on the server (and libnice warns about live refreshes): release
- * them ourselves, waiting at most two seconds for the server. */
-static void
-finish_close (KibitzPeer *self)
-{
-  g_autoptr(GObject) agent = NULL;
-
-  kibitz_peer_stats_teardown (self);
-  if (self->ice != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (self->ice), "agent"))
-    g_object_get (self->ice, "agent", &agent, NULL);
-  if (agent == NULL || !NICE_IS_AGENT (agent))
-    {
-      complete_close (self);
-      return;
-    }
-
-  self->agent_close_id = g_timeout_add (2000, agent_close_timeout_cb, self);
-  nice_agent_close_async (NICE_AGENT (agent), agent_closed_cb, g_object_ref (self));
-}
-
-static void
-branch_removed_cb (gpointer data)
-{
-  KibitzPeer *self = data;
-
-  if (--self->pending_removals == 0)
-    finish_close (self);
-}
-
-void
-kibitz_peer_close (KibitzPeer *self)
-{
-  g_return_if_fail (KIBITZ_IS_PEER (self));
-
-  if (self->closing)
-    return;
-  self->closing = TRUE;
-
-  /* 1.22.0 races get-stats against teardown: stop polling first. */
-  kibitz_peer_stats_teardown (self);
-  g_object_ref (self);   /* released by finish_close() */
-
-  if (self->webrtcbin != NULL)
-    g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
-
-  self->pending_removals = (self->video_branch != NULL) + (self->audio_branch != NULL);
-  if (self->video_branch != NULL)
-    kibitz_media_source_remove_branch (self->media, g_steal_pointer (&self->video_branch),
-                                       branch_removed_cb, self);
-  if (self->audio_branch != NULL)
-    kibitz_media_source_remove_branch (self->media, g_steal_pointer (&self->audio_branch),
-                                       branch_removed_cb, self);
-  if (self->pending_removals == 0)
-    finish_close (self);
-}
-
 /* --- Accessors ------------------------------------------------------------------------------ */
 
 const char *
@@ -642,140 +505,6 @@ kibitz_peer_set_sink_factory (KibitzPeer        *self,
 
 /* --- Construction ------------------------------------------------------------------------ */
 
-static gboolean
-restrict_ice_addresses (KibitzPeer          *self,
-                        const char * const  *addresses,
-                        GError             **error)
-{
-  g_auto(GStrv) from_env = NULL;
-
-  if (addresses == NULL && g_getenv ("KIBITZ_ICE_ADDRESSES") != NULL)
-    {
-      from_env = g_strsplit (g_getenv ("KIBITZ_ICE_ADDRESSES"), ",", -1);
-      addresses = (const char * const *) from_env;
-    }
-
-  for (guint i = 0; addresses != NULL && addresses[i] != NULL; i++)
-    {
-      g_autofree char *address = g_strstrip (g_strdup (addresses[i]));
-      gboolean ok = FALSE;
-
-      if (address[0] == '\0')
-        continue;
-      g_signal_emit_by_name (self->ice, "add-local-ip-address", address, &ok);
-      if (!ok)
-        {
-          g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_CONNECTION,
-                       "Cannot gather ICE candidates on “%s”: not a local address", address);
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
-
-/* libnice's UPnP-IGD probe multicasts SSDP on every interface, whatever the
- * address restriction says; webrtcbin never needs it. */
-static void
-disable_upnp (KibitzPeer *self)
-{
-  g_autoptr(GObject) agent = NULL;
-
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (self->ice), "agent") == NULL)
-    return;
-  g_object_get (self->ice, "agent", &agent, NULL);
-  if (agent != NULL && g_object_class_find_property (G_OBJECT_GET_CLASS (agent), "upnp") != NULL)
-    g_object_set (agent, "upnp", FALSE, NULL);
-}
-
-/* Kibitz never negotiates ULPFEC (no transceiver has a "fec-type"), yet
- * webrtcbin 1.22.0 answers every new incoming SSRC of its rtpbin with an
- * rtpulpfecdec that only passes packets through, and keeps a reference in a
- * list of its transport stream. When that request races a teardown, the
- * decoder and its list node are never freed (LeakSanitizer caught it about
- * once in ten loaded runs of the churn and network-lab tests). Blocking that
- * one handler of webrtcbin's leaves rtpbin without a FEC decoder, which is
- * what no FEC means anyway. */
-static void
-skip_fec_decoders (KibitzPeer *self)
-{
-  g_autoptr(GstElement) rtpbin = gst_bin_get_by_name (GST_BIN (self->webrtcbin), "rtpbin");
-  guint signal_id;
-
-  if (rtpbin == NULL)
-    return;
-  signal_id = g_signal_lookup ("request-fec-decoder-full", G_OBJECT_TYPE (rtpbin));
-  if (signal_id == 0 ||
-      g_signal_handlers_block_matched (rtpbin, G_SIGNAL_MATCH_ID | G_SIGNAL_MATCH_DATA, signal_id,
-                                       0, NULL, NULL, self->webrtcbin) == 0)
-    g_debug ("webrtcbin's FEC decoder request handler was not found; left as it is");
-}
-
-/* The first "turn:" URL over UDP (webrtcbin's form: turn://user:pass@host:port
- * with ?transport=udp or no transport, which means both). */
-static const char *
-first_udp_turn_server (const char * const *urls)
-{
-  for (guint i = 0; urls != NULL && urls[i] != NULL; i++)
-    if (g_str_has_prefix (urls[i], "turn://") &&
-        (strstr (urls[i], "transport=") == NULL || strstr (urls[i], "transport=udp") != NULL))
-      return urls[i];
-  return NULL;
-}
-
-static gboolean
-configure_webrtcbin (KibitzPeer               *self,
-                     const KibitzPeerOptions  *options,
-                     GError                  **error)
-{
-  const char *first_udp;
-
-  g_object_set (self->webrtcbin,
-                "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE,
-                "latency", options->latency_ms ? options->latency_ms : KIBITZ_DEFAULT_LATENCY_MS,
-                NULL);
-  if (options->stun_server != NULL)
-    g_object_set (self->webrtcbin, "stun-server", options->stun_server, NULL);
-  if (options->relay_only)
-    g_object_set (self->webrtcbin, "ice-transport-policy", GST_WEBRTC_ICE_TRANSPORT_POLICY_RELAY,
-                  NULL);
-
-  /* libnice 0.1.21 keeps one relay candidate per TURN server address: the
-   * allocation that completes first wins and the others are dropped as
-   * "redundant". The first TURN server webrtcbin hands to libnice is its
-   * "turn-server" property, the others follow in hash-table order; so the
-   * UDP one goes first, and TCP wins only where UDP cannot reach the server
-   * (otherwise every relayed link ran over TCP, with its head-of-line
-   * blocking on any loss). */
-  first_udp = first_udp_turn_server (options->turn_servers);
-  if (first_udp != NULL)
-    g_object_set (self->webrtcbin, "turn-server", first_udp, NULL);
-
-  for (guint i = 0; options->turn_servers != NULL && options->turn_servers[i] != NULL; i++)
-    {
-      gboolean ok = FALSE;
-
-      if (options->turn_servers[i] == first_udp)
-        continue;
-      g_signal_emit_by_name (self->webrtcbin, "add-turn-server", options->turn_servers[i], &ok);
-      if (!ok)
-        {
-          g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_CONNECTION,
-                       "webrtcbin refused a TURN server (is it turn://user:pass@host:port?)");
-          return FALSE;
-        }
-    }
-
-  g_object_get (self->webrtcbin, "ice-agent", &self->ice, NULL);
-  if (self->ice == NULL)
-    {
-      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE, "webrtcbin has no ICE agent");
-      return FALSE;
-    }
-  disable_upnp (self);
-  skip_fec_decoders (self);
-  return restrict_ice_addresses (self, options->ice_addresses, error);
-}
-
 /* Numbers a rebuilt link's webrtcbin while the old one is still closing. */
 static gint webrtcbin_serial;
 
@@ -827,7 +556,7 @@ kibitz_peer_new (const char               *id,
     return NULL;
   gst_object_ref_sink (self->webrtcbin);
 
-  if (!configure_webrtcbin (self, options ? options : &defaults, error))
+  if (!kibitz_peer_configure_webrtcbin (self, options ? options : &defaults, error))
     {
       g_clear_object (&self->webrtcbin);
       return NULL;
@@ -845,7 +574,7 @@ kibitz_peer_new (const char               *id,
     {
       g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
                    "Could not start the connection with peer %s", id);
-      remove_webrtcbin (self);
+      kibitz_peer_remove_webrtcbin (self);
       return NULL;
     }
 
@@ -870,7 +599,7 @@ kibitz_peer_dispose (GObject *object)
   if (self->audio_branch != NULL)
     kibitz_media_source_remove_branch (self->media, g_steal_pointer (&self->audio_branch),
                                        NULL, NULL);
-  remove_webrtcbin (self);
+  kibitz_peer_remove_webrtcbin (self);
 
   if (self->sink_destroy != NULL)
     self->sink_destroy (self->sink_data);

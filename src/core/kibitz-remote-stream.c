@@ -28,6 +28,7 @@ struct _KibitzRemoteStream
   KibitzMediaKind  kind;
   Counters        *counters;
   GstPad          *count_pad;
+  GstElement      *sink;
 };
 
 G_DEFINE_FINAL_TYPE (KibitzRemoteStream, kibitz_remote_stream, G_TYPE_OBJECT)
@@ -91,11 +92,10 @@ caps_string (const GstStructure *s,
   return v != NULL ? v : "";
 }
 
-KibitzRemoteStream *
-kibitz_remote_stream_new (GstElement  *pipeline,
-                          GstPad      *src_pad,
-                          GstElement  *sink,
-                          GError     **error)
+/* The decoding chain for the stream's encoding, and its kind. */
+static const char * const *
+chain_for_caps (GstCaps         *caps,
+                KibitzMediaKind *kind)
 {
   static const char * const video[] = { "rtpvp8depay", "vp8dec", "videoconvert", NULL };
   /* Load generators (bench/mesh) receive many streams on one small machine:
@@ -104,44 +104,75 @@ kibitz_remote_stream_new (GstElement  *pipeline,
   static const char * const audio[] = { "rtpopusdepay", "opusdec", "audioconvert",
                                         "audioresample", NULL };
   static const char * const unknown[] = { NULL };
+  const GstStructure *s;
+  const char *encoding;
+
+  *kind = KIBITZ_MEDIA_KIND_AUDIO;
+  if (caps == NULL || gst_caps_is_empty (caps))
+    return unknown;
+
+  s = gst_caps_get_structure (caps, 0);
+  encoding = caps_string (s, "encoding-name");
+  if (g_ascii_strcasecmp (encoding, "VP8") == 0)
+    {
+      *kind = KIBITZ_MEDIA_KIND_VIDEO;
+      return g_strcmp0 (g_getenv ("KIBITZ_DECODE_VIDEO"), "0") == 0 ? video_undecoded : video;
+    }
+  if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
+    return audio;
+  if (g_str_equal (caps_string (s, "media"), "video"))
+    *kind = KIBITZ_MEDIA_KIND_VIDEO;
+  return unknown;
+}
+
+/* The sink given (a floating reference taken), or a fakesink. */
+static GstElement *
+own_sink (GstElement  *sink,
+          GError     **error)
+{
+  if (sink != NULL)
+    return gst_object_ref_sink (sink);
+  if (!(sink = kibitz_make_element ("fakesink", NULL, error)))
+    return NULL;
+  gst_object_ref_sink (sink);
+  g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
+  return sink;
+}
+
+/* Counts what leaves the decoder (or the depayloader). */
+static void
+count_at (KibitzRemoteStream *self,
+          GstElement         *last)
+{
+  g_autoptr(GstPad) count_pad = NULL;
+
+  if (last == NULL)
+    return;
+  count_pad = gst_element_get_static_pad (last, "src");
+  self->count_pad = gst_object_ref (count_pad);
+  gst_pad_add_probe (count_pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe_cb,
+                     g_atomic_rc_box_acquire (self->counters),
+                     (GDestroyNotify) g_atomic_rc_box_release);
+}
+
+KibitzRemoteStream *
+kibitz_remote_stream_new (GstElement  *pipeline,
+                          GstPad      *src_pad,
+                          GstElement  *sink,
+                          GError     **error)
+{
   g_autoptr(KibitzRemoteStream) self = g_object_new (KIBITZ_TYPE_REMOTE_STREAM, NULL);
   g_autoptr(GstCaps) caps = gst_pad_get_current_caps (src_pad);
-  const char * const *factories = unknown;
+  const char * const *factories;
   g_autoptr(GstPad) ghost_target = NULL;
-  g_autoptr(GstPad) count_pad = NULL;
   GstElement *first, *last = NULL;
   GstPad *ghost;
 
   if (caps == NULL)
     caps = gst_pad_query_caps (src_pad, NULL);
-
-  if (sink != NULL)
-    gst_object_ref_sink (sink);
-  else
-    {
-      if (!(sink = kibitz_make_element ("fakesink", NULL, error)))
-        return NULL;
-      gst_object_ref_sink (sink);
-      g_object_set (sink, "sync", FALSE, "async", FALSE, NULL);
-    }
-
-  if (caps != NULL && !gst_caps_is_empty (caps))
-    {
-      const GstStructure *s = gst_caps_get_structure (caps, 0);
-      const char *encoding = caps_string (s, "encoding-name");
-
-      if (g_ascii_strcasecmp (encoding, "VP8") == 0)
-        {
-          factories = g_strcmp0 (g_getenv ("KIBITZ_DECODE_VIDEO"), "0") == 0 ? video_undecoded
-                                                                             : video;
-          self->kind = KIBITZ_MEDIA_KIND_VIDEO;
-        }
-      else if (g_ascii_strcasecmp (encoding, "OPUS") == 0)
-        factories = audio, self->kind = KIBITZ_MEDIA_KIND_AUDIO;
-      else
-        self->kind = g_str_equal (caps_string (s, "media"), "video") ? KIBITZ_MEDIA_KIND_VIDEO
-                                                                     : KIBITZ_MEDIA_KIND_AUDIO;
-    }
+  if (!(sink = own_sink (sink, error)))
+    return NULL;
+  factories = chain_for_caps (caps, &self->kind);
 
   self->pipeline = gst_object_ref (pipeline);
   self->bin = gst_object_ref_sink (gst_bin_new (NULL));
@@ -156,15 +187,7 @@ kibitz_remote_stream_new (GstElement  *pipeline,
   ghost_target = gst_element_get_static_pad (first, "sink");
   ghost = gst_ghost_pad_new ("sink", ghost_target);
   gst_element_add_pad (self->bin, ghost);
-
-  if (last != NULL)
-    {
-      count_pad = gst_element_get_static_pad (last, "src");
-      self->count_pad = gst_object_ref (count_pad);
-      gst_pad_add_probe (count_pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe_cb,
-                         g_atomic_rc_box_acquire (self->counters),
-                         (GDestroyNotify) g_atomic_rc_box_release);
-    }
+  count_at (self, last);
 
   gst_bin_add (GST_BIN (pipeline), self->bin);
   gst_element_sync_state_with_parent (self->bin);
@@ -177,8 +200,14 @@ kibitz_remote_stream_new (GstElement  *pipeline,
       return NULL;
     }
 
-  gst_object_unref (sink);
+  self->sink = sink;
   return g_steal_pointer (&self);
+}
+
+GstElement *
+kibitz_remote_stream_get_sink (KibitzRemoteStream *self)
+{
+  return self->sink;
 }
 
 KibitzMediaKind
@@ -247,6 +276,7 @@ kibitz_remote_stream_dispose (GObject *object)
   KibitzRemoteStream *self = KIBITZ_REMOTE_STREAM (object);
 
   g_clear_object (&self->count_pad);
+  g_clear_object (&self->sink);
   g_clear_object (&self->bin);
   g_clear_object (&self->pipeline);
 

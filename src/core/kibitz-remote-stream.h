@@ -33,6 +33,8 @@ gboolean        kibitz_remote_stream_get_video_size (KibitzRemoteStream *self,
                                                      int                *width,
                                                      int                *height);
 GstElement     *kibitz_remote_stream_get_bin        (KibitzRemoteStream *self);
+/* The sink the stream plays into (the one given, or the fakesink). */
+GstElement     *kibitz_remote_stream_get_sink       (KibitzRemoteStream *self);
 gboolean        kibitz_remote_stream_owns           (KibitzRemoteStream *self,
                                                      GstObject          *object);
 /* Sets the bin to NULL and removes it from the pipeline. Main thread, after

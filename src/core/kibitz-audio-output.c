@@ -70,22 +70,47 @@ new_sample_cb (GstAppSink *sink,
   return GST_FLOW_OK;
 }
 
+static const char *
+speakers_name (void)
+{
+  const char *name = g_getenv ("KIBITZ_AUDIO_SINK");
+
+  return (name == NULL || name[0] == '\0') ? "autoaudiosink" : name;
+}
+
+/* Without an output (no mixer elements): each stream plays on its own. */
+static GstElement *
+plain_sink_new (void)
+{
+  GstElement *sink = gst_element_factory_make (speakers_name (), NULL);
+
+  if (sink == NULL)
+    g_message ("cannot play remote audio: no GStreamer element “%s”", speakers_name ());
+  return sink;
+}
+
 GstElement *
 kibitz_audio_output_make_sink (KibitzAudioOutput *self)
 {
-  GstElement *bin = gst_bin_new (NULL);
-  GstElement *convert = gst_element_factory_make ("audioconvert", NULL);
-  GstElement *resample = gst_element_factory_make ("audioresample", NULL);
-  GstElement *caps = gst_element_factory_make ("capsfilter", NULL);
-  GstElement *sink = gst_element_factory_make ("appsink", NULL);
+  GstElement *bin, *convert, *resample, *caps, *sink;
   GstAppSinkCallbacks callbacks = { .new_sample = new_sample_cb };
   g_autoptr(GstPad) pad = NULL;
   g_autoptr(GstPad) mixer_pad = NULL;
   g_autoptr(GstPad) src_pad = NULL;
-  g_autoptr(GstCaps) mix_caps = gst_caps_from_string (MIX_CAPS);
+  g_autoptr(GstCaps) mix_caps = NULL;
   Link *link;
 
-  g_return_val_if_fail (KIBITZ_IS_AUDIO_OUTPUT (self), NULL);
+  g_return_val_if_fail (self == NULL || KIBITZ_IS_AUDIO_OUTPUT (self), NULL);
+
+  if (self == NULL)
+    return plain_sink_new ();
+
+  bin = gst_bin_new (NULL);
+  convert = gst_element_factory_make ("audioconvert", NULL);
+  resample = gst_element_factory_make ("audioresample", NULL);
+  caps = gst_element_factory_make ("capsfilter", NULL);
+  sink = gst_element_factory_make ("appsink", NULL);
+  mix_caps = gst_caps_from_string (MIX_CAPS);
 
   g_object_set (caps, "caps", mix_caps, NULL);
   /* Not async: added to a playing pipeline, an async sink would take the
@@ -166,12 +191,9 @@ KibitzAudioOutput *
 kibitz_audio_output_new (GError **error)
 {
   g_autoptr(KibitzAudioOutput) self = g_object_new (KIBITZ_TYPE_AUDIO_OUTPUT, NULL);
-  const char *sink_name = g_getenv ("KIBITZ_AUDIO_SINK");
+  const char *sink_name = speakers_name ();
   GstElement *silence, *convert, *resample, *sink, *caps;
   g_autoptr(GstCaps) mix_caps = gst_caps_from_string (MIX_CAPS);
-
-  if (sink_name == NULL || sink_name[0] == '\0')
-    sink_name = "autoaudiosink";
 
   self->pipeline = gst_object_ref_sink (gst_pipeline_new ("kibitz-audio-output"));
   /* A silent live input keeps the mix running while nobody speaks. */

@@ -1,0 +1,109 @@
+/* kibitz-media-plan.c: what the local video is encoded at, for the class.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-media-source"
+
+#include "config.h"
+
+#include "kibitz-media-source-private.h"
+
+#define GST_CAT_DEFAULT kibitz_media_source_debug
+
+/* --- The plan ----------------------------------------------------------------- */
+
+static const struct {
+  int min_kbps;
+  int width;
+  int height;
+} ladder[] = {
+  { 1200, 960, 720 },
+  { 500, 640, 480 },
+  { 250, 480, 360 },
+  { 120, 320, 240 },
+  { 0, 160, 120 },
+};
+
+void
+kibitz_media_plan_for_class (guint  n_remote,
+                             guint  budget_kbps,
+                             int   *width,
+                             int   *height,
+                             int   *fps,
+                             int   *video_kbps)
+{
+  int per_peer;
+  guint i;
+
+  n_remote = MAX (n_remote, 1);
+  if (budget_kbps == 0)
+    budget_kbps = KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS;
+
+  /* Every connection carries the same stream, so the budget splits evenly. */
+  per_peer = (int) (budget_kbps / n_remote) - AUDIO_KBPS;
+  per_peer = CLAMP (per_peer, MIN_VIDEO_KBPS, MAX_VIDEO_KBPS);
+
+  for (i = 0; i < G_N_ELEMENTS (ladder) - 1; i++)
+    if (per_peer >= ladder[i].min_kbps)
+      break;
+
+  *width = ladder[i].width;
+  *height = ladder[i].height;
+  *fps = per_peer >= 150 ? 30 : 15;
+  *video_kbps = per_peer;
+}
+
+/* --- Plan application --------------------------------------------------------- */
+
+void
+kibitz_media_source_apply_plan (KibitzMediaSource *self)
+{
+  int width, height, fps, kbps;
+  guint n = kibitz_media_source_get_n_branches (self, KIBITZ_MEDIA_KIND_VIDEO);
+
+  kibitz_media_plan_for_class (n, self->budget_kbps, &width, &height, &fps, &kbps);
+  /* Keep the ladder's steps but never above the configured maximum. */
+  while (width > self->max_width || height > self->max_height)
+    width = width * 2 / 3 & ~1, height = height * 2 / 3 & ~1;
+  if (!self->camera_enabled)
+    fps = PLACEHOLDER_FPS;
+  /* Past ~0.12 bit per pixel VP8 gains little: do not spend the budget on a
+   * resolution the maximum (or the slate) cut down. */
+  kbps = CLAMP (MIN (kbps, (int) ((gint64) width * height * fps * 12 / 100000)),
+                MIN_VIDEO_KBPS, MAX_VIDEO_KBPS);
+
+  if (width != self->width || height != self->height)
+    {
+      g_autoptr(GstCaps) caps = gst_caps_new_simple ("video/x-raw",
+                                                     "format", G_TYPE_STRING, "I420",
+                                                     "width", G_TYPE_INT, width,
+                                                     "height", G_TYPE_INT, height,
+                                                     "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                                                     NULL);
+      g_object_set (self->video_caps, "caps", caps, NULL);
+    }
+  if (fps != self->fps)
+    g_object_set (self->video_rate, "max-rate", fps, NULL);
+
+  if (kbps != self->video_kbps || self->width == 0)
+    {
+      if (self->video_encoder != NULL)
+        g_object_set (self->video_encoder, "target-bitrate", kbps * 1000, NULL);
+      for (GList *l = self->branches; l != NULL; l = l->next)
+        {
+          KibitzMediaBranch *b = l->data;
+
+          if (b->encoder != NULL && b->kind == KIBITZ_MEDIA_KIND_VIDEO)
+            g_object_set (b->encoder, "target-bitrate", kbps * 1000, NULL);
+        }
+    }
+
+  GST_INFO ("class plan for %u remote: %dx%d@%d, %d kbps per connection",
+            n, width, height, fps, kbps);
+  self->width = width;
+  self->height = height;
+  self->fps = fps;
+  self->video_kbps = kbps;
+}
+
