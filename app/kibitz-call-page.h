@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "kibitz-call.h"
+#include "kibitz-join-request.h"
 #include "kibitz-participant-tile.h"
 
 G_BEGIN_DECLS
@@ -19,15 +20,9 @@ G_BEGIN_DECLS
 #define KIBITZ_TYPE_CALL_PAGE (kibitz_call_page_get_type ())
 G_DECLARE_FINAL_TYPE (KibitzCallPage, kibitz_call_page, KIBITZ, CALL_PAGE, GtkWidget)
 
-void                   kibitz_call_page_join          (KibitzCallPage *self,
-                                                       const char     *server_url,
-                                                       const char     *room,
-                                                       const char     *name);
-/* The devices of the next join: NULL for the default, "none", a device path,
- * an element name or a bin description (KibitzMediaSourceOptions). */
-void                   kibitz_call_page_set_devices   (KibitzCallPage *self,
-                                                       const char     *video,
-                                                       const char     *audio);
+/* Joins the class the lobby asked for (copied), leaving any call before. */
+void                   kibitz_call_page_join          (KibitzCallPage          *self,
+                                                       const KibitzJoinRequest *request);
 void                   kibitz_call_page_send_chat     (KibitzCallPage *self,
                                                        const char     *text);
 /* Every chat message of this call so far, as "name: text" lines. */

@@ -16,7 +16,9 @@
 #include <glib/gi18n.h>
 #include <gst/gst.h>
 
+#include "kibitz-core-error.h"
 #include "kibitz-lobby-page.h"
+#include "kibitz-source-setting.h"
 #include "kibitz-video-paintable.h"
 
 #define MAX_RECENT_ROOMS 5
@@ -375,50 +377,22 @@ preview_frame_cb (KibitzLobbyPage *self)
 static void
 start_preview (KibitzLobbyPage *self)
 {
-  const char *spec = kibitz_lobby_page_get_video_device (self);
-  g_autofree char *description = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GstBus) bus = NULL;
-  GstElement *source, *convert, *scale, *caps, *sink;
+  GstElement *sink;
 
   stop_preview (self);
-  if (spec == NULL)
-    spec = g_getenv ("KIBITZ_VIDEO_SOURCE");
-  if (spec == NULL || spec[0] == '\0')
-    spec = "autovideosrc";
-  if (g_str_equal (spec, "none"))
-    {
-      preview_off (self, _("No camera: the others will see your initials"));
-      return;
-    }
-
-  if (g_str_has_prefix (spec, "/dev/"))
-    description = g_strdup_printf ("v4l2src device=\"%s\"", spec);
-  else
-    description = g_strdup (g_str_equal (spec, "test") ? "videotestsrc" : spec);
-
-  source = gst_parse_bin_from_description (description, TRUE, &error);
-  convert = gst_element_factory_make ("videoconvert", NULL);
-  scale = gst_element_factory_make ("videoscale", NULL);
-  caps = gst_element_factory_make ("capsfilter", NULL);
-  if (source == NULL || convert == NULL || scale == NULL || caps == NULL)
-    {
-      g_message ("no camera preview: %s", error ? error->message : "videoconvert is missing");
-      g_clear_pointer (&source, gst_object_unref);
-      g_clear_pointer (&convert, gst_object_unref);
-      g_clear_pointer (&scale, gst_object_unref);
-      g_clear_pointer (&caps, gst_object_unref);
-      preview_off (self, _("Your camera is busy or missing. You can still join without it."));
-      return;
-    }
-  gst_util_set_object_arg (G_OBJECT (caps), "caps", "video/x-raw,width=320,height=240");
-
   sink = kibitz_video_sink_new ();
-  self->preview = gst_object_ref_sink (gst_pipeline_new ("lobby-preview"));
-  gst_bin_add_many (GST_BIN (self->preview), source, convert, scale, caps, sink, NULL);
-  if (!gst_element_link_many (source, convert, scale, caps, sink, NULL))
+  self->preview = kibitz_video_preview_new (kibitz_lobby_page_get_video_device (self), sink,
+                                            &error);
+  if (self->preview == NULL)
     {
-      stop_preview (self);
+      if (g_error_matches (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_NO_DEVICE))
+        {
+          preview_off (self, _("No camera: the others will see your initials"));
+          return;
+        }
+      g_message ("no camera preview: %s", error->message);
       preview_off (self, _("Your camera is busy or missing. You can still join without it."));
       return;
     }
@@ -460,6 +434,19 @@ device_changed_cb (KibitzLobbyPage *self)
       g_settings_set_string (self->settings, "video-device", self->chosen_video);
       g_settings_set_string (self->settings, "audio-device", self->chosen_audio);
     }
+}
+
+KibitzJoinRequest *
+kibitz_lobby_page_make_request (KibitzLobbyPage *self,
+                                const char      *server_url,
+                                const char      *room,
+                                const char      *name)
+{
+  g_return_val_if_fail (KIBITZ_IS_LOBBY_PAGE (self), NULL);
+
+  return kibitz_join_request_new (server_url, room, name,
+                                  kibitz_lobby_page_get_video_device (self),
+                                  kibitz_lobby_page_get_audio_device (self));
 }
 
 /* Only while the lobby is what the window shows (not while it fades out). */
@@ -572,6 +559,7 @@ join_action (GtkWidget  *widget,
   g_autofree char *name = g_strstrip (g_strdup (row_text (self->name_row)));
   g_autofree char *room = g_strstrip (g_strdup (row_text (self->room_row)));
   g_autofree char *server = g_strstrip (g_strdup (row_text (self->server_row)));
+  g_autoptr(KibitzJoinRequest) request = NULL;
 
   if (*name == '\0' || *room == '\0' || *server == '\0')
     return;
@@ -579,7 +567,8 @@ join_action (GtkWidget  *widget,
   /* The call opens the camera next: let go of it first. */
   stop_preview (self);
   remember_room (self, room);
-  g_signal_emit (self, signals[SIGNAL_JOIN], 0, server, room, name);
+  request = kibitz_lobby_page_make_request (self, server, room, name);
+  g_signal_emit (self, signals[SIGNAL_JOIN], 0, request);
 }
 
 static void
@@ -629,8 +618,8 @@ kibitz_lobby_page_class_init (KibitzLobbyPageClass *klass)
   widget_class->unmap = kibitz_lobby_page_unmap;
 
   signals[SIGNAL_JOIN] = g_signal_new ("join", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
-                                       NULL, NULL, NULL, G_TYPE_NONE, 3,
-                                       G_TYPE_STRING, G_TYPE_STRING, G_TYPE_STRING);
+                                       NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                       KIBITZ_TYPE_JOIN_REQUEST);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/kibitz/Kibitz/kibitz-lobby-page.ui");

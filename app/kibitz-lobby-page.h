@@ -8,9 +8,11 @@
 
 #include <gtk/gtk.h>
 
+#include "kibitz-join-request.h"
+
 G_BEGIN_DECLS
 
-/* Signals: ::join (const char *server_url, const char *room, const char *name). */
+/* Signals: ::join (KibitzJoinRequest *): everything the call needs, at once. */
 #define KIBITZ_TYPE_LOBBY_PAGE (kibitz_lobby_page_get_type ())
 G_DECLARE_FINAL_TYPE (KibitzLobbyPage, kibitz_lobby_page, KIBITZ, LOBBY_PAGE, GtkWidget)
 
@@ -19,6 +21,12 @@ G_DECLARE_FINAL_TYPE (KibitzLobbyPage, kibitz_lobby_page, KIBITZ, LOBBY_PAGE, Gt
  * "none", or an element with its device (e.g. "pulsesrc device=\"…\""). */
 const char *kibitz_lobby_page_get_video_device (KibitzLobbyPage *self);
 const char *kibitz_lobby_page_get_audio_device (KibitzLobbyPage *self);
+
+/* A request to join room on server_url as name with the chosen devices. */
+KibitzJoinRequest *kibitz_lobby_page_make_request (KibitzLobbyPage *self,
+                                                   const char      *server_url,
+                                                   const char      *room,
+                                                   const char      *name) G_GNUC_WARN_UNUSED_RESULT;
 
 /* Lets go of the camera (the call is about to open it); the preview starts
  * again when the lobby is shown again. */

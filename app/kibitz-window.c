@@ -24,21 +24,29 @@ struct _KibitzWindow
 
 G_DEFINE_FINAL_TYPE (KibitzWindow, kibitz_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void
+join (KibitzWindow            *self,
+      const KibitzJoinRequest *request)
+{
+  kibitz_lobby_page_stop_preview (self->lobby_page);
+  adw_window_title_set_subtitle (self->window_title, request->room);
+  gtk_stack_set_visible_child_name (self->stack, "call");
+  kibitz_call_page_join (self->call_page, request);
+}
+
+/* As if the user joined from the lobby (with the devices chosen there). */
 void
 kibitz_window_join (KibitzWindow *self,
                     const char   *server_url,
                     const char   *room,
                     const char   *name)
 {
+  g_autoptr(KibitzJoinRequest) request = NULL;
+
   g_return_if_fail (KIBITZ_IS_WINDOW (self));
 
-  kibitz_lobby_page_stop_preview (self->lobby_page);
-  kibitz_call_page_set_devices (self->call_page,
-                                kibitz_lobby_page_get_video_device (self->lobby_page),
-                                kibitz_lobby_page_get_audio_device (self->lobby_page));
-  adw_window_title_set_subtitle (self->window_title, room);
-  gtk_stack_set_visible_child_name (self->stack, "call");
-  kibitz_call_page_join (self->call_page, server_url, room, name);
+  request = kibitz_lobby_page_make_request (self->lobby_page, server_url, room, name);
+  join (self, request);
 }
 
 KibitzCallPage *
@@ -50,12 +58,10 @@ kibitz_window_get_call_page (KibitzWindow *self)
 }
 
 static void
-lobby_join_cb (KibitzWindow *self,
-               const char   *server_url,
-               const char   *room,
-               const char   *name)
+lobby_join_cb (KibitzWindow      *self,
+               KibitzJoinRequest *request)
 {
-  kibitz_window_join (self, server_url, room, name);
+  join (self, request);
 }
 
 static void
