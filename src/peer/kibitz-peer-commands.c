@@ -1,0 +1,86 @@
+/* kibitz-peer-commands.c: commands read from stdin, one per line
+ * (docs/kibitz-peer.md).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-peer-tool"
+
+#include "config.h"
+
+#include <string.h>
+#include <gio/gunixinputstream.h>
+
+#include "kibitz-peer-tool.h"
+
+/* One command from stdin: "camera on|off", "mic on|off", "hand up|down",
+ * "chat TEXT", "leave". Unknown lines get an error event. */
+static void
+run_command (Peer       *peer,
+             const char *line)
+{
+  g_autofree char *copy = g_strstrip (g_strdup (line));
+  const char *arg = strchr (copy, ' ') ? strchr (copy, ' ') + 1 : "";
+  gboolean on = g_str_equal (arg, "on") || g_str_equal (arg, "up");
+  gboolean off = g_str_equal (arg, "off") || g_str_equal (arg, "down");
+
+  if (copy[0] == '\0')
+    return;
+  if (g_str_has_prefix (copy, "camera ") && (on || off))
+    kibitz_call_set_camera_enabled (peer->call, on);
+  else if (g_str_has_prefix (copy, "mic ") && (on || off))
+    kibitz_call_set_microphone_enabled (peer->call, on);
+  else if (g_str_has_prefix (copy, "hand ") && (on || off))
+    kibitz_call_set_hand_raised (peer->call, on);
+  else if (g_str_has_prefix (copy, "chat ") && arg[0] != '\0')
+    {
+      kibitz_call_send_chat (peer->call, arg);
+      return;
+    }
+  else if (g_str_equal (copy, "leave"))
+    {
+      g_main_loop_quit (peer->loop);
+      return;
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf ("unknown command “%s”: try camera on|off, "
+                                                  "mic on|off, hand up|down, chat TEXT, leave",
+                                                  copy);
+      tool_emit_error (NULL, message);
+      return;
+    }
+  tool_emit_self_state (peer);
+}
+
+static void
+command_read_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Peer *peer = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = g_data_input_stream_read_line_finish_utf8 (peer->commands, result,
+                                                                      NULL, &error);
+
+  if (line == NULL)
+    {
+      /* End of input (or /dev/null) leaves the call running. */
+      if (error && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_printerr ("kibitz-peer: cannot read commands: %s\n", error->message);
+      return;
+    }
+  run_command (peer, line);
+  g_data_input_stream_read_line_async (peer->commands, G_PRIORITY_DEFAULT, peer->cancellable,
+                                       command_read_cb, peer);
+}
+
+void
+tool_start_commands (Peer *peer)
+{
+  g_autoptr(GInputStream) in = g_unix_input_stream_new (0, FALSE);
+
+  peer->commands = g_data_input_stream_new (in);
+  g_data_input_stream_read_line_async (peer->commands, G_PRIORITY_DEFAULT, peer->cancellable,
+                                       command_read_cb, peer);
+}

@@ -1,0 +1,99 @@
+/* kibitz-peer-options.c: the command line.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-peer-tool"
+
+#include "config.h"
+
+#include <gst/gst.h>
+
+#include "kibitz-peer-tool.h"
+
+gboolean
+tool_parse_options (Options   *options,
+               int       *argc,
+               char    ***argv,
+               GError   **error)
+{
+  const GOptionEntry entries[] = {
+    { "server", 0, 0, G_OPTION_ARG_STRING, &options->server,
+      "kibitz-server to use, e.g. http://127.0.0.1:8080", "URL" },
+    { "room", 0, 0, G_OPTION_ARG_STRING, &options->room, "Room to join", "ROOM" },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &options->name, "Display name", "NAME" },
+    { "video", 0, 0, G_OPTION_ARG_STRING, &options->video,
+      "test (default), none, a device such as /dev/video0, or a GStreamer element", "SOURCE" },
+    { "audio", 0, 0, G_OPTION_ARG_STRING, &options->audio,
+      "test (default), none, or a GStreamer element", "SOURCE" },
+    { "encoder", 0, 0, G_OPTION_ARG_STRING, &options->encoder,
+      "shared (default: encode once for everyone) or per-peer (one encoder per connection)",
+      "MODE" },
+    { "relay-only", 0, 0, G_OPTION_ARG_NONE, &options->relay_only,
+      "Use only TURN relay candidates", NULL },
+    { "ice-address", 0, 0, G_OPTION_ARG_STRING_ARRAY, &options->ice_addresses,
+      "Gather ICE candidates only on this local address (repeatable)", "ADDR" },
+    { "duration", 0, 0, G_OPTION_ARG_INT, &options->duration,
+      "Leave after this many seconds (default: run until SIGTERM or Ctrl+C)", "SECONDS" },
+    { "expect-peers", 0, 0, G_OPTION_ARG_INT, &options->expect_peers,
+      "Exit 0 only if at least N peers delivered video and audio", "N" },
+    { "stats", 0, 0, G_OPTION_ARG_FILENAME, &options->stats_path,
+      "Append a JSON line of per-peer stats to FILE every second", "FILE" },
+    { "latency", 0, 0, G_OPTION_ARG_INT, &options->latency,
+      "Jitter buffer latency in milliseconds", "MS" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &options->width,
+      "Largest video width to send (default 640)", "PIXELS" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &options->height,
+      "Largest video height to send (default 480)", "PIXELS" },
+    { "sync-latency", 0, 0, G_OPTION_ARG_NONE, &options->sync_latency,
+      "Render incoming media after the jitter buffer's latency (as a player would) "
+      "instead of as soon as it is decoded", NULL },
+    { "latency-probe", 0, 0, G_OPTION_ARG_NONE, &options->latency_probe,
+      "Draw the send time into our video and measure the glass-to-glass latency of everyone's",
+      NULL },
+    { "upload-kbps", 0, 0, G_OPTION_ARG_INT, &options->upload_kbps,
+      "Upload budget shared by all connections (default 2500)", "KBPS" },
+    { "say", 0, 0, G_OPTION_ARG_STRING, &options->say,
+      "Write TEXT in the chat each time someone joins", "TEXT" },
+    { "raise-hand", 0, 0, G_OPTION_ARG_NONE, &options->raise_hand,
+      "Raise the hand (a state message) on joining", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new ("— a headless Kibitz participant");
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_group (context, gst_init_get_option_group ());
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+
+  if (!options->server || !options->room || !options->name)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "--server, --room and --name are needed");
+      return FALSE;
+    }
+
+  if (options->encoder && !g_str_equal (options->encoder, "shared") &&
+      !g_str_equal (options->encoder, "per-peer"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--encoder must be shared or per-peer, not “%s”", options->encoder);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+tool_options_clear (Options *options)
+{
+  g_free (options->server);
+  g_free (options->room);
+  g_free (options->name);
+  g_free (options->video);
+  g_free (options->audio);
+  g_free (options->encoder);
+  g_free (options->stats_path);
+  g_free (options->say);
+  g_strfreev (options->ice_addresses);
+}

@@ -1,0 +1,94 @@
+/* kibitz-peer-tool.h: what the files of kibitz-peer (the program) share:
+ * main.c (start-up and the call's events), kibitz-peer-options.c (the
+ * command line), kibitz-peer-commands.c (stdin), kibitz-peer-output.c (the
+ * JSON lines) and kibitz-peer-latency.c (--latency-probe).
+ *
+ * "Peer" here is this program's own participant; the call engine's
+ * KibitzPeer is one link to a remote participant.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <stdio.h>
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "kibitz-call.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char       *server;
+  char       *room;
+  char       *name;
+  char       *video;
+  char       *audio;
+  char       *encoder;
+  char       *stats_path;
+  char       *say;
+  GStrv       ice_addresses;
+  gboolean    relay_only;
+  gboolean    raise_hand;
+  int         duration;
+  int         expect_peers;
+  int         latency;
+  int         upload_kbps;
+  int         width;
+  int         height;
+  gboolean    latency_probe;
+  gboolean    sync_latency;
+} Options;
+
+typedef struct {
+  Options     options;
+  KibitzCall *call;
+  GMainLoop  *loop;
+  FILE       *stats;
+  int         exit_code;
+  char       *failure;
+  guint       stats_id;
+  GMutex      latency_lock;
+  GHashTable *latency;  /* remote id -> GArray of double ms; with --latency-probe */
+  int         plan[4];  /* what we sent while in the call: width, height, fps, kbps */
+  GDataInputStream *commands;
+  GCancellable     *cancellable;
+} Peer;
+
+/* kibitz-peer-options.c */
+gboolean    tool_parse_options          (Options                  *options,
+                                         int                      *argc,
+                                         char                   ***argv,
+                                         GError                  **error);
+void        tool_options_clear          (Options                  *options);
+
+/* kibitz-peer-commands.c: reads stdin until its end or the cancellable. */
+void        tool_start_commands         (Peer                     *peer);
+
+/* kibitz-peer-output.c */
+JsonBuilder *tool_begin_event           (const char               *event);
+void        tool_print_event            (JsonBuilder              *builder);
+void        tool_emit_participant_event (const char               *event,
+                                         const KibitzParticipant  *p);
+void        tool_emit_joined            (const char               *id,
+                                         const char               *room,
+                                         gboolean                  resumed);
+void        tool_emit_state             (const KibitzParticipant  *p);
+void        tool_emit_chat              (JsonObject               *message);
+void        tool_emit_self_state        (Peer                     *peer);
+void        tool_emit_error             (const KibitzParticipant  *p,
+                                         const char               *message);
+void        tool_write_stats            (Peer                     *peer);
+void        tool_check_expectation      (Peer                     *peer);
+void        tool_print_summary          (Peer                     *peer);
+
+/* kibitz-peer-latency.c */
+GstElement *tool_latency_sink_factory   (KibitzPeer               *remote,
+                                         KibitzMediaKind           kind,
+                                         gpointer                  user_data);
+void        tool_add_latency            (JsonBuilder              *builder,
+                                         Peer                     *peer,
+                                         const KibitzParticipant  *p);
+
+G_END_DECLS
