@@ -1,4 +1,5 @@
-/* test-plan.c: the class bitrate plan and the candidate parser (no media).
+/* test-engine-units.c: the call engine's parts that need no media: the class
+ * bitrate plan, the candidate parser, stats replies and element errors.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -10,7 +11,11 @@
 #include "kibitz-candidate.h"
 #include "kibitz-core-error.h"
 #include "kibitz-media-source.h"
+#include "kibitz-call.h"
+#include "kibitz-source-setting.h"
 #include "kibitz-stats.h"
+
+#include <gst/app/gstappsink.h>
 
 #include <gst/webrtc/webrtc.h>
 
@@ -248,6 +253,97 @@ test_stats_candidate_types_and_json (void)
     g_assert_true (json_object_has_member (o, i ? "bitrate_out_kbps" : "packets_lost"));
 }
 
+/* The rules for a device setting, in one place: automatic takes the
+ * environment, then the system default; "none" has no camera to preview. */
+static void
+test_source_setting_rules (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *saved = g_strdup (g_getenv ("KIBITZ_VIDEO_SOURCE"));
+  GstElement *sink, *preview;
+
+  g_unsetenv ("KIBITZ_VIDEO_SOURCE");
+  g_assert_cmpstr (kibitz_source_setting_resolve (NULL, KIBITZ_MEDIA_KIND_VIDEO), ==, "autovideosrc");
+  g_assert_cmpstr (kibitz_source_setting_resolve ("", KIBITZ_MEDIA_KIND_AUDIO), ==, "autoaudiosrc");
+  g_setenv ("KIBITZ_VIDEO_SOURCE", "none", TRUE);
+  g_assert_true (kibitz_source_setting_is_none (NULL, KIBITZ_MEDIA_KIND_VIDEO));
+  g_assert_false (kibitz_source_setting_is_none ("test", KIBITZ_MEDIA_KIND_VIDEO));
+  g_assert_true (kibitz_source_setting_is_test ("videotestsrc", KIBITZ_MEDIA_KIND_VIDEO));
+  g_assert_false (kibitz_source_setting_is_test ("videotestsrc", KIBITZ_MEDIA_KIND_AUDIO));
+
+  sink = gst_element_factory_make ("fakesink", NULL);
+  preview = kibitz_video_preview_new (NULL, sink, &error);
+  g_assert_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_NO_DEVICE);
+  g_assert_null (preview);
+  g_clear_error (&error);
+
+  sink = gst_element_factory_make ("fakesink", NULL);
+  preview = kibitz_video_preview_new ("no-such-element-kibitz", sink, &error);
+  g_assert_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_MISSING_ELEMENT);
+  g_assert_null (preview);
+
+  if (saved != NULL)
+    g_setenv ("KIBITZ_VIDEO_SOURCE", saved, TRUE);
+  else
+    g_unsetenv ("KIBITZ_VIDEO_SOURCE");
+}
+
+/* The lobby's preview of a setting delivers small frames of that source. */
+static void
+test_source_setting_preview (void)
+{
+  g_autoptr(GError) error = NULL;
+  GstElement *sink = gst_element_factory_make ("appsink", NULL);
+  g_autoptr(GstElement) preview = NULL;
+  g_autoptr(GstSample) sample = NULL;
+  GstStructure *s;
+  int width = 0;
+
+  g_object_set (sink, "sync", FALSE, NULL);
+  preview = kibitz_video_preview_new ("test", sink, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (gst_element_set_state (preview, GST_STATE_PLAYING), !=,
+                   GST_STATE_CHANGE_FAILURE);
+  sample = gst_app_sink_try_pull_sample (GST_APP_SINK (sink), 10 * GST_SECOND);
+  g_assert_nonnull (sample);
+  s = gst_caps_get_structure (gst_sample_get_caps (sample), 0);
+  g_assert_true (gst_structure_get_int (s, "width", &width));
+  g_assert_cmpint (width, ==, 320);
+  gst_element_set_state (preview, GST_STATE_NULL);
+}
+
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+/* The call keeps the controls: set before start they say how it begins,
+ * and each change is notified once. */
+static void
+test_call_controls_before_start (void)
+{
+  KibitzCallOptions options = { .server_url = "http://127.0.0.1:9", .room = "r", .name = "n" };
+  g_autoptr(KibitzCall) call = kibitz_call_new (&options);
+  guint camera_notes = 0, hand_notes = 0;
+  gboolean camera;
+
+  g_signal_connect (call, "notify::camera-enabled", G_CALLBACK (count_notify_cb), &camera_notes);
+  g_signal_connect (call, "notify::hand-raised", G_CALLBACK (count_notify_cb), &hand_notes);
+  g_assert_true (kibitz_call_get_camera_enabled (call));
+  g_object_set (call, "camera-enabled", FALSE, NULL);
+  g_object_set (call, "camera-enabled", FALSE, NULL);
+  kibitz_call_set_hand_raised (call, TRUE);
+  g_object_get (call, "camera-enabled", &camera, NULL);
+  g_assert_false (camera);
+  g_assert_true (kibitz_call_get_hand_raised (call));
+  g_assert_true (kibitz_call_get_microphone_enabled (call));
+  g_assert_cmpuint (camera_notes, ==, 1);
+  g_assert_cmpuint (hand_notes, ==, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -263,6 +359,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/stats/candidate-types-and-json", test_stats_candidate_types_and_json);
   g_test_add_func ("/core/elements/missing-element-names-package",
                    test_missing_element_names_package);
+  g_test_add_func ("/core/source-setting/rules", test_source_setting_rules);
+  g_test_add_func ("/core/source-setting/preview-shows-the-source", test_source_setting_preview);
+  g_test_add_func ("/core/call/controls-before-start", test_call_controls_before_start);
 
   return g_test_run ();
 }
