@@ -10,6 +10,7 @@
 #include <gst/gst.h>
 
 #include "kibitz-application.h"
+#include "kibitz-peer.h"
 #include "kibitz-resources.h"
 
 int
@@ -25,6 +26,8 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   gst_init (NULL, NULL);
+  /* While the lobby shows, so the first call does not wait for it. */
+  kibitz_peer_prepare_dtls ();
   kibitz_register_resource ();
 
   application = kibitz_application_new ();

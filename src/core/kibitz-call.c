@@ -491,6 +491,7 @@ kibitz_call_start (KibitzCall *self)
   g_return_if_fail (self->cancellable == NULL);
 
   self->cancellable = g_cancellable_new ();
+  kibitz_peer_prepare_dtls ();
   kibitz_config_load_async (self->server_url, self->cancellable, config_loaded_cb,
                             g_object_ref (self));
 }

@@ -16,6 +16,8 @@
 #include "kibitz-core-error.h"
 #include "kibitz-peer-private.h"
 
+#define GST_CAT_DEFAULT kibitz_peer_debug
+
 static gboolean
 restrict_ice_addresses (KibitzPeer          *self,
                         const char * const  *addresses,
@@ -148,4 +150,37 @@ kibitz_peer_configure_webrtcbin (KibitzPeer               *self,
   disable_upnp (self);
   skip_fec_decoders (self);
   return restrict_ice_addresses (self, options->ice_addresses, error);
+}
+
+static gpointer
+make_dtls_key_cb (gpointer data)
+{
+  gint64 start = g_get_monotonic_time ();
+  GstElement *dtls = gst_element_factory_make ("dtlsdec", NULL);
+
+  if (dtls != NULL)
+    gst_object_unref (gst_object_ref_sink (dtls));
+  GST_INFO ("the DTLS key took %" G_GINT64_FORMAT " ms", (g_get_monotonic_time () - start) / 1000);
+  return NULL;
+}
+
+/* GStreamer 1.22's DTLS elements share one RSA-2048 key per process, made
+ * under a g_once by the first dtlsdec (in its instance init, even when a
+ * certificate is given later). Made lazily it happens inside the first
+ * link's negotiation: webrtcbin's operation thread waits for it while it
+ * creates the offer or answer. That is 0.1 s on an idle machine, but under
+ * AddressSanitizer on a loaded 2-core machine it took up to 16 s, and a class
+ * of five lost every link of the participant it happened to (one CI run in
+ * ten). Started on a thread of its own when a call starts, the key is ready
+ * while the configuration is fetched and the media start. */
+void
+kibitz_peer_prepare_dtls (void)
+{
+  static gsize started;
+
+  if (g_once_init_enter (&started))
+    {
+      g_thread_unref (g_thread_new ("kibitz-dtls-key", make_dtls_key_cb, NULL));
+      g_once_init_leave (&started, 1);
+    }
 }

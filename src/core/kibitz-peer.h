@@ -124,4 +124,8 @@ gint64          kibitz_peer_get_first_frame_ms    (KibitzPeer               *sel
 GPtrArray      *kibitz_peer_get_local_candidates  (KibitzPeer               *self);
 GPtrArray      *kibitz_peer_get_remote_candidates (KibitzPeer               *self);
 
+/* Makes the process's DTLS key in the background (once), so that the first
+ * link does not wait for it. Any thread; returns at once. */
+void            kibitz_peer_prepare_dtls          (void);
+
 G_END_DECLS
