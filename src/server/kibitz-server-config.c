@@ -442,107 +442,132 @@ args_clear (Args *args)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Args, args_clear)
 
-gboolean
-kibitz_server_config_parse_args (KibitzServerConfig   *config,
-                                 int                  *argc,
-                                 char               ***argv,
-                                 GError              **error)
+/* The command line, as it was typed, into @args. */
+static gboolean
+parse_options (Args    *args,
+               int     *argc,
+               char  ***argv,
+               GError **error)
 {
-  g_auto(Args) args = { .max_room_size = -1, .max_connections = -1, .user_quota = -1 };
   const GOptionEntry entries[] = {
-    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args.config_file,
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &args->config_file,
       "Read settings from FILE (a key file; the command line wins)", "FILE" },
-    { "http", 0, 0, G_OPTION_ARG_STRING, &args.http,
+    { "http", 0, 0, G_OPTION_ARG_STRING, &args->http,
       "Serve HTTP and WebSocket signaling on ADDR:PORT (port 0 picks a free one; "
       "default 127.0.0.1:8080)", "ADDR:PORT" },
-    { "secret", 0, 0, G_OPTION_ARG_STRING, &args.secret,
+    { "secret", 0, 0, G_OPTION_ARG_STRING, &args->secret,
       "Shared secret for resume tokens and TURN credentials (default: one kept in the "
       "state directory)", "SECRET" },
-    { "public-host", 0, 0, G_OPTION_ARG_STRING, &args.public_host,
+    { "public-host", 0, 0, G_OPTION_ARG_STRING, &args->public_host,
       "Host name to publish in /v1/config URLs", "HOST" },
-    { "public-url", 0, 0, G_OPTION_ARG_STRING, &args.public_url,
+    { "public-url", 0, 0, G_OPTION_ARG_STRING, &args->public_url,
       "The address clients use, e.g. https://class.school.example behind a reverse proxy "
       "that ends TLS: /v1/config publishes its wss:// signaling URL", "URL" },
-    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.trusted_proxies,
+    { "trusted-proxy", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->trusted_proxies,
       "Believe X-Forwarded-Proto, -Host and -For from this proxy address or range "
       "(repeatable)", "ADDR" },
-    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &args.tls_cert,
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &args->tls_cert,
       "PEM certificate: serve https:// and wss://", "FILE" },
-    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &args.tls_key, "PEM private key", "FILE" },
-    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &args.state_dir,
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &args->tls_key, "PEM private key", "FILE" },
+    { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->state_dir,
       "Where to keep the generated secret (default $STATE_DIRECTORY or "
       "~/.local/state/kibitz-server)", "DIR" },
-    { "max-room-size", 0, 0, G_OPTION_ARG_INT, &args.max_room_size,
+    { "max-room-size", 0, 0, G_OPTION_ARG_INT, &args->max_room_size,
       "Participants per room (default 20)", "N" },
-    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &args.max_connections,
+    { "max-connections-per-address", 0, 0, G_OPTION_ARG_INT, &args->max_connections,
       "WebSocket connections per client address (default 256)", "N" },
-    { "ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.ice_servers,
+    { "ice-server", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->ice_servers,
       "Publish this stun: or turn: URL too, e.g. an external coturn sharing the secret "
       "(repeatable)", "URL" },
-    { "allowed-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.origins,
+    { "allowed-origin", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->origins,
       "Accept WebSocket connections only from this Origin (repeatable; default any)", "ORIGIN" },
-    { "turn", 0, 0, G_OPTION_ARG_STRING, &args.turn,
+    { "turn", 0, 0, G_OPTION_ARG_STRING, &args->turn,
       "Serve STUN and TURN over UDP and TCP on ADDR:PORT (default: the HTTP address, port "
       "3478; port 0 picks a free one; \"none\" turns the relay off)", "ADDR:PORT" },
-    { "turn-tcp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.turn_tcp,
+    { "turn-tcp", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->turn_tcp,
       "Also accept TURN over TCP on ADDR:PORT, e.g. :443 for networks that block UDP "
       "(repeatable)", "ADDR:PORT" },
-    { "relay-ports", 0, 0, G_OPTION_ARG_STRING, &args.relay_ports,
+    { "relay-ports", 0, 0, G_OPTION_ARG_STRING, &args->relay_ports,
       "UDP ports for relayed addresses (default 49152-65535)", "MIN-MAX" },
-    { "relay-ip", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.relay_ips,
+    { "relay-ip", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->relay_ips,
       "Relay from this address, one per family (repeatable; default the TURN address)", "IP" },
-    { "external-ip", 0, 0, G_OPTION_ARG_STRING, &args.external_ip,
+    { "external-ip", 0, 0, G_OPTION_ARG_STRING, &args->external_ip,
       "Public address to announce when the server sits behind NAT", "IP" },
-    { "allow-peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.allow_peers,
+    { "allow-peer", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args->allow_peers,
       "Allow relaying to this otherwise refused range, on any port (repeatable)", "CIDR" },
-    { "user-quota", 0, 0, G_OPTION_ARG_INT, &args.user_quota,
+    { "user-quota", 0, 0, G_OPTION_ARG_INT, &args->user_quota,
       "TURN allocations per participant (default 64)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("[plan …] — Kibitz signaling and STUN/TURN server");
 
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, argc, argv, error))
+  return g_option_context_parse (context, argc, argv, error);
+}
+
+/* --http, --turn and --relay-ports: parsed, they replace the file's. */
+static gboolean
+apply_listen_addresses (KibitzServerConfig  *config,
+                        const Args          *args,
+                        GError             **error)
+{
+  if (args->http && !kibitz_parse_host_port (args->http, &config->http_host, &config->http_port,
+                                             error))
     return FALSE;
 
-  if (args.config_file && !kibitz_server_config_load_file (config, args.config_file, error))
+  if ((args->turn && !parse_turn (config, args->turn, error)) ||
+      (args->relay_ports && !parse_relay_ports (config, args->relay_ports, error)))
     return FALSE;
 
-  if (args.http && !kibitz_parse_host_port (args.http, &config->http_host, &config->http_port,
-                                            error))
-    return FALSE;
+  return TRUE;
+}
 
-  if ((args.turn && !parse_turn (config, args.turn, error)) ||
-      (args.relay_ports && !parse_relay_ports (config, args.relay_ports, error)))
-    return FALSE;
-
-  if (args.max_room_size == 0 || args.max_connections == 0 || args.user_quota == 0)
+/* -1 is "not given"; 0 is given, and wrong. */
+static gboolean
+check_limits (const Args  *args,
+              GError     **error)
+{
+  if (args->max_room_size == 0 || args->max_connections == 0 || args->user_quota == 0)
     {
       g_set_error_literal (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
                            "Room size, connection limits and quotas must be at least 1");
       return FALSE;
     }
 
-  replace_string (&config->secret, args.secret);
-  replace_string (&config->public_host, args.public_host);
-  replace_string (&config->public_url, args.public_url);
-  replace_strv (&config->trusted_proxies, args.trusted_proxies);
-  replace_string (&config->tls_cert, args.tls_cert);
-  replace_string (&config->tls_key, args.tls_key);
-  replace_string (&config->state_dir, args.state_dir);
-  replace_strv (&config->ice_servers, args.ice_servers);
-  replace_strv (&config->allowed_origins, args.origins);
-  replace_strv (&config->turn_tcp, args.turn_tcp);
-  replace_strv (&config->relay_ips, args.relay_ips);
-  replace_string (&config->external_ip, args.external_ip);
-  replace_strv (&config->allow_peers, args.allow_peers);
-  if (args.user_quota > 0)
-    config->user_quota = args.user_quota;
-  if (args.max_room_size > 0)
-    config->max_room_size = args.max_room_size;
-  if (args.max_connections > 0)
-    config->max_connections_per_address = args.max_connections;
+  return TRUE;
+}
 
+/* Every other option given replaces the file's value. */
+static void
+apply_settings (KibitzServerConfig *config,
+                const Args         *args)
+{
+  replace_string (&config->secret, args->secret);
+  replace_string (&config->public_host, args->public_host);
+  replace_string (&config->public_url, args->public_url);
+  replace_strv (&config->trusted_proxies, args->trusted_proxies);
+  replace_string (&config->tls_cert, args->tls_cert);
+  replace_string (&config->tls_key, args->tls_key);
+  replace_string (&config->state_dir, args->state_dir);
+  replace_strv (&config->ice_servers, args->ice_servers);
+  replace_strv (&config->allowed_origins, args->origins);
+  replace_strv (&config->turn_tcp, args->turn_tcp);
+  replace_strv (&config->relay_ips, args->relay_ips);
+  replace_string (&config->external_ip, args->external_ip);
+  replace_strv (&config->allow_peers, args->allow_peers);
+  if (args->user_quota > 0)
+    config->user_quota = args->user_quota;
+  if (args->max_room_size > 0)
+    config->max_room_size = args->max_room_size;
+  if (args->max_connections > 0)
+    config->max_connections_per_address = args->max_connections;
+}
+
+/* What only the file and the command line together can get wrong. */
+static gboolean
+check_settings (const KibitzServerConfig  *config,
+                GError                   **error)
+{
   if (!check_public_url (config->public_url, error) ||
       !check_trusted_proxies ((const char * const *) config->trusted_proxies, error))
     return FALSE;
@@ -555,6 +580,31 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
     }
 
   return TRUE;
+}
+
+/* The file given with --config first, then the rest of the command line over
+ * it.
+ */
+gboolean
+kibitz_server_config_parse_args (KibitzServerConfig   *config,
+                                 int                  *argc,
+                                 char               ***argv,
+                                 GError              **error)
+{
+  g_auto(Args) args = { .max_room_size = -1, .max_connections = -1, .user_quota = -1 };
+
+  if (!parse_options (&args, argc, argv, error))
+    return FALSE;
+
+  if (args.config_file && !kibitz_server_config_load_file (config, args.config_file, error))
+    return FALSE;
+
+  if (!apply_listen_addresses (config, &args, error) || !check_limits (&args, error))
+    return FALSE;
+
+  apply_settings (config, &args);
+
+  return check_settings (config, error);
 }
 
 /* The secret */

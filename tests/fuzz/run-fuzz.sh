@@ -22,11 +22,12 @@ seconds=${2:-30}
 here=$(cd "$(dirname "$0")" && pwd)
 target=${3:-fuzz-stun}
 case $target in
-  fuzz-stun) fuzzer=$build_dir/tests/stun/fuzz-stun; corpus=stun ;;
-  fuzz-ws-frame) fuzzer=$build_dir/tests/server/fuzz-ws-frame; corpus=ws-frame ;;
-  fuzz-signal-scan) fuzzer=$build_dir/tests/server/fuzz-signal-scan; corpus=signal-scan ;;
+  fuzz-stun) corpus=stun ;;
+  fuzz-ws-frame) corpus=ws-frame ;;
+  fuzz-signal-scan) corpus=signal-scan ;;
   *) echo "unknown fuzz target $target" >&2; exit 2 ;;
 esac
+fuzzer=$build_dir/tests/fuzz/$target
 
 if [ ! -x "$fuzzer" ]; then
   echo "$fuzzer is missing: configure $build_dir with CC=clang -Dfuzzing=true" \

@@ -443,24 +443,10 @@ kibitz_turn_server_free (KibitzTurnServer *self)
 
 /* Reading back */
 
-static char *
-format_address (const KibitzStunAddress *address)
-{
-  char text[INET6_ADDRSTRLEN] = "";
-
-  if (address->family == KIBITZ_STUN_FAMILY_IPV4)
-    {
-      inet_ntop (AF_INET, address->addr, text, sizeof text);
-      return g_strdup_printf ("%s:%u", text, address->port);
-    }
-  inet_ntop (AF_INET6, address->addr, text, sizeof text);
-  return g_strdup_printf ("[%s]:%u", text, address->port);
-}
-
 char *
 kibitz_turn_server_get_udp_address (KibitzTurnServer *self)
 {
-  return format_address (&self->udp->local);
+  return kibitz_stun_address_to_string (&self->udp->local);
 }
 
 char *
@@ -468,7 +454,7 @@ kibitz_turn_server_get_tcp_address (KibitzTurnServer *self)
 {
   Listener *listener = g_ptr_array_index (self->tcp_listeners, 0);
 
-  return format_address (&listener->local);
+  return kibitz_stun_address_to_string (&listener->local);
 }
 
 GStrv
@@ -480,7 +466,7 @@ kibitz_turn_server_get_extra_tcp_addresses (KibitzTurnServer *self)
     {
       Listener *listener = g_ptr_array_index (self->tcp_listeners, i);
 
-      g_autofree char *text = format_address (&listener->local);
+      g_autofree char *text = kibitz_stun_address_to_string (&listener->local);
 
       g_strv_builder_add (builder, text);
     }

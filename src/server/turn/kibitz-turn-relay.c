@@ -39,7 +39,7 @@
 #define GSO_MAX_SEGMENT 1452
 #define GSO_MAX_BYTES   60000
 
-G_STATIC_ASSERT (TURN_BATCH <= 32);  /* turn_flush keeps a 32-bit mask */
+G_STATIC_ASSERT (TURN_BATCH <= 32);  /* group_by_destination keeps a 32-bit mask */
 
 static gboolean gso_off;  /* set once the kernel or a route refuses GSO */
 
@@ -77,22 +77,22 @@ send_segments (int                  fd,
     }
 }
 
-void
-turn_flush (KibitzTurnServer *self)
-{
-  struct mmsghdr messages[TURN_BATCH];
-  struct iovec iovs[TURN_BATCH];
-  union {
-    char           buffer[CMSG_SPACE (sizeof (guint16))];
-    struct cmsghdr align;
-  } controls[TURN_BATCH];
-  guint8 order[TURN_BATCH];
-  guint32 taken = 0;
-  gboolean gso = !__atomic_load_n (&gso_off, __ATOMIC_RELAXED);
-  guint n = 0, start = 0, i, j;
+/* The control message that gives a GSO run its segment size. */
+typedef union {
+  char           buffer[CMSG_SPACE (sizeof (guint16))];
+  struct cmsghdr align;
+} SegmentControl;
 
-  /* Group the batch by socket and destination, keeping the order of the
-   * datagrams of each destination. */
+/* Puts the indices of the batch's datagrams in @order, grouped by socket and
+ * destination, keeping the order of the datagrams of each destination.
+ * Returns how many there are. */
+static guint
+group_by_destination (KibitzTurnServer *self,
+                      guint8            order[TURN_BATCH])
+{
+  guint32 taken = 0;
+  guint n = 0, i, j;
+
   for (i = 0; i < self->n_out; i++)
     {
       if (taken & (1u << i))
@@ -105,81 +105,122 @@ turn_flush (KibitzTurnServer *self)
           }
     }
 
+  return n;
+}
+
+/* Fills @message with the GSO run (or lone datagram) that starts at
+ * order[@k]; returns the index after it. */
+static guint
+add_run (KibitzTurnServer *self,
+         const guint8     *order,
+         guint             n,
+         guint             k,
+         gboolean          gso,
+         struct mmsghdr   *message,
+         struct iovec     *iovs,
+         SegmentControl   *segment_control)
+{
+  Outgoing *first = &self->out[order[k]];
+  struct msghdr *header = &message->msg_hdr;
+  gsize size = first->iov.iov_len, total = 0;
+  guint segments = 0;
+
+  memset (message, 0, sizeof (struct mmsghdr));
+  header->msg_name = &first->address;
+  header->msg_namelen = first->address_length;
+  header->msg_iov = &iovs[k];
+
+  do
+    {
+      Outgoing *next = &self->out[order[k]];
+
+      iovs[k] = next->iov;
+      total += next->iov.iov_len;
+      segments++;
+      k++;
+      if (next->iov.iov_len < size)
+        break;  /* only the last segment may be shorter */
+    }
+  while (gso && size <= GSO_MAX_SEGMENT && k < n &&
+         same_destination (first, &self->out[order[k]]) &&
+         self->out[order[k]].iov.iov_len <= size &&
+         total + self->out[order[k]].iov.iov_len <= GSO_MAX_BYTES);
+
+  header->msg_iovlen = segments;
+  if (segments > 1)
+    {
+      struct cmsghdr *control;
+
+      header->msg_control = segment_control->buffer;
+      header->msg_controllen = sizeof segment_control->buffer;
+      control = CMSG_FIRSTHDR (header);
+      control->cmsg_level = IPPROTO_UDP;
+      control->cmsg_type = UDP_SEGMENT;
+      control->cmsg_len = CMSG_LEN (sizeof (guint16));
+      *(guint16 *) CMSG_DATA (control) = (guint16) size;
+    }
+
+  return k;
+}
+
+/* Sends the @count messages of one socket; where GSO fails, for good (the
+ * kernel or route cannot do it), the datagrams go one by one. */
+static void
+send_messages (int             fd,
+               struct mmsghdr *messages,
+               guint           count)
+{
+  guint i;
+  int sent;
+
+  /* A full socket buffer drops what does not fit, as a router would. */
+  for (i = 0; i < count; i += sent)
+    {
+      sent = sendmmsg (fd, messages + i, count - i, MSG_DONTWAIT);
+      if (sent > 0)
+        continue;
+      sent = 0;
+      if (errno == EINTR)
+        continue;
+      if (messages[i].msg_hdr.msg_controllen == 0 ||
+          errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
+        break;
+      /* No GSO here (old kernel, no checksum offload, small MTU...):
+       * from now on every datagram goes on its own. */
+      if (errno == EINVAL || errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP)
+        {
+          __atomic_store_n (&gso_off, TRUE, __ATOMIC_RELAXED);
+          g_debug ("UDP GSO send failed (%s): sending datagrams one by one",
+                   g_strerror (errno));
+        }
+      send_segments (fd, &messages[i].msg_hdr);
+      sent = 1;
+    }
+}
+
+void
+turn_flush (KibitzTurnServer *self)
+{
+  struct mmsghdr messages[TURN_BATCH];
+  struct iovec iovs[TURN_BATCH];
+  SegmentControl controls[TURN_BATCH];
+  guint8 order[TURN_BATCH];
+  gboolean gso = !__atomic_load_n (&gso_off, __ATOMIC_RELAXED);
+  guint n = group_by_destination (self, order), start = 0;
+
   while (start < n)
     {
       int fd = self->out[order[start]].fd;
       guint count = 0, k = start;
-      int sent;
 
       /* One mmsghdr per GSO run (or lone datagram) of this socket. */
       while (k < n && self->out[order[k]].fd == fd)
         {
-          Outgoing *first = &self->out[order[k]];
-          struct msghdr *header = &messages[count].msg_hdr;
-          gsize size = first->iov.iov_len, total = 0;
-          guint segments = 0;
-
-          memset (&messages[count], 0, sizeof (struct mmsghdr));
-          header->msg_name = &first->address;
-          header->msg_namelen = first->address_length;
-          header->msg_iov = &iovs[k];
-
-          do
-            {
-              Outgoing *next = &self->out[order[k]];
-
-              iovs[k] = next->iov;
-              total += next->iov.iov_len;
-              segments++;
-              k++;
-              if (next->iov.iov_len < size)
-                break;  /* only the last segment may be shorter */
-            }
-          while (gso && size <= GSO_MAX_SEGMENT && k < n &&
-                 same_destination (first, &self->out[order[k]]) &&
-                 self->out[order[k]].iov.iov_len <= size &&
-                 total + self->out[order[k]].iov.iov_len <= GSO_MAX_BYTES);
-
-          header->msg_iovlen = segments;
-          if (segments > 1)
-            {
-              struct cmsghdr *control;
-
-              header->msg_control = controls[count].buffer;
-              header->msg_controllen = sizeof controls[count].buffer;
-              control = CMSG_FIRSTHDR (header);
-              control->cmsg_level = IPPROTO_UDP;
-              control->cmsg_type = UDP_SEGMENT;
-              control->cmsg_len = CMSG_LEN (sizeof (guint16));
-              *(guint16 *) CMSG_DATA (control) = (guint16) size;
-            }
+          k = add_run (self, order, n, k, gso, &messages[count], iovs, &controls[count]);
           count++;
         }
 
-      /* A full socket buffer drops what does not fit, as a router would. */
-      for (i = 0; i < count; i += sent)
-        {
-          sent = sendmmsg (fd, messages + i, count - i, MSG_DONTWAIT);
-          if (sent > 0)
-            continue;
-          sent = 0;
-          if (errno == EINTR)
-            continue;
-          if (messages[i].msg_hdr.msg_controllen == 0 ||
-              errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS)
-            break;
-          /* No GSO here (old kernel, no checksum offload, small MTU...):
-           * from now on every datagram goes on its own. */
-          if (errno == EINVAL || errno == EIO || errno == ENOPROTOOPT || errno == EOPNOTSUPP)
-            {
-              __atomic_store_n (&gso_off, TRUE, __ATOMIC_RELAXED);
-              g_debug ("UDP GSO send failed (%s): sending datagrams one by one",
-                       g_strerror (errno));
-            }
-          send_segments (fd, &messages[i].msg_hdr);
-          sent = 1;
-        }
-
+      send_messages (fd, messages, count);
       start = k;
     }
 

@@ -1,4 +1,6 @@
-/* kibitz-rooms.c
+/* kibitz-rooms.c: the registry of rooms and peers, join (with resume) and
+ * leave, the rate limit, the dispatch of what a client sends, the grace
+ * period. What goes out and what is relayed is in kibitz-rooms-relay.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -7,64 +9,14 @@
 
 #include "config.h"
 
-#include <string.h>
-
 #include "kibitz-message.h"
 #include "kibitz-names.h"
 #include "kibitz-resume-token.h"
-#include "kibitz-rooms.h"
-#include "kibitz-signal-scan.h"
+#include "kibitz-rooms-private.h"
 
-/* Signals sent to a peer whose socket dropped wait for it this long. */
-#define PENDING_MAX_MESSAGES   256
-#define PENDING_MAX_BYTES      (1024 * 1024)
 #define RESUME_TOKEN_SECONDS   (24 * 3600)
 #define RATE_ERROR_INTERVAL    G_USEC_PER_SEC
 #define HISTORY_MAX            100000
-
-typedef struct _KibitzRoom KibitzRoom;
-
-typedef struct {
-  char              *id;
-  char              *name;
-  KibitzRoom        *room;
-  KibitzRoomsClient *client;          /* NULL while the socket is gone */
-  gint64             grace_deadline;
-  gboolean           audio;
-  gboolean           video;
-  gboolean           hand;
-  GQueue             pending;         /* char *, signals waiting for a resume */
-  gsize              pending_bytes;
-} RoomPeer;
-
-struct _KibitzRoom {
-  char      *key;
-  char      *display;
-  GPtrArray *peers;                   /* RoomPeer *, in join order */
-};
-
-struct _KibitzRoomsClient {
-  gpointer  transport;
-  RoomPeer *peer;
-  double    tokens;
-  gint64    refilled_at;
-  gint64    rate_error_at;
-  gboolean  closed;
-};
-
-struct _KibitzRooms {
-  KibitzRoomsConfig     config;
-  char                 *secret;
-  KibitzRoomsTransport  transport;
-  gpointer              user_data;
-  KibitzClockFunc       monotonic;
-  KibitzClockFunc       realtime;
-  GHashTable           *rooms;        /* key -> KibitzRoom */
-  GHashTable           *peers;        /* id -> RoomPeer */
-  GHashTable           *history;      /* id -> room display name, outlives peers */
-  guint                 n_clients;
-  KibitzRoomsCounters   counters;
-};
 
 static void
 room_peer_free (RoomPeer *peer)
@@ -137,74 +89,7 @@ kibitz_rooms_set_clock (KibitzRooms     *self,
   self->realtime = real_usec;
 }
 
-/* Sending */
-
-static void
-send_text (KibitzRooms       *self,
-           KibitzRoomsClient *client,
-           const char        *text)
-{
-  if (client == NULL || client->closed)
-    return;
-
-  self->transport.send (client->transport, text, self->user_data);
-}
-
-static void
-send_object (KibitzRooms       *self,
-             KibitzRoomsClient *client,
-             JsonObject        *object)
-{
-  g_autofree char *text = kibitz_message_to_string (object);
-
-  send_text (self, client, text);
-}
-
-static void
-send_error (KibitzRooms         *self,
-            KibitzRoomsClient   *client,
-            KibitzProtocolError  code,
-            const char          *message,
-            const char          *ref)
-{
-  g_autoptr(JsonObject) error = kibitz_message_new_error (code, message, ref);
-
-  self->counters.errors[code]++;
-  g_debug ("error %s to client %p: %s", kibitz_protocol_error_to_code (code), client, message);
-  send_object (self, client, error);
-}
-
-static void
-close_client (KibitzRooms       *self,
-              KibitzRoomsClient *client,
-              gushort            code,
-              const char        *reason)
-{
-  if (client->closed)
-    return;
-
-  client->closed = TRUE;
-  self->transport.close (client->transport, code, reason, self->user_data);
-}
-
-/* Sends @text to every connected peer of @room except @except. */
-static void
-broadcast (KibitzRooms *self,
-           KibitzRoom  *room,
-           RoomPeer    *except,
-           const char  *text)
-{
-  for (guint i = 0; i < room->peers->len; i++)
-    {
-      RoomPeer *peer = g_ptr_array_index (room->peers, i);
-
-      if (peer != except && peer->client != NULL)
-        {
-          send_text (self, peer->client, text);
-          self->counters.messages_relayed++;
-        }
-    }
-}
+/* Peers and rooms */
 
 static JsonObject *
 peer_to_json (RoomPeer *peer)
@@ -222,8 +107,6 @@ peer_to_json (RoomPeer *peer)
 
   return object;
 }
-
-/* Peers and rooms */
 
 static char *
 new_peer_id (KibitzRooms *self)
@@ -259,9 +142,9 @@ ensure_room (KibitzRooms *self,
   return room;
 }
 
-static RoomPeer *
-room_find_peer (KibitzRoom *room,
-                const char *id)
+RoomPeer *
+rooms_find_peer (KibitzRoom *room,
+                 const char *id)
 {
   for (guint i = 0; i < room->peers->len; i++)
     {
@@ -291,7 +174,7 @@ remove_peer (KibitzRooms *self,
   json_object_set_string_member (left, "id", peer->id);
   json_object_set_string_member (left, "reason", reason);
   text = kibitz_message_to_string (left);
-  broadcast (self, room, NULL, text);
+  rooms_broadcast (self, room, NULL, text);
 
   g_debug ("%s left %s (%s)", peer->id, room->key, reason);
   g_hash_table_remove (self->peers, peer->id);
@@ -324,7 +207,7 @@ take_token (KibitzRooms       *self,
   if (client->rate_error_at == 0 || now - client->rate_error_at >= RATE_ERROR_INTERVAL)
     {
       client->rate_error_at = now;
-      send_error (self, client, KIBITZ_PROTOCOL_ERROR_RATE_LIMITED,
+      rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_RATE_LIMITED,
                   "Too many messages: slow down; messages are being dropped", NULL);
     }
   else
@@ -383,7 +266,7 @@ send_welcome (KibitzRooms       *self,
   else
     json_object_set_array_member (welcome, "ice_servers", json_array_new ());
 
-  send_object (self, client, welcome);
+  rooms_send_object (self, client, welcome);
 }
 
 static void
@@ -395,7 +278,7 @@ announce_joined (KibitzRooms *self,
 
   json_object_set_object_member (joined, "peer", peer_to_json (peer));
   text = kibitz_message_to_string (joined);
-  broadcast (self, peer->room, peer, text);
+  rooms_broadcast (self, peer->room, peer, text);
 }
 
 static RoomPeer *
@@ -434,11 +317,11 @@ attach_client (KibitzRooms       *self,
 
   if (old != NULL && old != client)
     {
-      send_error (self, old, KIBITZ_PROTOCOL_ERROR_REPLACED,
+      rooms_send_error (self, old, KIBITZ_PROTOCOL_ERROR_REPLACED,
                   "This participant reconnected on another connection; closing this one",
                   NULL);
       old->peer = NULL;
-      close_client (self, old, 1000, "replaced");
+      rooms_close_client (self, old, 1000, "replaced");
     }
 
   peer->client = client;
@@ -454,7 +337,7 @@ flush_pending (KibitzRooms *self,
 
   while ((text = g_queue_pop_head (&peer->pending)))
     {
-      send_text (self, peer->client, text);
+      rooms_send_text (self, peer->client, text);
       g_free (text);
     }
   peer->pending_bytes = 0;
@@ -497,7 +380,7 @@ handle_join (KibitzRooms       *self,
 
   if (client->peer != NULL)
     {
-      send_error (self, client, KIBITZ_PROTOCOL_ERROR_ALREADY_JOINED,
+      rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_ALREADY_JOINED,
                   "This connection already joined a room; open a new one for another room", "join");
       return;
     }
@@ -506,13 +389,13 @@ handle_join (KibitzRooms       *self,
   if (key == NULL || !(name = kibitz_display_name_validate (kibitz_json_get_string (object, "name"),
                                                             &error)))
     {
-      send_error (self, client, error->code, error->message, "join");
+      rooms_send_error (self, client, error->code, error->message, "join");
       return;
     }
 
   id = resumable_id (self, kibitz_json_get_string (object, "resume"), key);
   room = g_hash_table_lookup (self->rooms, key);
-  peer = (id && room) ? room_find_peer (room, id) : NULL;
+  peer = (id && room) ? rooms_find_peer (room, id) : NULL;
 
   if (peer != NULL)
     {
@@ -529,7 +412,7 @@ handle_join (KibitzRooms       *self,
       g_autofree char *message = g_strdup_printf ("The room “%s” is full (%u participants)",
                                                   room->display, self->config.max_room_size);
 
-      send_error (self, client, KIBITZ_PROTOCOL_ERROR_ROOM_FULL, message, "join");
+      rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_ROOM_FULL, message, "join");
       return;
     }
 
@@ -548,142 +431,14 @@ handle_join (KibitzRooms       *self,
   announce_joined (self, peer);
 }
 
-/* signal, state, chat, leave */
-
-static void
-relay_signal (KibitzRooms *self,
-              RoomPeer    *to,
-              char        *text)
-{
-  if (to->client != NULL)
-    {
-      send_text (self, to->client, text);
-      self->counters.messages_relayed++;
-      g_free (text);
-    }
-  else if (to->pending.length < PENDING_MAX_MESSAGES &&
-           to->pending_bytes + strlen (text) <= PENDING_MAX_BYTES)
-    {
-      /* Its socket dropped; it may resume within the grace period. */
-      to->pending_bytes += strlen (text);
-      g_queue_push_tail (&to->pending, text);
-      self->counters.messages_relayed++;
-    }
-  else
-    {
-      g_free (text);
-    }
-}
-
-static void
-handle_signal (KibitzRooms       *self,
-               KibitzRoomsClient *client,
-               JsonObject        *object)
-{
-  RoomPeer *from = client->peer;
-  const char *to_id = kibitz_json_get_string (object, "to");
-  RoomPeer *to = room_find_peer (from->room, to_id);
-  g_autoptr(JsonObject) signal = NULL;
-
-  if (to == NULL || to == from)
-    {
-      g_autofree char *message = g_strdup_printf ("There is no peer “%s” in your room", to_id);
-
-      send_error (self, client, KIBITZ_PROTOCOL_ERROR_UNKNOWN_PEER, message, "signal");
-      return;
-    }
-
-  signal = kibitz_message_new (KIBITZ_MESSAGE_SIGNAL);
-  json_object_set_string_member (signal, "from", from->id);
-  json_object_set_member (signal, "data", json_node_copy (json_object_get_member (object, "data")));
-  relay_signal (self, to, kibitz_message_to_string (signal));
-}
-
-/* The fast path (kibitz-signal-scan.h): the same text json-glib would
- * write, put together from the client's bytes. FALSE: take the general path.
- */
-static gboolean
-handle_signal_fast (KibitzRooms       *self,
-                    KibitzRoomsClient *client,
-                    const char        *text,
-                    gsize              length)
-{
-  RoomPeer *from = client->peer;
-  KibitzSignalScan scan;
-  g_autofree char *to_id = NULL;
-  RoomPeer *to;
-  GString *out;
-
-  if (from == NULL || !kibitz_signal_scan (text, length, &scan) ||
-      !kibitz_signal_id_is_plain (from->id))
-    return FALSE;
-
-  to_id = g_strndup (scan.to, scan.to_length);
-  to = room_find_peer (from->room, to_id);
-  if (to == NULL || to == from)
-    return FALSE;
-
-  out = g_string_sized_new (scan.data_length + strlen (from->id) + 40);
-  g_string_append (out, "{\"type\":\"signal\",\"from\":\"");
-  g_string_append (out, from->id);
-  g_string_append (out, "\",\"data\":");
-  kibitz_signal_scan_append_data (&scan, out);
-  g_string_append_c (out, '}');
-  relay_signal (self, to, g_string_free (out, FALSE));
-
-  return TRUE;
-}
-
-static void
-handle_state (KibitzRooms       *self,
-              KibitzRoomsClient *client,
-              JsonObject        *object)
-{
-  static const char * const members[] = { "audio", "video", "hand" };
-  RoomPeer *peer = client->peer;
-  gboolean *fields[] = { &peer->audio, &peer->video, &peer->hand };
-  g_autoptr(JsonObject) state = kibitz_message_new (KIBITZ_MESSAGE_STATE);
-  g_autofree char *text = NULL;
-
-  json_object_set_string_member (state, "from", peer->id);
-  for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-    {
-      if (json_object_has_member (object, members[i]))
-        {
-          *fields[i] = json_object_get_boolean_member (object, members[i]);
-          json_object_set_boolean_member (state, members[i], *fields[i]);
-        }
-    }
-
-  text = kibitz_message_to_string (state);
-  broadcast (self, peer->room, peer, text);
-}
-
-static void
-handle_chat (KibitzRooms       *self,
-             KibitzRoomsClient *client,
-             JsonObject        *object)
-{
-  RoomPeer *peer = client->peer;
-  g_autoptr(JsonObject) chat = kibitz_message_new (KIBITZ_MESSAGE_CHAT);
-  g_autofree char *text = NULL;
-
-  json_object_set_string_member (chat, "from", peer->id);
-  json_object_set_string_member (chat, "name", peer->name);
-  json_object_set_string_member (chat, "text", json_object_get_string_member (object, "text"));
-  json_object_set_int_member (chat, "ts", self->realtime () / 1000);
-  text = kibitz_message_to_string (chat);
-
-  /* Echoed to its sender too, so every screen shows the same order. */
-  broadcast (self, peer->room, NULL, text);
-}
+/* leave */
 
 static void
 handle_leave (KibitzRooms       *self,
               KibitzRoomsClient *client)
 {
   remove_peer (self, client->peer, "leave");
-  close_client (self, client, 1000, "left the room");
+  rooms_close_client (self, client, 1000, "left the room");
 }
 
 void
@@ -704,7 +459,7 @@ kibitz_rooms_receive (KibitzRooms       *self,
   if (!take_token (self, client))
     return;
 
-  if (handle_signal_fast (self, client, text, length))
+  if (rooms_handle_signal_fast (self, client, text, length))
     return;
 
   object = kibitz_message_parse (text, length, &type, &type_name, &error);
@@ -719,20 +474,20 @@ kibitz_rooms_receive (KibitzRooms       *self,
     {
       g_autofree char *message = g_strdup_printf ("Unknown message type “%s”", type_name);
 
-      send_error (self, client, KIBITZ_PROTOCOL_ERROR_UNKNOWN_TYPE, message, type_name);
+      rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_UNKNOWN_TYPE, message, type_name);
       return;
     }
 
   if (type != KIBITZ_MESSAGE_JOIN && client->peer == NULL)
     {
-      send_error (self, client, KIBITZ_PROTOCOL_ERROR_NOT_JOINED,
+      rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_NOT_JOINED,
                   "Send “join” before anything else", type_name);
       return;
     }
 
   if (!kibitz_message_validate_client (type, object, &error))
     {
-      send_error (self, client, error->code, error->message, type_name);
+      rooms_send_error (self, client, error->code, error->message, type_name);
       return;
     }
 
@@ -742,13 +497,13 @@ kibitz_rooms_receive (KibitzRooms       *self,
       handle_join (self, client, object);
       break;
     case KIBITZ_MESSAGE_SIGNAL:
-      handle_signal (self, client, object);
+      rooms_handle_signal (self, client, object);
       break;
     case KIBITZ_MESSAGE_STATE:
-      handle_state (self, client, object);
+      rooms_handle_state (self, client, object);
       break;
     case KIBITZ_MESSAGE_CHAT:
-      handle_chat (self, client, object);
+      rooms_handle_chat (self, client, object);
       break;
     case KIBITZ_MESSAGE_LEAVE:
       handle_leave (self, client);
@@ -777,9 +532,9 @@ kibitz_rooms_refuse (KibitzRooms         *self,
   if (client->closed)
     return;
 
-  send_error (self, client, code, message, ref);
+  rooms_send_error (self, client, code, message, ref);
   if (close_code != 0)
-    close_client (self, client, close_code, kibitz_protocol_error_to_code (code));
+    rooms_close_client (self, client, close_code, kibitz_protocol_error_to_code (code));
 }
 
 /* The socket is gone. A joined peer keeps its slot for the grace period, so

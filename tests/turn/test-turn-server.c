@@ -6,8 +6,12 @@
 
 #include "config.h"
 
+#include <string.h>
+#include <unistd.h>
+
+#include "kibitz-stun-auth.h"
+#include "kibitz-test-turn-client.h"
 #include "kibitz-turn-server.h"
-#include "turn-test-client.h"
 
 #define SECRET "test-secret"
 
@@ -74,17 +78,17 @@ test_binding (Fixture       *fixture,
               gconstpointer  data)
 {
   gboolean tcp = GPOINTER_TO_INT (data);
-  g_autoptr(TestClient) client = test_client_new (tcp, fixture->port);
+  g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (tcp, fixture->port);
   KibitzStunMessage *answer;
   KibitzStunWriter writer;
   KibitzStunAddress mapped;
   KibitzTurnMetrics metrics;
   guint8 buffer[128];
 
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
-                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                          KIBITZ_STUN_CLASS_REQUEST);
   kibitz_stun_writer_add_fingerprint (&writer);
-  answer = test_client_transact (client, &writer);
+  answer = kibitz_test_turn_client_transact (client, &writer);
 
   g_assert_cmpuint (answer->klass, ==, KIBITZ_STUN_CLASS_SUCCESS);
   g_assert_true (kibitz_stun_message_check_fingerprint (answer));
@@ -124,39 +128,40 @@ test_relay (Fixture       *fixture,
             gconstpointer  data)
 {
   gboolean tcp = GPOINTER_TO_INT (data);
-  g_autoptr(TestClient) client = test_client_new (tcp, fixture->port);
+  g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (tcp, fixture->port);
   KibitzStunAddress relayed, peer, from;
   KibitzTurnMetrics metrics;
   UsageLookup usage = { .id = "p-relay" };
   KibitzStunWriter writer;
   guint8 buffer[512];
-  int peer_fd = udp_socket (&peer);
+  int peer_fd = kibitz_test_udp_socket (&peer);
   gssize n;
 
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-relay");
-  assert_allocated (client, allocate (client), &relayed);
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-relay");
+  kibitz_test_turn_assert_allocated (client, kibitz_test_turn_allocate (client), &relayed);
 
   /* Nothing reaches the peer, nor the client, before a permission. */
-  send_indication (client, &peer, "too early");
-  g_assert_cmpint (udp_receive (peer_fd, buffer, sizeof buffer, NULL, 200), ==, -1);
+  kibitz_test_turn_send_indication (client, &peer, "too early");
+  g_assert_cmpint (kibitz_test_udp_receive (peer_fd, buffer, sizeof buffer, NULL, 200), ==, -1);
 
-  g_assert_cmpint (create_permission (client, &peer), ==, 0);
-  send_indication (client, &peer, "hello peer");
-  n = udp_receive (peer_fd, buffer, sizeof buffer, &from, TEST_TIMEOUT_MS);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, &peer), ==, 0);
+  kibitz_test_turn_send_indication (client, &peer, "hello peer");
+  n = kibitz_test_udp_receive (peer_fd, buffer, sizeof buffer, &from, KIBITZ_TEST_TURN_TIMEOUT_MS);
   g_assert_cmpmem (buffer, n, "hello peer", 10);
   g_assert_true (kibitz_stun_address_equal (&from, &relayed));
 
-  udp_send (peer_fd, &relayed, "hello client", 12);
-  expect_data_indication (client, &peer, "hello client");
+  kibitz_test_udp_send (peer_fd, &relayed, "hello client", 12);
+  kibitz_test_turn_expect_data_indication (client, &peer, "hello client");
 
-  g_assert_cmpint (channel_bind (client, 0x4000, &peer), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (client, 0x4000, &peer), ==, 0);
   n = kibitz_stun_channel_data_write (buffer, sizeof buffer, tcp, 0x4000,
                                       (const guint8 *) "on channel", 10);
-  test_client_send (client, buffer, n);
-  n = udp_receive (peer_fd, buffer, sizeof buffer, NULL, TEST_TIMEOUT_MS);
+  kibitz_test_turn_client_send (client, buffer, n);
+  n = kibitz_test_udp_receive (peer_fd, buffer, sizeof buffer, NULL, KIBITZ_TEST_TURN_TIMEOUT_MS);
   g_assert_cmpmem (buffer, n, "on channel", 10);
-  udp_send (peer_fd, &relayed, "back on channel", 15);
-  expect_channel_data (client, 0x4000, "back on channel");
+  kibitz_test_udp_send (peer_fd, &relayed, "back on channel", 15);
+  kibitz_test_turn_expect_channel_data (client, 0x4000, "back on channel");
 
   kibitz_turn_server_get_metrics (fixture->server, &metrics);
   g_assert_cmpuint (metrics.allocations, ==, 1);
@@ -171,11 +176,12 @@ test_relay (Fixture       *fixture,
   g_assert_cmpuint (usage.to_peers, ==, 20);
   g_assert_cmpuint (usage.from_peers, ==, 27);
 
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
   kibitz_stun_writer_add_uint32 (&writer, KIBITZ_STUN_ATTR_LIFETIME, 0);
-  test_client_sign (client, &writer);
-  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 0);
+  kibitz_test_turn_client_sign (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
+                   ==, 0);
 
   kibitz_turn_server_get_metrics (fixture->server, &metrics);
   g_assert_cmpuint (metrics.allocations, ==, 0);
@@ -188,15 +194,17 @@ static void
 test_wrong_credentials (Fixture       *fixture,
                         gconstpointer  data)
 {
-  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (FALSE, fixture->port);
   KibitzTurnMetrics metrics;
 
-  test_client_set_credentials (client, "not-the-secret", in_an_hour (), "p-1");
-  g_assert_cmpint (test_error_code (allocate (client)), ==, 401);
+  kibitz_test_turn_client_set_credentials (client, "not-the-secret", kibitz_test_turn_in_an_hour (),
+                                           "p-1");
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_allocate (client)), ==, 401);
 
   /* An expired REST username, even with the right password. */
-  test_client_set_credentials (client, SECRET, g_get_real_time () / G_USEC_PER_SEC - 10, "p-1");
-  g_assert_cmpint (test_error_code (allocate (client)), ==, 401);
+  kibitz_test_turn_client_set_credentials (client, SECRET, g_get_real_time () / G_USEC_PER_SEC - 10,
+                                           "p-1");
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_allocate (client)), ==, 401);
 
   kibitz_turn_server_get_metrics (fixture->server, &metrics);
   g_assert_cmpuint (metrics.auth_failures, ==, 2);
@@ -207,28 +215,30 @@ static void
 test_stale_nonce (Fixture       *fixture,
                   gconstpointer  data)
 {
-  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (FALSE, fixture->port);
   KibitzStunMessage *answer;
   KibitzStunAddress relayed;
   KibitzStunWriter writer;
   guint8 buffer[512];
 
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-nonce");
-  assert_allocated (client, allocate (client), &relayed);
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-nonce");
+  kibitz_test_turn_assert_allocated (client, kibitz_test_turn_allocate (client), &relayed);
 
   /* A nonce whose expiry has passed (or was tampered with) is stale. */
   memcpy (client->nonce, "0000000000000001", 16);
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                     KIBITZ_STUN_CLASS_REQUEST);
-  test_client_sign (client, &writer);
-  answer = test_client_transact (client, &writer);
-  g_assert_cmpint (test_error_code (answer), ==, 438);
-  test_client_learn_nonce (client, answer);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_client_sign (client, &writer);
+  answer = kibitz_test_turn_client_transact (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (answer), ==, 438);
+  kibitz_test_turn_client_learn_nonce (client, answer);
 
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                     KIBITZ_STUN_CLASS_REQUEST);
-  test_client_sign (client, &writer);
-  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 0);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_client_sign (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
+                   ==, 0);
 }
 
 static void
@@ -241,31 +251,32 @@ test_denied_peers (Fixture       *fixture,
     "169.254.169.254", "100.64.0.1",
     "0.0.0.0", "224.0.0.1", "255.255.255.255", "240.0.0.1",
   };
-  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (FALSE, fixture->port);
   KibitzStunAddress relayed, peer;
   KibitzTurnMetrics metrics;
   gsize i;
 
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-denied");
-  assert_allocated (client, allocate (client), &relayed);
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-denied");
+  kibitz_test_turn_assert_allocated (client, kibitz_test_turn_allocate (client), &relayed);
 
   for (i = 0; i < G_N_ELEMENTS (denied); i++)
     {
-      peer = test_address (denied[i], 9);
-      g_assert_cmpint (create_permission (client, &peer), ==, 403);
-      g_assert_cmpint (channel_bind (client, 0x4001, &peer), ==, 403);
+      peer = kibitz_test_address (denied[i], 9);
+      g_assert_cmpint (kibitz_test_turn_create_permission (client, &peer), ==, 403);
+      g_assert_cmpint (kibitz_test_turn_channel_bind (client, 0x4001, &peer), ==, 403);
     }
 
   /* IPv6 forms on an IPv4 allocation: a family mismatch first. */
-  peer = test_address ("::ffff:127.0.0.1", 9);
-  g_assert_cmpint (create_permission (client, &peer), ==, 443);
-  peer = test_address ("2001:4860:4860::8888", 9);
-  g_assert_cmpint (create_permission (client, &peer), ==, 443);
+  peer = kibitz_test_address ("::ffff:127.0.0.1", 9);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, &peer), ==, 443);
+  peer = kibitz_test_address ("2001:4860:4860::8888", 9);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, &peer), ==, 443);
 
   /* A public address is fine, and our own relay address is exempt. */
-  peer = test_address ("8.8.8.8", 9);
-  g_assert_cmpint (create_permission (client, &peer), ==, 0);
-  g_assert_cmpint (create_permission (client, &relayed), ==, 0);
+  peer = kibitz_test_address ("8.8.8.8", 9);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, &peer), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, &relayed), ==, 0);
 
   kibitz_turn_server_get_metrics (fixture->server, &metrics);
   g_assert_cmpuint (metrics.denied_peers, ==, 2 * G_N_ELEMENTS (denied));
@@ -273,17 +284,18 @@ test_denied_peers (Fixture       *fixture,
 
 /* A client of the server on @port holding an allocation (of @family, 0 for
  * the default) as participant @id; its relayed address goes to @relay. */
-static TestClient *
+static KibitzTestTurnClient *
 allocated_client (gboolean           tcp,
                   guint16            port,
                   const char        *id,
                   guint8             family,
                   KibitzStunAddress *relay)
 {
-  TestClient *client = test_client_new (tcp, port);
+  KibitzTestTurnClient *client = kibitz_test_turn_client_new (tcp, port);
 
-  test_client_set_credentials (client, SECRET, in_an_hour (), id);
-  assert_allocated (client, allocate_with_family (client, family), relay);
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (), id);
+  kibitz_test_turn_assert_allocated (client, kibitz_test_turn_allocate_with_family (client, family),
+                                     relay);
   return client;
 }
 
@@ -291,17 +303,17 @@ allocated_client (gboolean           tcp,
  * each way reaches the other as a Data indication from the sender's relay
  * address. */
 static void
-indications_both_ways (TestClient              *alice,
+indications_both_ways (KibitzTestTurnClient    *alice,
                        const KibitzStunAddress *alice_relay,
-                       TestClient              *bob,
+                       KibitzTestTurnClient    *bob,
                        const KibitzStunAddress *bob_relay)
 {
-  g_assert_cmpint (create_permission (alice, bob_relay), ==, 0);
-  g_assert_cmpint (create_permission (bob, alice_relay), ==, 0);
-  send_indication (alice, bob_relay, "hi bob");
-  expect_data_indication (bob, alice_relay, "hi bob");
-  send_indication (bob, alice_relay, "hi alice");
-  expect_data_indication (alice, bob_relay, "hi alice");
+  g_assert_cmpint (kibitz_test_turn_create_permission (alice, bob_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_create_permission (bob, alice_relay), ==, 0);
+  kibitz_test_turn_send_indication (alice, bob_relay, "hi bob");
+  kibitz_test_turn_expect_data_indication (bob, alice_relay, "hi bob");
+  kibitz_test_turn_send_indication (bob, alice_relay, "hi alice");
+  kibitz_test_turn_expect_data_indication (alice, bob_relay, "hi alice");
 }
 
 /* Relay to relay: two clients of this server talk through both relays while
@@ -311,18 +323,20 @@ test_self_relay (Fixture       *fixture,
                  gconstpointer  data)
 {
   KibitzStunAddress alice_relay, bob_relay, other;
-  g_autoptr(TestClient) alice = allocated_client (FALSE, fixture->port, "p-alice", 0, &alice_relay);
-  g_autoptr(TestClient) bob = allocated_client (FALSE, fixture->port, "p-bob", 0, &bob_relay);
+  g_autoptr(KibitzTestTurnClient) alice = allocated_client (FALSE, fixture->port, "p-alice", 0,
+                                                            &alice_relay);
+  g_autoptr(KibitzTestTurnClient) bob = allocated_client (FALSE, fixture->port, "p-bob", 0,
+                                                          &bob_relay);
   KibitzTurnMetrics metrics;
   guint8 buffer[256];
-  int other_fd = udp_socket (&other);
+  int other_fd = kibitz_test_udp_socket (&other);
 
   indications_both_ways (alice, &alice_relay, bob, &bob_relay);
 
   /* The permission to 127.0.0.1 is for relays only: a plain socket on the
    * same address gets nothing. */
-  send_indication (alice, &other, "not for you");
-  g_assert_cmpint (udp_receive (other_fd, buffer, sizeof buffer, NULL, 300), ==, -1);
+  kibitz_test_turn_send_indication (alice, &other, "not for you");
+  g_assert_cmpint (kibitz_test_udp_receive (other_fd, buffer, sizeof buffer, NULL, 300), ==, -1);
   close (other_fd);
 
   /* Relay to relay went inside the server. */
@@ -334,10 +348,10 @@ test_self_relay (Fixture       *fixture,
 /* Sends two ChannelData frames at once: over TCP in one segment, so that the
  * relay handles them in one read. */
 static void
-send_two_channel_data (TestClient *client,
-                       guint16     channel,
-                       const char *first,
-                       const char *second)
+send_two_channel_data (KibitzTestTurnClient *client,
+                       guint16               channel,
+                       const char           *first,
+                       const char           *second)
 {
   guint8 buffer[256];
   gsize n = kibitz_stun_channel_data_write (buffer, sizeof buffer, client->tcp, channel,
@@ -347,12 +361,12 @@ send_two_channel_data (TestClient *client,
 
   if (client->tcp)
     {
-      test_client_send (client, buffer, n + m);
+      kibitz_test_turn_client_send (client, buffer, n + m);
     }
   else
     {
-      test_client_send (client, buffer, n);
-      test_client_send (client, buffer + n, m);
+      kibitz_test_turn_client_send (client, buffer, n);
+      kibitz_test_turn_client_send (client, buffer + n, m);
     }
 }
 
@@ -368,9 +382,12 @@ test_internal_delivery (Fixture       *fixture,
 {
   gboolean tcp = GPOINTER_TO_INT (data);
   KibitzStunAddress alice_relay, bob_relay, carol_relay;
-  g_autoptr(TestClient) alice = allocated_client (tcp, fixture->port, "p-alice", 0, &alice_relay);
-  g_autoptr(TestClient) bob = allocated_client (FALSE, fixture->port, "p-bob", 0, &bob_relay);
-  g_autoptr(TestClient) carol = allocated_client (FALSE, fixture->port, "p-carol", 0, &carol_relay);
+  g_autoptr(KibitzTestTurnClient) alice = allocated_client (tcp, fixture->port, "p-alice", 0,
+                                                            &alice_relay);
+  g_autoptr(KibitzTestTurnClient) bob = allocated_client (FALSE, fixture->port, "p-bob", 0,
+                                                          &bob_relay);
+  g_autoptr(KibitzTestTurnClient) carol = allocated_client (FALSE, fixture->port, "p-carol", 0,
+                                                            &carol_relay);
   UsageLookup alice_usage = { .id = "p-alice" }, bob_usage = { .id = "p-bob" };
   UsageLookup carol_usage = { .id = "p-carol" };
   KibitzTurnMetrics metrics;
@@ -382,37 +399,38 @@ test_internal_delivery (Fixture       *fixture,
   indications_both_ways (alice, &alice_relay, bob, &bob_relay);
 
   /* ChannelData both ways, each side on its own channel number. */
-  g_assert_cmpint (channel_bind (alice, 0x4000, &bob_relay), ==, 0);
-  g_assert_cmpint (channel_bind (bob, 0x4abc, &alice_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (alice, 0x4000, &bob_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (bob, 0x4abc, &alice_relay), ==, 0);
   n = kibitz_stun_channel_data_write (buffer, sizeof buffer, tcp, 0x4000,
                                       (const guint8 *) "on channel", 10);
-  test_client_send (alice, buffer, n);
-  expect_channel_data (bob, 0x4abc, "on channel");
+  kibitz_test_turn_client_send (alice, buffer, n);
+  kibitz_test_turn_expect_channel_data (bob, 0x4abc, "on channel");
   n = kibitz_stun_channel_data_write (buffer, sizeof buffer, FALSE, 0x4abc,
                                       (const guint8 *) "channel back", 12);
-  test_client_send (bob, buffer, n);
-  expect_channel_data (alice, 0x4000, "channel back");
+  kibitz_test_turn_client_send (bob, buffer, n);
+  kibitz_test_turn_expect_channel_data (alice, 0x4000, "channel back");
   send_two_channel_data (alice, 0x4000, "one", "two");
-  expect_channel_data (bob, 0x4abc, "one");
-  expect_channel_data (bob, 0x4abc, "two");
+  kibitz_test_turn_expect_channel_data (bob, 0x4abc, "one");
+  kibitz_test_turn_expect_channel_data (bob, 0x4abc, "two");
 
   /* Carol has no permission for alice: what alice sends her is dropped, by
    * Send indication and on a channel, until carol makes one. The first thing
    * carol receives is the packet after it. */
-  g_assert_cmpint (create_permission (alice, &carol_relay), ==, 0);
-  g_assert_cmpint (channel_bind (alice, 0x4001, &carol_relay), ==, 0);
-  send_indication (alice, &carol_relay, "no permission");
+  g_assert_cmpint (kibitz_test_turn_create_permission (alice, &carol_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (alice, 0x4001, &carol_relay), ==, 0);
+  kibitz_test_turn_send_indication (alice, &carol_relay, "no permission");
   n = kibitz_stun_channel_data_write (buffer, sizeof buffer, tcp, 0x4001,
                                       (const guint8 *) "still none", 10);
-  test_client_send (alice, buffer, n);
+  kibitz_test_turn_client_send (alice, buffer, n);
   /* A round trip on alice's own socket: over TCP, the server might otherwise
    * read carol's request (another socket) before alice's frames. */
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
-                     KIBITZ_STUN_CLASS_REQUEST);
-  g_assert_cmpint (test_error_code (test_client_transact (alice, &writer)), ==, 0);
-  g_assert_cmpint (create_permission (carol, &alice_relay), ==, 0);
-  send_indication (alice, &carol_relay, "now yes");
-  expect_data_indication (carol, &alice_relay, "now yes");
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (alice, &writer)),
+                   ==, 0);
+  g_assert_cmpint (kibitz_test_turn_create_permission (carol, &alice_relay), ==, 0);
+  kibitz_test_turn_send_indication (alice, &carol_relay, "now yes");
+  kibitz_test_turn_expect_data_indication (carol, &alice_relay, "now yes");
 
   kibitz_turn_server_get_metrics (fixture->server, &metrics);
   g_assert_cmpuint (metrics.internal_packets, ==, 9);
@@ -435,18 +453,21 @@ static void
 test_quota (Fixture       *fixture,
             gconstpointer  data)
 {
-  g_autoptr(TestClient) first = test_client_new (FALSE, fixture->port);
-  g_autoptr(TestClient) second = test_client_new (FALSE, fixture->port);
-  g_autoptr(TestClient) other_user = test_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) first = kibitz_test_turn_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) second = kibitz_test_turn_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) other_user = kibitz_test_turn_client_new (FALSE, fixture->port);
   KibitzStunAddress relayed;
   KibitzTurnMetrics metrics;
 
-  test_client_set_credentials (first, SECRET, in_an_hour (), "p-quota");
-  test_client_set_credentials (second, SECRET, in_an_hour () + 1, "p-quota");
-  test_client_set_credentials (other_user, SECRET, in_an_hour (), "p-other");
-  assert_allocated (first, allocate (first), &relayed);
-  g_assert_cmpint (test_error_code (allocate (second)), ==, 486);
-  assert_allocated (other_user, allocate (other_user), &relayed);
+  kibitz_test_turn_client_set_credentials (first, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-quota");
+  kibitz_test_turn_client_set_credentials (second, SECRET, kibitz_test_turn_in_an_hour () + 1,
+                                           "p-quota");
+  kibitz_test_turn_client_set_credentials (other_user, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-other");
+  kibitz_test_turn_assert_allocated (first, kibitz_test_turn_allocate (first), &relayed);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_allocate (second)), ==, 486);
+  kibitz_test_turn_assert_allocated (other_user, kibitz_test_turn_allocate (other_user), &relayed);
 
   kibitz_turn_server_get_metrics (fixture->server, &metrics);
   g_assert_cmpuint (metrics.quota_rejections, ==, 1);
@@ -456,33 +477,37 @@ static void
 test_allocation_mismatch (Fixture       *fixture,
                           gconstpointer  data)
 {
-  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (FALSE, fixture->port);
   KibitzStunAddress relayed;
   KibitzStunWriter writer;
   guint8 buffer[512];
 
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-mismatch");
-  assert_allocated (client, allocate (client), &relayed);
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-mismatch");
+  kibitz_test_turn_assert_allocated (client, kibitz_test_turn_allocate (client), &relayed);
 
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
-                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                          KIBITZ_STUN_CLASS_REQUEST);
   kibitz_stun_writer_add_requested_transport (&writer, 17);
-  test_client_sign (client, &writer);
-  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 437);
+  kibitz_test_turn_client_sign (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
+                   ==, 437);
 
   /* Another user on the same 5-tuple: wrong credentials. */
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-intruder");
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                     KIBITZ_STUN_CLASS_REQUEST);
-  test_client_sign (client, &writer);
-  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 441);
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-intruder");
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_client_sign (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
+                   ==, 441);
 }
 
 static void
 test_bad_requests (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (FALSE, fixture->port);
   KibitzStunMessage *answer;
   KibitzStunAddress relayed, peer;
   KibitzStunWriter writer;
@@ -491,73 +516,78 @@ test_bad_requests (Fixture       *fixture,
   gsize n = 0;
 
   /* An unknown comprehension-required attribute: 420, listing it. */
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
-                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                          KIBITZ_STUN_CLASS_REQUEST);
   kibitz_stun_writer_add_uint32 (&writer, 0x0031, 0);
-  answer = test_client_transact (client, &writer);
-  g_assert_cmpint (test_error_code (answer), ==, 420);
+  answer = kibitz_test_turn_client_transact (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (answer), ==, 420);
   g_assert_true (kibitz_stun_message_get_unknown_attributes (answer, unknown, 4, &n));
   g_assert_cmpuint (n, ==, 1);
   g_assert_cmphex (unknown[0], ==, 0x0031);
 
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-bad");
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (), "p-bad");
 
   /* TCP relaying is not offered: 442. */
-  answer = allocate (client);
-  assert_allocated (client, answer, &relayed);
+  answer = kibitz_test_turn_allocate (client);
+  kibitz_test_turn_assert_allocated (client, answer, &relayed);
 
   /* Refresh and friends before any allocation on another 5-tuple: 437. */
   {
-    g_autoptr(TestClient) stranger = test_client_new (FALSE, fixture->port);
+    g_autoptr(KibitzTestTurnClient) stranger = kibitz_test_turn_client_new (FALSE, fixture->port);
 
     memcpy (stranger->realm, client->realm, sizeof client->realm);
     memcpy (stranger->nonce, client->nonce, sizeof client->nonce);
-    test_client_set_credentials (stranger, SECRET, in_an_hour (), "p-bad");
-    peer = test_address ("127.0.0.1", 9);
-    g_assert_cmpint (create_permission (stranger, &peer), ==, 437);
+    kibitz_test_turn_client_set_credentials (stranger, SECRET, kibitz_test_turn_in_an_hour (),
+                                             "p-bad");
+    peer = kibitz_test_address ("127.0.0.1", 9);
+    g_assert_cmpint (kibitz_test_turn_create_permission (stranger, &peer), ==, 437);
 
-    test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
-                       KIBITZ_STUN_CLASS_REQUEST);
+    kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                            KIBITZ_STUN_CLASS_REQUEST);
     kibitz_stun_writer_add_requested_transport (&writer, 6);
-    test_client_sign (stranger, &writer);
-    g_assert_cmpint (test_error_code (test_client_transact (stranger, &writer)), ==, 442);
+    kibitz_test_turn_client_sign (stranger, &writer);
+    g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (stranger, &writer)),
+                     ==, 442);
 
-    test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
-                       KIBITZ_STUN_CLASS_REQUEST);
-    test_client_sign (stranger, &writer);
-    g_assert_cmpint (test_error_code (test_client_transact (stranger, &writer)), ==, 400);
+    kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                            KIBITZ_STUN_CLASS_REQUEST);
+    kibitz_test_turn_client_sign (stranger, &writer);
+    g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (stranger, &writer)),
+                     ==, 400);
 
     /* No IPv6 relay address on this server. */
-    test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
-                       KIBITZ_STUN_CLASS_REQUEST);
+    kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                            KIBITZ_STUN_CLASS_REQUEST);
     kibitz_stun_writer_add_requested_transport (&writer, 17);
     kibitz_stun_writer_add_requested_family (&writer, KIBITZ_STUN_FAMILY_IPV6);
-    test_client_sign (stranger, &writer);
-    g_assert_cmpint (test_error_code (test_client_transact (stranger, &writer)), ==, 440);
+    kibitz_test_turn_client_sign (stranger, &writer);
+    g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (stranger, &writer)),
+                     ==, 440);
   }
 
   /* Channel numbers outside 0x4000-0x7FFF (RFC 5766's range, which RFC 8656
    * narrowed), and a peer bound twice. */
-  peer = test_address ("127.0.0.1", 9);
-  g_assert_cmpint (channel_bind (client, 0x3FFF, &peer), ==, 400);
-  g_assert_cmpint (channel_bind (client, 0x8000, &peer), ==, 400);
-  g_assert_cmpint (channel_bind (client, 0x4FFF, &peer), ==, 0);
-  g_assert_cmpint (channel_bind (client, 0x4FFF, &peer), ==, 0);
-  g_assert_cmpint (channel_bind (client, 0x4ABC, &peer), ==, 400);
+  peer = kibitz_test_address ("127.0.0.1", 9);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (client, 0x3FFF, &peer), ==, 400);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (client, 0x8000, &peer), ==, 400);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (client, 0x4FFF, &peer), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (client, 0x4FFF, &peer), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (client, 0x4ABC, &peer), ==, 400);
 
   /* Garbage on the port changes nothing. */
-  test_client_send (client, (const guint8 *) "GET / HTTP/1.1\r\n\r\n", 18);
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
-                     KIBITZ_STUN_CLASS_REQUEST);
-  g_assert_cmpint (test_client_transact (client, &writer)->klass, ==, KIBITZ_STUN_CLASS_SUCCESS);
+  kibitz_test_turn_client_send (client, (const guint8 *) "GET / HTTP/1.1\r\n\r\n", 18);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  g_assert_cmpint (kibitz_test_turn_client_transact (client, &writer)->klass, ==,
+                   KIBITZ_STUN_CLASS_SUCCESS);
 }
 
 static void
 test_even_port_reservation (Fixture       *fixture,
                             gconstpointer  data)
 {
-  g_autoptr(TestClient) first = test_client_new (FALSE, fixture->port);
-  g_autoptr(TestClient) second = test_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) first = kibitz_test_turn_client_new (FALSE, fixture->port);
+  g_autoptr(KibitzTestTurnClient) second = kibitz_test_turn_client_new (FALSE, fixture->port);
   KibitzStunMessage *answer;
   KibitzStunAddress relayed, second_relayed;
   KibitzStunWriter writer;
@@ -565,25 +595,27 @@ test_even_port_reservation (Fixture       *fixture,
   guint64 token = 0;
   int attempt;
 
-  test_client_set_credentials (first, SECRET, in_an_hour (), "p-even");
-  test_client_set_credentials (second, SECRET, in_an_hour (), "p-even");
-  allocate (first);  /* learns the nonce; this one has no EVEN-PORT */
+  kibitz_test_turn_client_set_credentials (first, SECRET, kibitz_test_turn_in_an_hour (), "p-even");
+  kibitz_test_turn_client_set_credentials (second, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-even");
+  kibitz_test_turn_allocate (first);  /* learns the nonce; this one has no EVEN-PORT */
 
   /* The next port may be taken by chance: try a few allocations. */
   for (attempt = 0; attempt < 10 && token == 0; attempt++)
     {
-      g_autoptr(TestClient) client = test_client_new (FALSE, fixture->port);
+      g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (FALSE, fixture->port);
 
-      test_client_set_credentials (client, SECRET, in_an_hour (), "p-even");
+      kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
+                                               "p-even");
       memcpy (client->realm, first->realm, sizeof first->realm);
       memcpy (client->nonce, first->nonce, sizeof first->nonce);
-      test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
-                         KIBITZ_STUN_CLASS_REQUEST);
+      kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                              KIBITZ_STUN_CLASS_REQUEST);
       kibitz_stun_writer_add_requested_transport (&writer, 17);
       kibitz_stun_writer_add_even_port (&writer, TRUE);
-      test_client_sign (client, &writer);
-      answer = test_client_transact (client, &writer);
-      g_assert_cmpint (test_error_code (answer), ==, 0);
+      kibitz_test_turn_client_sign (client, &writer);
+      answer = kibitz_test_turn_client_transact (client, &writer);
+      g_assert_cmpint (kibitz_test_turn_error_code (answer), ==, 0);
       g_assert_true (kibitz_stun_message_get_xor_address (answer,
                                                           KIBITZ_STUN_ATTR_XOR_RELAYED_ADDRESS,
                                                           &relayed));
@@ -594,13 +626,13 @@ test_even_port_reservation (Fixture       *fixture,
 
   memcpy (second->realm, first->realm, sizeof first->realm);
   memcpy (second->nonce, first->nonce, sizeof first->nonce);
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
-                     KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+                          KIBITZ_STUN_CLASS_REQUEST);
   kibitz_stun_writer_add_requested_transport (&writer, 17);
   kibitz_stun_writer_add_uint64 (&writer, KIBITZ_STUN_ATTR_RESERVATION_TOKEN, token);
-  test_client_sign (second, &writer);
-  answer = test_client_transact (second, &writer);
-  g_assert_cmpint (test_error_code (answer), ==, 0);
+  kibitz_test_turn_client_sign (second, &writer);
+  answer = kibitz_test_turn_client_transact (second, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (answer), ==, 0);
   g_assert_true (kibitz_stun_message_get_xor_address (answer, KIBITZ_STUN_ATTR_XOR_RELAYED_ADDRESS,
                                                       &second_relayed));
   g_assert_cmpuint (second_relayed.port, ==, relayed.port + 1);
@@ -619,7 +651,7 @@ test_expiry (void)
     .nonce_lifetime = 1,
   };
   g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
-  g_autoptr(TestClient) client = NULL;
+  g_autoptr(KibitzTestTurnClient) client = NULL;
   KibitzStunMessage *answer;
   KibitzTurnMetrics metrics;
   KibitzStunWriter writer;
@@ -628,11 +660,12 @@ test_expiry (void)
 
   g_assert_no_error (error);
   g_assert_true (kibitz_turn_server_start (server, &error));
-  client = test_client_new (FALSE, kibitz_turn_server_get_port (server));
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-expiry");
+  client = kibitz_test_turn_client_new (FALSE, kibitz_turn_server_get_port (server));
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-expiry");
 
-  answer = allocate (client);
-  g_assert_cmpint (test_error_code (answer), ==, 0);
+  answer = kibitz_test_turn_allocate (client);
+  g_assert_cmpint (kibitz_test_turn_error_code (answer), ==, 0);
   g_assert_true (kibitz_stun_message_get_uint32 (answer, KIBITZ_STUN_ATTR_LIFETIME, &lifetime));
   g_assert_cmpuint (lifetime, ==, 1);
   kibitz_turn_server_get_metrics (server, &metrics);
@@ -643,16 +676,17 @@ test_expiry (void)
   g_assert_cmpuint (metrics.allocations, ==, 0);
 
   /* The nonce went stale too; with a fresh one, there is no allocation left. */
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                     KIBITZ_STUN_CLASS_REQUEST);
-  test_client_sign (client, &writer);
-  answer = test_client_transact (client, &writer);
-  g_assert_cmpint (test_error_code (answer), ==, 438);
-  test_client_learn_nonce (client, answer);
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                     KIBITZ_STUN_CLASS_REQUEST);
-  test_client_sign (client, &writer);
-  g_assert_cmpint (test_error_code (test_client_transact (client, &writer)), ==, 437);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_client_sign (client, &writer);
+  answer = kibitz_test_turn_client_transact (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (answer), ==, 438);
+  kibitz_test_turn_client_learn_nonce (client, answer);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_client_sign (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
+                   ==, 437);
 }
 
 /* An IPv4 client asks for an IPv6 relay (REQUESTED-ADDRESS-FAMILY) and
@@ -670,8 +704,8 @@ test_ipv6_relay (void)
     .allow_peers = allow,
   };
   g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
-  g_autoptr(TestClient) client = NULL;
-  KibitzStunAddress relayed, peer = test_address ("::1", 0), from, v4_peer;
+  g_autoptr(KibitzTestTurnClient) client = NULL;
+  KibitzStunAddress relayed, peer = kibitz_test_address ("::1", 0), from, v4_peer;
   struct sockaddr_storage storage;
   socklen_t length;
   guint8 buffer[256];
@@ -693,13 +727,16 @@ test_ipv6_relay (void)
   getsockname (peer_fd, (struct sockaddr *) &storage, &length);
   kibitz_stun_address_from_sockaddr (&peer, (struct sockaddr *) &storage, length);
 
-  client = test_client_new (FALSE, kibitz_turn_server_get_port (server));
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-six");
-  assert_allocated (client, allocate_with_family (client, KIBITZ_STUN_FAMILY_IPV6), &relayed);
+  client = kibitz_test_turn_client_new (FALSE, kibitz_turn_server_get_port (server));
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (), "p-six");
+  kibitz_test_turn_assert_allocated (client,
+                                     kibitz_test_turn_allocate_with_family (client,
+                                                                            KIBITZ_STUN_FAMILY_IPV6),
+                                     &relayed);
   g_assert_cmpuint (relayed.family, ==, KIBITZ_STUN_FAMILY_IPV6);
 
-  v4_peer = test_address ("8.8.8.8", 53);
-  g_assert_cmpint (create_permission (client, &v4_peer), ==, 443);
+  v4_peer = kibitz_test_address ("8.8.8.8", 53);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, &v4_peer), ==, 443);
 
   /* Loopback and private IPv4 in every IPv6 encoding, and IPv6's own. */
   {
@@ -712,25 +749,25 @@ test_ipv6_relay (void)
 
     for (i = 0; i < G_N_ELEMENTS (denied); i++)
       {
-        KibitzStunAddress address = test_address (denied[i], 9);
+        KibitzStunAddress address = kibitz_test_address (denied[i], 9);
 
-        g_assert_cmpint (create_permission (client, &address), ==, 403);
+        g_assert_cmpint (kibitz_test_turn_create_permission (client, &address), ==, 403);
       }
   }
-  g_assert_cmpint (create_permission (client, &peer), ==, 0);
-  send_indication (client, &peer, "over six");
-  n = udp_receive (peer_fd, buffer, sizeof buffer, &from, TEST_TIMEOUT_MS);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, &peer), ==, 0);
+  kibitz_test_turn_send_indication (client, &peer, "over six");
+  n = kibitz_test_udp_receive (peer_fd, buffer, sizeof buffer, &from, KIBITZ_TEST_TURN_TIMEOUT_MS);
   g_assert_cmpmem (buffer, n, "over six", 8);
   g_assert_true (kibitz_stun_address_equal (&from, &relayed));
-  udp_send (peer_fd, &relayed, "back over six", 13);
-  expect_data_indication (client, &peer, "back over six");
+  kibitz_test_udp_send (peer_fd, &relayed, "back over six", 13);
+  kibitz_test_turn_expect_data_indication (client, &peer, "back over six");
   close (peer_fd);
 }
 
 static gboolean
 have_ipv6_loopback (void)
 {
-  KibitzStunAddress address = test_address ("::1", 0);
+  KibitzStunAddress address = kibitz_test_address ("::1", 0);
   struct sockaddr_storage storage;
   socklen_t length = kibitz_stun_address_to_sockaddr (&address, &storage);
   int fd = socket (AF_INET6, SOCK_DGRAM, 0);
@@ -754,8 +791,8 @@ test_internal_delivery_ipv6 (void)
     .relay_ips = relay_ips,
   };
   g_autoptr(KibitzTurnServer) server = NULL;
-  g_autoptr(TestClient) alice = NULL;
-  g_autoptr(TestClient) bob = NULL;
+  g_autoptr(KibitzTestTurnClient) alice = NULL;
+  g_autoptr(KibitzTestTurnClient) bob = NULL;
   KibitzStunAddress alice_relay, bob_relay;
   KibitzTurnMetrics metrics;
   guint8 buffer[256];
@@ -776,14 +813,14 @@ test_internal_delivery_ipv6 (void)
                           KIBITZ_STUN_FAMILY_IPV6, &bob_relay);
   g_assert_cmpuint (alice_relay.family, ==, KIBITZ_STUN_FAMILY_IPV6);
 
-  g_assert_cmpint (create_permission (alice, &bob_relay), ==, 0);
-  g_assert_cmpint (channel_bind (bob, 0x4002, &alice_relay), ==, 0);
-  send_indication (alice, &bob_relay, "over six");
-  expect_channel_data (bob, 0x4002, "over six");
+  g_assert_cmpint (kibitz_test_turn_create_permission (alice, &bob_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (bob, 0x4002, &alice_relay), ==, 0);
+  kibitz_test_turn_send_indication (alice, &bob_relay, "over six");
+  kibitz_test_turn_expect_channel_data (bob, 0x4002, "over six");
   n = kibitz_stun_channel_data_write (buffer, sizeof buffer, FALSE, 0x4002,
                                       (const guint8 *) "back over six", 13);
-  test_client_send (bob, buffer, n);
-  expect_data_indication (alice, &bob_relay, "back over six");
+  kibitz_test_turn_client_send (bob, buffer, n);
+  kibitz_test_turn_expect_data_indication (alice, &bob_relay, "back over six");
 
   kibitz_turn_server_get_metrics (server, &metrics);
   g_assert_cmpuint (metrics.internal_packets, ==, 2);
@@ -808,9 +845,9 @@ test_internal_delivery_external_ip (gconstpointer data)
     .allow_peers = GPOINTER_TO_INT (data) ? allowed : NULL,
   };
   g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
-  g_autoptr(TestClient) alice = NULL;
-  g_autoptr(TestClient) bob = NULL;
-  KibitzStunAddress alice_relay, bob_relay, external = test_address ("127.0.0.2", 0);
+  g_autoptr(KibitzTestTurnClient) alice = NULL;
+  g_autoptr(KibitzTestTurnClient) bob = NULL;
+  KibitzStunAddress alice_relay, bob_relay, external = kibitz_test_address ("127.0.0.2", 0);
   KibitzTurnMetrics metrics;
   guint8 buffer[256];
   gsize n;
@@ -824,13 +861,13 @@ test_internal_delivery_external_ip (gconstpointer data)
 
   indications_both_ways (alice, &alice_relay, bob, &bob_relay);
 
-  g_assert_cmpint (channel_bind (bob, 0x4003, &alice_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (bob, 0x4003, &alice_relay), ==, 0);
   n = kibitz_stun_channel_data_write (buffer, sizeof buffer, FALSE, 0x4003,
                                       (const guint8 *) "and back", 8);
-  test_client_send (bob, buffer, n);
-  expect_data_indication (alice, &bob_relay, "and back");
-  send_indication (alice, &bob_relay, "on the channel");
-  expect_channel_data (bob, 0x4003, "on the channel");
+  kibitz_test_turn_client_send (bob, buffer, n);
+  kibitz_test_turn_expect_data_indication (alice, &bob_relay, "and back");
+  kibitz_test_turn_send_indication (alice, &bob_relay, "on the channel");
+  kibitz_test_turn_expect_channel_data (bob, 0x4003, "on the channel");
 
   kibitz_turn_server_get_metrics (server, &metrics);
   g_assert_cmpuint (metrics.internal_packets, ==, 4);
@@ -854,8 +891,8 @@ test_wildcard_relay_uses_kernel (void)
     .external_ip = "127.0.0.2",
   };
   g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
-  g_autoptr(TestClient) alice = NULL;
-  g_autoptr(TestClient) bob = NULL;
+  g_autoptr(KibitzTestTurnClient) alice = NULL;
+  g_autoptr(KibitzTestTurnClient) bob = NULL;
   KibitzStunAddress alice_relay, bob_relay;
   KibitzTurnMetrics metrics;
 

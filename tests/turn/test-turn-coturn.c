@@ -13,10 +13,11 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "kibitz-test-turn-client.h"
 #include "kibitz-turn-server.h"
-#include "turn-test-client.h"
 
 #define SECRET "coturn-interop-secret"
 
@@ -221,7 +222,7 @@ static guint16
 free_port (void)
 {
   KibitzStunAddress bound;
-  int fd = udp_socket (&bound);
+  int fd = kibitz_test_udp_socket (&bound);
 
   close (fd);
   return bound.port;
@@ -235,14 +236,14 @@ wait_for_stun (guint16 port)
 
   for (attempt = 0; attempt < 50; attempt++)
     {
-      g_autoptr(TestClient) client = test_client_new (FALSE, port);
+      g_autoptr(KibitzTestTurnClient) client = kibitz_test_turn_client_new (FALSE, port);
       KibitzStunWriter writer;
       guint8 buffer[64];
 
-      test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
-                         KIBITZ_STUN_CLASS_REQUEST);
-      test_client_send (client, buffer, kibitz_stun_writer_finish (&writer));
-      if (test_client_receive (client, 100) != NULL)
+      kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_BINDING,
+                              KIBITZ_STUN_CLASS_REQUEST);
+      kibitz_test_turn_client_send (client, buffer, kibitz_stun_writer_finish (&writer));
+      if (kibitz_test_turn_client_receive (client, 100) != NULL)
         return TRUE;
       /* A refused port answers at once: wait anyway. */
       g_usleep (100 * 1000);
@@ -258,7 +259,7 @@ test_our_client_against_turnserver (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL, *port_arg = NULL, *secret_arg = NULL, *db_arg = NULL;
   g_autofree char *pid_arg = NULL;
-  g_autoptr(TestClient) client = NULL;
+  g_autoptr(KibitzTestTurnClient) client = NULL;
   KibitzStunAddress relayed, peer, from;
   guint8 buffer[512];
   guint16 port;
@@ -295,29 +296,30 @@ test_our_client_against_turnserver (void)
   }
   g_assert_true (wait_for_stun (port));
 
-  client = test_client_new (FALSE, port);
-  test_client_set_credentials (client, SECRET, in_an_hour (), "p-kibitz");
-  assert_allocated (client, allocate (client), &relayed);
+  client = kibitz_test_turn_client_new (FALSE, port);
+  kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-kibitz");
+  kibitz_test_turn_assert_allocated (client, kibitz_test_turn_allocate (client), &relayed);
   g_assert_cmpstr (client->realm, ==, "coturn-test");
 
-  peer_fd = udp_socket (&peer);
-  g_assert_cmpint (create_permission (client, &peer), ==, 0);
-  send_indication (client, &peer, "hello from kibitz");
-  n = udp_receive (peer_fd, buffer, sizeof buffer, &from, TEST_TIMEOUT_MS);
+  peer_fd = kibitz_test_udp_socket (&peer);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, &peer), ==, 0);
+  kibitz_test_turn_send_indication (client, &peer, "hello from kibitz");
+  n = kibitz_test_udp_receive (peer_fd, buffer, sizeof buffer, &from, KIBITZ_TEST_TURN_TIMEOUT_MS);
   g_assert_cmpmem (buffer, n, "hello from kibitz", 17);
   g_assert_true (kibitz_stun_address_equal (&from, &relayed));
 
-  udp_send (peer_fd, &relayed, "hello from the peer", 19);
-  expect_data_indication (client, &peer, "hello from the peer");
+  kibitz_test_udp_send (peer_fd, &relayed, "hello from the peer", 19);
+  kibitz_test_turn_expect_data_indication (client, &peer, "hello from the peer");
 
-  g_assert_cmpint (channel_bind (client, 0x4001, &peer), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (client, 0x4001, &peer), ==, 0);
   n = kibitz_stun_channel_data_write (buffer, sizeof buffer, FALSE, 0x4001,
                                       (const guint8 *) "on a channel", 12);
-  test_client_send (client, buffer, n);
-  n = udp_receive (peer_fd, buffer, sizeof buffer, NULL, TEST_TIMEOUT_MS);
+  kibitz_test_turn_client_send (client, buffer, n);
+  n = kibitz_test_udp_receive (peer_fd, buffer, sizeof buffer, NULL, KIBITZ_TEST_TURN_TIMEOUT_MS);
   g_assert_cmpmem (buffer, n, "on a channel", 12);
-  udp_send (peer_fd, &relayed, "channel back", 12);
-  expect_channel_data (client, 0x4001, "channel back");
+  kibitz_test_udp_send (peer_fd, &relayed, "channel back", 12);
+  kibitz_test_turn_expect_channel_data (client, 0x4001, "channel back");
 
   close (peer_fd);
   kill (pid, SIGTERM);

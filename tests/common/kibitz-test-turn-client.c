@@ -1,10 +1,10 @@
-/* turn-test-client.h: a small blocking TURN client made of the codec, for the
- * relay's tests. Every wait is bounded.
+/* kibitz-test-turn-client.c: a small blocking TURN client made of the codec,
+ * for the relay's tests. Every wait is bounded.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#pragma once
+#include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -13,29 +13,12 @@
 #include <unistd.h>
 
 #include "kibitz-stun-auth.h"
-#include "kibitz-stun-message.h"
+#include "kibitz-test-turn-client.h"
 #include "kibitz-turn-credentials.h"
 
-#define TEST_TIMEOUT_MS 2000
-
-typedef struct {
-  int               fd;
-  gboolean          tcp;
-  KibitzStunAddress local;
-  guint8            buffer[70000];
-  gsize             buffered;      /* TCP: bytes read but not consumed */
-  gsize             frame_length;  /* length of the last frame returned */
-  KibitzStunMessage message;       /* the last response */
-  char             *username;
-  char             *password;
-  char              realm[256];
-  char              nonce[256];
-  guint8            key[16];
-} TestClient;
-
-static inline KibitzStunAddress
-test_address (const char *ip,
-              guint16     port)
+KibitzStunAddress
+kibitz_test_address (const char *ip,
+                     guint16     port)
 {
   KibitzStunAddress address = { 0 };
 
@@ -49,12 +32,12 @@ test_address (const char *ip,
   return address;
 }
 
-static inline TestClient *
-test_client_new (gboolean tcp,
-                 guint16  port)
+KibitzTestTurnClient *
+kibitz_test_turn_client_new (gboolean tcp,
+                             guint16  port)
 {
-  TestClient *client = g_new0 (TestClient, 1);
-  KibitzStunAddress server = test_address ("127.0.0.1", port);
+  KibitzTestTurnClient *client = g_new0 (KibitzTestTurnClient, 1);
+  KibitzStunAddress server = kibitz_test_address ("127.0.0.1", port);
   struct sockaddr_storage storage;
   socklen_t length = kibitz_stun_address_to_sockaddr (&server, &storage);
 
@@ -69,8 +52,8 @@ test_client_new (gboolean tcp,
   return client;
 }
 
-static inline void
-test_client_free (TestClient *client)
+void
+kibitz_test_turn_client_free (KibitzTestTurnClient *client)
 {
   close (client->fd);
   g_free (client->username);
@@ -78,13 +61,11 @@ test_client_free (TestClient *client)
   g_free (client);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestClient, test_client_free)
-
-static inline void
-test_client_set_credentials (TestClient *client,
-                             const char *secret,
-                             gint64      expiry,
-                             const char *id)
+void
+kibitz_test_turn_client_set_credentials (KibitzTestTurnClient *client,
+                                         const char           *secret,
+                                         gint64                expiry,
+                                         const char           *id)
 {
   g_free (client->username);
   g_free (client->password);
@@ -92,18 +73,18 @@ test_client_set_credentials (TestClient *client,
   client->password = kibitz_turn_password (secret, client->username);
 }
 
-static inline void
-test_client_send (TestClient   *client,
-                  const guint8 *data,
-                  gsize         length)
+void
+kibitz_test_turn_client_send (KibitzTestTurnClient *client,
+                              const guint8         *data,
+                              gsize                 length)
 {
   g_assert_cmpint (send (client->fd, data, length, 0), ==, (gssize) length);
 }
 
 /* Returns the next datagram or TCP frame, or NULL after the timeout. */
-static inline const guint8 *
-test_client_receive (TestClient *client,
-                     int         timeout_ms)
+const guint8 *
+kibitz_test_turn_client_receive (KibitzTestTurnClient *client,
+                                 int                   timeout_ms)
 {
   struct pollfd pfd = { .fd = client->fd, .events = POLLIN };
   gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
@@ -152,9 +133,9 @@ test_client_receive (TestClient *client,
 }
 
 /* Sends a request and waits for the response with the same transaction id. */
-static inline KibitzStunMessage *
-test_client_transact (TestClient       *client,
-                      KibitzStunWriter *writer)
+KibitzStunMessage *
+kibitz_test_turn_client_transact (KibitzTestTurnClient *client,
+                                  KibitzStunWriter     *writer)
 {
   gsize length = kibitz_stun_writer_finish (writer);
   guint8 transaction_id[KIBITZ_STUN_TRANSACTION_ID_SIZE];
@@ -162,11 +143,11 @@ test_client_transact (TestClient       *client,
 
   g_assert_cmpuint (length, >, 0);
   memcpy (transaction_id, writer->buffer + 8, sizeof transaction_id);
-  test_client_send (client, writer->buffer, length);
+  kibitz_test_turn_client_send (client, writer->buffer, length);
 
   for (attempts = 0; attempts < 100; attempts++)
     {
-      const guint8 *data = test_client_receive (client, TEST_TIMEOUT_MS);
+      const guint8 *data = kibitz_test_turn_client_receive (client, KIBITZ_TEST_TURN_TIMEOUT_MS);
 
       g_assert_nonnull (data);
       if (kibitz_stun_message_parse (&client->message, data, client->frame_length) ==
@@ -177,12 +158,12 @@ test_client_transact (TestClient       *client,
   g_assert_not_reached ();
 }
 
-static inline void
-test_client_begin (KibitzStunWriter *writer,
-                   guint8           *buffer,
-                   gsize             capacity,
-                   guint16           method,
-                   KibitzStunClass   klass)
+void
+kibitz_test_turn_begin (KibitzStunWriter *writer,
+                        guint8           *buffer,
+                        gsize             capacity,
+                        guint16           method,
+                        KibitzStunClass   klass)
 {
   guint8 transaction_id[KIBITZ_STUN_TRANSACTION_ID_SIZE];
   gsize i;
@@ -193,9 +174,9 @@ test_client_begin (KibitzStunWriter *writer,
 }
 
 /* Adds the long-term credentials and signs. */
-static inline void
-test_client_sign (TestClient       *client,
-                  KibitzStunWriter *writer)
+void
+kibitz_test_turn_client_sign (KibitzTestTurnClient *client,
+                              KibitzStunWriter     *writer)
 {
   kibitz_stun_writer_add_text (writer, KIBITZ_STUN_ATTR_USERNAME, client->username);
   kibitz_stun_writer_add_text (writer, KIBITZ_STUN_ATTR_REALM, client->realm);
@@ -207,8 +188,8 @@ test_client_sign (TestClient       *client,
   kibitz_stun_writer_add_fingerprint (writer);
 }
 
-static inline int
-test_error_code (const KibitzStunMessage *message)
+int
+kibitz_test_turn_error_code (const KibitzStunMessage *message)
 {
   int code = 0;
 
@@ -219,9 +200,9 @@ test_error_code (const KibitzStunMessage *message)
 }
 
 /* Takes REALM and NONCE from a 401 or 438 answer. */
-static inline void
-test_client_learn_nonce (TestClient              *client,
-                         const KibitzStunMessage *message)
+void
+kibitz_test_turn_client_learn_nonce (KibitzTestTurnClient    *client,
+                                     const KibitzStunMessage *message)
 {
   const char *text;
   gsize length;
@@ -238,55 +219,55 @@ test_client_learn_nonce (TestClient              *client,
 
 /* Higher-level steps shared by the tests. */
 
-static inline gint64
-in_an_hour (void)
+gint64
+kibitz_test_turn_in_an_hour (void)
 {
   return g_get_real_time () / G_USEC_PER_SEC + 3600;
 }
 
 /* Allocate, answering the first 401 as a real client does. Returns the final
  * answer (success or error). */
-static inline KibitzStunMessage *
-allocate_with_family (TestClient *client,
-                      guint8      family)
+KibitzStunMessage *
+kibitz_test_turn_allocate_with_family (KibitzTestTurnClient *client,
+                                       guint8                family)
 {
   KibitzStunMessage *answer;
   KibitzStunWriter writer;
   guint8 buffer[512];
 
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
                      KIBITZ_STUN_CLASS_REQUEST);
   kibitz_stun_writer_add_requested_transport (&writer, 17);
-  answer = test_client_transact (client, &writer);
-  g_assert_cmpint (test_error_code (answer), ==, 401);
+  answer = kibitz_test_turn_client_transact (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (answer), ==, 401);
   g_assert_false (kibitz_stun_message_has (answer, KIBITZ_STUN_ATTR_MESSAGE_INTEGRITY));
-  test_client_learn_nonce (client, answer);
+  kibitz_test_turn_client_learn_nonce (client, answer);
 
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_ALLOCATE,
                      KIBITZ_STUN_CLASS_REQUEST);
   kibitz_stun_writer_add_requested_transport (&writer, 17);
   if (family != 0)
     kibitz_stun_writer_add_requested_family (&writer, family);
   kibitz_stun_writer_add (&writer, KIBITZ_STUN_ATTR_DONT_FRAGMENT, NULL, 0);
-  test_client_sign (client, &writer);
-  return test_client_transact (client, &writer);
+  kibitz_test_turn_client_sign (client, &writer);
+  return kibitz_test_turn_client_transact (client, &writer);
 }
 
-static inline KibitzStunMessage *
-allocate (TestClient *client)
+KibitzStunMessage *
+kibitz_test_turn_allocate (KibitzTestTurnClient *client)
 {
-  return allocate_with_family (client, 0);
+  return kibitz_test_turn_allocate_with_family (client, 0);
 }
 
-static inline void
-assert_allocated (TestClient        *client,
-                  KibitzStunMessage *answer,
-                  KibitzStunAddress *relayed)
+void
+kibitz_test_turn_assert_allocated (KibitzTestTurnClient *client,
+                                   KibitzStunMessage    *answer,
+                                   KibitzStunAddress    *relayed)
 {
   KibitzStunAddress mapped;
   guint32 lifetime = 0;
 
-  g_assert_cmpint (test_error_code (answer), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_error_code (answer), ==, 0);
   g_assert_cmpuint (answer->klass, ==, KIBITZ_STUN_CLASS_SUCCESS);
   g_assert_true (kibitz_stun_message_check_integrity (answer, client->key, sizeof client->key));
   g_assert_true (kibitz_stun_message_get_xor_address (answer, KIBITZ_STUN_ATTR_XOR_RELAYED_ADDRESS,
@@ -299,8 +280,8 @@ assert_allocated (TestClient        *client,
   g_assert_cmpuint (relayed->port, >=, 49152);
 }
 
-static inline int
-peer_request (TestClient              *client,
+static int
+peer_request (KibitzTestTurnClient    *client,
               guint16                  method,
               const KibitzStunAddress *peer,
               guint16                  channel)
@@ -309,36 +290,36 @@ peer_request (TestClient              *client,
   KibitzStunWriter writer;
   guint8 buffer[512];
 
-  test_client_begin (&writer, buffer, sizeof buffer, method, KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, method, KIBITZ_STUN_CLASS_REQUEST);
   if (channel != 0)
     kibitz_stun_writer_add_channel_number (&writer, channel);
   kibitz_stun_writer_add_xor_address (&writer, KIBITZ_STUN_ATTR_XOR_PEER_ADDRESS, peer);
-  test_client_sign (client, &writer);
-  answer = test_client_transact (client, &writer);
+  kibitz_test_turn_client_sign (client, &writer);
+  answer = kibitz_test_turn_client_transact (client, &writer);
   if (answer->klass == KIBITZ_STUN_CLASS_SUCCESS)
     g_assert_true (kibitz_stun_message_check_integrity (answer, client->key, sizeof client->key));
-  return test_error_code (answer);
+  return kibitz_test_turn_error_code (answer);
 }
 
-static inline int
-create_permission (TestClient              *client,
-                   const KibitzStunAddress *peer)
+int
+kibitz_test_turn_create_permission (KibitzTestTurnClient    *client,
+                                    const KibitzStunAddress *peer)
 {
   return peer_request (client, KIBITZ_STUN_METHOD_CREATE_PERMISSION, peer, 0);
 }
 
-static inline int
-channel_bind (TestClient              *client,
-              guint16                  channel,
-              const KibitzStunAddress *peer)
+int
+kibitz_test_turn_channel_bind (KibitzTestTurnClient    *client,
+                               guint16                  channel,
+                               const KibitzStunAddress *peer)
 {
   return peer_request (client, KIBITZ_STUN_METHOD_CHANNEL_BIND, peer, channel);
 }
 
-static inline int
-udp_socket (KibitzStunAddress *bound)
+int
+kibitz_test_udp_socket (KibitzStunAddress *bound)
 {
-  KibitzStunAddress address = test_address ("127.0.0.1", 0);
+  KibitzStunAddress address = kibitz_test_address ("127.0.0.1", 0);
   struct sockaddr_storage storage;
   socklen_t length = kibitz_stun_address_to_sockaddr (&address, &storage);
   int fd = socket (AF_INET, SOCK_DGRAM, 0);
@@ -350,12 +331,12 @@ udp_socket (KibitzStunAddress *bound)
   return fd;
 }
 
-static inline gssize
-udp_receive (int                fd,
-             guint8            *buffer,
-             gsize              capacity,
-             KibitzStunAddress *from,
-             int                timeout_ms)
+gssize
+kibitz_test_udp_receive (int                fd,
+                         guint8            *buffer,
+                         gsize              capacity,
+                         KibitzStunAddress *from,
+                         int                timeout_ms)
 {
   struct pollfd pfd = { .fd = fd, .events = POLLIN };
   struct sockaddr_storage storage;
@@ -370,11 +351,11 @@ udp_receive (int                fd,
   return n;
 }
 
-static inline void
-udp_send (int                      fd,
-          const KibitzStunAddress *to,
-          const void              *data,
-          gsize                    length)
+void
+kibitz_test_udp_send (int                      fd,
+                      const KibitzStunAddress *to,
+                      const void              *data,
+                      gsize                    length)
 {
   struct sockaddr_storage storage;
   socklen_t storage_length = kibitz_stun_address_to_sockaddr (to, &storage);
@@ -383,28 +364,28 @@ udp_send (int                      fd,
                    ==, (gssize) length);
 }
 
-static inline void
-send_indication (TestClient              *client,
-                 const KibitzStunAddress *peer,
-                 const char              *text)
+void
+kibitz_test_turn_send_indication (KibitzTestTurnClient    *client,
+                                  const KibitzStunAddress *peer,
+                                  const char              *text)
 {
   KibitzStunWriter writer;
   guint8 buffer[512];
 
-  test_client_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_SEND,
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_SEND,
                      KIBITZ_STUN_CLASS_INDICATION);
   kibitz_stun_writer_add_xor_address (&writer, KIBITZ_STUN_ATTR_XOR_PEER_ADDRESS, peer);
   kibitz_stun_writer_add (&writer, KIBITZ_STUN_ATTR_DATA, text, strlen (text));
-  test_client_send (client, buffer, kibitz_stun_writer_finish (&writer));
+  kibitz_test_turn_client_send (client, buffer, kibitz_stun_writer_finish (&writer));
 }
 
 /* Waits for a Data indication and checks its peer and payload. */
-static inline void
-expect_data_indication (TestClient              *client,
-                        const KibitzStunAddress *peer,
-                        const char              *text)
+void
+kibitz_test_turn_expect_data_indication (KibitzTestTurnClient    *client,
+                                         const KibitzStunAddress *peer,
+                                         const char              *text)
 {
-  const guint8 *frame = test_client_receive (client, TEST_TIMEOUT_MS);
+  const guint8 *frame = kibitz_test_turn_client_receive (client, KIBITZ_TEST_TURN_TIMEOUT_MS);
   KibitzStunMessage message;
   KibitzStunAddress from;
   const guint8 *data;
@@ -422,12 +403,12 @@ expect_data_indication (TestClient              *client,
   g_assert_cmpmem (data, length, text, strlen (text));
 }
 
-static inline void
-expect_channel_data (TestClient *client,
-                     guint16     channel,
-                     const char *text)
+void
+kibitz_test_turn_expect_channel_data (KibitzTestTurnClient *client,
+                                      guint16               channel,
+                                      const char           *text)
 {
-  const guint8 *frame = test_client_receive (client, TEST_TIMEOUT_MS);
+  const guint8 *frame = kibitz_test_turn_client_receive (client, KIBITZ_TEST_TURN_TIMEOUT_MS);
   const guint8 *payload;
   guint16 number = 0;
   gsize length;

@@ -1,5 +1,7 @@
-/* kibitz-relay.c: starts the TURN relay, publishes its URLs in /v1/config and
- * welcome, and adds its counters (and relayed bytes per room) to /metrics.
+/* kibitz-daemon.c: kibitz-server as a daemon: reads the configuration,
+ * starts the signaling front and the TURN relay, prints the "listening" lines
+ * and runs until SIGTERM or SIGINT. The relay's URLs go into /v1/config and
+ * welcome, its counters (and relayed bytes per room) into /metrics.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,9 +10,14 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <glib-unix.h>
 
-#include "kibitz-relay.h"
+#include "kibitz-daemon.h"
+#include "kibitz-server-config.h"
+#include "kibitz-signaling-server.h"
+#include "kibitz-turn-server.h"
 
 typedef struct {
   KibitzTurnServer      *turn;
@@ -187,11 +194,11 @@ add_listener (GPtrArray    *listening,
 /* Starts the relay; adds its "turn-udp"/"turn-tcp" listener descriptions to
  * @listening (printed before the http line) and its URLs to what clients get.
  */
-KibitzTurnServer *
-kibitz_relay_start (const KibitzServerConfig  *config,
-                    KibitzSignalingServer     *signaling,
-                    GPtrArray                 *listening,
-                    GError                   **error)
+static KibitzTurnServer *
+start_turn_relay (const KibitzServerConfig  *config,
+                  KibitzSignalingServer     *signaling,
+                  GPtrArray                 *listening,
+                  GError                   **error)
 {
   KibitzTurnConfig turn_config = {
     .listen_host = config->turn_host ? config->turn_host : config->http_host,
@@ -250,4 +257,67 @@ kibitz_relay_start (const KibitzServerConfig  *config,
   g_object_set_data_full (G_OBJECT (signaling), "kibitz-relay-metrics", metrics, g_free);
 
   return g_steal_pointer (&turn);
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+
+  return G_SOURCE_REMOVE;
+}
+
+int
+kibitz_daemon_run (int    argc,
+                   char **argv)
+{
+  g_autoptr(KibitzServerConfig) config = kibitz_server_config_new ();
+  g_autoptr(KibitzSignalingServer) signaling = NULL;
+  g_autoptr(KibitzTurnServer) turn = NULL;
+  g_autoptr(GPtrArray) listening = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!kibitz_server_config_parse_args (config, &argc, &argv, &error) ||
+      !kibitz_server_config_ensure_secret (config, &error))
+    {
+      g_printerr ("kibitz-server: %s\n", error->message);
+      return 2;
+    }
+
+  /* Before the listening lines: a script may signal as soon as it reads them. */
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGTERM, quit_cb, loop);
+  g_unix_signal_add (SIGINT, quit_cb, loop);
+
+  signaling = kibitz_signaling_server_new (config);
+  if ((config->turn_enabled &&
+       !(turn = start_turn_relay (config, signaling, listening, &error))) ||
+      !kibitz_signaling_server_listen (signaling, &error))
+    {
+      g_printerr ("kibitz-server: %s\n", error->message);
+      return 1;
+    }
+
+  /* Scripts wait for these lines: all of them, flushed, before serving; the
+   * relay's come before the http line.
+   */
+  lines = kibitz_signaling_server_listening (signaling);
+  for (guint i = 0; lines[i]; i++)
+    g_ptr_array_add (listening, g_strdup (lines[i]));
+  for (guint i = 0; i < listening->len; i++)
+    {
+      printf ("listening %s\n", (char *) g_ptr_array_index (listening, i));
+      fflush (stdout);
+    }
+
+  g_main_loop_run (loop);
+
+  g_message ("shutting down");
+  kibitz_signaling_server_shutdown (signaling);
+  if (turn)
+    kibitz_turn_server_stop (turn);
+
+  return 0;
 }

@@ -259,6 +259,11 @@ void        turn_handle_stun              (KibitzTurnServer        *server,
                                            const KibitzStunAddress *client,
                                            const guint8            *data,
                                            gsize                    length);
+
+/* kibitz-turn-data.c */
+void        turn_handle_send              (KibitzTurnServer        *server,
+                                           Allocation              *allocation,
+                                           const KibitzStunMessage *indication);
 void        turn_handle_channel_data      (KibitzTurnServer        *server,
                                            Allocation              *allocation,
                                            const guint8            *data,
