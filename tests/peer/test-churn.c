@@ -8,7 +8,7 @@
 
 #include <glib/gstdio.h>
 
-#include "peer-process.h"
+#include "kibitz-test-peer.h"
 
 /* Two rooms at once never see each other. (20 s: four sanitizer-built peers
  * starting at once on a busy 2-core machine took over 12 s to get their first
@@ -18,21 +18,21 @@ test_two_rooms (void)
 {
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
   const char * const extra[] = { "--expect-peers=1", NULL };
-  g_autoptr(Participant) a1 = spawn_peer (server, "Room A", "Ada", 20, extra);
-  g_autoptr(Participant) a2 = spawn_peer (server, "Room A", "Adam", 20, extra);
-  g_autoptr(Participant) b1 = spawn_peer (server, "Room B", "Bartek", 20, extra);
-  g_autoptr(Participant) b2 = spawn_peer (server, "Room B", "Basia", 20, extra);
-  Participant *all[] = { a1, a2, b1, b2 };
+  g_autoptr(KibitzTestPeer) a1 = kibitz_test_peer_spawn (server, "Room A", "Ada", 20, extra);
+  g_autoptr(KibitzTestPeer) a2 = kibitz_test_peer_spawn (server, "Room A", "Adam", 20, extra);
+  g_autoptr(KibitzTestPeer) b1 = kibitz_test_peer_spawn (server, "Room B", "Bartek", 20, extra);
+  g_autoptr(KibitzTestPeer) b2 = kibitz_test_peer_spawn (server, "Room B", "Basia", 20, extra);
+  KibitzTestPeer *all[] = { a1, a2, b1, b2 };
 
   for (guint i = 0; i < G_N_ELEMENTS (all); i++)
     {
-      finish_peer (all[i]);
+      kibitz_test_peer_finish (all[i]);
       g_assert_cmpint (all[i]->status, ==, 0);
       g_assert_cmpuint (json_array_get_length (json_object_get_array_member (all[i]->summary,
                                                                              "peers")), ==, 1);
     }
-  assert_received (a1, "Adam");
-  assert_received (b2, "Bartek");
+  kibitz_test_peer_assert_received (a1, "Adam");
+  kibitz_test_peer_assert_received (b2, "Bartek");
 }
 
 /* A participant without camera and microphone still joins: it receives
@@ -44,18 +44,18 @@ test_no_devices (void)
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
   const char * const extra[] = { "--expect-peers=2", NULL };
   const char * const none[] = { "--expect-peers=2", "--video=none", "--audio=none", NULL };
-  g_autoptr(Participant) a = spawn_peer (server, "room", "Ada", 14, extra);
-  g_autoptr(Participant) b = spawn_peer (server, "room", "Bartek", 14, extra);
-  g_autoptr(Participant) n = spawn_peer (server, "room", "Nobody", 14, none);
+  g_autoptr(KibitzTestPeer) a = kibitz_test_peer_spawn (server, "room", "Ada", 14, extra);
+  g_autoptr(KibitzTestPeer) b = kibitz_test_peer_spawn (server, "room", "Bartek", 14, extra);
+  g_autoptr(KibitzTestPeer) n = kibitz_test_peer_spawn (server, "room", "Nobody", 14, none);
 
-  finish_peer (a);
-  finish_peer (b);
-  finish_peer (n);
+  kibitz_test_peer_finish (a);
+  kibitz_test_peer_finish (b);
+  kibitz_test_peer_finish (n);
   g_assert_cmpint (n->status, ==, 0);
-  assert_received (n, "Ada");
-  assert_received (n, "Bartek");
-  assert_received (a, "Nobody");
-  assert_received (b, "Nobody");
+  kibitz_test_peer_assert_received (n, "Ada");
+  kibitz_test_peer_assert_received (n, "Bartek");
+  kibitz_test_peer_assert_received (a, "Nobody");
+  kibitz_test_peer_assert_received (b, "Nobody");
 }
 
 /* A latecomer connects to everyone; when it leaves it is removed everywhere
@@ -69,28 +69,28 @@ test_late_join_and_leave (void)
   g_autofree char *stats_arg = g_strdup_printf ("--stats=%s", stats);
   const char * const with_stats[] = { "--expect-peers=2", stats_arg, NULL };
   const char * const extra[] = { "--expect-peers=2", NULL };
-  g_autoptr(Participant) a = NULL;
-  g_autoptr(Participant) b = NULL;
-  g_autoptr(Participant) late = NULL;
+  g_autoptr(KibitzTestPeer) a = NULL;
+  g_autoptr(KibitzTestPeer) b = NULL;
+  g_autoptr(KibitzTestPeer) late = NULL;
   gint64 left_at = 0;
   gint64 before, after;
 
   g_unlink (stats);
-  a = spawn_peer (server, "room", "Ada", 26, with_stats);
+  a = kibitz_test_peer_spawn (server, "room", "Ada", 26, with_stats);
   /* Bartek outlasts Ada, so the only departure Ada sees is Late's. */
-  b = spawn_peer (server, "room", "Bartek", 30, extra);
+  b = kibitz_test_peer_spawn (server, "room", "Bartek", 30, extra);
   kibitz_test_spin (5000);
-  late = spawn_peer (server, "room", "Late", 10, extra);
-  finish_peer (late);
+  late = kibitz_test_peer_spawn (server, "room", "Late", 10, extra);
+  kibitz_test_peer_finish (late);
   g_assert_cmpint (late->status, ==, 0);
-  assert_received (late, "Ada");
-  assert_received (late, "Bartek");
+  kibitz_test_peer_assert_received (late, "Ada");
+  kibitz_test_peer_assert_received (late, "Bartek");
 
-  finish_peer (a);
-  finish_peer (b);
+  kibitz_test_peer_finish (a);
+  kibitz_test_peer_finish (b);
   g_assert_cmpint (a->status, ==, 0);
-  assert_received (a, "Late");
-  assert_received (b, "Late");
+  kibitz_test_peer_assert_received (a, "Late");
+  kibitz_test_peer_assert_received (b, "Late");
 
   /* Ada saw Late leave, and Bartek's frames kept rising afterwards. */
   for (guint i = 0; i < a->events->len; i++)
@@ -100,8 +100,8 @@ test_late_join_and_leave (void)
       if (g_str_equal (json_object_get_string_member (event, "event"), "peer-left"))
         g_assert_cmpstr (json_object_get_string_member (event, "name"), ==, "Late");
     }
-  g_assert_true (json_object_get_boolean_member (summary_of (a, "Late"), "left"));
-  g_assert_false (json_object_get_boolean_member (summary_of (a, "Bartek"), "left"));
+  g_assert_true (json_object_get_boolean_member (kibitz_test_peer_summary_of (a, "Late"), "left"));
+  g_assert_false (json_object_get_boolean_member (kibitz_test_peer_summary_of (a, "Bartek"), "left"));
   {
     g_autofree char *text = NULL;
     g_auto(GStrv) lines = NULL;
@@ -123,8 +123,8 @@ test_late_join_and_leave (void)
       }
   }
   g_assert_cmpint (left_at, >, 0);
-  before = frames_at (stats, "Bartek", left_at);
-  after = frames_at (stats, "Bartek", left_at + 5000);
+  before = kibitz_test_peer_frames_at (stats, "Bartek", left_at);
+  after = kibitz_test_peer_frames_at (stats, "Bartek", left_at + 5000);
   g_test_message ("Ada <- Bartek: %" G_GINT64_FORMAT " frames when Late left, %" G_GINT64_FORMAT
                   " five seconds later", before, after);
   g_assert_cmpint (after, >, before + 10);
@@ -139,8 +139,8 @@ test_garbage_peer (void)
 {
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
   const char * const extra[] = { "--expect-peers=1", NULL };
-  g_autoptr(Participant) a = spawn_peer (server, "room", "Ada", 14, extra);
-  g_autoptr(Participant) b = spawn_peer (server, "room", "Bartek", 14, extra);
+  g_autoptr(KibitzTestPeer) a = kibitz_test_peer_spawn (server, "room", "Ada", 14, extra);
+  g_autoptr(KibitzTestPeer) b = kibitz_test_peer_spawn (server, "room", "Bartek", 14, extra);
   g_autoptr(KibitzTestClient) mallory = kibitz_test_client_connect (server);
   g_autoptr(JsonObject) welcome = NULL;
   JsonArray *peers;
@@ -161,12 +161,12 @@ test_garbage_peer (void)
                                "{\"type\":\"banana\"},\"ice\":42}}", id);
     }
 
-  finish_peer (a);
-  finish_peer (b);
+  kibitz_test_peer_finish (a);
+  kibitz_test_peer_finish (b);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
-  assert_received (a, "Bartek");
-  assert_received (b, "Ada");
+  kibitz_test_peer_assert_received (a, "Bartek");
+  kibitz_test_peer_assert_received (b, "Ada");
   for (guint i = 0; i < a->events->len; i++)
     {
       JsonObject *event = g_ptr_array_index (a->events, i);
@@ -179,7 +179,7 @@ test_garbage_peer (void)
         }
     }
   g_assert_true (saw_error);
-  g_assert_cmpint (json_object_get_int_member (summary_of (a, "Mallory"), "frames_decoded"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (kibitz_test_peer_summary_of (a, "Mallory"), "frames_decoded"), ==, 0);
 }
 
 int

@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "peer-process.h"
+#include "kibitz-test-peer.h"
 
 static void
 run_class (guint n)
@@ -15,12 +15,12 @@ run_class (guint n)
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
   g_autofree char *expect = g_strdup_printf ("--expect-peers=%u", n - 1);
   const char * const extra[] = { expect, NULL };
-  Participant *class[5];
+  KibitzTestPeer *class[5];
 
   for (guint i = 0; i < n; i++)
-    class[i] = spawn_peer (server, "Chess 101", names[i], 10 + 2 * n, extra);
+    class[i] = kibitz_test_peer_spawn (server, "Chess 101", names[i], 10 + 2 * n, extra);
   for (guint i = 0; i < n; i++)
-    finish_peer (class[i]);
+    kibitz_test_peer_finish (class[i]);
 
   for (guint i = 0; i < n; i++)
     {
@@ -29,14 +29,14 @@ run_class (guint n)
         {
           if (i == j)
             continue;
-          assert_received (class[i], names[j]);
-          g_assert_cmpstr (json_object_get_string_member (summary_of (class[i], names[j]),
+          kibitz_test_peer_assert_received (class[i], names[j]);
+          g_assert_cmpstr (json_object_get_string_member (kibitz_test_peer_summary_of (class[i], names[j]),
                                                           "local_candidate"), ==, "host");
         }
     }
 
   for (guint i = 0; i < n; i++)
-    participant_free (class[i]);
+    kibitz_test_peer_free (class[i]);
 }
 
 static void
@@ -68,20 +68,20 @@ run_relay_only (const char * const *args,
 {
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
   const char * const extra[] = { "--expect-peers=1", "--relay-only", NULL };
-  g_autoptr(Participant) a = spawn_peer (server, room, "Ada", 14, extra);
-  g_autoptr(Participant) b = spawn_peer (server, room, "Bartek", 14, extra);
+  g_autoptr(KibitzTestPeer) a = kibitz_test_peer_spawn (server, room, "Ada", 14, extra);
+  g_autoptr(KibitzTestPeer) b = kibitz_test_peer_spawn (server, room, "Bartek", 14, extra);
   g_autofree char *room_metric = g_strdup_printf ("kibitz_turn_room_bytes_total{room=\"%s\","
                                                   "direction=\"to_peers\"}", room);
   guint64 room_bytes, internal;
 
-  finish_peer (a);
-  finish_peer (b);
+  kibitz_test_peer_finish (a);
+  kibitz_test_peer_finish (b);
   g_assert_cmpint (a->status, ==, 0);
   g_assert_cmpint (b->status, ==, 0);
   for (guint i = 0; i < 2; i++)
     {
-      Participant *p = i == 0 ? a : b;
-      JsonObject *other = summary_of (p, i == 0 ? "Bartek" : "Ada");
+      KibitzTestPeer *p = i == 0 ? a : b;
+      JsonObject *other = kibitz_test_peer_summary_of (p, i == 0 ? "Bartek" : "Ada");
 
       g_assert_cmpstr (json_object_get_string_member (other, "local_candidate"), ==, "relay");
       g_assert_cmpstr (json_object_get_string_member (other, "remote_candidate"), ==, "relay");

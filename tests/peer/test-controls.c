@@ -9,7 +9,7 @@
 
 #include <glib/gstdio.h>
 
-#include "peer-process.h"
+#include "kibitz-test-peer.h"
 
 #define WAIT_FOR_MEDIA_S 60
 
@@ -20,7 +20,7 @@ now_ms (void)
 }
 
 static void
-send_command (Participant *p,
+send_command (KibitzTestPeer *p,
               const char  *command)
 {
   GOutputStream *in = g_subprocess_get_stdin_pipe (p->process);
@@ -34,7 +34,7 @@ send_command (Participant *p,
 
 /* The events of type @event about @name (or from @name, for chat), in order. */
 static GPtrArray *
-events_about (Participant *p,
+events_about (KibitzTestPeer *p,
               const char  *event,
               const char  *name)
 {
@@ -53,7 +53,7 @@ events_about (Participant *p,
 
 /* Whether some `state` event about @name has exactly these values. */
 static gboolean
-saw_state (Participant *p,
+saw_state (KibitzTestPeer *p,
            const char  *name,
            gboolean     audio,
            gboolean     video,
@@ -81,7 +81,7 @@ wait_for_frames (const char *stats_path,
 
   while (now_ms () < deadline)
     {
-      if (g_file_test (stats_path, G_FILE_TEST_EXISTS) && frames_at (stats_path, from, G_MAXINT64) > 0)
+      if (g_file_test (stats_path, G_FILE_TEST_EXISTS) && kibitz_test_peer_frames_at (stats_path, from, G_MAXINT64) > 0)
         return;
       g_usleep (200 * 1000);
     }
@@ -103,19 +103,19 @@ test_toggles (void)
   g_autofree char *stats_arg = g_strconcat ("--stats=", stats, NULL);
   const char * const bartek_args[] = { stats_arg, "--expect-peers=2", NULL };
   const char * const none_args[] = { "--video=none", "--audio=none", NULL };
-  g_autoptr(Participant) ada = NULL;
-  g_autoptr(Participant) bartek = NULL;
-  g_autoptr(Participant) nobody = NULL;
+  g_autoptr(KibitzTestPeer) ada = NULL;
+  g_autoptr(KibitzTestPeer) bartek = NULL;
+  g_autoptr(KibitzTestPeer) nobody = NULL;
   g_autoptr(GPtrArray) connected = NULL;
   g_autoptr(GPtrArray) chats = NULL;
   JsonObject *seen;
   gint64 off_at, on_at, frames_off_start, frames_off_end, frames_end;
 
   /* They stay until told to leave; the durations only bound a broken run. */
-  ada = spawn_peer_with_flags (server, "controls", "Ada", 120, NULL, G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  bartek = spawn_peer_with_flags (server, "controls", "Bartek", 120, bartek_args,
+  ada = kibitz_test_peer_spawn_with_flags (server, "controls", "Ada", 120, NULL, G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  bartek = kibitz_test_peer_spawn_with_flags (server, "controls", "Bartek", 120, bartek_args,
                                   G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  nobody = spawn_peer_with_flags (server, "controls", "Nobody", 120, none_args,
+  nobody = kibitz_test_peer_spawn_with_flags (server, "controls", "Nobody", 120, none_args,
                                   G_SUBPROCESS_FLAGS_STDIN_PIPE);
 
   wait_for_frames (stats, "Ada");
@@ -134,9 +134,9 @@ test_toggles (void)
   send_command (bartek, "leave");
   send_command (nobody, "leave");
 
-  finish_peer (ada);
-  finish_peer (bartek);
-  finish_peer (nobody);
+  kibitz_test_peer_finish (ada);
+  kibitz_test_peer_finish (bartek);
+  kibitz_test_peer_finish (nobody);
   g_assert_cmpint (ada->status, ==, 0);
   g_assert_cmpint (bartek->status, ==, 0);
 
@@ -150,22 +150,22 @@ test_toggles (void)
                    "Hello from Ada");
 
   /* Nobody was never seen with camera or microphone, and stayed so. */
-  seen = summary_of (bartek, "Nobody");
+  seen = kibitz_test_peer_summary_of (bartek, "Nobody");
   g_assert_nonnull (seen);
   g_assert_false (json_object_get_boolean_member (seen, "video"));
   g_assert_false (json_object_get_boolean_member (seen, "audio"));
   g_assert_false (saw_state (bartek, "Nobody", TRUE, TRUE, FALSE));
 
   /* Video kept coming while the camera was off (the slate), and after. */
-  frames_off_start = frames_at (stats, "Ada", off_at + 1000);
-  frames_off_end = frames_at (stats, "Ada", on_at);
-  frames_end = frames_at (stats, "Ada", on_at + 4000);
+  frames_off_start = kibitz_test_peer_frames_at (stats, "Ada", off_at + 1000);
+  frames_off_end = kibitz_test_peer_frames_at (stats, "Ada", on_at);
+  frames_end = kibitz_test_peer_frames_at (stats, "Ada", on_at + 4000);
   g_test_message ("frames from Ada: %" G_GINT64_FORMAT " at camera off + 1 s, %" G_GINT64_FORMAT
                   " at camera on, %" G_GINT64_FORMAT " 4 s later", frames_off_start,
                   frames_off_end, frames_end);
   g_assert_cmpint (frames_off_end, >, frames_off_start);
   g_assert_cmpint (frames_end, >, frames_off_end);
-  assert_received (bartek, "Ada");
+  kibitz_test_peer_assert_received (bartek, "Ada");
 
   /* No renegotiation: one connection, never rebuilt. */
   connected = events_about (bartek, "connected", "Ada");

@@ -1,25 +1,17 @@
-/* peer-process.h: kibitz-peer processes for tests (static helpers).
+/* kibitz-test-peer.c: kibitz-peer processes for tests: spawn one in a room
+ * of a KibitzTestServer, wait for it, read its JSON summary and stats file.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#pragma once
+#include "config.h"
 
 #include <string.h>
 
-#include "kibitz-test-server.h"
+#include "kibitz-test-peer.h"
 
-typedef struct {
-  char        *name;
-  GSubprocess *process;
-  char        *output;
-  JsonObject  *summary;
-  GPtrArray   *events;    /* JsonObject * */
-  int          status;
-} Participant;
-
-static void
-participant_free (Participant *p)
+void
+kibitz_test_peer_free (KibitzTestPeer *p)
 {
   if (p->process && g_subprocess_get_identifier (p->process))
     g_subprocess_force_exit (p->process);
@@ -31,12 +23,10 @@ participant_free (Participant *p)
   g_free (p);
 }
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Participant, participant_free)
-
 /* With G_SUBPROCESS_FLAGS_STDIN_PIPE the test can send commands (camera off,
  * chat ...) on the process's stdin; see docs/kibitz-peer.md. */
-static G_GNUC_UNUSED Participant *
-spawn_peer_with_flags (KibitzTestServer   *server,
+KibitzTestPeer *
+kibitz_test_peer_spawn_with_flags (KibitzTestServer   *server,
                        const char         *room,
                        const char         *name,
                        guint               duration,
@@ -45,7 +35,7 @@ spawn_peer_with_flags (KibitzTestServer   *server,
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
-  Participant *p = g_new0 (Participant, 1);
+  KibitzTestPeer *p = g_new0 (KibitzTestPeer, 1);
 
   g_ptr_array_add (argv, g_strdup (g_getenv ("KIBITZ_PEER_BIN")));
   g_ptr_array_add (argv, g_strdup_printf ("--server=http://%s", server->http));
@@ -68,18 +58,18 @@ spawn_peer_with_flags (KibitzTestServer   *server,
   return p;
 }
 
-static G_GNUC_UNUSED Participant *
-spawn_peer (KibitzTestServer   *server,
+KibitzTestPeer *
+kibitz_test_peer_spawn (KibitzTestServer   *server,
             const char         *room,
             const char         *name,
             guint               duration,
             const char * const *extra)
 {
-  return spawn_peer_with_flags (server, room, name, duration, extra, G_SUBPROCESS_FLAGS_NONE);
+  return kibitz_test_peer_spawn_with_flags (server, room, name, duration, extra, G_SUBPROCESS_FLAGS_NONE);
 }
 
-static G_GNUC_UNUSED void
-parse_output (Participant *p)
+static void
+parse_output (KibitzTestPeer *p)
 {
   g_auto(GStrv) lines = g_strsplit (p->output, "\n", -1);
 
@@ -101,8 +91,8 @@ parse_output (Participant *p)
 }
 
 /* Waits for the peer to finish (bounded by its --duration plus slack). */
-static G_GNUC_UNUSED void
-finish_peer (Participant *p)
+void
+kibitz_test_peer_finish (KibitzTestPeer *p)
 {
   g_autoptr(GError) error = NULL;
 
@@ -113,8 +103,8 @@ finish_peer (Participant *p)
   parse_output (p);
 }
 
-static G_GNUC_UNUSED JsonObject *
-summary_of (Participant *p,
+JsonObject *
+kibitz_test_peer_summary_of (KibitzTestPeer *p,
             const char  *name)
 {
   JsonArray *peers = json_object_get_array_member (p->summary, "peers");
@@ -130,11 +120,11 @@ summary_of (Participant *p,
   return NULL;
 }
 
-static G_GNUC_UNUSED void
-assert_received (Participant *receiver,
+void
+kibitz_test_peer_assert_received (KibitzTestPeer *receiver,
                  const char  *sender)
 {
-  JsonObject *peer = summary_of (receiver, sender);
+  JsonObject *peer = kibitz_test_peer_summary_of (receiver, sender);
   g_autofree char *first = NULL;
 
   if (peer == NULL)
@@ -158,8 +148,8 @@ assert_received (Participant *receiver,
 /* The frames one participant received from another, at the last stats line
  * written at or before @time_ms (from a --stats file).
  */
-static G_GNUC_UNUSED gint64
-frames_at (const char *stats_path,
+gint64
+kibitz_test_peer_frames_at (const char *stats_path,
            const char *from_name,
            gint64      time_ms)
 {
