@@ -1,0 +1,431 @@
+/* kibitz-rate-control.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-rate-control"
+
+#include "config.h"
+
+#include "kibitz-rate-control.h"
+
+#define USEC                  G_USEC_PER_SEC
+/* More than this lost in a window: the path is overloaded (GCC's 10 %). */
+#define LOSS_CUT              0.10
+/* Below this, loss does not stop the estimate from growing (GCC's 2 %). */
+#define LOSS_HOLD             0.02
+/* Queues that grew by this much over one report's window mean overuse: on a
+ * 300 ms window, 15 ms is 5 % more than the path delivers. */
+#define OVERUSE_GROWTH_MS     15.0
+/* GStreamer 1.22's TWCC statistics cover the last 300 ms, and reports
+ * overlap: what queued up is summed in proportion to the time between them. */
+#define TWCC_WINDOW           (300 * G_TIME_SPAN_MILLISECOND)
+/* A queue that has built up this much, however slowly, is overuse too: a
+ * sender 5 % over the path fills a home router's queue without any one
+ * window showing it. */
+#define OVERUSE_QUEUE_MS      40.0
+/* Cut to this share of what arrived, at most once per report window. */
+#define OVERUSE_FACTOR        0.85
+#define CUT_INTERVAL          (300 * G_TIME_SPAN_MILLISECOND)
+/* Growth: until the first congestion 15 %/s (start-up), then 8 %/s far from
+ * the last congestion point and 40 kbps/s near it. */
+#define GROWTH_START          0.15
+#define GROWTH_FAR            0.08
+#define GROWTH_NEAR_KBPS      40.0
+#define NEAR_MEMORY           (30 * USEC)
+/* An estimate far above what is really sent is a guess: keep it within reach. */
+#define APP_LIMIT_FACTOR      1.5
+#define APP_LIMIT_SLACK_KBPS  150
+#define STALL_AFTER           (2 * USEC)
+#define CONGESTED_RECENTLY    (1 * USEC)
+
+#define UPLINK_FACTOR         0.85
+#define UPLINK_MIN_KBPS       100
+#define UPLINK_CUT_INTERVAL   (500 * G_TIME_SPAN_MILLISECOND)
+#define UPLINK_QUIET          (2 * USEC)
+#define UPLINK_GROWTH         0.05
+
+/* Below this much video a link gets audio alone. */
+#define VIDEO_FLOOR_KBPS      20
+#define TIER_RISE_SPARE       1.2
+#define TIER_STAY_SHARE       0.85
+#define TIER_RISE_AFTER       (4 * USEC)
+#define LAYER_SLACK           1.1
+
+/* Each tier's floor is where its resolution still beats the next tier's at
+ * the same bitrate (so a class of 20 on a 3 Mbit uplink still sends its
+ * teacher at 640x480); its ceiling is where VP8 at that size gains little. */
+static const KibitzTierInfo tiers[KIBITZ_N_TIERS] = {
+  [KIBITZ_TIER_HIGH] = { 640, 480, 30, 140, 1500 },
+  [KIBITZ_TIER_MEDIUM] = { 320, 240, 30, 60, 500 },
+  [KIBITZ_TIER_LOW] = { 160, 120, 15, 25, 160 },
+};
+
+/* VP8 with three temporal layers (40 / 20 / 40 % of the bits). */
+static const double layer_shares[KIBITZ_N_LAYERS] = { 0.4, 0.6, 1.0 };
+
+const KibitzTierInfo *
+kibitz_tier_info (KibitzTier tier)
+{
+  g_return_val_if_fail (tier < KIBITZ_N_TIERS, NULL);
+
+  return &tiers[tier];
+}
+
+double
+kibitz_layer_share (guint layer)
+{
+  return layer_shares[MIN (layer, KIBITZ_N_LAYERS - 1)];
+}
+
+/* --- One link ---------------------------------------------------------------- */
+
+void
+kibitz_link_estimator_init (KibitzLinkEstimator *self,
+                            guint                start_kbps,
+                            guint                min_kbps,
+                            guint                max_kbps,
+                            gint64               now_us)
+{
+  *self = (KibitzLinkEstimator) {
+    .min_kbps = min_kbps,
+    .max_kbps = MAX (max_kbps, min_kbps),
+    .estimate_kbps = CLAMP (start_kbps, min_kbps, MAX (max_kbps, min_kbps)),
+    .state = KIBITZ_LINK_NORMAL,
+    .changed_at = now_us,
+    .created_at = now_us,
+  };
+}
+
+static void
+set_estimate (KibitzLinkEstimator *self,
+              double               kbps,
+              gint64               now_us)
+{
+  self->estimate_kbps = (guint) CLAMP (kbps, self->min_kbps, self->max_kbps);
+  self->changed_at = now_us;
+}
+
+static void
+congested (KibitzLinkEstimator *self,
+           KibitzLinkState      state,
+           double               target_kbps,
+           gint64               now_us)
+{
+  self->state = state;
+  self->congested_at = now_us;
+  self->congested_kbps = self->received_kbps;
+  /* A window's reports overlap: cut once per window, and never up. */
+  if (target_kbps < self->estimate_kbps && now_us - self->changed_at >= CUT_INTERVAL)
+    {
+      set_estimate (self, target_kbps, now_us);
+      /* Sending 15 % under what arrived drains what queued up. */
+      self->queue_ms = 0;
+    }
+}
+
+static void
+grow (KibitzLinkEstimator      *self,
+      const KibitzLinkFeedback *f)
+{
+  double seconds = CLAMP ((f->time_us - self->changed_at) / (double) USEC, 0.0, 1.0);
+  double kbps = self->estimate_kbps;
+  double limit = APP_LIMIT_FACTOR * f->sent_kbps + APP_LIMIT_SLACK_KBPS;
+  gboolean near = self->congested_kbps > 0 && f->time_us - self->congested_at < NEAR_MEMORY &&
+                  kbps > 0.8 * self->congested_kbps;
+
+  if (self->congested_at == 0)
+    kbps *= 1.0 + GROWTH_START * seconds;
+  else if (near)
+    kbps += GROWTH_NEAR_KBPS * seconds;
+  else
+    kbps *= 1.0 + GROWTH_FAR * seconds;
+
+  /* Growing past what is actually sent proves nothing about the path. */
+  if (kbps > limit)
+    kbps = MAX (limit, self->estimate_kbps);
+  set_estimate (self, kbps, f->time_us);
+}
+
+/* How much the queues on the path grew in this report's window, and added
+ * to what built up before. */
+static double
+queue_growth (KibitzLinkEstimator      *self,
+              const KibitzLinkFeedback *f)
+{
+  double growth_ms = f->delay_trend_ms * f->packets;
+  gint64 since = self->feedback_at ? f->time_us - self->feedback_at : TWCC_WINDOW;
+
+  since = CLAMP (since, 0, G_USEC_PER_SEC);
+  self->queue_ms = CLAMP (self->queue_ms + growth_ms * since / (double) TWCC_WINDOW, 0.0, 1000.0);
+  return growth_ms;
+}
+
+void
+kibitz_link_estimator_feedback (KibitzLinkEstimator      *self,
+                                const KibitzLinkFeedback *f)
+{
+  double growth_ms = queue_growth (self, f);
+
+  self->feedback_at = f->time_us;
+  self->received_kbps = f->received_kbps;
+
+  if (f->loss > LOSS_CUT)
+    congested (self, KIBITZ_LINK_LOSSY, f->received_kbps * (1.0 - 0.5 * f->loss), f->time_us);
+  else if ((growth_ms > OVERUSE_GROWTH_MS || self->queue_ms > OVERUSE_QUEUE_MS) &&
+           f->received_kbps > 0)
+    congested (self, KIBITZ_LINK_OVERUSE, OVERUSE_FACTOR * f->received_kbps, f->time_us);
+  else
+    {
+      self->state = KIBITZ_LINK_NORMAL;
+      if (f->loss <= LOSS_HOLD && growth_ms >= -OVERUSE_GROWTH_MS)
+        grow (self, f);
+      else
+        self->changed_at = f->time_us;
+    }
+}
+
+void
+kibitz_link_estimator_tick (KibitzLinkEstimator *self,
+                            gint64               now_us)
+{
+  /* Before the first report the link is still being set up. */
+  if (self->feedback_at == 0 || now_us - self->feedback_at < STALL_AFTER)
+    return;
+
+  self->state = KIBITZ_LINK_STALLED;
+  if (now_us - self->changed_at >= USEC)
+    set_estimate (self, self->estimate_kbps / 2.0, now_us);
+}
+
+gboolean
+kibitz_link_estimator_is_congested (const KibitzLinkEstimator *self,
+                                    gint64                     now_us)
+{
+  return self->congested_at != 0 && now_us - self->congested_at < CONGESTED_RECENTLY &&
+         self->state != KIBITZ_LINK_STALLED;
+}
+
+/* --- The shared uplink ----------------------------------------------------------- */
+
+void
+kibitz_uplink_estimator_init (KibitzUplinkEstimator *self,
+                              guint                  budget_kbps,
+                              gint64                 now_us)
+{
+  *self = (KibitzUplinkEstimator) {
+    .budget_kbps = budget_kbps,
+    .estimate_kbps = budget_kbps,
+    .changed_at = now_us,
+  };
+}
+
+void
+kibitz_uplink_estimator_update (KibitzUplinkEstimator      *self,
+                                const KibitzLinkEstimator **links,
+                                guint                       n_links,
+                                gint64                      now_us)
+{
+  guint active = 0, n_congested = 0;
+  double delivered = 0;
+
+  for (guint i = 0; i < n_links; i++)
+    {
+      if (links[i]->feedback_at == 0 || links[i]->state == KIBITZ_LINK_STALLED)
+        continue;
+      active++;
+      delivered += links[i]->received_kbps;
+      n_congested += kibitz_link_estimator_is_congested (links[i], now_us);
+    }
+
+  if (active >= 2 && n_congested * 3 >= active * 2)
+    {
+      double target = MAX (UPLINK_FACTOR * delivered, UPLINK_MIN_KBPS);
+
+      self->congested_at = now_us;
+      if (target < self->estimate_kbps && now_us - self->changed_at >= UPLINK_CUT_INTERVAL)
+        {
+          self->estimate_kbps = (guint) target;
+          self->changed_at = now_us;
+        }
+      return;
+    }
+
+  if (self->congested_at != 0 && now_us - self->congested_at < UPLINK_QUIET)
+    return;
+  if (self->estimate_kbps < self->budget_kbps)
+    {
+      double seconds = CLAMP ((now_us - self->changed_at) / (double) USEC, 0.0, 1.0);
+
+      self->estimate_kbps = (guint) MIN (self->estimate_kbps * (1.0 + UPLINK_GROWTH * seconds) + 1,
+                                         self->budget_kbps);
+    }
+  self->changed_at = now_us;
+}
+
+/* --- The plan ---------------------------------------------------------------------- */
+
+/* The best tier worth sending to a receiver that shows us this wide: a
+ * tier is worth it once the view is a quarter wider than the next tier down. */
+static KibitzTier
+tier_for_view (int width,
+               int height)
+{
+  if (width <= 0 || height <= 0)
+    return KIBITZ_TIER_HIGH;
+  for (KibitzTier t = KIBITZ_TIER_HIGH; t < KIBITZ_TIER_LOW; t++)
+    if (width * 4 > tiers[t + 1].width * 5)
+      return t;
+  return KIBITZ_TIER_LOW;
+}
+
+static guint
+link_cap (const KibitzLinkPlan *link,
+          guint                 audio_kbps)
+{
+  KibitzTier best = tier_for_view (link->view_width, link->view_height);
+  guint path = link->estimate_kbps > audio_kbps ? link->estimate_kbps - audio_kbps : 0;
+
+  return MIN (path, tiers[best].max_kbps);
+}
+
+/* Max-min fair: the links whose caps are small get them whole, the others
+ * share what remains evenly. Only links with want[i] set take part. */
+static guint
+fill (KibitzLinkPlan *links,
+      const guint    *caps,
+      const gboolean *want,
+      guint           n_links,
+      guint           pool)
+{
+  guint left = 0;
+
+  for (guint i = 0; i < n_links; i++)
+    left += want[i];
+
+  while (left > 0)
+    {
+      guint share = pool / left, smallest = G_MAXUINT, pick = 0;
+
+      for (guint i = 0; i < n_links; i++)
+        if (want[i] && links[i].video_kbps == 0 && caps[i] < smallest)
+          smallest = caps[i], pick = i;
+      links[pick].video_kbps = MAX (MIN (smallest, share), 1);
+      pool -= MIN (links[pick].video_kbps, pool);
+      left--;
+    }
+  return pool;
+}
+
+static void
+share_uplink (const KibitzRatePlan *plan,
+              KibitzLinkPlan       *links,
+              guint                 n_links)
+{
+  g_autofree guint *caps = g_new0 (guint, n_links);
+  g_autofree gboolean *want = g_new0 (gboolean, n_links);
+  guint audio = plan->audio_kbps * n_links;
+  guint pool = plan->uplink_kbps > audio ? plan->uplink_kbps - audio : 0;
+
+  for (guint i = 0; i < n_links; i++)
+    {
+      links[i].video_kbps = 0;
+      caps[i] = link_cap (&links[i], plan->audio_kbps);
+    }
+
+  /* The teacher's and the spotlighted links first, then everyone else. */
+  for (guint round = 0; round < 2; round++)
+    {
+      for (guint i = 0; i < n_links; i++)
+        want[i] = links[i].priority == (round == 0);
+      pool = fill (links, caps, want, n_links, pool);
+    }
+}
+
+static KibitzTier
+choose_tier (const KibitzRatePlan *plan,
+             const KibitzLinkPlan *link,
+             gint64                now_us)
+{
+  KibitzTier best = plan->camera_off ? KIBITZ_TIER_LOW
+                                     : tier_for_view (link->view_width, link->view_height);
+  gboolean settled = now_us - link->tier_changed_at >= TIER_RISE_AFTER;
+
+  if (link->video_kbps < VIDEO_FLOOR_KBPS)
+    return KIBITZ_TIER_NONE;
+
+  for (KibitzTier t = best; t < KIBITZ_TIER_LOW; t++)
+    {
+      gboolean staying = t == link->previous_tier;
+      gboolean rising = link->previous_tier != KIBITZ_TIER_NONE && t < link->previous_tier;
+      double need = tiers[t].min_kbps * (staying ? TIER_STAY_SHARE
+                                                 : rising ? TIER_RISE_SPARE : 1.0);
+
+      if (rising && !settled)
+        continue;
+      if (link->video_kbps >= need)
+        return t;
+    }
+  return KIBITZ_TIER_LOW;
+}
+
+/* One encoder per tier: as fast as its best-served link allows, but slow
+ * enough that the worst-served one can still take every fourth frame. */
+static void
+tier_rates (KibitzRatePlan       *plan,
+            const KibitzLinkPlan *links,
+            guint                 n_links)
+{
+  for (KibitzTier t = 0; t < KIBITZ_N_TIERS; t++)
+    {
+      guint most = 0, least = G_MAXUINT;
+
+      for (guint i = 0; i < n_links; i++)
+        if (links[i].tier == t)
+          most = MAX (most, links[i].video_kbps), least = MIN (least, links[i].video_kbps);
+      plan->tier_kbps[t] = most == 0 ? 0
+                                     : CLAMP (MIN (most, (guint) (least / layer_shares[0])),
+                                              tiers[t].min_kbps, tiers[t].max_kbps);
+    }
+}
+
+void
+kibitz_rate_plan (KibitzRatePlan *plan,
+                  KibitzLinkPlan *links,
+                  guint           n_links,
+                  gint64          now_us)
+{
+  share_uplink (plan, links, n_links);
+  for (guint i = 0; i < n_links; i++)
+    links[i].tier = choose_tier (plan, &links[i], now_us);
+  tier_rates (plan, links, n_links);
+
+  for (guint i = 0; i < n_links; i++)
+    {
+      KibitzLinkPlan *link = &links[i];
+
+      link->layer = 0;
+      if (link->tier == KIBITZ_TIER_NONE)
+        continue;
+      while (link->layer + 1 < KIBITZ_N_LAYERS &&
+             plan->tier_kbps[link->tier] * layer_shares[link->layer + 1] <=
+               link->video_kbps * LAYER_SLACK)
+        link->layer++;
+    }
+}
+
+const char *
+kibitz_link_state_to_string (KibitzLinkState state)
+{
+  static const char * const names[] = { "normal", "overuse", "lossy", "stalled" };
+
+  return state < G_N_ELEMENTS (names) ? names[state] : "?";
+}
+
+const char *
+kibitz_tier_to_string (KibitzTier tier)
+{
+  static const char * const names[] = { "high", "medium", "low", "none" };
+
+  return tier < G_N_ELEMENTS (names) ? names[tier] : "?";
+}

@@ -1,0 +1,388 @@
+/* test-rate-control.c: the per-link estimate, the shared uplink and the
+ * plan, on made-up reports and on a simulated home connection.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "kibitz-rate-control.h"
+
+#define MS(x) ((gint64) (x) * 1000)
+#define S(x)  ((gint64) (x) * G_USEC_PER_SEC)
+
+static KibitzLinkFeedback
+report (gint64 time_us,
+        guint  sent,
+        guint  received,
+        double loss,
+        double trend_ms)
+{
+  return (KibitzLinkFeedback) {
+    .time_us = time_us, .sent_kbps = sent, .received_kbps = received, .packets = 30,
+    .loss = loss, .delay_trend_ms = trend_ms,
+  };
+}
+
+/* Clean reports let the estimate grow, but not far past what is sent. */
+static void
+test_estimate_grows_within_reach (void)
+{
+  KibitzLinkEstimator e;
+
+  kibitz_link_estimator_init (&e, 300, 50, 5000, 0);
+  for (int i = 1; i <= 10; i++)
+    {
+      KibitzLinkFeedback f = report (MS (200 * i), e.estimate_kbps, e.estimate_kbps, 0, 0);
+
+      kibitz_link_estimator_feedback (&e, &f);
+    }
+  /* Two seconds of start-up growth at 15 %/s. */
+  g_assert_cmpuint (e.estimate_kbps, >=, 380);
+  g_assert_cmpuint (e.estimate_kbps, <=, 420);
+  g_assert_cmpint (e.state, ==, KIBITZ_LINK_NORMAL);
+
+  /* Sending only 100 kbps (camera off): the estimate stays near reach. */
+  for (int i = 11; i <= 60; i++)
+    {
+      KibitzLinkFeedback f = report (MS (200 * i), 100, 100, 0, 0);
+
+      kibitz_link_estimator_feedback (&e, &f);
+    }
+  g_assert_cmpuint (e.estimate_kbps, <=, 420);
+}
+
+/* Growing queues cut to 85 % of what arrived, once per report window. */
+static void
+test_overuse_cuts_once_per_window (void)
+{
+  KibitzLinkEstimator e;
+  KibitzLinkFeedback f;
+
+  kibitz_link_estimator_init (&e, 2000, 50, 5000, 0);
+  f = report (MS (1000), 2000, 1000, 0, 1.0);   /* 30 ms of growth in the window */
+  kibitz_link_estimator_feedback (&e, &f);
+  g_assert_cmpint (e.state, ==, KIBITZ_LINK_OVERUSE);
+  g_assert_cmpuint (e.estimate_kbps, ==, 850);
+
+  /* The next report overlaps the same window: no second cut. */
+  f = report (MS (1100), 900, 600, 0, 1.0);
+  kibitz_link_estimator_feedback (&e, &f);
+  g_assert_cmpuint (e.estimate_kbps, ==, 850);
+  g_assert_true (kibitz_link_estimator_is_congested (&e, MS (1100)));
+
+  f = report (MS (1400), 900, 600, 0, 1.0);
+  kibitz_link_estimator_feedback (&e, &f);
+  g_assert_cmpuint (e.estimate_kbps, ==, 510);
+
+  /* A queue that grows a little is noise. */
+  f = report (MS (1800), 500, 500, 0, 0.2);
+  kibitz_link_estimator_feedback (&e, &f);
+  g_assert_cmpint (e.state, ==, KIBITZ_LINK_NORMAL);
+  g_assert_cmpuint (e.estimate_kbps, >=, 510);
+  g_assert_false (kibitz_link_estimator_is_congested (&e, MS (3000)));
+}
+
+/* Heavy loss cuts; a little loss holds the estimate where it is. */
+static void
+test_loss (void)
+{
+  KibitzLinkEstimator e;
+  KibitzLinkFeedback f;
+
+  kibitz_link_estimator_init (&e, 1000, 50, 5000, 0);
+  f = report (MS (1000), 1000, 1000, 0.05, 0);
+  kibitz_link_estimator_feedback (&e, &f);
+  g_assert_cmpuint (e.estimate_kbps, ==, 1000);
+  g_assert_cmpint (e.state, ==, KIBITZ_LINK_NORMAL);
+
+  f = report (MS (2000), 1000, 800, 0.2, 0);
+  kibitz_link_estimator_feedback (&e, &f);
+  g_assert_cmpint (e.state, ==, KIBITZ_LINK_LOSSY);
+  g_assert_cmpuint (e.estimate_kbps, ==, 720);
+}
+
+/* No report for 2 s after reports flowed: stalled, halving every second. */
+static void
+test_stall (void)
+{
+  KibitzLinkEstimator e;
+  KibitzLinkFeedback f;
+
+  kibitz_link_estimator_init (&e, 800, 50, 5000, 0);
+  /* A link still being set up does not stall. */
+  kibitz_link_estimator_tick (&e, S (10));
+  g_assert_cmpuint (e.estimate_kbps, ==, 800);
+
+  f = report (S (10), 800, 800, 0, 0);
+  kibitz_link_estimator_feedback (&e, &f);
+  kibitz_link_estimator_tick (&e, S (11));
+  g_assert_cmpint (e.state, ==, KIBITZ_LINK_NORMAL);
+  kibitz_link_estimator_tick (&e, S (12) + MS (500));
+  g_assert_cmpint (e.state, ==, KIBITZ_LINK_STALLED);
+  g_assert_cmpuint (e.estimate_kbps, <=, 470);
+  kibitz_link_estimator_tick (&e, S (13));
+  g_assert_cmpuint (e.estimate_kbps, >=, 400);
+  for (int i = 14; i < 30; i++)
+    kibitz_link_estimator_tick (&e, S (i));
+  g_assert_cmpuint (e.estimate_kbps, ==, 50);
+  g_assert_false (kibitz_link_estimator_is_congested (&e, S (30)));
+}
+
+/* A home connection of capacity kbps with a 200 ms queue (a router's), fed
+ * what the estimate allows, reporting every 100 ms on 300 ms windows as
+ * GStreamer does: the estimate settles below the capacity and stays. */
+static void
+run_capped_path (double capacity,
+                 guint  start,
+                 guint *lowest,
+                 guint *highest,
+                 double *worst_queue)
+{
+  KibitzLinkEstimator e;
+  double queue[400] = { 0 };
+
+  *lowest = G_MAXUINT, *highest = 0, *worst_queue = 0;
+  kibitz_link_estimator_init (&e, start, 50, 5000, 0);
+  for (int i = 1; i < 400; i++)   /* 40 s */
+    {
+      double sent = e.estimate_kbps, received, loss = 0;
+      KibitzLinkFeedback f;
+
+      queue[i] = MAX (0, queue[i - 1] + 100 * (sent - capacity) / capacity);
+      if (queue[i] > 200)
+        {
+          loss = (queue[i] - 200) / (100 * sent / capacity);
+          queue[i] = 200;
+        }
+      received = MIN (sent, capacity);
+      f = report (MS (100 * i), (guint) sent, (guint) received, loss,
+                  (queue[i] - queue[MAX (i - 3, 0)]) / 30);
+      kibitz_link_estimator_feedback (&e, &f);
+      if (i > 200)
+        {
+          *lowest = MIN (*lowest, e.estimate_kbps);
+          *highest = MAX (*highest, e.estimate_kbps);
+          *worst_queue = MAX (*worst_queue, queue[i]);
+        }
+    }
+}
+
+static void
+test_settles_on_a_capped_path (void)
+{
+  const double capacities[] = { 1000, 3000, 400 };
+
+  for (guint c = 0; c < G_N_ELEMENTS (capacities); c++)
+    for (guint start = 300; start <= 3000; start *= 10)
+      {
+        guint lowest, highest;
+        double queue;
+
+        run_capped_path (capacities[c], start, &lowest, &highest, &queue);
+        g_test_message ("%.0f kbps path, start %u: the last 20 s %u..%u kbps, queue up to %.0f ms",
+                        capacities[c], start, lowest, highest, queue);
+        g_assert_cmpuint (lowest, >=, 0.6 * capacities[c]);
+        g_assert_cmpuint (highest, <=, 1.1 * capacities[c]);
+        /* The router's queue is not kept full: latency stays low. */
+        g_assert_cmpfloat (queue, <, 150);
+      }
+}
+
+static void
+congest (KibitzLinkEstimator *e,
+         gint64               now,
+         guint                received)
+{
+  KibitzLinkFeedback f = report (now, received * 2, received, 0, 2.0);
+
+  kibitz_link_estimator_feedback (e, &f);
+}
+
+static void
+calm (KibitzLinkEstimator *e,
+      gint64               now,
+      guint                received)
+{
+  KibitzLinkFeedback f = report (now, received, received, 0, 0);
+
+  kibitz_link_estimator_feedback (e, &f);
+}
+
+/* Congestion on most links at once is the shared uplink. */
+static void
+test_uplink (void)
+{
+  KibitzLinkEstimator l[4];
+  const KibitzLinkEstimator *links[] = { &l[0], &l[1], &l[2], &l[3] };
+  KibitzUplinkEstimator u;
+
+  kibitz_uplink_estimator_init (&u, 10000, 0);
+  for (guint i = 0; i < 4; i++)
+    kibitz_link_estimator_init (&l[i], 1000, 50, 5000, 0);
+
+  /* One link congested: that receiver's downlink, not our uplink. */
+  congest (&l[0], S (1), 400);
+  for (guint i = 1; i < 4; i++)
+    calm (&l[i], S (1), 600);
+  kibitz_uplink_estimator_update (&u, links, 4, S (1));
+  g_assert_cmpuint (u.estimate_kbps, ==, 10000);
+
+  /* Three of four: the uplink; 85 % of the 1,800 kbps delivered. */
+  for (guint i = 0; i < 3; i++)
+    congest (&l[i], S (2), 400);
+  kibitz_uplink_estimator_update (&u, links, 4, S (2));
+  g_assert_cmpuint (u.estimate_kbps, ==, 1530);
+
+  /* Quiet for two seconds: it grows again, slowly, up to the budget. */
+  for (guint i = 0; i < 4; i++)
+    calm (&l[i], S (3), 400);
+  kibitz_uplink_estimator_update (&u, links, 4, S (3));
+  g_assert_cmpuint (u.estimate_kbps, ==, 1530);
+  for (int t = 5; t <= 9; t++)
+    {
+      for (guint i = 0; i < 4; i++)
+        calm (&l[i], S (t), 400);
+      kibitz_uplink_estimator_update (&u, links, 4, S (t));
+    }
+  g_assert_cmpuint (u.estimate_kbps, >, 1530);
+  g_assert_cmpuint (u.estimate_kbps, <, 2000);
+}
+
+static KibitzLinkPlan
+link_with (guint    estimate,
+           gboolean priority,
+           int      view_width)
+{
+  return (KibitzLinkPlan) {
+    .estimate_kbps = estimate, .priority = priority,
+    .view_width = view_width, .view_height = view_width * 3 / 4,
+    .previous_tier = KIBITZ_TIER_NONE,
+  };
+}
+
+/* A class of 20 on a 3 Mbit uplink: the teacher's link keeps 640x480 at the
+ * full frame rate, classmates (shown as thumbnails) get the low tier. */
+static void
+test_plan_class_of_20 (void)
+{
+  KibitzRatePlan plan = { .uplink_kbps = 3000, .audio_kbps = 40 };
+  KibitzLinkPlan links[19];
+
+  links[0] = link_with (2000, TRUE, 640);
+  for (guint i = 1; i < 19; i++)
+    links[i] = link_with (2000, FALSE, 160);
+  kibitz_rate_plan (&plan, links, 19, S (10));
+
+  g_assert_cmpint (links[0].tier, ==, KIBITZ_TIER_HIGH);
+  g_assert_cmpuint (links[0].layer, ==, KIBITZ_N_LAYERS - 1);
+  for (guint i = 1; i < 19; i++)
+    {
+      g_assert_cmpint (links[i].tier, ==, KIBITZ_TIER_LOW);
+      g_assert_cmpuint (links[i].layer, ==, KIBITZ_N_LAYERS - 1);
+    }
+  /* Within the uplink, audio first. */
+  {
+    guint total = 19 * plan.audio_kbps;
+
+    for (guint i = 0; i < 19; i++)
+      total += links[i].video_kbps;
+    g_assert_cmpuint (total, <=, 3000);
+  }
+  g_assert_cmpuint (plan.tier_kbps[KIBITZ_TIER_MEDIUM], ==, 0);
+}
+
+/* Max-min fair: a slow receiver gets what its path carries, the others
+ * share the rest; nobody gets more than its path. */
+static void
+test_plan_fair_share (void)
+{
+  KibitzRatePlan plan = { .uplink_kbps = 2000, .audio_kbps = 40 };
+  KibitzLinkPlan links[4] = {
+    link_with (200, FALSE, 0), link_with (3000, FALSE, 0),
+    link_with (3000, FALSE, 0), link_with (3000, FALSE, 0),
+  };
+
+  kibitz_rate_plan (&plan, links, 4, S (10));
+  g_assert_cmpuint (links[0].video_kbps, ==, 160);
+  for (guint i = 1; i < 4; i++)
+    g_assert_cmpuint (links[i].video_kbps, ==, (2000 - 160 - 160) / 3);
+  g_assert_cmpint (links[0].tier, ==, KIBITZ_TIER_HIGH);
+  /* The encoder serves the best links; the slow one takes fewer frames. */
+  g_assert_cmpuint (plan.tier_kbps[KIBITZ_TIER_HIGH], ==, 400);
+  g_assert_cmpuint (links[0].layer, ==, 0);
+  g_assert_cmpuint (links[1].layer, ==, 2);
+}
+
+/* Dropping a tier is at once; rising needs 4 s in the tier and 20 % spare. */
+static void
+test_plan_tier_hysteresis (void)
+{
+  KibitzRatePlan plan = { .uplink_kbps = 10000, .audio_kbps = 40 };
+  KibitzLinkPlan link = link_with (140 + 40, FALSE, 0);
+
+  link.previous_tier = KIBITZ_TIER_MEDIUM;
+  link.tier_changed_at = S (9);
+  kibitz_rate_plan (&plan, &link, 1, S (10));
+  g_assert_cmpint (link.tier, ==, KIBITZ_TIER_MEDIUM);
+
+  link.tier_changed_at = 0;
+  kibitz_rate_plan (&plan, &link, 1, S (10));
+  g_assert_cmpint (link.tier, ==, KIBITZ_TIER_MEDIUM);   /* 140 < 1.2 x 140 */
+
+  link.estimate_kbps = 200 + 40;
+  kibitz_rate_plan (&plan, &link, 1, S (10));
+  g_assert_cmpint (link.tier, ==, KIBITZ_TIER_HIGH);
+
+  link.previous_tier = KIBITZ_TIER_HIGH;
+  link.tier_changed_at = S (10);
+  link.estimate_kbps = 100 + 40;
+  kibitz_rate_plan (&plan, &link, 1, S (10));
+  g_assert_cmpint (link.tier, ==, KIBITZ_TIER_MEDIUM);
+
+  /* Too little for any video: audio alone. */
+  link.estimate_kbps = 50;
+  kibitz_rate_plan (&plan, &link, 1, S (11));
+  g_assert_cmpint (link.tier, ==, KIBITZ_TIER_NONE);
+  g_assert_cmpuint (plan.tier_kbps[KIBITZ_TIER_HIGH], ==, 0);
+
+  /* The "camera off" slate needs no more than the low tier. */
+  plan.camera_off = TRUE;
+  link.estimate_kbps = 3000;
+  kibitz_rate_plan (&plan, &link, 1, S (20));
+  g_assert_cmpint (link.tier, ==, KIBITZ_TIER_LOW);
+}
+
+/* The priority link is served before the others on a short uplink. */
+static void
+test_plan_priority_first (void)
+{
+  KibitzRatePlan plan = { .uplink_kbps = 600, .audio_kbps = 40 };
+  KibitzLinkPlan links[3] = {
+    link_with (3000, FALSE, 0), link_with (3000, TRUE, 0), link_with (3000, FALSE, 0),
+  };
+
+  kibitz_rate_plan (&plan, links, 3, S (10));
+  g_assert_cmpuint (links[1].video_kbps, ==, 600 - 120);
+  g_assert_cmpint (links[1].tier, ==, KIBITZ_TIER_HIGH);
+  g_assert_cmpint (links[0].tier, ==, KIBITZ_TIER_NONE);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/core/rate/estimate-grows-within-reach", test_estimate_grows_within_reach);
+  g_test_add_func ("/core/rate/overuse-cuts-once-per-window", test_overuse_cuts_once_per_window);
+  g_test_add_func ("/core/rate/loss", test_loss);
+  g_test_add_func ("/core/rate/stall", test_stall);
+  g_test_add_func ("/core/rate/settles-on-a-capped-path", test_settles_on_a_capped_path);
+  g_test_add_func ("/core/rate/uplink-is-most-links-at-once", test_uplink);
+  g_test_add_func ("/core/rate/plan-class-of-20", test_plan_class_of_20);
+  g_test_add_func ("/core/rate/plan-fair-share", test_plan_fair_share);
+  g_test_add_func ("/core/rate/plan-tier-hysteresis", test_plan_tier_hysteresis);
+  g_test_add_func ("/core/rate/plan-priority-first", test_plan_priority_first);
+
+  return g_test_run ();
+}
