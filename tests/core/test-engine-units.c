@@ -260,9 +260,13 @@ test_source_setting_rules (void)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *saved = g_strdup (g_getenv ("KIBITZ_VIDEO_SOURCE"));
+  g_autofree char *saved_audio = g_strdup (g_getenv ("KIBITZ_AUDIO_SOURCE"));
   GstElement *sink, *preview;
 
+  /* The test suite sets both to test sources; the rules are about a
+   * machine where neither is set. */
   g_unsetenv ("KIBITZ_VIDEO_SOURCE");
+  g_unsetenv ("KIBITZ_AUDIO_SOURCE");
   g_assert_cmpstr (kibitz_source_setting_resolve (NULL, KIBITZ_MEDIA_KIND_VIDEO), ==, "autovideosrc");
   g_assert_cmpstr (kibitz_source_setting_resolve ("", KIBITZ_MEDIA_KIND_AUDIO), ==, "autoaudiosrc");
   g_setenv ("KIBITZ_VIDEO_SOURCE", "none", TRUE);
@@ -286,6 +290,8 @@ test_source_setting_rules (void)
     g_setenv ("KIBITZ_VIDEO_SOURCE", saved, TRUE);
   else
     g_unsetenv ("KIBITZ_VIDEO_SOURCE");
+  if (saved_audio != NULL)
+    g_setenv ("KIBITZ_AUDIO_SOURCE", saved_audio, TRUE);
 }
 
 /* The lobby's preview of a setting delivers small frames of that source. */
