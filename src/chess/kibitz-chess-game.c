@@ -157,6 +157,11 @@ kibitz_chess_game_get_move (const KibitzChessGame *game,
 const char * const *
 kibitz_chess_game_get_san_moves (const KibitzChessGame *game)
 {
+  static const char * const no_moves[] = { NULL };
+
+  /* A null-terminated GPtrArray has no pdata at all until its first element. */
+  if (game->sans->pdata == NULL)
+    return no_moves;
   return (const char * const *) game->sans->pdata;
 }
 

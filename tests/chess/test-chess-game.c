@@ -297,6 +297,18 @@ test_play_at_ply (void)
   g_assert_null (kibitz_chess_game_get_san_moves (game)[0]);
 }
 
+/* A game nobody has played in yet still has a (NULL-terminated) move list. */
+static void
+test_new_game_has_no_moves (void)
+{
+  g_autoptr(KibitzChessGame) game = kibitz_chess_game_new ();
+
+  g_assert_cmpuint (kibitz_chess_game_get_n_moves (game), ==, 0);
+  g_assert_nonnull (kibitz_chess_game_get_san_moves (game));
+  g_assert_null (kibitz_chess_game_get_san_moves (game)[0]);
+  g_assert_cmpint (kibitz_chess_game_get_end (game, 0), ==, KIBITZ_CHESS_END_NONE);
+}
+
 static void
 test_play_move_struct (void)
 {
@@ -394,6 +406,7 @@ main (int    argc,
   g_test_add_func ("/chess/game/insufficient-material", test_insufficient_material);
   g_test_add_func ("/chess/game/capture-to-bare-kings", test_capture_to_bare_kings);
   g_test_add_func ("/chess/game/play-at-ply", test_play_at_ply);
+  g_test_add_func ("/chess/game/new-game-has-no-moves", test_new_game_has_no_moves);
   g_test_add_func ("/chess/game/play-move-struct", test_play_move_struct);
   g_test_add_func ("/chess/game/result-tag-follows-moves", test_result_tag_follows_moves);
   g_test_add_func ("/chess/game/shapes", test_shapes);
