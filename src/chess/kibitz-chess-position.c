@@ -20,6 +20,12 @@ const char *const _kibitz_chess_color_names[2] = { "white", "black" };
 
 static const char piece_letters[] = " PNBRQK";
 
+/* The clocks stop at the largest numbers a FEN may give them, so that every
+ * position a game reaches can be written as a FEN that reads back.
+ */
+#define MAX_HALFMOVE G_MAXUINT16
+#define MAX_FULLMOVE 999999
+
 /* The castling rights a move loses when it leaves or reaches a square:
  * moving a king or a rook, or capturing a rook at home.
  */
@@ -260,18 +266,18 @@ parse_clocks (KibitzChessPosition  *pos,
   g_autofree char *quoted = NULL;
   guint value;
 
-  if (!parse_number (halfmove, G_MAXUINT16, &value))
+  if (!parse_number (halfmove, MAX_HALFMOVE, &value))
     {
       quoted = _kibitz_chess_quote (halfmove, -1);
       return fen_error (error, "the FEN's halfmove clock “%s” is not a number of moves "
                         "from 0 to 65535", quoted);
     }
   pos->halfmove = value;
-  if (!parse_number (fullmove, 999999, &value) || value == 0)
+  if (!parse_number (fullmove, MAX_FULLMOVE, &value) || value == 0)
     {
       quoted = _kibitz_chess_quote (fullmove, -1);
-      return fen_error (error, "the FEN's move number “%s” is not a number from 1 to 999999",
-                        quoted);
+      return fen_error (error, "the FEN's move number “%s” is not a number from 1 to %d",
+                        quoted, MAX_FULLMOVE);
     }
   pos->fullmove = value;
   return TRUE;
@@ -627,7 +633,8 @@ _kibitz_chess_do_move (KibitzChessPosition   *pos,
   guint8 piece = pos->board[from];
   int type = piece & 7;
 
-  pos->halfmove++;
+  if (pos->halfmove < MAX_HALFMOVE)
+    pos->halfmove++;
   if (pos->board[to] != KIBITZ_CHESS_EMPTY)
     {
       remove_piece (pos, to);
@@ -654,7 +661,7 @@ _kibitz_chess_do_move (KibitzChessPosition   *pos,
   pos->ep = type == KIBITZ_CHESS_PAWN && (to - from == 32 || from - to == 32) ? (from + to) / 2
                                                                               : NO_SQUARE;
   pos->side = us ^ 1;
-  if (us == KIBITZ_CHESS_BLACK)
+  if (us == KIBITZ_CHESS_BLACK && pos->fullmove < MAX_FULLMOVE)
     pos->fullmove++;
 }
 

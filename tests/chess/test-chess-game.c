@@ -131,6 +131,30 @@ test_fifty_moves_from_fen (void)
   g_assert_cmpint (end_now (game), ==, KIBITZ_CHESS_END_FIFTY_MOVES);
 }
 
+/* The clocks stop at what a FEN can say, so the FEN of any position reads
+ * back (a game would end long before, but a position can be played on).
+ */
+static void
+test_clocks_stop_at_fen_limits (void)
+{
+  g_autoptr(KibitzChessPosition) position = NULL, again = NULL;
+  g_autofree char *fen = NULL;
+  const char *moves[] = { "Kd7", "Ra2", "Kd6" };
+
+  position = kibitz_chess_position_new_from_fen ("4k3/8/8/8/8/8/8/R3K3 b - - 65534 999999", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (moves); i++)
+    {
+      KibitzChessMove move;
+
+      g_assert_true (kibitz_chess_move_from_san (position, moves[i], &move, NULL));
+      kibitz_chess_position_make_move (position, &move);
+    }
+  fen = kibitz_chess_position_to_fen (position);
+  g_assert_cmpstr (fen, ==, "8/8/3k4/8/8/8/R7/4K3 w - - 65535 999999");
+  again = kibitz_chess_position_new_from_fen (fen, NULL);
+  g_assert_nonnull (again);
+}
+
 static void
 test_threefold (void)
 {
@@ -397,6 +421,7 @@ main (int    argc,
   g_test_add_func ("/chess/game/fifty-moves", test_fifty_moves);
   g_test_add_func ("/chess/game/fifty-moves-mate-wins", test_fifty_moves_mate_wins);
   g_test_add_func ("/chess/game/fifty-moves-from-fen", test_fifty_moves_from_fen);
+  g_test_add_func ("/chess/game/clocks-stop-at-fen-limits", test_clocks_stop_at_fen_limits);
   g_test_add_func ("/chess/game/threefold", test_threefold);
   g_test_add_func ("/chess/game/threefold-castling-rights", test_threefold_castling_rights);
   g_test_add_func ("/chess/game/threefold-en-passant-not-capturable",
