@@ -468,16 +468,33 @@ read_game (Reader *reader)
   return start_movetext (reader);
 }
 
+/* A tag given twice keeps its last value. With a table rather than
+ * kibitz_chess_game_set_tag(), a PGN of a hundred thousand tags costs a
+ * hundred thousand steps, not their square.
+ */
 static void
 take_tags (Reader *reader)
 {
+  g_autoptr(GHashTable) taken = g_hash_table_new (g_str_hash, g_str_equal);
+  GPtrArray *tags = reader->game->tags;
+
   for (guint i = 0; i < reader->tags->len; i += 2)
     {
-      const char *name = g_ptr_array_index (reader->tags, i);
-      const char *value = g_ptr_array_index (reader->tags, i + 1);
+      char *name = g_ptr_array_index (reader->tags, i);
+      char *value = g_ptr_array_index (reader->tags, i + 1);
+      gpointer index;
 
-      if (_kibitz_chess_tag_name_is_valid (name) && value != NULL)
-        kibitz_chess_game_set_tag (reader->game, name, value);
+      if (!_kibitz_chess_tag_name_is_valid (name) || value == NULL)
+        continue;
+      if (g_hash_table_lookup_extended (taken, name, NULL, &index))
+        {
+          g_free (g_ptr_array_index (tags, GPOINTER_TO_UINT (index) + 1));
+          g_ptr_array_index (tags, GPOINTER_TO_UINT (index) + 1) = g_strdup (value);
+          continue;
+        }
+      g_hash_table_insert (taken, name, GUINT_TO_POINTER (tags->len));
+      g_ptr_array_add (tags, g_strdup (name));
+      g_ptr_array_add (tags, g_strdup (value));
     }
 }
 
