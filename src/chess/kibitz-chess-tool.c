@@ -67,19 +67,43 @@ read_position (char                **args,
   return kibitz_chess_position_init_from_fen (position, fen, error);
 }
 
+/* One line per legal move with the leaves under it, then the total: the
+ * lines can be compared one by one with stockfish's `go perft`.
+ */
+static void
+print_divide (const KibitzChessPosition *position,
+              int                        depth)
+{
+  KibitzChessMove moves[KIBITZ_CHESS_MAX_MOVES];
+  int n = kibitz_chess_position_legal_moves (position, moves);
+  guint64 total = 0;
+
+  for (int i = 0; i < n; i++)
+    {
+      KibitzChessPosition child = *position;
+      guint64 nodes;
+      char uci[6];
+
+      kibitz_chess_position_make_move (&child, &moves[i]);
+      nodes = kibitz_chess_position_perft (&child, depth - 1);
+      kibitz_chess_move_to_uci (&moves[i], uci);
+      g_print ("%s: %" G_GUINT64_FORMAT "\n", uci, nodes);
+      total += nodes;
+    }
+  g_print ("\n%" G_GUINT64_FORMAT "\n", total);
+}
+
 static int
 run_perft (char **args,
            int    n_args)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char **fen_args = NULL;
-  KibitzChessMove moves[KIBITZ_CHESS_MAX_MOVES];
+  g_autofree char **fen_args = g_new0 (char *, n_args + 1);
   KibitzChessPosition position;
   gboolean divide = FALSE;
-  guint64 depth, total = 0;
-  int n_fen = 0, n;
+  guint64 depth;
+  int n_fen = 0;
 
-  fen_args = g_new0 (char *, n_args + 1);
   for (int i = 0; i < n_args; i++)
     {
       if (strcmp (args[i], "--divide") == 0)
@@ -95,25 +119,10 @@ run_perft (char **args,
   if (!read_position (fen_args, n_fen, &position, &error))
     return bad_input (error);
 
-  if (!divide || depth == 0)
-    {
-      g_print ("%" G_GUINT64_FORMAT "\n", kibitz_chess_position_perft (&position, depth));
-      return 0;
-    }
-  n = kibitz_chess_position_legal_moves (&position, moves);
-  for (int i = 0; i < n; i++)
-    {
-      KibitzChessPosition child = position;
-      guint64 nodes;
-      char uci[6];
-
-      kibitz_chess_position_make_move (&child, &moves[i]);
-      nodes = kibitz_chess_position_perft (&child, depth - 1);
-      kibitz_chess_move_to_uci (&moves[i], uci);
-      g_print ("%s: %" G_GUINT64_FORMAT "\n", uci, nodes);
-      total += nodes;
-    }
-  g_print ("\n%" G_GUINT64_FORMAT "\n", total);
+  if (divide && depth > 0)
+    print_divide (&position, depth);
+  else
+    g_print ("%" G_GUINT64_FORMAT "\n", kibitz_chess_position_perft (&position, depth));
   return 0;
 }
 
