@@ -4,7 +4,7 @@
  * The game keeps every position, not only the moves: the board shows any ply
  * (protocol.md's `board-view`), plays from any ply, and the repetition rule
  * compares positions, so replaying the moves each time would cost more than
- * the 168 bytes a position takes.
+ * the 160 bytes a position takes.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */

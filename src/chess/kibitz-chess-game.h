@@ -73,7 +73,8 @@ const char                *kibitz_chess_game_get_start_fen (const KibitzChessGam
 const KibitzChessPosition *kibitz_chess_game_get_position  (const KibitzChessGame *game,
                                                             guint                  ply);
 char                      *kibitz_chess_game_get_fen       (const KibitzChessGame *game,
-                                                            guint                  ply) G_GNUC_WARN_UNUSED_RESULT;
+                                                            guint                  ply)
+                                                            G_GNUC_WARN_UNUSED_RESULT;
 /* The move that leads from ply index to ply index + 1. */
 const KibitzChessMove     *kibitz_chess_game_get_move      (const KibitzChessGame *game,
                                                             guint                  index);
@@ -130,8 +131,10 @@ void        kibitz_chess_game_set_tag (KibitzChessGame       *game,
 KibitzChessGame *kibitz_chess_game_new_from_pgn (const char            *pgn,
                                                  gssize                 length,
                                                  gsize                  max_length,
-                                                 GError               **error) G_GNUC_WARN_UNUSED_RESULT;
-char            *kibitz_chess_game_to_pgn       (const KibitzChessGame *game) G_GNUC_WARN_UNUSED_RESULT;
+                                                 GError               **error)
+                                                 G_GNUC_WARN_UNUSED_RESULT;
+char            *kibitz_chess_game_to_pgn       (const KibitzChessGame *game)
+                                                 G_GNUC_WARN_UNUSED_RESULT;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KibitzChessGame, kibitz_chess_game_free)
 

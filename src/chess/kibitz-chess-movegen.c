@@ -131,6 +131,8 @@ scan_line (Generator *gen,
   guint64 stops = 0;
   int ours = -1;
 
+  int slider = diagonal ? KIBITZ_CHESS_BISHOP : KIBITZ_CHESS_ROOK;
+
   for (int t = king + dir; ON_BOARD (t); t += dir)
     {
       int type = board[t] & 7;
@@ -145,7 +147,7 @@ scan_line (Generator *gen,
           ours = t;
           continue;
         }
-      if (type != KIBITZ_CHESS_QUEEN && type != (diagonal ? KIBITZ_CHESS_BISHOP : KIBITZ_CHESS_ROOK))
+      if (type != KIBITZ_CHESS_QUEEN && type != slider)
         return;
       if (ours < 0)
         add_checker (gen, stops);

@@ -384,6 +384,7 @@ write_disambiguation (const KibitzChessPosition *pos,
                       char                      *p)
 {
   guint8 piece = pos->board[SQ88 (move->from)];
+  int file = KIBITZ_CHESS_SQUARE_FILE (move->from), rank = KIBITZ_CHESS_SQUARE_RANK (move->from);
   gboolean others = FALSE, same_file = FALSE, same_rank = FALSE;
 
   for (int i = 0; i < n_legal; i++)
@@ -392,13 +393,13 @@ write_disambiguation (const KibitzChessPosition *pos,
           pos->board[SQ88 (legal[i].from)] != piece)
         continue;
       others = TRUE;
-      same_file |= KIBITZ_CHESS_SQUARE_FILE (legal[i].from) == KIBITZ_CHESS_SQUARE_FILE (move->from);
-      same_rank |= KIBITZ_CHESS_SQUARE_RANK (legal[i].from) == KIBITZ_CHESS_SQUARE_RANK (move->from);
+      same_file |= KIBITZ_CHESS_SQUARE_FILE (legal[i].from) == file;
+      same_rank |= KIBITZ_CHESS_SQUARE_RANK (legal[i].from) == rank;
     }
   if (others && (!same_file || same_rank))
-    *p++ = 'a' + KIBITZ_CHESS_SQUARE_FILE (move->from);
+    *p++ = 'a' + file;
   if (others && same_file)
-    *p++ = '1' + KIBITZ_CHESS_SQUARE_RANK (move->from);
+    *p++ = '1' + rank;
   return p;
 }
 

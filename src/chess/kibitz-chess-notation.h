@@ -37,7 +37,9 @@ void     kibitz_chess_move_to_uci   (const KibitzChessMove     *move,
 /* The legal moves of a position, in the order of
  * kibitz_chess_position_legal_moves(), as a NULL-terminated array.
  */
-char   **kibitz_chess_position_legal_moves_san (const KibitzChessPosition *position) G_GNUC_WARN_UNUSED_RESULT;
-char   **kibitz_chess_position_legal_moves_uci (const KibitzChessPosition *position) G_GNUC_WARN_UNUSED_RESULT;
+char   **kibitz_chess_position_legal_moves_san (const KibitzChessPosition *position)
+                                                G_GNUC_WARN_UNUSED_RESULT;
+char   **kibitz_chess_position_legal_moves_uci (const KibitzChessPosition *position)
+                                                G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

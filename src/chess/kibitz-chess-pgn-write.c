@@ -21,7 +21,9 @@
 /* Twelve shapes ("Ge2e4," is 6 bytes) keep a [%cal ...] command within a line. */
 #define SHAPES_PER_COMMAND 12
 
-static const char *const roster[] = { "Event", "Site", "Date", "Round", "White", "Black", "Result" };
+static const char *const roster[] = {
+  "Event", "Site", "Date", "Round", "White", "Black", "Result",
+};
 static const char *const roster_defaults[] = { "?", "?", "????.??.??", "?", "?", "?", NULL };
 
 typedef struct {

@@ -128,25 +128,28 @@ gboolean             kibitz_chess_position_init_from_fen (KibitzChessPosition   
                                                           const char                *fen,
                                                           GError                   **error);
 KibitzChessPosition *kibitz_chess_position_new_from_fen  (const char                *fen,
-                                                          GError                   **error) G_GNUC_WARN_UNUSED_RESULT;
-KibitzChessPosition *kibitz_chess_position_copy          (const KibitzChessPosition *position) G_GNUC_WARN_UNUSED_RESULT;
+                                                          GError                   **error)
+                                                          G_GNUC_WARN_UNUSED_RESULT;
+KibitzChessPosition *kibitz_chess_position_copy          (const KibitzChessPosition *position)
+                                                          G_GNUC_WARN_UNUSED_RESULT;
 void                 kibitz_chess_position_free          (KibitzChessPosition       *position);
-char                *kibitz_chess_position_to_fen        (const KibitzChessPosition *position) G_GNUC_WARN_UNUSED_RESULT;
+char                *kibitz_chess_position_to_fen        (const KibitzChessPosition *position)
+                                                          G_GNUC_WARN_UNUSED_RESULT;
 gboolean             kibitz_chess_position_equal         (const KibitzChessPosition *a,
                                                           const KibitzChessPosition *b);
-gboolean             kibitz_chess_position_same_for_repetition (const KibitzChessPosition *a,
-                                                                const KibitzChessPosition *b);
+gboolean kibitz_chess_position_same_for_repetition (const KibitzChessPosition *a,
+                                                    const KibitzChessPosition *b);
 
-KibitzChessPiece     kibitz_chess_position_get_piece           (const KibitzChessPosition *position,
-                                                                int                        square);
-KibitzChessColor     kibitz_chess_position_get_side_to_move    (const KibitzChessPosition *position);
-guint                kibitz_chess_position_get_castling        (const KibitzChessPosition *position);
-int                  kibitz_chess_position_get_en_passant      (const KibitzChessPosition *position);
-int                  kibitz_chess_position_get_legal_en_passant (const KibitzChessPosition *position);
-guint                kibitz_chess_position_get_halfmove_clock  (const KibitzChessPosition *position);
-guint                kibitz_chess_position_get_fullmove_number (const KibitzChessPosition *position);
-gboolean             kibitz_chess_position_in_check            (const KibitzChessPosition *position);
-gboolean             kibitz_chess_position_is_insufficient_material (const KibitzChessPosition *position);
+KibitzChessPiece kibitz_chess_position_get_piece            (const KibitzChessPosition *position,
+                                                             int                        square);
+KibitzChessColor kibitz_chess_position_get_side_to_move     (const KibitzChessPosition *position);
+guint            kibitz_chess_position_get_castling         (const KibitzChessPosition *position);
+int              kibitz_chess_position_get_en_passant       (const KibitzChessPosition *position);
+int              kibitz_chess_position_get_legal_en_passant (const KibitzChessPosition *position);
+guint            kibitz_chess_position_get_halfmove_clock   (const KibitzChessPosition *position);
+guint            kibitz_chess_position_get_fullmove_number  (const KibitzChessPosition *position);
+gboolean         kibitz_chess_position_in_check            (const KibitzChessPosition *position);
+gboolean kibitz_chess_position_is_insufficient_material (const KibitzChessPosition *position);
 
 /* Moves: kibitz_chess_position_legal_moves() fills moves (which has room for
  * KIBITZ_CHESS_MAX_MOVES) and returns how many there are.

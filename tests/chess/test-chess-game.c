@@ -209,8 +209,9 @@ test_threefold_en_passant_not_capturable (void)
   g_assert_cmpint (kibitz_chess_position_get_legal_en_passant (
                      kibitz_chess_game_get_position (game, 1)), ==, -1);
   play (game, "Nf6 Nf3 Ng8 Ng1");
-  g_assert_true (kibitz_chess_position_same_for_repetition (kibitz_chess_game_get_position (game, 1),
-                                                           kibitz_chess_game_get_position (game, 5)));
+  g_assert_true (kibitz_chess_position_same_for_repetition (
+                   kibitz_chess_game_get_position (game, 1),
+                   kibitz_chess_game_get_position (game, 5)));
   play (game, "Nf6 Nf3 Ng8 Ng1");
   g_assert_cmpint (end_now (game), ==, KIBITZ_CHESS_END_THREEFOLD_REPETITION);
 }
@@ -229,7 +230,8 @@ test_threefold_en_passant_capturable (void)
                    ==, kibitz_chess_square_from_name ("e3"));
   play (game, "Ke7 Ke2 Ke8 Ke1");
   g_assert_false (kibitz_chess_position_same_for_repetition (
-                    kibitz_chess_game_get_position (game, 1), kibitz_chess_game_get_position (game, 5)));
+                    kibitz_chess_game_get_position (game, 1),
+                    kibitz_chess_game_get_position (game, 5)));
   /* Ply 9 is the third time for the placement of ply 1, but the second for
    * the position; the next ply is the third time for the position of ply 2.
    */

@@ -132,8 +132,10 @@ test_from_fen_tag (void)
 static void
 test_first_game_only (void)
 {
-  g_autoptr(KibitzChessGame) game = read_pgn ("[Event \"one\"]\n\n1. e4 *\n\n[Event \"two\"]\n\n1. d4 *\n");
-  g_autoptr(KibitzChessGame) no_result = read_pgn ("[Event \"one\"]\n\n1. e4\n\n[Event \"two\"]\n\n1. d4 *\n");
+  g_autoptr(KibitzChessGame) game = NULL, no_result = NULL;
+
+  game = read_pgn ("[Event \"one\"]\n\n1. e4 *\n\n[Event \"two\"]\n\n1. d4 *\n");
+  no_result = read_pgn ("[Event \"one\"]\n\n1. e4\n\n[Event \"two\"]\n\n1. d4 *\n");
 
   g_assert_cmpstr (kibitz_chess_game_get_san_moves (game)[0], ==, "e4");
   g_assert_cmpuint (kibitz_chess_game_get_n_moves (game), ==, 1);
@@ -193,9 +195,12 @@ static const Refused refused[] = {
   { "1. e4 (1. d4 d5\n(1... Nf6) 2. c4 *", KIBITZ_CHESS_ERROR_BAD_PGN,
     "the variation opened with “(” on line 1 is never closed" },
   { "1. e4 e5 ) 2. Nf3", KIBITZ_CHESS_ERROR_BAD_PGN, "the “)” on line 1 closes no variation" },
-  { "[Event \"x\"\n1. e4", KIBITZ_CHESS_ERROR_BAD_PGN, "the tag on line 1 is not closed with “]”" },
-  { "[Event x]\n1. e4", KIBITZ_CHESS_ERROR_BAD_PGN, "the tag on line 1 is not like [Name \"value\"]" },
-  { "[Event \"x]\n1. e4", KIBITZ_CHESS_ERROR_BAD_PGN, "the tag on line 1 is not like [Name \"value\"]" },
+  { "[Event \"x\"\n1. e4", KIBITZ_CHESS_ERROR_BAD_PGN,
+    "the tag on line 1 is not closed with “]”" },
+  { "[Event x]\n1. e4", KIBITZ_CHESS_ERROR_BAD_PGN,
+    "the tag on line 1 is not like [Name \"value\"]" },
+  { "[Event \"x]\n1. e4", KIBITZ_CHESS_ERROR_BAD_PGN,
+    "the tag on line 1 is not like [Name \"value\"]" },
   { "[FEN \"8/8/8/8/8/8/8/8 w - - 0 1\"]\n1. e4", KIBITZ_CHESS_ERROR_BAD_PGN,
     "the PGN's [FEN] tag is not a position to play from: the FEN has no white king: each side "
     "has exactly one" },
@@ -231,7 +236,8 @@ test_too_large (void)
   game = kibitz_chess_game_new_from_pgn (pgn, -1, 64 * 1024, &error);
   g_assert_null (game);
   g_assert_error (error, KIBITZ_CHESS_ERROR, KIBITZ_CHESS_ERROR_TOO_LARGE);
-  g_assert_cmpstr (error->message, ==, "the PGN is 65537 bytes long, more than the 65536 accepted here");
+  g_assert_cmpstr (error->message, ==,
+                   "the PGN is 65537 bytes long, more than the 65536 accepted here");
   g_clear_error (&error);
 
   /* The limit is on what the caller passes, not on the text up to a nul. */
@@ -244,8 +250,8 @@ test_too_large (void)
 static void
 test_write (void)
 {
-  g_autoptr(KibitzChessGame) game = read_pgn ("[White \"Anna\"]\n[ECO \"C20\"]\n1. e4 e5 2. Qh5 Nc6 "
-                                              "3. Bc4 Nf6 4. Qxf7# 1-0");
+  g_autoptr(KibitzChessGame) game = read_pgn ("[White \"Anna\"]\n[ECO \"C20\"]\n"
+                                              "1. e4 e5 2. Qh5 Nc6 3. Bc4 Nf6 4. Qxf7# 1-0");
   g_autofree char *pgn = NULL;
   KibitzChessShape shapes[] = {
     { .from = 53, .to = 53, .color = KIBITZ_CHESS_SHAPE_RED },
@@ -271,10 +277,10 @@ test_write (void)
 static void
 test_write_from_fen (void)
 {
-  g_autoptr(KibitzChessGame) game = kibitz_chess_game_new_from_fen ("4k3/8/8/8/8/8/4P3/4K3 b - - 0 30",
-                                                                    NULL);
+  g_autoptr(KibitzChessGame) game = NULL;
   g_autofree char *pgn = NULL;
 
+  game = kibitz_chess_game_new_from_fen ("4k3/8/8/8/8/8/4P3/4K3 b - - 0 30", NULL);
   g_assert_true (kibitz_chess_game_play_san (game, 0, "Kd7", NULL));
   g_assert_true (kibitz_chess_game_play_san (game, 1, "e4", NULL));
   pgn = kibitz_chess_game_to_pgn (game);
@@ -363,7 +369,8 @@ main (int    argc,
   g_test_add_func ("/chess/pgn/real-game", test_real_game);
   g_test_add_func ("/chess/pgn/shapes", test_shapes);
   g_test_add_func ("/chess/pgn/shapes-before-any-move", test_shapes_before_any_move);
-  g_test_add_func ("/chess/pgn/shapes-of-earlier-moves-dropped", test_shapes_of_earlier_moves_dropped);
+  g_test_add_func ("/chess/pgn/shapes-of-earlier-moves-dropped",
+                   test_shapes_of_earlier_moves_dropped);
   g_test_add_func ("/chess/pgn/from-fen-tag", test_from_fen_tag);
   g_test_add_func ("/chess/pgn/first-game-only", test_first_game_only);
   g_test_add_func ("/chess/pgn/tolerated", test_tolerated);

@@ -73,7 +73,9 @@ compare_position (const char *stockfish,
                   const char *fen)
 {
   g_autofree char *depth = g_strdup_printf ("%d", DEPTH);
-  const char *ours_argv[] = { g_getenv ("KIBITZ_CHESS_BIN"), "perft", "--divide", fen, depth, NULL };
+  const char *ours_argv[] = {
+    g_getenv ("KIBITZ_CHESS_BIN"), "perft", "--divide", fen, depth, NULL,
+  };
   const char *theirs_argv[] = { stockfish, NULL };
   g_autofree char *input = g_strdup_printf ("position fen %s\ngo perft %d\n", fen, DEPTH);
   g_autofree char *ours_out = run (ours_argv, NULL);
