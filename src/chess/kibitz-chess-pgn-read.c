@@ -330,6 +330,12 @@ read_symbol (Reader *reader)
   const char *start = reader->p;
   g_autofree char *token = NULL;
 
+  /* Some files mark en passant, which SAN does not need, after the move. */
+  if (reader->end - start >= 4 && memcmp (start, "e.p.", 4) == 0)
+    {
+      reader->p += 4;
+      return TRUE;
+    }
   while (reader->p < reader->end && is_symbol_char (*reader->p))
     reader->p++;
   while (reader->p < reader->end && (*reader->p == '!' || *reader->p == '?'))
@@ -408,6 +414,11 @@ read_punctuation (Reader *reader)
     skip_nag (reader);
   else if (*p == ';' || (*p == '%' && reader->line_start))
     skip_line (reader);
+  else if (reader->depth > 0)
+    /* Variations are skipped, so what they hold ("--" null moves from
+     * ChessBase, figurines) need not make sense to us.
+     */
+    reader->p += MIN (reader->end - p, g_utf8_skip[*(const guchar *) p]);
   else
     return unexpected (reader);
   return TRUE;

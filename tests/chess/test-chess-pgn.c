@@ -165,6 +165,17 @@ test_tolerated (void)
     }
 }
 
+/* What variations hold is skipped unread, and "e.p." after a move is allowed. */
+static void
+test_tolerated_oddities (void)
+{
+  g_autoptr(KibitzChessGame) game = read_pgn ("1. e4 d5 2. e5 (2. d4 -- 3. c4 ♘c6) f5 3. exf6 e.p. "
+                                              "Nxf6 *");
+  g_autofree char *fen = final_fen (game);
+
+  g_assert_cmpstr (fen, ==, "rnbqkb1r/ppp1p1pp/5n2/3p4/8/8/PPPP1PPP/RNBQKBNR w KQkq - 0 4");
+}
+
 /* Old files are Latin-1. */
 static void
 test_latin1_tag (void)
@@ -374,6 +385,7 @@ main (int    argc,
   g_test_add_func ("/chess/pgn/from-fen-tag", test_from_fen_tag);
   g_test_add_func ("/chess/pgn/first-game-only", test_first_game_only);
   g_test_add_func ("/chess/pgn/tolerated", test_tolerated);
+  g_test_add_func ("/chess/pgn/tolerated-oddities", test_tolerated_oddities);
   g_test_add_func ("/chess/pgn/latin1-tag", test_latin1_tag);
   g_test_add_func ("/chess/pgn/refused", test_refused);
   g_test_add_func ("/chess/pgn/too-large", test_too_large);
