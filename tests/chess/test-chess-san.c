@@ -259,7 +259,8 @@ test_refused_uci (void)
 }
 
 /* Every legal move of hundreds of positions from random games: its SAN reads
- * back to it, and so does its UCI, and no two moves share a SAN.
+ * back to it and writes the same SAN again, its UCI reads back to it, and no
+ * two moves share a SAN.
  */
 static void
 test_random_round_trips (void)
@@ -277,11 +278,14 @@ test_random_round_trips (void)
       for (guint j = 0; sans[j] != NULL; j++)
         {
           g_autoptr(GError) error = NULL;
+          g_autofree char *again = NULL;
           KibitzChessMove by_san, by_uci;
 
           g_assert_true (g_hash_table_add (seen, sans[j]));
           g_assert_true (kibitz_chess_move_from_san (&position, sans[j], &by_san, &error));
           g_assert_no_error (error);
+          again = kibitz_chess_move_to_san (&position, &by_san);
+          g_assert_cmpstr (again, ==, sans[j]);
           g_assert_true (kibitz_chess_move_from_uci (&position, ucis[j], &by_uci, &error));
           g_assert_no_error (error);
           g_assert_cmpmem (&by_san, sizeof by_san, &by_uci, sizeof by_uci);
