@@ -63,7 +63,8 @@ skip_line (Reader *reader)
 static gboolean
 is_symbol_char (char c)
 {
-  return g_ascii_isalnum (c) || strchr ("_+#=:-/", c) != NULL;
+  /* strchr() finds the nul at the end of its string too. */
+  return g_ascii_isalnum (c) || (c != '\0' && strchr ("_+#=:-/", c) != NULL);
 }
 
 /* Tag values are UTF-8 in files written today, Latin-1 in old ones (as the
@@ -383,9 +384,16 @@ skip_nag (Reader *reader)
 static gboolean
 unexpected (Reader *reader)
 {
-  g_autofree char *quoted = _kibitz_chess_quote (reader->p, MIN (reader->end - reader->p,
-                                                   g_utf8_skip[*(const guchar *) reader->p]));
+  guchar c = *(const guchar *) reader->p;
+  g_autofree char *quoted = NULL;
 
+  /* A control character would not show between quotes; a pasted binary
+   * file starts with one.
+   */
+  if (c < 0x20 || c == 0x7F)
+    return pgn_error (reader, "unexpected control character 0x%02X on line %d of the PGN", c,
+                      reader->line);
+  quoted = _kibitz_chess_quote (reader->p, MIN (reader->end - reader->p, g_utf8_skip[c]));
   return pgn_error (reader, "unexpected “%s” on line %d of the PGN", quoted, reader->line);
 }
 

@@ -237,6 +237,20 @@ test_refused (void)
     }
 }
 
+/* Text with a nul inside is not PGN, wherever the nul is. */
+static void
+test_nul_refused (void)
+{
+  static const char pgn[] = "1. e4\0\0 e5 *";
+  g_autoptr(GError) error = NULL;
+  KibitzChessGame *game = kibitz_chess_game_new_from_pgn (pgn, sizeof pgn - 1,
+                                                          KIBITZ_CHESS_PGN_MAX_DEFAULT, &error);
+
+  g_assert_null (game);
+  g_assert_error (error, KIBITZ_CHESS_ERROR, KIBITZ_CHESS_ERROR_BAD_PGN);
+  g_assert_cmpstr (error->message, ==, "unexpected control character 0x00 on line 1 of the PGN");
+}
+
 static void
 test_too_large (void)
 {
@@ -388,6 +402,7 @@ main (int    argc,
   g_test_add_func ("/chess/pgn/tolerated-oddities", test_tolerated_oddities);
   g_test_add_func ("/chess/pgn/latin1-tag", test_latin1_tag);
   g_test_add_func ("/chess/pgn/refused", test_refused);
+  g_test_add_func ("/chess/pgn/nul-refused", test_nul_refused);
   g_test_add_func ("/chess/pgn/too-large", test_too_large);
   g_test_add_func ("/chess/pgn/write", test_write);
   g_test_add_func ("/chess/pgn/write-from-fen", test_write_from_fen);
