@@ -18,10 +18,16 @@ static const char * const type_names[] = {
   [KIBITZ_MESSAGE_STATE] = "state",
   [KIBITZ_MESSAGE_CHAT] = "chat",
   [KIBITZ_MESSAGE_LEAVE] = "leave",
+  [KIBITZ_MESSAGE_MOVE] = "move",
+  [KIBITZ_MESSAGE_BOARD_SET] = "board-set",
+  [KIBITZ_MESSAGE_BOARD_VIEW] = "board-view",
+  [KIBITZ_MESSAGE_BOARD_SHAPES] = "board-shapes",
+  [KIBITZ_MESSAGE_BOARD_MOVERS] = "board-movers",
   [KIBITZ_MESSAGE_WELCOME] = "welcome",
   [KIBITZ_MESSAGE_JOINED] = "joined",
   [KIBITZ_MESSAGE_LEFT] = "left",
   [KIBITZ_MESSAGE_ERROR] = "error",
+  [KIBITZ_MESSAGE_BOARD] = "board",
 };
 
 const char *
@@ -170,6 +176,61 @@ validate_chat (JsonObject  *object,
   return TRUE;
 }
 
+/* Exactly one of two string members, as `move` (san or uci) and `board-set`
+ * (fen or pgn) take.
+ */
+static gboolean
+require_one_of (JsonObject  *object,
+                const char  *a,
+                const char  *b,
+                const char  *type,
+                GError     **error)
+{
+  gboolean has_a = json_object_has_member (object, a);
+  gboolean has_b = json_object_has_member (object, b);
+
+  if (has_a == has_b)
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                   "“%s” needs one string member, “%s” or “%s”", type, a, b);
+      return FALSE;
+    }
+  return require_string (object, has_a ? a : b, type, FALSE, error);
+}
+
+static gboolean
+require_array (JsonObject  *object,
+               const char  *member,
+               const char  *type,
+               GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                   "“%s” needs an array member “%s”", type, member);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+validate_board_view (JsonObject  *object,
+                     GError     **error)
+{
+  JsonNode *node = json_object_get_member (object, "ply");
+
+  if (node == NULL || json_node_get_value_type (node) != G_TYPE_INT64 ||
+      json_node_get_int (node) < 0)
+    {
+      g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                           "“board-view” needs a member “ply”, a whole number from 0");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Checks the members a client message must carry (protocol.md §2); room and
  * display names are checked by the room logic, which owns their rules.
  */
@@ -205,11 +266,24 @@ kibitz_message_validate_client (KibitzMessageType   type,
     case KIBITZ_MESSAGE_LEAVE:
       return TRUE;
 
+    /* The squares, colors and ids inside are the board's to judge. */
+    case KIBITZ_MESSAGE_MOVE:
+      return require_one_of (object, "san", "uci", "move", error);
+    case KIBITZ_MESSAGE_BOARD_SET:
+      return require_one_of (object, "fen", "pgn", "board-set", error);
+    case KIBITZ_MESSAGE_BOARD_VIEW:
+      return validate_board_view (object, error);
+    case KIBITZ_MESSAGE_BOARD_SHAPES:
+      return require_array (object, "shapes", "board-shapes", error);
+    case KIBITZ_MESSAGE_BOARD_MOVERS:
+      return require_array (object, "movers", "board-movers", error);
+
     case KIBITZ_MESSAGE_UNKNOWN:
     case KIBITZ_MESSAGE_WELCOME:
     case KIBITZ_MESSAGE_JOINED:
     case KIBITZ_MESSAGE_LEFT:
     case KIBITZ_MESSAGE_ERROR:
+    case KIBITZ_MESSAGE_BOARD:
     default:
       g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_UNKNOWN_TYPE,
                            "This message type is not one a client sends");

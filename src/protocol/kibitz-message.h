@@ -1,4 +1,5 @@
-/* kibitz-message.h: the signaling messages of protocol.md §2 as JSON objects.
+/* kibitz-message.h: the signaling messages of protocol.md §2 and §5 as JSON
+ * objects.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -23,10 +24,18 @@ typedef enum {
   KIBITZ_MESSAGE_STATE,
   KIBITZ_MESSAGE_CHAT,
   KIBITZ_MESSAGE_LEAVE,
+  /* The shared board, §5 */
+  KIBITZ_MESSAGE_MOVE,
+  KIBITZ_MESSAGE_BOARD_SET,
+  KIBITZ_MESSAGE_BOARD_VIEW,
+  KIBITZ_MESSAGE_BOARD_SHAPES,
+  KIBITZ_MESSAGE_BOARD_MOVERS,
+  /* Server to client from here on */
   KIBITZ_MESSAGE_WELCOME,
   KIBITZ_MESSAGE_JOINED,
   KIBITZ_MESSAGE_LEFT,
   KIBITZ_MESSAGE_ERROR,
+  KIBITZ_MESSAGE_BOARD,
 } KibitzMessageType;
 
 const char        *kibitz_message_type_to_string   (KibitzMessageType  type);

@@ -23,6 +23,10 @@ static const char * const codes[KIBITZ_PROTOCOL_N_ERRORS] = {
   [KIBITZ_PROTOCOL_ERROR_BAD_ROOM] = "bad-room",
   [KIBITZ_PROTOCOL_ERROR_BAD_NAME] = "bad-name",
   [KIBITZ_PROTOCOL_ERROR_REPLACED] = "replaced",
+  [KIBITZ_PROTOCOL_ERROR_ILLEGAL_MOVE] = "illegal-move",
+  [KIBITZ_PROTOCOL_ERROR_BAD_FEN] = "bad-fen",
+  [KIBITZ_PROTOCOL_ERROR_BAD_PGN] = "bad-pgn",
+  [KIBITZ_PROTOCOL_ERROR_FORBIDDEN] = "forbidden",
 };
 
 const char *

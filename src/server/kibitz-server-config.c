@@ -620,6 +620,14 @@ default_state_dir (void)
   return g_build_filename (g_get_user_state_dir (), "kibitz-server", NULL);
 }
 
+/* Where the secret and the rooms' boards are kept: --state-dir, systemd's
+ * StateDirectory=, or ~/.local/state/kibitz-server. */
+char *
+kibitz_server_config_get_state_dir (const KibitzServerConfig *config)
+{
+  return config->state_dir ? g_strdup (config->state_dir) : default_state_dir ();
+}
+
 /* Without --secret, one random secret is made once and kept, so resume tokens
  * and TURN credentials survive a restart.
  */
@@ -627,7 +635,7 @@ gboolean
 kibitz_server_config_ensure_secret (KibitzServerConfig  *config,
                                     GError             **error)
 {
-  g_autofree char *dir = config->state_dir ? g_strdup (config->state_dir) : default_state_dir ();
+  g_autofree char *dir = kibitz_server_config_get_state_dir (config);
   g_autofree char *path = g_build_filename (dir, "secret", NULL);
   g_autoptr(GError) local_error = NULL;
   g_autofree char *contents = NULL;

@@ -59,6 +59,8 @@ gboolean            kibitz_server_config_parse_args  (KibitzServerConfig  *confi
 gboolean            kibitz_server_config_load_file   (KibitzServerConfig  *config,
                                                       const char          *path,
                                                       GError             **error);
+char               *kibitz_server_config_get_state_dir (const KibitzServerConfig *config)
+                                                        G_GNUC_WARN_UNUSED_RESULT;
 gboolean            kibitz_server_config_ensure_secret (KibitzServerConfig *config,
                                                         GError            **error);
 

@@ -768,6 +768,8 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
 {
   KibitzSignalingServer *self = g_object_new (KIBITZ_TYPE_SIGNALING_SERVER, NULL);
   KibitzRoomsConfig rooms_config = { 0 };
+  g_autofree char *state_dir = NULL;
+  g_autofree char *board_dir = NULL;
 
   g_return_val_if_fail (config->secret != NULL, NULL);
 
@@ -784,6 +786,9 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
   rooms_config.secret = self->config->secret;
   rooms_config.max_room_size = self->config->max_room_size;
   rooms_config.ice = &self->ice;
+  state_dir = kibitz_server_config_get_state_dir (self->config);
+  board_dir = g_build_filename (state_dir, "boards", NULL);
+  rooms_config.board_dir = board_dir;
   self->rooms = kibitz_rooms_new (&rooms_config, &rooms_transport, self);
 
   self->soup = soup_server_new ("server-header", "kibitz-server/" PACKAGE_VERSION " ", NULL);

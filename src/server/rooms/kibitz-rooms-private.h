@@ -1,6 +1,7 @@
 /* kibitz-rooms-private.h: the state of the rooms, shared by the files of
  * src/server/rooms only: kibitz-rooms.c (the registry, join, leave, the
- * dispatch) and kibitz-rooms-relay.c (what goes out, what is relayed).
+ * dispatch), kibitz-rooms-relay.c (what goes out, what is relayed) and
+ * kibitz-rooms-board.c (the shared board).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -9,6 +10,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "kibitz-board.h"
+#include "kibitz-message.h"
 #include "kibitz-rooms.h"
 
 G_BEGIN_DECLS
@@ -32,6 +35,7 @@ struct _KibitzRoom {
   char      *key;
   char      *display;
   GPtrArray *peers;                   /* RoomPeer *, in join order */
+  KibitzBoard *board;
 };
 
 struct _KibitzRoomsClient {
@@ -46,6 +50,7 @@ struct _KibitzRoomsClient {
 struct _KibitzRooms {
   KibitzRoomsConfig     config;
   char                 *secret;
+  char                 *board_dir;
   KibitzRoomsTransport  transport;
   gpointer              user_data;
   KibitzClockFunc       monotonic;
@@ -93,6 +98,15 @@ void      rooms_handle_state       (KibitzRooms         *self,
                                     JsonObject          *object);
 void      rooms_handle_chat        (KibitzRooms         *self,
                                     KibitzRoomsClient   *client,
+                                    JsonObject          *object);
+
+/* kibitz-rooms-board.c */
+KibitzBoard *rooms_board_open      (KibitzRooms         *self,
+                                    const char          *room_key);
+JsonObject  *rooms_board_message   (KibitzRoom          *room);
+void         rooms_handle_board    (KibitzRooms         *self,
+                                    KibitzRoomsClient   *client,
+                                    KibitzMessageType    type,
                                     JsonObject          *object);
 
 G_END_DECLS

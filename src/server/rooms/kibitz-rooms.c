@@ -31,6 +31,7 @@ static void
 room_free (KibitzRoom *room)
 {
   g_ptr_array_unref (room->peers);
+  kibitz_board_free (room->board);
   g_free (room->key);
   g_free (room->display);
   g_free (room);
@@ -46,6 +47,8 @@ kibitz_rooms_new (const KibitzRoomsConfig    *config,
   self->config = *config;
   self->secret = g_strdup (config->secret);
   self->config.secret = self->secret;
+  self->board_dir = g_strdup (config->board_dir);
+  self->config.board_dir = self->board_dir;
   if (self->config.max_room_size == 0)
     self->config.max_room_size = 20;
   if (self->config.grace_seconds == 0)
@@ -77,6 +80,7 @@ kibitz_rooms_free (KibitzRooms *self)
   g_hash_table_unref (self->peers);
   g_hash_table_unref (self->history);
   g_free (self->secret);
+  g_free (self->board_dir);
   g_free (self);
 }
 
@@ -136,6 +140,7 @@ ensure_room (KibitzRooms *self,
       room->key = g_strdup (key);
       room->display = g_strdup (display);
       room->peers = g_ptr_array_new ();
+      room->board = rooms_board_open (self, key);
       g_hash_table_insert (self->rooms, room->key, room);
     }
 
@@ -265,6 +270,7 @@ send_welcome (KibitzRooms       *self,
                                   kibitz_ice_config_build (self->config.ice, peer->id, now_unix));
   else
     json_object_set_array_member (welcome, "ice_servers", json_array_new ());
+  json_object_set_object_member (welcome, "board", kibitz_board_to_json (room->board));
 
   rooms_send_object (self, client, welcome);
 }
@@ -508,11 +514,19 @@ kibitz_rooms_receive (KibitzRooms       *self,
     case KIBITZ_MESSAGE_LEAVE:
       handle_leave (self, client);
       break;
+    case KIBITZ_MESSAGE_MOVE:
+    case KIBITZ_MESSAGE_BOARD_SET:
+    case KIBITZ_MESSAGE_BOARD_VIEW:
+    case KIBITZ_MESSAGE_BOARD_SHAPES:
+    case KIBITZ_MESSAGE_BOARD_MOVERS:
+      rooms_handle_board (self, client, type, object);
+      break;
     case KIBITZ_MESSAGE_UNKNOWN:
     case KIBITZ_MESSAGE_WELCOME:
     case KIBITZ_MESSAGE_JOINED:
     case KIBITZ_MESSAGE_LEFT:
     case KIBITZ_MESSAGE_ERROR:
+    case KIBITZ_MESSAGE_BOARD:
     default:
       g_assert_not_reached ();
     }

@@ -1,4 +1,5 @@
-/* kibitz-rooms.h: the signaling room logic of protocol.md §2, without sockets.
+/* kibitz-rooms.h: the signaling room logic of protocol.md §2, and each room's
+ * shared board (§5), without sockets.
  *
  * Text frames (valid UTF-8: the WebSocket layer checks every text message)
  * go in through kibitz_rooms_receive(); frames to send and sockets to close
@@ -37,6 +38,10 @@ typedef struct {
   guint                  rate_burst;        /* messages; default 1000 */
   guint                  rate_per_second;   /* default 200 */
   const KibitzIceConfig *ice;               /* may be NULL: no ICE servers */
+  /* Where each room's board is kept across restarts (the server's state
+   * directory's boards/); NULL keeps a board only while its room has members. */
+  const char            *board_dir;
+  guint                  board_max_moves;   /* default 1000, protocol.md §5 */
 } KibitzRoomsConfig;
 
 typedef struct {

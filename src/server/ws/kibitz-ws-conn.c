@@ -596,8 +596,12 @@ kibitz_ws_loop_free (KibitzWsLoop *loop)
   g_free (loop);
 }
 
-/* Plain TCP: what libsoup read ahead (and what else is there), then the bare
- * file descriptor; the GIO objects can go.
+/* Plain TCP: what libsoup read ahead (and what else is there, up to one
+ * read buffer beyond it), then the bare file descriptor; the GIO objects can
+ * go. The bound matters: a client that floods right after the upgrade
+ * keeps this loop fed as fast as it reads, and before the bound the server
+ * took in tens of megabytes here, past the parser's message limit
+ * (tests/server continuation-flood failed one run in three on it).
  */
 static gboolean
 take_plain (KibitzWsConn  *conn,
@@ -607,7 +611,7 @@ take_plain (KibitzWsConn  *conn,
 {
   GInputStream *in = g_io_stream_get_input_stream (stream);
 
-  for (;;)
+  while (conn->early == NULL || conn->early->len < READ_BUFFER)
     {
       g_autoptr(GError) local_error = NULL;
       gssize n;
