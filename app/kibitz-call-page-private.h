@@ -40,6 +40,7 @@ struct _KibitzCallPage
   char                  *error;
   GString               *chat_log;   /* "name: text" lines, oldest first */
   guint                  badge_id;
+  gint64                 slow_told_at; /* the "your connection is slow" toast */
 
   /* The call owns the controls while it runs; these are only the user's
    * last choices, carried into the next call (a retry without a broken

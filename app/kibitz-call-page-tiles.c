@@ -127,6 +127,39 @@ participant_failed_cb (KibitzCall        *call,
   kibitz_call_page_toast (self, title);
 }
 
+/* Tells the engine how large each participant is shown, so that nobody
+ * sends us pixels we never see. In steps of 16 pixels: a window being
+ * resized is not worth a message per pixel. */
+static void
+tell_view (KibitzCallPage        *self,
+           KibitzParticipant     *p,
+           KibitzParticipantTile *tile)
+{
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (tile));
+  int width = gtk_widget_get_width (GTK_WIDGET (tile)) * scale;
+  int height = gtk_widget_get_height (GTK_WIDGET (tile)) * scale;
+
+  if (width <= 0 || height <= 0 || !gtk_widget_get_mapped (GTK_WIDGET (tile)))
+    return;
+  kibitz_call_set_view (self->call, p->id, (width + 15) & ~15, (height + 15) & ~15);
+}
+
+/* Said calmly, and not again for a few minutes: the picture adapts by
+ * itself; this only explains why others see us small. */
+#define SLOW_TOAST_INTERVAL_US (180 * G_USEC_PER_SEC)
+
+static void
+tell_if_slow (KibitzCallPage *self)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (!kibitz_call_is_held_back (self->call) ||
+      (self->slow_told_at != 0 && now - self->slow_told_at < SLOW_TOAST_INTERVAL_US))
+    return;
+  self->slow_told_at = now;
+  kibitz_call_page_toast (self, _("Your connection is slow: others see you in lower quality"));
+}
+
 /* The selected ICE pair can change (and is known only after connecting):
  * look again now and then. */
 gboolean
@@ -145,13 +178,17 @@ kibitz_call_page_update_badges_cb (gpointer user_data)
       KibitzParticipantTile *tile = g_hash_table_lookup (self->tiles, p->id);
 
       if (tile != NULL && p->peer != NULL)
-        kibitz_participant_tile_set_relayed (tile, is_relayed (p));
+        {
+          kibitz_participant_tile_set_relayed (tile, is_relayed (p));
+          tell_view (self, p, tile);
+        }
 
       /* "connected" is sent once per participant: a link that failed and
        * came back is noticed here. */
       if (p->peer != NULL && kibitz_peer_get_state (p->peer) == KIBITZ_PEER_STATE_CONNECTED)
         connected_again (self, p);
     }
+  tell_if_slow (self);
   return G_SOURCE_CONTINUE;
 }
 

@@ -23,6 +23,8 @@ typedef enum {
   FIELD_RTT,
   FIELD_BITRATE,
   FIELD_LOSS,
+  FIELD_VIDEO_SENT,
+  FIELD_VIDEO_RECEIVED,
   N_FIELDS
 } Field;
 
@@ -58,9 +60,49 @@ field_title (Field field)
     case FIELD_RTT:       return _("Round trip");
     case FIELD_BITRATE:   return _("Bitrate in / out");
     case FIELD_LOSS:      return _("Packets lost");
+    case FIELD_VIDEO_SENT: return _("Video sent");
+    case FIELD_VIDEO_RECEIVED: return _("Video received");
     case N_FIELDS:
     default:              return "";
     }
+}
+
+/* What the rate control sends this participant, and what it believes the
+ * path carries. */
+static char *
+video_sent (const KibitzParticipant *p)
+{
+  const KibitzLinkRate *rate = &p->rate;
+
+  if (p->peer == NULL || rate->estimate_kbps == 0)
+    return g_strdup (_("Unknown"));
+  if (rate->tier == KIBITZ_TIER_NONE)
+    /* TRANSLATORS: %u is a bitrate in kbit/s */
+    return g_strdup_printf (_("None: the connection (about %u kbit/s) carries only sound now"),
+                            rate->estimate_kbps);
+  /* TRANSLATORS: picture size, frame rate, bitrate, and what the connection
+   * carries, e.g. "320×240 at 30 fps, 250 kbit/s (the connection carries
+   * about 900 kbit/s)" */
+  return g_strdup_printf (_("%d×%d at %d fps, %u kbit/s (the connection carries about %u kbit/s)"),
+                          rate->sent_width, rate->sent_height, rate->sent_fps, rate->video_kbps,
+                          rate->estimate_kbps);
+}
+
+static char *
+video_received (const KibitzParticipant *p)
+{
+  if (p->received_width <= 0)
+    return g_strdup (_("None yet"));
+  if (p->freezes == 0)
+    /* TRANSLATORS: the picture size, e.g. "640×480, no freezes" */
+    return g_strdup_printf (_("%d×%d, no freezes"), p->received_width, p->received_height);
+  /* TRANSLATORS: picture size, how often the picture stood still for half a
+   * second or more, and the longest time, e.g. "320×240, froze 3 times
+   * (at most 1.2 s)" */
+  return g_strdup_printf (ngettext ("%d×%d, froze %u time (at most %.1f s)",
+                                    "%d×%d, froze %u times (at most %.1f s)", p->freezes),
+                          p->received_width, p->received_height, p->freezes,
+                          p->longest_freeze_ms / 1000.0);
 }
 
 static char *
@@ -133,6 +175,12 @@ field_value (const KibitzParticipant *p,
         return g_strdup_printf (_("%s of %s (%.1f %%)"), lost_text, expected_text,
                                 expected > 0 ? 100.0 * lost / expected : 0.0);
       }
+
+    case FIELD_VIDEO_SENT:
+      return video_sent (p);
+
+    case FIELD_VIDEO_RECEIVED:
+      return video_received (p);
 
     case N_FIELDS:
     default:

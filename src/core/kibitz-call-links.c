@@ -105,6 +105,22 @@ kibitz_call_apply_state (Participant *p,
   p->public.hand = kibitz_json_get_boolean (state, "hand", p->public.hand);
 }
 
+/* Pauses in its video as a viewer sees them (a rebuilt link's new peer
+ * starts counting afresh; the count carries on). */
+static void
+update_freezes (Participant *p,
+                KibitzPeer  *peer)
+{
+  gint64 recent, longest;
+  guint n;
+
+  kibitz_peer_get_video_freezes (peer, g_get_monotonic_time () - G_USEC_PER_SEC, &recent,
+                                 &longest, &n);
+  p->public.freeze_ms = recent / 1000;
+  p->public.longest_freeze_ms = MAX (p->public.longest_freeze_ms, (guint) (longest / 1000));
+  p->public.freezes = p->freezes_base + n;
+}
+
 /* Counters and the selected pair from the peer's latest stats, kept after it
  * goes away so a summary can still report them.
  */
@@ -122,6 +138,8 @@ kibitz_call_update_from_peer (KibitzCall  *self,
   p->public.frames_decoded = p->frames_base + kibitz_peer_get_frames_decoded (peer);
   p->public.audio_packets = p->audio_base + kibitz_peer_get_audio_packets (peer);
 
+  kibitz_peer_get_video_size (peer, &p->public.received_width, &p->public.received_height);
+  update_freezes (p, peer);
   first = kibitz_peer_get_first_frame_ms (peer);
   if (first >= 0 && p->public.first_frame_ms < 0)
     p->public.first_frame_ms = (p->peer_created_at - self->joined_at) / 1000 + first;
@@ -170,6 +188,8 @@ kibitz_call_close_peer (KibitzCall  *self,
   kibitz_call_update_from_peer (self, p);
   p->frames_base = p->public.frames_decoded;
   p->audio_base = p->public.audio_packets;
+  p->freezes_base = p->public.freezes;
+  p->public.freeze_ms = 0;
   p->public.peer = NULL;
 
   g_signal_handlers_disconnect_by_data (peer, self);
@@ -511,6 +531,7 @@ kibitz_call_signal_cb (KibitzSignaling *signaling,
   Participant *p = kibitz_call_ensure_participant (self, from, NULL);
   JsonObject *description = kibitz_json_get_object (data, "sdp");
 
+  kibitz_call_take_view (self, p, data);
   if (description)
     handle_description (self, p, description);
   if (json_object_has_member (data, "ice"))

@@ -45,6 +45,7 @@ typedef struct {
   gint64             peer_created_at;    /* monotonic, of the current peer */
   guint64            frames_base;        /* counts of earlier, closed peers */
   guint64            audio_base;
+  guint              freezes_base;
   gboolean           first_frame_seen;
   guint              connected_polls;    /* stats polls waiting for the selected pair */
   gint64             awaiting_until;     /* after a resumed welcome; 0: not awaited */
@@ -57,6 +58,8 @@ typedef struct {
   guint              failures;           /* rebuilds since media last flowed */
   gint64             next_rebuild;       /* monotonic: not before; 0: any time */
   GQueue             pending;            /* PendingCandidate *, before the offer */
+  int                shown_width;        /* the view we last told it */
+  int                shown_height;
 } Participant;
 
 struct _KibitzCall {
@@ -97,6 +100,12 @@ struct _KibitzCall {
   gboolean            microphone_enabled;
   gboolean            hand_raised;
   GstElement         *self_view;         /* a sink waiting for the media, or NULL */
+
+  /* kibitz-call-rate.c */
+  KibitzUplinkEstimator uplink;
+  char               *priority_id;       /* the teacher's or spotlighted participant */
+  gint64              held_back_since;   /* most links get less than their views
+                                          * allow (monotonic); 0: not now */
 };
 
 enum {
@@ -120,6 +129,14 @@ void kibitz_call_install_properties (GObjectClass *object_class);
 /* The media exists now: it takes the controls and the self-view. */
 void kibitz_call_apply_controls (KibitzCall *self);
 void kibitz_call_send_own_state (KibitzCall *self);
+
+/* kibitz-call-rate.c */
+void     kibitz_call_rate_init   (KibitzCall  *self);
+void     kibitz_call_rate_update (KibitzCall  *self,
+                                  gint64       now);
+gboolean kibitz_call_take_view   (KibitzCall  *self,
+                                  Participant *p,
+                                  JsonObject  *data);
 
 void kibitz_call_apply_state (Participant *p,
                               JsonObject  *state);

@@ -366,6 +366,7 @@ refresh_cb (gpointer user_data)
 
   kibitz_call_refresh (self);
   now = g_get_monotonic_time ();
+  kibitz_call_rate_update (self, now);
   watch_addresses (self, now);
   for (guint i = 0; i < self->participants->len; i++)
     kibitz_call_watch_link (self, g_ptr_array_index (self->participants, i), now);
@@ -429,6 +430,7 @@ start_media (KibitzCall *self)
 
   if (media.display_name == NULL)
     media.display_name = self->name;
+  media.adaptive = self->options.congestion_control;
   self->media = kibitz_media_source_new (self->pipeline, &media, &error);
   if (self->media == NULL)
     {
@@ -436,6 +438,7 @@ start_media (KibitzCall *self)
       return;
     }
   kibitz_call_apply_controls (self);
+  kibitz_call_rate_init (self);
 
   if (gst_element_set_state (self->pipeline, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
     {
@@ -626,6 +629,7 @@ kibitz_call_finalize (GObject *object)
   g_strfreev (self->turns);
   g_strfreev (self->ice_addresses);
   g_free (self->addresses);
+  g_free (self->priority_id);
 
   G_OBJECT_CLASS (kibitz_call_parent_class)->finalize (object);
 }

@@ -11,6 +11,7 @@
 
 #include "kibitz-media-source.h"
 #include "kibitz-peer.h"
+#include "kibitz-rate-control.h"
 #include "kibitz-stats.h"
 
 G_BEGIN_DECLS
@@ -24,7 +25,25 @@ typedef struct {
   gboolean                  relay_only;
   guint                     latency_ms;     /* 0: the engine's default */
   gboolean                  sync_latency;   /* sinks wait out the jitter buffer's latency */
+  gboolean                  congestion_control; /* each link's tier and bitrate follow
+                                                 * what its path carries (docs/quality.md);
+                                                 * off: one stream for all at the class plan */
 } KibitzCallOptions;
+
+/* What the rate control does with one link (kibitz-call-rate.c). */
+typedef struct {
+  guint           estimate_kbps;  /* what its path carries, as far as we can tell */
+  KibitzLinkState state;
+  guint           video_kbps;     /* its share of our uplink for video */
+  KibitzTier      tier;           /* what it is sent */
+  guint           layer;          /* temporal layers 0..layer */
+  int             sent_width;     /* the tier's size; 0 without video */
+  int             sent_height;
+  int             sent_fps;
+  int             view_width;     /* how large it shows us (its `view`); 0: unknown */
+  int             view_height;
+  gint64          tier_changed_at;
+} KibitzLinkRate;
 
 /* What the call knows of one remote participant, kept after it left. */
 typedef struct {
@@ -47,6 +66,12 @@ typedef struct {
   const char  *relay_transport; /* "udp"/"tcp" when our side is "relay", else NULL */
   GError      *error;          /* why its connection failed, if it did */
   guint        rebuilds;       /* links rebuilt (dead link, network change, restart) */
+  KibitzLinkRate rate;         /* what we send it (adaptive calls) */
+  guint        freeze_ms;      /* its video's longest pause in the last second */
+  guint        longest_freeze_ms; /* ... in the whole call */
+  guint        freezes;        /* pauses of 500 ms or more */
+  int          received_width; /* the size of its video we decode; 0: none yet */
+  int          received_height;
 } KibitzParticipant;
 
 /* Signals (main thread):
@@ -104,5 +129,21 @@ const char        *kibitz_call_get_room         (KibitzCall              *self);
 GPtrArray         *kibitz_call_get_participants (KibitzCall              *self);
 KibitzMediaSource *kibitz_call_get_media        (KibitzCall              *self);
 void               kibitz_call_refresh          (KibitzCall              *self);
+
+/* Congestion control (kibitz-call-rate.c), with options.congestion_control. The
+ * participant whose link goes first when the uplink is short (the teacher's
+ * or the spotlighted; NULL: the first participant who was there). How large
+ * we show a participant, told to it so that it sends no more than that. */
+gboolean           kibitz_call_is_adaptive      (KibitzCall              *self);
+void               kibitz_call_set_priority     (KibitzCall              *self,
+                                                 const char              *peer_id);
+void               kibitz_call_set_view         (KibitzCall              *self,
+                                                 const char              *peer_id,
+                                                 int                      width,
+                                                 int                      height);
+guint              kibitz_call_get_uplink_kbps  (KibitzCall              *self);
+/* For 5 s or more most participants got less of our video than they show
+ * us at: our connection is the limit ("others see you in low quality"). */
+gboolean           kibitz_call_is_held_back     (KibitzCall              *self);
 
 G_END_DECLS

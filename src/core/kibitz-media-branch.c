@@ -14,69 +14,62 @@
 
 #define GST_CAT_DEFAULT kibitz_media_source_debug
 
-#define KEYFRAME_INTERVAL_US (500 * G_TIME_SPAN_MILLISECOND)
+#define LINK_KEYFRAME_INTERVAL_US G_USEC_PER_SEC
 #define BRANCH_UNLINK_TIMEOUT_MS 1000
+#define BRANCH_ELEMENTS 5
 
 /* --- Keyframes ---------------------------------------------------------------- */
 
-static void
-force_keyframe (KibitzMediaSource *self)
-{
-  g_autoptr(GstPad) pad = NULL;
-
-  if (self->video_encoder == NULL)
-    return;
-  pad = gst_element_get_static_pad (self->video_encoder, "src");
-  gst_pad_send_event (pad, gst_video_event_new_upstream_force_key_unit (GST_CLOCK_TIME_NONE,
-                                                                         TRUE, 0));
-}
-
-static gboolean
-deferred_keyframe_cb (gpointer data)
-{
-  KibitzMediaSource *self = data;
-
-  g_mutex_lock (&self->keyframe_lock);
-  g_clear_pointer (&self->keyframe_source, g_source_unref);
-  self->last_keyframe = g_get_monotonic_time ();
-  self->keyframes_forced++;
-  g_mutex_unlock (&self->keyframe_lock);
-
-  force_keyframe (self);
-  return G_SOURCE_REMOVE;
-}
-
+/* Every tier that runs (with one encoder per link there is none to ask). */
 void
 kibitz_media_source_request_keyframe (KibitzMediaSource *self)
 {
-  gint64 now = g_get_monotonic_time ();
-  gboolean now_ok = FALSE;
+  gboolean asked = FALSE;
 
   g_return_if_fail (KIBITZ_IS_MEDIA_SOURCE (self));
 
+  for (KibitzTier t = 0; t < KIBITZ_N_TIERS; t++)
+    if (self->tiers[t].open)
+      {
+        kibitz_media_tier_request_keyframe (self, t);
+        asked = TRUE;
+      }
+  if (!asked)
+    {
+      g_mutex_lock (&self->keyframe_lock);
+      self->keyframes_requested++;
+      g_mutex_unlock (&self->keyframe_lock);
+    }
+}
+
+/* One link's request: to its own tier only, and at most one a second from
+ * one link, so a link that keeps losing frames cannot make a whole tier send
+ * keyframes (they are large) twice a second to everyone. Any thread. */
+void
+kibitz_media_branch_request_keyframe (KibitzMediaBranch *branch)
+{
+  KibitzMediaSource *self = branch->source;
+  int tier = g_atomic_int_get (&branch->tier);
+  gint64 now = g_get_monotonic_time ();
+  gboolean pass;
+
+  if (branch->selector == NULL)
+    {
+      kibitz_media_source_request_keyframe (self);
+      return;
+    }
+  if (tier >= KIBITZ_N_TIERS)
+    return;
+
   g_mutex_lock (&self->keyframe_lock);
-  self->keyframes_requested++;
-  if (self->keyframe_source != NULL)
-    ; /* One is already scheduled: this request rides along. */
-  else if (now - self->last_keyframe >= KEYFRAME_INTERVAL_US)
-    {
-      self->last_keyframe = now;
-      self->keyframes_forced++;
-      now_ok = TRUE;
-    }
+  pass = now - branch->keyframe_asked >= LINK_KEYFRAME_INTERVAL_US;
+  if (pass)
+    branch->keyframe_asked = now;
   else
-    {
-      gint64 wait_us = self->last_keyframe + KEYFRAME_INTERVAL_US - now;
-
-      self->keyframe_source = g_timeout_source_new (wait_us / 1000 + 1);
-      /* No reference: dispose destroys the source once streaming has stopped. */
-      g_source_set_callback (self->keyframe_source, deferred_keyframe_cb, self, NULL);
-      g_source_attach (self->keyframe_source, self->context);
-    }
+    self->keyframes_requested++;
   g_mutex_unlock (&self->keyframe_lock);
-
-  if (now_ok)
-    force_keyframe (self);
+  if (pass)
+    kibitz_media_tier_request_keyframe (self, tier);
 }
 
 guint
@@ -122,7 +115,7 @@ keyframe_request_probe_cb (GstPad          *pad,
       return GST_PAD_PROBE_OK;
     }
 
-  kibitz_media_source_request_keyframe (branch->source);
+  kibitz_media_branch_request_keyframe (branch);
   return GST_PAD_PROBE_DROP;
 }
 
@@ -148,27 +141,46 @@ allocation_query_probe_cb (GstPad          *pad,
 }
 
 static GstCaps *
-branch_rtp_caps (KibitzMediaKind kind,
-                 guint           payload_type)
+branch_rtp_caps (const KibitzMediaBranch *branch)
 {
-  if (kind == KIBITZ_MEDIA_KIND_VIDEO)
-    return gst_caps_new_simple ("application/x-rtp",
+  GstCaps *caps;
+
+  if (branch->kind == KIBITZ_MEDIA_KIND_VIDEO)
+    caps = gst_caps_new_simple ("application/x-rtp",
                                 "media", G_TYPE_STRING, "video",
                                 "encoding-name", G_TYPE_STRING, "VP8",
                                 "clock-rate", G_TYPE_INT, 90000,
-                                "payload", G_TYPE_INT, payload_type,
+                                "payload", G_TYPE_INT, branch->payload_type,
                                 NULL);
-  return gst_caps_new_simple ("application/x-rtp",
-                              "media", G_TYPE_STRING, "audio",
-                              "encoding-name", G_TYPE_STRING, "OPUS",
-                              "clock-rate", G_TYPE_INT, 48000,
-                              "payload", G_TYPE_INT, payload_type,
-                              NULL);
+  else
+    caps = gst_caps_new_simple ("application/x-rtp",
+                                "media", G_TYPE_STRING, "audio",
+                                "encoding-name", G_TYPE_STRING, "OPUS",
+                                "clock-rate", G_TYPE_INT, 48000,
+                                "payload", G_TYPE_INT, branch->payload_type,
+                                NULL);
+
+  /* The payloader adds the extension by itself (auto-header-extension);
+   * webrtcbin offers it from these caps; rtpsession numbers it. */
+  if (branch->twcc_ext_id > 0)
+    {
+      g_autofree char *field = g_strdup_printf ("extmap-%u", branch->twcc_ext_id);
+
+      gst_caps_set_simple (caps, field, G_TYPE_STRING, KIBITZ_TWCC_URI, NULL);
+    }
+  return caps;
 }
 
 static void
 branch_clear (KibitzMediaBranch *branch)
 {
+  for (guint t = 0; t < KIBITZ_N_TIERS; t++)
+    {
+      g_clear_object (&branch->tier_pads[t]);
+      g_clear_object (&branch->selector_pads[t]);
+    }
+  g_clear_object (&branch->selector);
+  g_clear_object (&branch->head_pad);
   g_clear_object (&branch->tee_pad);
   g_clear_object (&branch->sink_pad);
   g_clear_object (&branch->queue);
@@ -199,7 +211,7 @@ build_branch (KibitzMediaSource  *self,
               GError            **error)
 {
   gboolean video = branch->kind == KIBITZ_MEDIA_KIND_VIDEO;
-  g_autoptr(GstCaps) caps = branch_rtp_caps (branch->kind, branch->payload_type);
+  g_autoptr(GstCaps) caps = branch_rtp_caps (branch);
   g_autoptr(GstPad) pay_sink = NULL;
   g_autoptr(GstPad) queue_sink = NULL;
 
@@ -216,11 +228,12 @@ build_branch (KibitzMediaSource  *self,
 
   if (self->mode == KIBITZ_ENCODER_PER_PEER && video)
     {
-      branch->encoder = video ? kibitz_media_make_video_encoder (self, NULL, error) : kibitz_media_make_audio_encoder (error);
-      if (branch->encoder == NULL)
+      if (!(branch->encoder = kibitz_media_make_video_encoder (self, NULL, error)))
         return FALSE;
       gst_object_ref_sink (branch->encoder);
     }
+  else if (video && !kibitz_media_branch_make_selector (branch, error))
+    return FALSE;
 
   if (!(branch->payloader = kibitz_make_element (video ? "rtpvp8pay" : "rtpopuspay", NULL, error)))
     return FALSE;
@@ -247,7 +260,8 @@ static GstElement *
 branch_element (KibitzMediaBranch *branch,
                 guint              i)
 {
-  GstElement *order[] = { branch->queue, branch->encoder, branch->payloader, branch->capsfilter };
+  GstElement *order[] = { branch->selector, branch->queue, branch->encoder, branch->payloader,
+                          branch->capsfilter };
 
   return i < G_N_ELEMENTS (order) ? order[i] : NULL;
 }
@@ -262,7 +276,7 @@ link_branch (KibitzMediaSource  *self,
   g_autoptr(GstPad) src = NULL;
   g_autoptr(GstPad) queue_sink = NULL;
 
-  for (guint i = 0; i < 4; i++)
+  for (guint i = 0; i < BRANCH_ELEMENTS; i++)
     if (branch_element (branch, i) != NULL)
       {
         gst_bin_add (GST_BIN (self->pipeline), branch_element (branch, i));
@@ -285,7 +299,13 @@ link_branch (KibitzMediaSource  *self,
   for (guint i = chain->len; i > 0; i--)
     gst_element_sync_state_with_parent (g_ptr_array_index (chain, i - 1));
 
+  if (branch->selector != NULL)
+    {
+      branch->head_pad = gst_element_get_static_pad (branch->selector, "src");
+      return kibitz_media_branch_attach_tiers (self, branch, error);
+    }
   branch->tee_pad = gst_element_request_pad_simple (tee, "src_%u");
+  branch->head_pad = gst_object_ref (branch->tee_pad);
   queue_sink = gst_element_get_static_pad (branch->queue, "sink");
   if (GST_PAD_LINK_FAILED (gst_pad_link (branch->tee_pad, queue_sink)))
     {
@@ -300,7 +320,7 @@ void
 kibitz_media_branch_remove_elements (KibitzMediaSource *self,
                                      KibitzMediaBranch *branch)
 {
-  for (guint i = 0; i < 4; i++)
+  for (guint i = 0; i < BRANCH_ELEMENTS; i++)
     {
       GstElement *e = branch_element (branch, i);
 
@@ -312,10 +332,23 @@ kibitz_media_branch_remove_elements (KibitzMediaSource *self,
     }
 }
 
+/* Lets go of the tee pads that fed the branch (the tiers', or one tee's). */
+static void
+release_head (KibitzMediaSource *self,
+              KibitzMediaBranch *branch)
+{
+  GstElement *tee = branch->kind == KIBITZ_MEDIA_KIND_VIDEO ? self->video_tee : self->audio_tee;
+
+  if (branch->selector != NULL)
+    kibitz_media_branch_detach_tiers (self, branch);
+  else if (branch->tee_pad != NULL)
+    gst_element_release_request_pad (tee, branch->tee_pad);
+}
+
 KibitzMediaBranch *
 kibitz_media_source_add_branch (KibitzMediaSource  *self,
                                 KibitzMediaKind     kind,
-                                guint               payload_type,
+                                const KibitzRtpFormat *format,
                                 GstPad             *sink_pad,
                                 GError            **error)
 {
@@ -327,15 +360,13 @@ kibitz_media_source_add_branch (KibitzMediaSource  *self,
   branch = g_atomic_rc_box_new0 (KibitzMediaBranch);
   branch->source = self;
   branch->kind = kind;
-  branch->payload_type = payload_type;
+  branch->payload_type = format->payload_type;
+  branch->twcc_ext_id = format->twcc_ext_id;
   branch->sink_pad = gst_object_ref (sink_pad);
 
   if (!build_branch (self, branch, error) || !link_branch (self, branch, error))
     {
-      if (branch->tee_pad != NULL)
-        gst_element_release_request_pad (kind == KIBITZ_MEDIA_KIND_VIDEO ? self->video_tee
-                                                                          : self->audio_tee,
-                                         branch->tee_pad);
+      release_head (self, branch);
       kibitz_media_branch_remove_elements (self, branch);
       kibitz_media_branch_free (branch);
       return NULL;
@@ -344,8 +375,9 @@ kibitz_media_source_add_branch (KibitzMediaSource  *self,
   self->branches = g_list_prepend (self->branches, branch);
   if (kind == KIBITZ_MEDIA_KIND_VIDEO)
     kibitz_media_source_apply_plan (self);
-  GST_DEBUG ("added a %s branch with payload type %u",
-             kind == KIBITZ_MEDIA_KIND_VIDEO ? "video" : "audio", payload_type);
+  GST_DEBUG ("added a %s branch with payload type %u, TWCC extension %u",
+             kind == KIBITZ_MEDIA_KIND_VIDEO ? "video" : "audio", format->payload_type,
+             format->twcc_ext_id);
   return branch;
 }
 
@@ -355,7 +387,6 @@ finish_removal_cb (gpointer data)
 {
   KibitzMediaBranch *branch = data;
   KibitzMediaSource *self = branch->source;
-  GstElement *tee = branch->kind == KIBITZ_MEDIA_KIND_VIDEO ? self->video_tee : self->audio_tee;
   g_autoptr(GstPad) src = gst_element_get_static_pad (branch->capsfilter, "src");
 
   g_clear_handle_id (&branch->fallback_id, g_source_remove);
@@ -365,11 +396,12 @@ finish_removal_cb (gpointer data)
    * only removed when their peer goes, so the flush costs nothing. */
   gst_pad_unlink (src, branch->sink_pad);
   gst_pad_send_event (branch->sink_pad, gst_event_new_flush_start ());
+  /* The tee pads go before the elements, so no tee pushes into a stopped one. */
+  release_head (self, branch);
   kibitz_media_branch_remove_elements (self, branch);
 
   /* Drops the probe's reference (once any call in progress returned). */
-  gst_pad_remove_probe (branch->tee_pad, branch->block_probe);
-  gst_element_release_request_pad (tee, branch->tee_pad);
+  gst_pad_remove_probe (branch->head_pad, branch->block_probe);
   self->branches = g_list_remove (self->branches, branch);
   if (branch->kind == KIBITZ_MEDIA_KIND_VIDEO)
     kibitz_media_source_apply_plan (self);
@@ -415,7 +447,7 @@ unlink_fallback_cb (gpointer data)
     {
       g_autoptr(GstPad) queue_sink = gst_element_get_static_pad (branch->queue, "sink");
 
-      gst_pad_unlink (branch->tee_pad, queue_sink);
+      gst_pad_unlink (branch->head_pad, queue_sink);
       finish_removal_cb (branch);
     }
   return G_SOURCE_REMOVE;
@@ -434,7 +466,7 @@ kibitz_media_source_remove_branch (KibitzMediaSource       *self,
   branch->done = done;
   branch->done_data = user_data;
   g_object_ref (self);
-  branch->block_probe = gst_pad_add_probe (branch->tee_pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
+  branch->block_probe = gst_pad_add_probe (branch->head_pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
                                            unlink_probe_cb, g_atomic_rc_box_acquire (branch),
                                            branch_release);
   branch->fallback_id = g_timeout_add (BRANCH_UNLINK_TIMEOUT_MS, unlink_fallback_cb, branch);
@@ -444,7 +476,7 @@ gboolean
 kibitz_media_branch_owns (KibitzMediaBranch *branch,
                           GstObject         *object)
 {
-  for (guint i = 0; i < 4; i++)
+  for (guint i = 0; i < BRANCH_ELEMENTS; i++)
     if (branch_element (branch, i) != NULL &&
         (object == GST_OBJECT (branch_element (branch, i)) ||
          gst_object_has_as_ancestor (object, GST_OBJECT (branch_element (branch, i)))))

@@ -56,11 +56,59 @@ kibitz_media_plan_for_class (guint  n_remote,
 
 /* --- Plan application --------------------------------------------------------- */
 
+/* One encoder per link: the raw video at the plan's size, every encoder at
+ * the plan's bitrate. */
+static void
+apply_per_link (KibitzMediaSource *self,
+                int                width,
+                int                height,
+                int                fps,
+                int                kbps)
+{
+  if (width != self->width || height != self->height)
+    kibitz_media_set_raw_size (self->video_caps, width, height);
+  if (fps != self->fps)
+    g_object_set (self->video_rate, "max-rate", fps, NULL);
+  if (kbps != self->video_kbps || self->width == 0)
+    for (GList *l = self->branches; l != NULL; l = l->next)
+      {
+        KibitzMediaBranch *b = l->data;
+
+        if (b->kind == KIBITZ_MEDIA_KIND_VIDEO)
+          kibitz_media_branch_set_kbps (b, kbps);
+      }
+}
+
+/* Without a rate control: every link on the high tier, at the class plan. */
+static void
+apply_fixed (KibitzMediaSource *self,
+             int                width,
+             int                height,
+             int                fps,
+             int                kbps)
+{
+  kibitz_media_tiers_resize (self, width, height);
+  if (fps != self->fps)
+    g_object_set (self->video_rate, "max-rate", fps, NULL);
+  kibitz_media_tier_set_kbps (self, KIBITZ_TIER_HIGH, kbps);
+}
+
 void
 kibitz_media_source_apply_plan (KibitzMediaSource *self)
 {
   int width, height, fps, kbps;
   guint n = kibitz_media_source_get_n_branches (self, KIBITZ_MEDIA_KIND_VIDEO);
+
+  /* With a rate control the tiers have fixed sizes; it sets their bitrates. */
+  if (kibitz_media_source_is_adaptive (self))
+    {
+      kibitz_media_tiers_resize (self, self->max_width, self->max_height);
+      self->width = self->tiers[KIBITZ_TIER_HIGH].width;
+      self->height = self->tiers[KIBITZ_TIER_HIGH].height;
+      self->fps = self->tiers[KIBITZ_TIER_HIGH].fps;
+      self->video_kbps = self->tiers[KIBITZ_TIER_HIGH].kbps;
+      return;
+    }
 
   kibitz_media_plan_for_class (n, self->budget_kbps, &width, &height, &fps, &kbps);
   /* Keep the ladder's steps but never above the configured maximum. */
@@ -73,31 +121,10 @@ kibitz_media_source_apply_plan (KibitzMediaSource *self)
   kbps = CLAMP (MIN (kbps, (int) ((gint64) width * height * fps * 12 / 100000)),
                 MIN_VIDEO_KBPS, MAX_VIDEO_KBPS);
 
-  if (width != self->width || height != self->height)
-    {
-      g_autoptr(GstCaps) caps = gst_caps_new_simple ("video/x-raw",
-                                                     "format", G_TYPE_STRING, "I420",
-                                                     "width", G_TYPE_INT, width,
-                                                     "height", G_TYPE_INT, height,
-                                                     "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-                                                     NULL);
-      g_object_set (self->video_caps, "caps", caps, NULL);
-    }
-  if (fps != self->fps)
-    g_object_set (self->video_rate, "max-rate", fps, NULL);
-
-  if (kbps != self->video_kbps || self->width == 0)
-    {
-      if (self->video_encoder != NULL)
-        g_object_set (self->video_encoder, "target-bitrate", kbps * 1000, NULL);
-      for (GList *l = self->branches; l != NULL; l = l->next)
-        {
-          KibitzMediaBranch *b = l->data;
-
-          if (b->encoder != NULL && b->kind == KIBITZ_MEDIA_KIND_VIDEO)
-            g_object_set (b->encoder, "target-bitrate", kbps * 1000, NULL);
-        }
-    }
+  if (self->raw_tee != NULL)
+    apply_fixed (self, width, height, fps, kbps);
+  else
+    apply_per_link (self, width, height, fps, kbps);
 
   GST_INFO ("class plan for %u remote: %dx%d@%d, %d kbps per connection",
             n, width, height, fps, kbps);
@@ -106,4 +133,3 @@ kibitz_media_source_apply_plan (KibitzMediaSource *self)
   self->fps = fps;
   self->video_kbps = kbps;
 }
-

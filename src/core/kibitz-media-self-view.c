@@ -12,9 +12,8 @@
 
 #define GST_CAT_DEFAULT kibitz_media_source_debug
 
-/* A leaky queue, so a slow display never holds up what peers are sent; with
- * the shared encoder the tee carries VP8, decoded here: one small decode, and
- * the self-view shows exactly what the others see. */
+/* A leaky queue, so a slow display never holds up what peers are sent, on
+ * the raw video before any tier scales or encodes it. */
 static GstElement *
 self_view_bin_new (KibitzMediaSource  *self,
                    GstElement         *sink,
@@ -31,13 +30,6 @@ self_view_bin_new (KibitzMediaSource  *self,
   gst_util_set_object_arg (G_OBJECT (e), "leaky", "downstream");
   g_object_set (e, "max-size-buffers", 2, NULL);
   g_ptr_array_add (chain, e);
-  if (self->video_encoder != NULL)
-    {
-      if (!(e = kibitz_make_element ("vp8dec", NULL, error)))
-        return NULL;
-      gst_bin_add (GST_BIN (bin), e);
-      g_ptr_array_add (chain, e);
-    }
   if (!(e = kibitz_make_element ("videoconvert", NULL, error)))
     return NULL;
   gst_bin_add (GST_BIN (bin), e);
@@ -78,7 +70,8 @@ kibitz_media_source_add_self_view (KibitzMediaSource  *self,
   self->self_view = kibitz_media_source_add_made (self, bin);
   gst_object_unref (bin);
   gst_element_sync_state_with_parent (bin);
-  tee_pad = gst_element_request_pad_simple (self->video_tee, "src_%u");
+  tee_pad = gst_element_request_pad_simple (self->raw_tee ? self->raw_tee : self->video_tee,
+                                            "src_%u");
   bin_pad = gst_element_get_static_pad (bin, "sink");
   if (GST_PAD_LINK_FAILED (gst_pad_link (tee_pad, bin_pad)))
     {
@@ -86,8 +79,6 @@ kibitz_media_source_add_self_view (KibitzMediaSource  *self,
                    "Cannot link the self-view to the local video");
       return FALSE;
     }
-  /* The decoder starts at a keyframe. */
-  kibitz_media_source_request_keyframe (self);
   return TRUE;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "kibitz-media-source.h"
+#include "kibitz-rate-control.h"
 
 G_BEGIN_DECLS
 
@@ -16,14 +17,46 @@ GST_DEBUG_CATEGORY_EXTERN (kibitz_media_source_debug);
 #define AUDIO_KBPS 32
 #define MIN_VIDEO_KBPS 100
 #define MAX_VIDEO_KBPS 2000
+#define ADAPTIVE_START_KBPS 500
+
+/* One tier of the shared encoder (kibitz-media-tiers.c). */
+typedef struct {
+  KibitzTier  tier;
+  GstPad     *raw_pad;       /* its pad on the raw tee */
+  GstElement *valve;         /* closed while no link uses the tier */
+  GstElement *rate;
+  GstElement *caps;
+  GstElement *encoder;
+  GstElement *tee;
+  gboolean    layered;       /* three temporal layers */
+  gboolean    open;
+  int         width;
+  int         height;
+  int         fps;
+  guint       kbps;
+  gint64      last_keyframe;  /* keyframe_lock */
+  GSource    *keyframe_source;
+} KibitzMediaTier;
 
 struct _KibitzMediaBranch
 {
   KibitzMediaSource       *source;
   KibitzMediaKind          kind;
   guint                    payload_type;
-  GstPad                  *tee_pad;
+  guint                    twcc_ext_id;
+  GstPad                  *tee_pad;       /* audio, or one encoder per link */
+  GstPad                  *head_pad;      /* what feeds the queue: tee_pad or the selector's */
   GstPad                  *sink_pad;
+  /* Shared video: every tier's tee feeds the selector, which shows one. */
+  GstElement              *selector;
+  GstPad                  *tier_pads[KIBITZ_N_TIERS];      /* on the tiers' tees */
+  GstPad                  *selector_pads[KIBITZ_N_TIERS];
+  int                      tier;           /* atomic: KibitzTier, NONE: no video */
+  int                      layer;          /* atomic: the highest temporal layer sent */
+  int                      want_keyframe;  /* atomic: drop until a keyframe passes */
+  int                      pending_tier;   /* atomic: switch to it at its next keyframe;
+                                            * KIBITZ_TIER_NONE: no switch waiting */
+  gint64                   keyframe_asked; /* the link's last request that went through */
   GstElement              *queue;
   GstElement              *encoder;      /* per-peer mode only */
   GstElement              *payloader;
@@ -66,7 +99,10 @@ struct _KibitzMediaSource
   GstElement        *video_caps;
   GstElement        *video_encoder;     /* shared mode */
   GstElement        *audio_encoder;     /* shared mode */
-  GstElement        *video_tee;
+  GstElement        *video_tee;         /* the high tier's, or raw for per-peer encoders */
+  GstElement        *raw_tee;           /* shared mode: feeds every tier and the self-view */
+  KibitzMediaTier    tiers[KIBITZ_N_TIERS];
+  gboolean           adaptive;          /* the call plans tiers; else the class plan */
   GstElement        *audio_tee;
   GList             *branches;
 
@@ -76,8 +112,6 @@ struct _KibitzMediaSource
   int                video_kbps;
 
   GMutex             keyframe_lock;
-  gint64             last_keyframe;
-  GSource           *keyframe_source;
   guint              keyframes_forced;
   guint              keyframes_requested;
 };
@@ -97,6 +131,31 @@ GstElement *kibitz_media_source_add_made      (KibitzMediaSource  *self,
                                                 GstElement         *element);
 /* Applies the class plan for the current number of video branches. */
 void        kibitz_media_source_apply_plan     (KibitzMediaSource  *self);
+
+/* kibitz-media-tiers.c */
+gboolean    kibitz_media_build_tiers           (KibitzMediaSource  *self,
+                                                GError            **error);
+void        kibitz_media_set_raw_size          (GstElement         *filter,
+                                                int                 width,
+                                                int                 height);
+void        kibitz_media_tiers_resize          (KibitzMediaSource  *self,
+                                                int                 high_width,
+                                                int                 high_height);
+void        kibitz_media_tier_set_kbps         (KibitzMediaSource  *self,
+                                                KibitzTier          tier,
+                                                guint               kbps);
+void        kibitz_media_tier_request_keyframe (KibitzMediaSource  *self,
+                                                KibitzTier          tier);
+void        kibitz_media_tiers_dispose         (KibitzMediaSource  *self);
+/* A link's branch and the tiers: the selector fed by every tier's tee. */
+GstElement *kibitz_media_branch_make_selector  (KibitzMediaBranch  *branch,
+                                                GError            **error);
+gboolean    kibitz_media_branch_attach_tiers   (KibitzMediaSource  *self,
+                                                KibitzMediaBranch  *branch,
+                                                GError            **error);
+void        kibitz_media_branch_detach_tiers   (KibitzMediaSource  *self,
+                                                KibitzMediaBranch  *branch);
+const char *kibitz_media_tier_name             (KibitzTier          tier);
 
 /* kibitz-media-branch.c */
 void        kibitz_media_branch_free           (KibitzMediaBranch  *branch);

@@ -258,6 +258,18 @@ build_video (KibitzMediaSource  *self,
   if (!(e = add_element (self, "videoconvert", NULL, error)))
     return FALSE;
   g_ptr_array_add (chain, e);
+
+  /* Encoded once per tier (kibitz-media-tiers.c), from one raw tee. */
+  if (self->mode == KIBITZ_ENCODER_SHARED)
+    {
+      if (!(self->raw_tee = add_element (self, "tee", "local-video-raw-tee", error)))
+        return FALSE;
+      g_object_set (self->raw_tee, "allow-not-linked", TRUE, NULL);
+      g_ptr_array_add (chain, self->raw_tee);
+      return kibitz_media_link_chain (chain, error) && kibitz_media_build_tiers (self, error);
+    }
+
+  /* One encoder per link: the raw video, scaled once, goes to every branch. */
   if (!(e = add_element (self, "videoscale", NULL, error)))
     return FALSE;
   g_ptr_array_add (chain, e);
@@ -268,15 +280,6 @@ build_video (KibitzMediaSource  *self,
   if (!(self->video_caps = add_capsfilter (self, "video/x-raw,format=I420", error)))
     return FALSE;
   g_ptr_array_add (chain, self->video_caps);
-
-  if (self->mode == KIBITZ_ENCODER_SHARED)
-    {
-      if (!(e = kibitz_media_make_video_encoder (self, "local-video-encoder", error)))
-        return FALSE;
-      self->video_encoder = add_encoder (self, e);
-      g_ptr_array_add (chain, e);
-    }
-
   if (!(self->video_tee = add_element (self, "tee", "local-video-tee", error)))
     return FALSE;
   g_object_set (self->video_tee, "allow-not-linked", TRUE, NULL);
@@ -478,10 +481,22 @@ kibitz_media_source_set_microphone_enabled (KibitzMediaSource *self,
 
 /* --- Object --------------------------------------------------------------------- */
 
+gboolean
+kibitz_media_source_is_adaptive (KibitzMediaSource *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_MEDIA_SOURCE (self), FALSE);
+
+  return self->adaptive && self->raw_tee != NULL;
+}
+
+/* The encoders running: the tiers that are open, the audio's, each link's. */
 guint
 kibitz_media_source_get_n_encoders (KibitzMediaSource *self)
 {
-  guint n = (self->video_encoder != NULL) + (self->audio_encoder != NULL);
+  guint n = self->audio_encoder != NULL;
+
+  for (KibitzTier t = 0; t < KIBITZ_N_TIERS; t++)
+    n += self->tiers[t].open;
 
   for (GList *l = self->branches; l != NULL; l = l->next)
     n += ((KibitzMediaBranch *) l->data)->encoder != NULL;
@@ -553,7 +568,7 @@ remove_all (KibitzMediaSource *self)
       self->branches = g_list_delete_link (self->branches, self->branches);
       g_clear_handle_id (&branch->fallback_id, g_source_remove);
       if (branch->block_probe != 0)
-        gst_pad_remove_probe (branch->tee_pad, branch->block_probe);
+        gst_pad_remove_probe (branch->head_pad, branch->block_probe);
       kibitz_media_branch_remove_elements (self, branch);
       kibitz_media_branch_free (branch);
     }
@@ -580,11 +595,7 @@ kibitz_media_source_dispose (GObject *object)
   /* Stop streaming first: only streaming threads schedule keyframes. */
   if (self->pipeline != NULL)
     remove_all (self);
-  if (self->keyframe_source != NULL)
-    {
-      g_source_destroy (self->keyframe_source);
-      g_clear_pointer (&self->keyframe_source, g_source_unref);
-    }
+  kibitz_media_tiers_dispose (self);
   g_clear_object (&self->camera_pad);
   g_clear_object (&self->slate_pad);
   g_clear_object (&self->pipeline);
@@ -620,7 +631,6 @@ static void
 kibitz_media_source_init (KibitzMediaSource *self)
 {
   g_mutex_init (&self->keyframe_lock);
-  self->last_keyframe = G_MININT64 / 2;
   self->elements = g_ptr_array_new_with_free_func (gst_object_unref);
 }
 
@@ -642,6 +652,7 @@ kibitz_media_source_new (GstElement                     *pipeline,
   self->context = g_main_context_ref_thread_default ();
   self->display_name = g_strdup (options->display_name ? options->display_name : "Kibitz");
   self->mode = options->encoder;
+  self->adaptive = options->adaptive;
   self->echo_cancellation = options->echo_cancellation;
   self->max_width = options->max_width > 0 ? options->max_width : 640;
   self->max_height = options->max_height > 0 ? options->max_height : 480;
@@ -657,14 +668,22 @@ kibitz_media_source_new (GstElement                     *pipeline,
                     error))
     return NULL;
 
-  if (options->stamp_frames)
+  /* After scaling, so the stamp's blocks keep their size in every tier. */
+  for (guint i = 0; options->stamp_frames && i < KIBITZ_N_TIERS + 1; i++)
     {
-      g_autoptr(GstPad) pad = gst_element_get_static_pad (self->video_caps, "src");
+      GstElement *filter = i < KIBITZ_N_TIERS ? self->tiers[i].caps : self->video_caps;
+      g_autoptr(GstPad) pad = NULL;
 
+      if (filter == NULL || (i == KIBITZ_N_TIERS && self->raw_tee != NULL))
+        continue;
+      pad = gst_element_get_static_pad (filter, "src");
       gst_pad_add_probe (pad, GST_PAD_PROBE_TYPE_BUFFER, stamp_probe_cb, NULL, NULL);
     }
 
   kibitz_media_source_apply_plan (self);
+  /* Until the call's rate control speaks, new links get the high tier. */
+  if (kibitz_media_source_is_adaptive (self))
+    kibitz_media_tier_set_kbps (self, KIBITZ_TIER_HIGH, ADAPTIVE_START_KBPS);
   for (guint i = 0; i < self->elements->len; i++)
     if (!gst_element_is_locked_state (g_ptr_array_index (self->elements, i)))
       gst_element_sync_state_with_parent (g_ptr_array_index (self->elements, i));

@@ -8,6 +8,8 @@
 
 #include <gst/gst.h>
 
+#include "kibitz-rate-control.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -21,8 +23,22 @@ typedef enum {
 } KibitzEncoderMode;
 
 #define KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS 2500
+/* With congestion control the uplink is measured: the budget only caps it. */
+#define KIBITZ_ADAPTIVE_UPLOAD_BUDGET_KBPS 10000
 #define KIBITZ_VIDEO_PAYLOAD_TYPE 96
 #define KIBITZ_AUDIO_PAYLOAD_TYPE 97
+/* Transport-wide congestion control (draft-holmer-rmcat-transport-wide-cc-
+ * extensions-01): every packet carries a sequence number all streams of the
+ * link share, and the receiver reports when each arrived. 3 is the id
+ * browsers use too. */
+#define KIBITZ_TWCC_URI "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
+#define KIBITZ_TWCC_EXT_ID 3
+
+/* How one link's stream of a kind is sent: what the negotiation decided. */
+typedef struct {
+  guint payload_type;
+  guint twcc_ext_id;     /* 0: the remote side does not do TWCC */
+} KibitzRtpFormat;
 
 typedef struct {
   const char        *display_name;   /* drawn on the test video and the slate */
@@ -33,6 +49,8 @@ typedef struct {
   int                max_height;     /* 0: 480 */
   int                upload_budget_kbps; /* 0: KIBITZ_DEFAULT_UPLOAD_BUDGET_KBPS */
   gboolean           stamp_frames;   /* draw the send time into each frame (kibitz-frame-stamp.h) */
+  gboolean           adaptive;       /* a rate control drives the tiers (the call's); else
+                                      * the class plan sets one stream for all */
   gboolean           echo_cancellation;  /* webrtcdsp after the microphone (not after
                                           * "test"/"none"); a webrtcechoprobe named
                                           * KIBITZ_ECHO_PROBE_NAME must exist in the
@@ -69,11 +87,11 @@ KibitzMediaSource *kibitz_media_source_new (GstElement                     *pipe
                                             const KibitzMediaSourceOptions *options,
                                             GError                        **error) G_GNUC_WARN_UNUSED_RESULT;
 
-/* Links a new branch to sink_pad (a webrtcbin sink pad), payloading with
- * payload_type. Main thread only. */
+/* Links a new branch to sink_pad (a webrtcbin sink pad), payloading as
+ * format says. Main thread only. */
 KibitzMediaBranch *kibitz_media_source_add_branch    (KibitzMediaSource       *self,
                                                       KibitzMediaKind          kind,
-                                                      guint                    payload_type,
+                                                      const KibitzRtpFormat   *format,
                                                       GstPad                  *sink_pad,
                                                       GError                 **error);
 /* Unlinks the branch through a blocking probe on its tee pad, then removes its
@@ -86,7 +104,35 @@ gboolean           kibitz_media_branch_owns          (KibitzMediaBranch       *b
                                                       GstObject               *object);
 guint              kibitz_media_branch_get_payload_type (KibitzMediaBranch    *branch);
 
-/* Thread-safe; at most one forced keyframe per 500 ms reaches the encoder. */
+/* Tiers (shared encoder): which tier and temporal layers a link's branch is
+ * sent (main thread); a tier's encoder bitrate, 0 stopping it; with one
+ * encoder per link, the link's own bitrate. Without a rate control (the call
+ * adapts; tests of the media source alone do not) every link is on the high
+ * tier and the class plan sets it, as before tiers. */
+void               kibitz_media_branch_set_tier      (KibitzMediaBranch       *branch,
+                                                      KibitzTier               tier,
+                                                      guint                    layer);
+KibitzTier         kibitz_media_branch_get_tier      (KibitzMediaBranch       *branch);
+guint              kibitz_media_branch_get_layer     (KibitzMediaBranch       *branch);
+void               kibitz_media_branch_set_kbps      (KibitzMediaBranch       *branch,
+                                                      guint                    kbps);
+/* Asks the link's tier for a keyframe: at most one a second per link, one
+ * per 500 ms per tier. Any thread. */
+void               kibitz_media_branch_request_keyframe (KibitzMediaBranch    *branch);
+void               kibitz_media_source_set_tier_kbps (KibitzMediaSource       *self,
+                                                      KibitzTier               tier,
+                                                      guint                    kbps);
+guint              kibitz_media_source_get_tier_kbps (KibitzMediaSource       *self,
+                                                      KibitzTier               tier);
+void               kibitz_media_source_get_tier_size (KibitzMediaSource       *self,
+                                                      KibitzTier               tier,
+                                                      int                     *width,
+                                                      int                     *height);
+int                kibitz_media_source_get_tier_fps  (KibitzMediaSource       *self,
+                                                      KibitzTier               tier);
+gboolean           kibitz_media_source_is_adaptive   (KibitzMediaSource       *self);
+
+/* Thread-safe; at most one forced keyframe per 500 ms reaches each tier. */
 void               kibitz_media_source_request_keyframe (KibitzMediaSource    *self);
 guint              kibitz_media_source_get_keyframes_forced (KibitzMediaSource *self);
 guint              kibitz_media_source_get_keyframes_requested (KibitzMediaSource *self);
@@ -115,7 +161,7 @@ gboolean           kibitz_media_source_set_microphone_enabled (KibitzMediaSource
                                                                gboolean           enabled);
 gboolean           kibitz_media_source_owns          (KibitzMediaSource       *self,
                                                       GstObject               *object);
-/* Shows what this source sends (raw video, after any encoding) in sink, a
+/* Shows what this source sends (the raw video, before the tiers) in sink, a
  * floating reference taken; its own branch, so a slow display never holds up
  * a peer. One self-view per source. Main thread only. */
 gboolean           kibitz_media_source_add_self_view (KibitzMediaSource       *self,

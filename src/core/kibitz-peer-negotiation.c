@@ -174,10 +174,10 @@ set_transceiver_sendrecv (GstPad          *pad,
 }
 
 static KibitzMediaBranch *
-add_branch (KibitzPeer       *self,
-            KibitzMediaKind   kind,
-            guint             payload_type,
-            GError          **error)
+add_branch (KibitzPeer            *self,
+            KibitzMediaKind        kind,
+            const KibitzRtpFormat *format,
+            GError               **error)
 {
   GstPad *pad = gst_element_request_pad_simple (self->webrtcbin, "sink_%u");
   KibitzMediaBranch *branch;
@@ -189,7 +189,7 @@ add_branch (KibitzPeer       *self,
       return NULL;
     }
 
-  branch = kibitz_media_source_add_branch (self->media, kind, payload_type, pad, error);
+  branch = kibitz_media_source_add_branch (self->media, kind, format, pad, error);
   if (branch != NULL)
     set_transceiver_sendrecv (pad, kind);
   gst_object_unref (pad);
@@ -197,19 +197,35 @@ add_branch (KibitzPeer       *self,
 }
 
 /* Always send and receive both kinds, so toggling a device never renegotiates. */
+/* What each kind is sent with; payload_type < 0: that kind is not sent. */
+typedef struct {
+  int   payload_type;
+  guint twcc_ext_id;
+} Format;
+
 static gboolean
-ensure_branches (KibitzPeer  *self,
-                 int          video_pt,
-                 int          audio_pt,
-                 GError     **error)
+ensure_branch (KibitzPeer          *self,
+               KibitzMediaKind      kind,
+               const Format        *format,
+               KibitzMediaBranch  **branch,
+               GError             **error)
 {
-  if (video_pt >= 0 && self->video_branch == NULL &&
-      !(self->video_branch = add_branch (self, KIBITZ_MEDIA_KIND_VIDEO, video_pt, error)))
-    return FALSE;
-  if (audio_pt >= 0 && self->audio_branch == NULL &&
-      !(self->audio_branch = add_branch (self, KIBITZ_MEDIA_KIND_AUDIO, audio_pt, error)))
-    return FALSE;
-  return TRUE;
+  KibitzRtpFormat rtp = { .payload_type = format->payload_type,
+                          .twcc_ext_id = format->twcc_ext_id };
+
+  if (format->payload_type < 0 || *branch != NULL)
+    return TRUE;
+  return (*branch = add_branch (self, kind, &rtp, error)) != NULL;
+}
+
+static gboolean
+ensure_branches (KibitzPeer    *self,
+                 const Format  *video,
+                 const Format  *audio,
+                 GError       **error)
+{
+  return ensure_branch (self, KIBITZ_MEDIA_KIND_VIDEO, video, &self->video_branch, error) &&
+         ensure_branch (self, KIBITZ_MEDIA_KIND_AUDIO, audio, &self->audio_branch, error);
 }
 
 /* --- Offer / answer ------------------------------------------------------------------------- */
@@ -232,7 +248,8 @@ kibitz_peer_create_offer (KibitzPeer  *self,
       return FALSE;
     }
 
-  if (!ensure_branches (self, KIBITZ_VIDEO_PAYLOAD_TYPE, KIBITZ_AUDIO_PAYLOAD_TYPE, &local_error))
+  if (!ensure_branches (self, &(Format) { KIBITZ_VIDEO_PAYLOAD_TYPE, KIBITZ_TWCC_EXT_ID },
+                        &(Format) { KIBITZ_AUDIO_PAYLOAD_TYPE, KIBITZ_TWCC_EXT_ID }, &local_error))
     return kibitz_peer_fail_now (self, error, local_error);
 
   self->offerer = TRUE;
@@ -301,6 +318,28 @@ find_payload_type (const GstSDPMedia *media,
   return -1;
 }
 
+/* The id of the transport-wide congestion control extension in media, or 0. */
+static guint
+find_twcc_ext_id (const GstSDPMedia *media)
+{
+  for (guint i = 0; i < gst_sdp_media_attributes_len (media); i++)
+    {
+      const GstSDPAttribute *attr = gst_sdp_media_get_attribute (media, i);
+      guint id;
+      char uri[256];
+
+      if (g_strcmp0 (attr->key, "extmap") != 0 || attr->value == NULL)
+        continue;
+      /* "3 URI" or "3/sendrecv URI" */
+      if (sscanf (attr->value, "%u%*[^ ] %255s", &id, uri) != 2 &&
+          sscanf (attr->value, "%u %255s", &id, uri) != 2)
+        continue;
+      if (g_str_equal (uri, KIBITZ_TWCC_URI) && id >= 1 && id <= 14)
+        return id;
+    }
+  return 0;
+}
+
 static gboolean
 bad_sdp (GError    **error,
          const char *type,
@@ -315,13 +354,13 @@ bad_sdp (GError    **error,
 static gboolean
 inspect_sdp (const GstSDPMessage  *sdp,
              const char           *type,
-             int                  *video_pt,
-             int                  *audio_pt,
+             Format               *video,
+             Format               *audio,
              GError              **error)
 {
   gboolean any = FALSE;
 
-  *video_pt = *audio_pt = -1;
+  *video = *audio = (Format) { -1, 0 };
   if (g_strcmp0 (gst_sdp_message_get_version (sdp), "0") != 0)
     return bad_sdp (error, type, "it does not start with “v=0” (not SDP?)");
   if (gst_sdp_message_medias_len (sdp) == 0)
@@ -336,16 +375,18 @@ inspect_sdp (const GstSDPMessage  *sdp,
       if (gst_sdp_media_get_port (media) == 0 &&
           gst_sdp_media_get_attribute_val (media, "bundle-only") == NULL)
         continue;
-      if (g_strcmp0 (kind, "video") == 0 && *video_pt < 0)
+      if (g_strcmp0 (kind, "video") == 0 && video->payload_type < 0)
         {
-          if ((*video_pt = find_payload_type (media, "VP8")) < 0)
+          if ((video->payload_type = find_payload_type (media, "VP8")) < 0)
             return bad_sdp (error, type, "its video has no VP8");
+          video->twcc_ext_id = find_twcc_ext_id (media);
           any = TRUE;
         }
-      else if (g_strcmp0 (kind, "audio") == 0 && *audio_pt < 0)
+      else if (g_strcmp0 (kind, "audio") == 0 && audio->payload_type < 0)
         {
-          if ((*audio_pt = find_payload_type (media, "OPUS")) < 0)
+          if ((audio->payload_type = find_payload_type (media, "OPUS")) < 0)
             return bad_sdp (error, type, "its audio has no Opus");
+          audio->twcc_ext_id = find_twcc_ext_id (media);
           any = TRUE;
         }
     }
@@ -394,7 +435,7 @@ kibitz_peer_set_remote_description (KibitzPeer  *self,
   GstSDPMessage *message = NULL;
   GError *local_error = NULL;
   gboolean is_offer;
-  int video_pt, audio_pt;
+  Format video, audio;
 
   g_return_val_if_fail (KIBITZ_IS_PEER (self), FALSE);
 
@@ -415,7 +456,7 @@ kibitz_peer_set_remote_description (KibitzPeer  *self,
 
   if (sdp == NULL ||
       gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK ||
-      !inspect_sdp (message, type, &video_pt, &audio_pt, &local_error))
+      !inspect_sdp (message, type, &video, &audio, &local_error))
     {
       if (message != NULL)
         gst_sdp_message_free (message);
@@ -427,9 +468,10 @@ kibitz_peer_set_remote_description (KibitzPeer  *self,
 
   if (is_offer)
     {
-      /* Adopt the offerer's payload types: every peer sharing our encoder gets
-       * its own payloader, so each can follow its own negotiation. */
-      if (!ensure_branches (self, video_pt, audio_pt, &local_error))
+      /* Adopt the offerer's payload types and TWCC extension id (or none):
+       * every peer sharing our encoder gets its own payloader, so each can
+       * follow its own negotiation. */
+      if (!ensure_branches (self, &video, &audio, &local_error))
         {
           gst_sdp_message_free (message);
           return kibitz_peer_fail_now (self, error, local_error);

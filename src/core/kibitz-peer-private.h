@@ -8,6 +8,7 @@
 #include <gst/webrtc/webrtc.h>
 
 #include "kibitz-peer.h"
+#include "kibitz-rate-control.h"
 #include "kibitz-stats.h"
 
 G_BEGIN_DECLS
@@ -55,6 +56,13 @@ struct _KibitzPeer
   KibitzSinkFactory   sink_factory;
   gpointer            sink_data;
   GDestroyNotify      sink_destroy;
+
+  /* kibitz-peer-congestion.c: the path's estimate, fed on the RTCP thread. */
+  GMutex              rate_lock;
+  KibitzLinkEstimator estimator;
+  guint               twcc_reports;
+  GObject            *twcc_session;    /* rtpbin's session 0, while connected */
+  gulong              twcc_handler;
 };
 
 enum {
@@ -71,6 +79,7 @@ enum {
 extern guint kibitz_peer_signals[N_SIGNALS];
 
 GST_DEBUG_CATEGORY_EXTERN (kibitz_peer_debug);
+void        kibitz_peer_debug_init    (void);
 
 typedef void (*PeerFunc) (KibitzPeer *self,
                           gpointer    data);
@@ -107,6 +116,13 @@ gboolean    kibitz_peer_configure_webrtcbin (KibitzPeer              *self,
 
 /* kibitz-peer-teardown.c: takes the webrtcbin out of the pipeline at once. */
 void        kibitz_peer_remove_webrtcbin (KibitzPeer     *self);
+
+/* kibitz-peer-congestion.c */
+void        kibitz_peer_congestion_init  (KibitzPeer     *self);
+/* After the webrtcbin stopped: its RTCP thread no longer notifies. */
+void        kibitz_peer_congestion_stop  (KibitzPeer     *self);
+void        kibitz_peer_congestion_clear (KibitzPeer     *self);
+void        kibitz_peer_congestion_watch (KibitzPeer     *self);
 
 /* kibitz-peer-stats.c */
 void        kibitz_peer_stats_teardown (KibitzPeer     *self);

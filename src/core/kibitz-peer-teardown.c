@@ -42,6 +42,7 @@ stop_webrtcbin (KibitzPeer *self)
   g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
   kibitz_peer_stats_teardown (self);
   gst_element_set_state (self->webrtcbin, GST_STATE_NULL);
+  kibitz_peer_congestion_stop (self);
   remove_streams (self);
 }
 

@@ -180,6 +180,7 @@ kibitz_peer_prepare_dtls (void)
 
   if (g_once_init_enter (&started))
     {
+      kibitz_peer_debug_init ();
       g_thread_unref (g_thread_new ("kibitz-dtls-key", make_dtls_key_cb, NULL));
       g_once_init_leave (&started, 1);
     }

@@ -18,6 +18,19 @@
 #include "kibitz-peer-private.h"
 
 GST_DEBUG_CATEGORY (kibitz_peer_debug);
+
+/* Also before the first peer exists (kibitz_peer_prepare_dtls logs). */
+void
+kibitz_peer_debug_init (void)
+{
+  static gsize done;
+
+  if (g_once_init_enter (&done))
+    {
+      GST_DEBUG_CATEGORY_INIT (kibitz_peer_debug, "kibitz-peer", 0, "Kibitz peer connection");
+      g_once_init_leave (&done, 1);
+    }
+}
 #define GST_CAT_DEFAULT kibitz_peer_debug
 G_DEFINE_FINAL_TYPE (KibitzPeer, kibitz_peer, G_TYPE_OBJECT)
 
@@ -247,7 +260,10 @@ ice_state_changed (KibitzPeer *self,
     return;
   if (state == GST_WEBRTC_ICE_CONNECTION_STATE_CONNECTED ||
       state == GST_WEBRTC_ICE_CONNECTION_STATE_COMPLETED)
-    kibitz_peer_set_state (self, KIBITZ_PEER_STATE_CONNECTED);
+    {
+      kibitz_peer_set_state (self, KIBITZ_PEER_STATE_CONNECTED);
+      kibitz_peer_congestion_watch (self);
+    }
   else if (state == GST_WEBRTC_ICE_CONNECTION_STATE_FAILED)
     kibitz_peer_fail (self, g_error_new (KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_CONNECTION,
                                          "ICE found no working path to peer %s", self->id));
@@ -475,6 +491,32 @@ kibitz_peer_get_video_size (KibitzPeer *self,
   return found;
 }
 
+void
+kibitz_peer_get_video_freezes (KibitzPeer *self,
+                               gint64      since,
+                               gint64     *recent_us,
+                               gint64     *longest_us,
+                               guint      *freezes)
+{
+  *recent_us = *longest_us = 0;
+  *freezes = 0;
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->streams->len; i++)
+    {
+      KibitzRemoteStream *s = g_ptr_array_index (self->streams, i);
+      gint64 recent, longest;
+      guint n;
+
+      if (kibitz_remote_stream_get_kind (s) != KIBITZ_MEDIA_KIND_VIDEO)
+        continue;
+      kibitz_remote_stream_get_freezes (s, since, &recent, &longest, &n);
+      *recent_us = MAX (*recent_us, recent);
+      *longest_us = MAX (*longest_us, longest);
+      *freezes += n;
+    }
+  g_mutex_unlock (&self->lock);
+}
+
 GPtrArray *
 kibitz_peer_get_local_candidates (KibitzPeer *self)
 {
@@ -623,6 +665,7 @@ kibitz_peer_finalize (GObject *object)
   g_ptr_array_unref (self->remote_candidates);
   g_ptr_array_unref (self->streams);
   g_mutex_clear (&self->lock);
+  kibitz_peer_congestion_clear (self);
   g_clear_error (&self->error);
   g_clear_pointer (&self->stats, kibitz_stats_free);
   g_free (self->id);
@@ -712,7 +755,7 @@ kibitz_peer_class_init (KibitzPeerClass *klass)
     g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);
 
-  GST_DEBUG_CATEGORY_INIT (kibitz_peer_debug, "kibitz-peer", 0, "Kibitz peer connection");
+  kibitz_peer_debug_init ();
 }
 
 static void
@@ -725,4 +768,5 @@ kibitz_peer_init (KibitzPeer *self)
   self->remote_candidates = g_ptr_array_new_with_free_func (g_free);
   self->streams = g_ptr_array_new_with_free_func (g_object_unref);
   g_mutex_init (&self->lock);
+  kibitz_peer_congestion_init (self);
 }

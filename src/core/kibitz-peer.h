@@ -8,6 +8,7 @@
 #include <gst/gst.h>
 
 #include "kibitz-media-source.h"
+#include "kibitz-rate-control.h"
 #include "kibitz-remote-stream.h"
 #include "kibitz-stats.h"
 
@@ -118,11 +119,36 @@ guint64         kibitz_peer_get_audio_packets     (KibitzPeer               *sel
 gboolean        kibitz_peer_get_video_size        (KibitzPeer               *self,
                                                    int                      *width,
                                                    int                      *height);
+/* Pauses in its decoded video (kibitz_remote_stream_get_freezes()). */
+void            kibitz_peer_get_video_freezes     (KibitzPeer               *self,
+                                                   gint64                    since,
+                                                   gint64                   *recent_us,
+                                                   gint64                   *longest_us,
+                                                   guint                    *freezes);
 /* Milliseconds from kibitz_peer_new() to the first decoded video frame; -1 if none. */
 gint64          kibitz_peer_get_first_frame_ms    (KibitzPeer               *self);
 /* Candidate lines (without "a=") gathered locally / received, in order. */
 GPtrArray      *kibitz_peer_get_local_candidates  (KibitzPeer               *self);
 GPtrArray      *kibitz_peer_get_remote_candidates (KibitzPeer               *self);
+
+/* The latest estimate of what this link's path carries (a copy), and how
+ * many TWCC reports fed it. Any thread. */
+void            kibitz_peer_get_congestion        (KibitzPeer          *self,
+                                                   KibitzLinkEstimator *estimator,
+                                                   guint               *reports);
+/* Main thread, now and then (a link silent for seconds counts as stalled). */
+void            kibitz_peer_congestion_tick       (KibitzPeer          *self,
+                                                   gint64               now_us);
+
+/* Which tier and temporal layers this link is sent, and (one encoder per
+ * link) its bitrate. Main thread. FALSE before the link has a video branch. */
+void            kibitz_peer_set_video_tier        (KibitzPeer          *self,
+                                                   KibitzTier           tier,
+                                                   guint                layer,
+                                                   guint                kbps);
+gboolean        kibitz_peer_get_video_tier        (KibitzPeer          *self,
+                                                   KibitzTier          *tier,
+                                                   guint               *layer);
 
 /* Makes the process's DTLS key in the background (once), so that the first
  * link does not wait for it. Any thread; returns at once. */

@@ -41,6 +41,8 @@
 
 #define UPLINK_FACTOR         0.85
 #define UPLINK_MIN_KBPS       100
+/* Per link: Opus with its headers, and the low tier's floor. */
+#define UPLINK_LINK_FLOOR_KBPS 80
 #define UPLINK_CUT_INTERVAL   (500 * G_TIME_SPAN_MILLISECOND)
 #define UPLINK_QUIET          (2 * USEC)
 #define UPLINK_GROWTH         0.05
@@ -58,11 +60,17 @@
 static const KibitzTierInfo tiers[KIBITZ_N_TIERS] = {
   [KIBITZ_TIER_HIGH] = { 640, 480, 30, 140, 1500 },
   [KIBITZ_TIER_MEDIUM] = { 320, 240, 30, 60, 500 },
-  [KIBITZ_TIER_LOW] = { 160, 120, 15, 25, 160 },
+  [KIBITZ_TIER_LOW] = { 160, 120, 30, 25, 160 },
 };
 
 /* VP8 with three temporal layers (40 / 20 / 40 % of the bits). */
 static const double layer_shares[KIBITZ_N_LAYERS] = { 0.4, 0.6, 1.0 };
+
+double
+kibitz_layer_share_of_frames (guint layer)
+{
+  return 1.0 / (1 << (KIBITZ_N_LAYERS - 1 - MIN (layer, KIBITZ_N_LAYERS - 1)));
+}
 
 const KibitzTierInfo *
 kibitz_tier_info (KibitzTier tier)
@@ -169,6 +177,10 @@ kibitz_link_estimator_feedback (KibitzLinkEstimator      *self,
 
   self->feedback_at = f->time_us;
   self->received_kbps = f->received_kbps;
+  /* Over about a second: one report's window swings with every keyframe. */
+  self->received_avg_kbps = self->received_avg_kbps == 0
+                              ? f->received_kbps
+                              : (guint) (0.7 * self->received_avg_kbps + 0.3 * f->received_kbps);
 
   if (f->loss > LOSS_CUT)
     congested (self, KIBITZ_LINK_LOSSY, f->received_kbps * (1.0 - 0.5 * f->loss), f->time_us);
@@ -215,6 +227,7 @@ kibitz_uplink_estimator_init (KibitzUplinkEstimator *self,
 {
   *self = (KibitzUplinkEstimator) {
     .budget_kbps = budget_kbps,
+    .link_floor_kbps = UPLINK_LINK_FLOOR_KBPS,
     .estimate_kbps = budget_kbps,
     .changed_at = now_us,
   };
@@ -234,13 +247,20 @@ kibitz_uplink_estimator_update (KibitzUplinkEstimator      *self,
       if (links[i]->feedback_at == 0 || links[i]->state == KIBITZ_LINK_STALLED)
         continue;
       active++;
-      delivered += links[i]->received_kbps;
+      delivered += links[i]->received_avg_kbps;
       n_congested += kibitz_link_estimator_is_congested (links[i], now_us);
     }
 
   if (active >= 2 && n_congested * 3 >= active * 2)
     {
-      double target = MAX (UPLINK_FACTOR * delivered, UPLINK_MIN_KBPS);
+      /* Never below what keeps every link's sound and a small picture: a
+       * sender that is slow itself (a busy machine delays its packets, which
+       * looks like queues growing) would otherwise cut, send less, see less
+       * delivered, and cut again until no video is left at all. A line that
+       * really carries less still limits each link through its own path
+       * estimate. */
+      double floor = MAX (UPLINK_MIN_KBPS, (double) n_links * self->link_floor_kbps);
+      double target = MAX (UPLINK_FACTOR * delivered, floor);
 
       self->congested_at = now_us;
       if (target < self->estimate_kbps && now_us - self->changed_at >= UPLINK_CUT_INTERVAL)
@@ -265,32 +285,69 @@ kibitz_uplink_estimator_update (KibitzUplinkEstimator      *self,
 
 /* --- The plan ---------------------------------------------------------------------- */
 
+/* The tiers' bitrates scale with their pixels: a call whose high tier is
+ * 320x240 has a quarter of the nominal 640x480's. */
+static double
+tier_scale (const KibitzRatePlan *plan)
+{
+  double pixels = (double) plan->high_width * plan->high_height;
+
+  if (pixels <= 0)
+    return 1.0;
+  return CLAMP (pixels / (tiers[KIBITZ_TIER_HIGH].width * tiers[KIBITZ_TIER_HIGH].height),
+                0.05, 1.0);
+}
+
+static guint
+tier_min (const KibitzRatePlan *plan,
+          KibitzTier            t)
+{
+  return MAX ((guint) (tiers[t].min_kbps * tier_scale (plan)), 8);
+}
+
+static guint
+tier_max (const KibitzRatePlan *plan,
+          KibitzTier            t)
+{
+  return MAX ((guint) (tiers[t].max_kbps * tier_scale (plan)), 2 * tier_min (plan, t));
+}
+
+static int
+tier_width (const KibitzRatePlan *plan,
+            KibitzTier            t)
+{
+  return (plan->high_width > 0 ? plan->high_width : tiers[KIBITZ_TIER_HIGH].width) >> t;
+}
+
 /* The best tier worth sending to a receiver that shows us this wide: a
  * tier is worth it once the view is a quarter wider than the next tier down. */
 static KibitzTier
-tier_for_view (int width,
-               int height)
+tier_for_view (const KibitzRatePlan *plan,
+               int                   width,
+               int                   height)
 {
   if (width <= 0 || height <= 0)
     return KIBITZ_TIER_HIGH;
   for (KibitzTier t = KIBITZ_TIER_HIGH; t < KIBITZ_TIER_LOW; t++)
-    if (width * 4 > tiers[t + 1].width * 5)
+    if (width * 4 > tier_width (plan, t + 1) * 5)
       return t;
   return KIBITZ_TIER_LOW;
 }
 
 static guint
-link_cap (const KibitzLinkPlan *link,
-          guint                 audio_kbps)
+link_cap (const KibitzRatePlan *plan,
+          const KibitzLinkPlan *link)
 {
-  KibitzTier best = tier_for_view (link->view_width, link->view_height);
-  guint path = link->estimate_kbps > audio_kbps ? link->estimate_kbps - audio_kbps : 0;
+  KibitzTier best = tier_for_view (plan, link->view_width, link->view_height);
+  guint path = link->estimate_kbps > plan->audio_kbps ? link->estimate_kbps - plan->audio_kbps
+                                                      : 0;
 
-  return MIN (path, tiers[best].max_kbps);
+  return MIN (path, tier_max (plan, best));
 }
 
-/* Max-min fair: the links whose caps are small get them whole, the others
- * share what remains evenly. Only links with want[i] set take part. */
+/* Water-filling: the wanted links below their caps share the pool evenly,
+ * on top of what they already have; a link whose cap is reached leaves its
+ * share to the others. Returns what is left of the pool. */
 static guint
 fill (KibitzLinkPlan *links,
       const guint    *caps,
@@ -298,31 +355,35 @@ fill (KibitzLinkPlan *links,
       guint           n_links,
       guint           pool)
 {
-  guint left = 0;
-
-  for (guint i = 0; i < n_links; i++)
-    left += want[i];
-
-  while (left > 0)
+  for (;;)
     {
-      guint share = pool / left, smallest = G_MAXUINT, pick = 0;
+      guint hungry = 0, share;
 
       for (guint i = 0; i < n_links; i++)
-        if (want[i] && links[i].video_kbps == 0 && caps[i] < smallest)
-          smallest = caps[i], pick = i;
-      links[pick].video_kbps = MAX (MIN (smallest, share), 1);
-      pool -= MIN (links[pick].video_kbps, pool);
-      left--;
+        hungry += want[i] && links[i].video_kbps < caps[i];
+      if (hungry == 0 || (share = pool / hungry) == 0)
+        return pool;
+      for (guint i = 0; i < n_links; i++)
+        if (want[i] && links[i].video_kbps < caps[i])
+          {
+            guint add = MIN (share, caps[i] - links[i].video_kbps);
+
+            links[i].video_kbps += add;
+            pool -= add;
+          }
     }
-  return pool;
 }
 
+/* Every link first gets enough to keep moving (the low tier's floor), then
+ * the teacher's and the spotlighted links get what they can take, then the
+ * others share the rest max-min fair. */
 static void
 share_uplink (const KibitzRatePlan *plan,
               KibitzLinkPlan       *links,
               guint                 n_links)
 {
   g_autofree guint *caps = g_new0 (guint, n_links);
+  g_autofree guint *floors = g_new0 (guint, n_links);
   g_autofree gboolean *want = g_new0 (gboolean, n_links);
   guint audio = plan->audio_kbps * n_links;
   guint pool = plan->uplink_kbps > audio ? plan->uplink_kbps - audio : 0;
@@ -330,10 +391,11 @@ share_uplink (const KibitzRatePlan *plan,
   for (guint i = 0; i < n_links; i++)
     {
       links[i].video_kbps = 0;
-      caps[i] = link_cap (&links[i], plan->audio_kbps);
+      caps[i] = link_cap (plan, &links[i]);
+      floors[i] = MIN (caps[i], tier_min (plan, KIBITZ_TIER_LOW));
+      want[i] = TRUE;
     }
-
-  /* The teacher's and the spotlighted links first, then everyone else. */
+  pool = fill (links, floors, want, n_links, pool);
   for (guint round = 0; round < 2; round++)
     {
       for (guint i = 0; i < n_links; i++)
@@ -348,20 +410,24 @@ choose_tier (const KibitzRatePlan *plan,
              gint64                now_us)
 {
   KibitzTier best = plan->camera_off ? KIBITZ_TIER_LOW
-                                     : tier_for_view (link->view_width, link->view_height);
+                                     : tier_for_view (plan, link->view_width, link->view_height);
   gboolean settled = now_us - link->tier_changed_at >= TIER_RISE_AFTER;
 
-  if (link->video_kbps < VIDEO_FLOOR_KBPS)
+  if (link->video_kbps < MIN (VIDEO_FLOOR_KBPS, tier_min (plan, KIBITZ_TIER_LOW)))
     return KIBITZ_TIER_NONE;
 
   for (KibitzTier t = best; t < KIBITZ_TIER_LOW; t++)
     {
       gboolean staying = t == link->previous_tier;
       gboolean rising = link->previous_tier != KIBITZ_TIER_NONE && t < link->previous_tier;
-      double need = tiers[t].min_kbps * (staying ? TIER_STAY_SHARE
+      double need = tier_min (plan, t) * (staying ? TIER_STAY_SHARE
                                                  : rising ? TIER_RISE_SPARE : 1.0);
 
       if (rising && !settled)
+        continue;
+      /* Not into a tier whose encoder runs faster than this link could
+       * take: it would only be moved down again (tier_rates()). */
+      if (rising && link->video_kbps * LAYER_SLACK < plan->tier_kbps[t])
         continue;
       if (link->video_kbps >= need)
         return t;
@@ -369,12 +435,15 @@ choose_tier (const KibitzRatePlan *plan,
   return KIBITZ_TIER_LOW;
 }
 
-/* One encoder per tier: as fast as its best-served link allows, but slow
- * enough that the worst-served one can still take every fourth frame. */
+/* One encoder per tier. Above the lowest tier it runs as fast as its
+ * best-served link allows, and a link that could not take all its frames
+ * moves a tier down instead (a smaller picture that moves beats a larger one
+ * that stutters). The lowest tier runs slow enough that its worst-served
+ * link can still take every fourth frame. */
 static void
-tier_rates (KibitzRatePlan       *plan,
-            const KibitzLinkPlan *links,
-            guint                 n_links)
+tier_rates (KibitzRatePlan *plan,
+            KibitzLinkPlan *links,
+            guint           n_links)
 {
   for (KibitzTier t = 0; t < KIBITZ_N_TIERS; t++)
     {
@@ -383,9 +452,25 @@ tier_rates (KibitzRatePlan       *plan,
       for (guint i = 0; i < n_links; i++)
         if (links[i].tier == t)
           most = MAX (most, links[i].video_kbps), least = MIN (least, links[i].video_kbps);
-      plan->tier_kbps[t] = most == 0 ? 0
-                                     : CLAMP (MIN (most, (guint) (least / layer_shares[0])),
-                                              tiers[t].min_kbps, tiers[t].max_kbps);
+      if (most == 0)
+        {
+          plan->tier_kbps[t] = 0;
+          continue;
+        }
+      if (t == KIBITZ_TIER_LOW)
+        {
+          plan->tier_kbps[t] = CLAMP (MIN (most, (guint) (least / layer_shares[0])),
+                                      tier_min (plan, t), tier_max (plan, t));
+          continue;
+        }
+      plan->tier_kbps[t] = CLAMP (most, tier_min (plan, t), tier_max (plan, t));
+      /* A link already in the tier stays a little below its rate (taking
+       * fewer of its frames for a while): every switch costs a keyframe. */
+      for (guint i = 0; i < n_links; i++)
+        if (links[i].tier == t &&
+            links[i].video_kbps * LAYER_SLACK <
+              plan->tier_kbps[t] * (links[i].previous_tier == t ? TIER_STAY_SHARE : 1.0))
+          links[i].tier = t + 1;
     }
 }
 
@@ -397,7 +482,12 @@ kibitz_rate_plan (KibitzRatePlan *plan,
 {
   share_uplink (plan, links, n_links);
   for (guint i = 0; i < n_links; i++)
-    links[i].tier = choose_tier (plan, &links[i], now_us);
+    {
+      links[i].best_tier = plan->camera_off ? KIBITZ_TIER_LOW
+                                            : tier_for_view (plan, links[i].view_width,
+                                                             links[i].view_height);
+      links[i].tier = choose_tier (plan, &links[i], now_us);
+    }
   tier_rates (plan, links, n_links);
 
   for (guint i = 0; i < n_links; i++)

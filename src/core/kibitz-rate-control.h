@@ -49,6 +49,7 @@ typedef struct {
   guint           estimate_kbps;
   KibitzLinkState state;
   guint           received_kbps;     /* of the latest report */
+  guint           received_avg_kbps; /* over the last second or so */
   double          queue_ms;          /* how far the path's queues have built up */
   guint           congested_kbps;    /* what arrived when it last congested; 0: never */
   gint64          congested_at;      /* monotonic; 0: never */
@@ -75,6 +76,7 @@ gboolean        kibitz_link_estimator_is_congested (const KibitzLinkEstimator *s
 typedef struct {
   guint  budget_kbps;      /* the most the user allows (settings, --upload-kbps) */
   guint  estimate_kbps;    /* what the uplink is believed to carry */
+  guint  link_floor_kbps;  /* never cut below this per link (audio and a small picture) */
   gint64 congested_at;
   gint64 changed_at;
 } KibitzUplinkEstimator;
@@ -84,7 +86,8 @@ void            kibitz_uplink_estimator_init   (KibitzUplinkEstimator    *self,
                                                 gint64                    now_us);
 /* Looks at every link at once: two thirds or more of them congested (two at
  * least) means the shared uplink is full, and its estimate falls to 85 % of
- * what all links delivered together; two quiet seconds after that it grows
+ * what all links delivered together over about a second (never below
+ * link_floor_kbps per link); two quiet seconds after that it grows
  * again by 5 % a second up to the budget. */
 void            kibitz_uplink_estimator_update (KibitzUplinkEstimator      *self,
                                                 const KibitzLinkEstimator **links,
@@ -115,6 +118,8 @@ const KibitzTierInfo *kibitz_tier_info (KibitzTier tier);
 #define KIBITZ_N_LAYERS 3
 /* The share of a tier's bitrate that layers 0..layer carry. */
 double          kibitz_layer_share             (guint layer);
+/* The share of the frames that layers 0..layer are: 1/4, 1/2, all. */
+double          kibitz_layer_share_of_frames   (guint layer);
 
 /* What a link asks for and what the plan gives it. */
 typedef struct {
@@ -126,6 +131,7 @@ typedef struct {
   KibitzTier previous_tier;    /* KIBITZ_TIER_NONE for a new link */
   gint64     tier_changed_at;
   /* out */
+  KibitzTier best_tier;        /* what its receiver's view is worth */
   guint      video_kbps;       /* its share of the uplink for video */
   KibitzTier tier;
   guint      layer;            /* highest temporal layer it is sent */
@@ -135,12 +141,16 @@ typedef struct {
   guint    uplink_kbps;                    /* the uplink estimate */
   guint    audio_kbps;                     /* per link, always sent first */
   gboolean camera_off;                     /* the slate: the lowest tier is plenty */
-  /* out: the tiers' encoder bitrates; 0 for a tier nobody uses */
+  int      high_width;                     /* the high tier's size (0: 640x480); the */
+  int      high_height;                    /* tiers' bitrates scale with their pixels */
+  /* in: the tiers' encoder bitrates now; out: the new ones, 0 for a tier
+   * nobody uses */
   guint    tier_kbps[KIBITZ_N_TIERS];
 } KibitzRatePlan;
 
-/* Shares plan->uplink_kbps among links (audio first, then video: priority
- * links are served before the others, the rest max-min fair), then picks each
+/* Shares plan->uplink_kbps among links (audio first, then video: every link
+ * the low tier's floor, then the priority links what they can take, then the
+ * rest max-min fair), then picks each
  * link's tier (dropping at once, rising only after 4 s in its tier and with
  * 20 % to spare) and temporal layer, and each tier's encoder bitrate. */
 void            kibitz_rate_plan               (KibitzRatePlan           *plan,

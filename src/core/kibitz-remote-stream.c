@@ -13,11 +13,58 @@
 GST_DEBUG_CATEGORY_STATIC (kibitz_remote_stream_debug);
 #define GST_CAT_DEFAULT kibitz_remote_stream_debug
 
+/* A pause between two frames this long is a freeze a viewer notices (at
+ * the lowest frame rate sent, 7.5 fps, frames are 133 ms apart). */
+#define FREEZE_US (500 * G_TIME_SPAN_MILLISECOND)
+/* Recent pauses over GAP_US are kept, so that any reader can ask for the
+ * longest within a window of its own. */
+#define GAP_US    (150 * G_TIME_SPAN_MILLISECOND)
+#define N_GAPS    16
+
+typedef struct {
+  gint64 end;
+  gint64 length;
+} Gap;
+
 /* Shared with the streaming thread's probe, which may outlive the object. */
 typedef struct {
   gint64 count;        /* atomic */
   gint64 first_time;   /* atomic */
+  gint64 last_time;    /* atomic */
+  GMutex lock;         /* the rest; the probe takes it only after a pause */
+  Gap    gaps[N_GAPS];
+  guint  next_gap;
+  gint64 longest_gap;
+  guint  freezes;
 } Counters;
+
+static void
+counters_clear (gpointer data)
+{
+  Counters *counters = data;
+
+  g_mutex_clear (&counters->lock);
+}
+
+static void
+counters_release (gpointer data)
+{
+  g_atomic_rc_box_release_full (data, counters_clear);
+}
+
+static void
+note_gap (Counters *counters,
+          gint64    now,
+          gint64    length)
+{
+  g_mutex_lock (&counters->lock);
+  counters->gaps[counters->next_gap] = (Gap) { now, length };
+  counters->next_gap = (counters->next_gap + 1) % N_GAPS;
+  counters->longest_gap = MAX (counters->longest_gap, length);
+  if (length >= FREEZE_US)
+    counters->freezes++;
+  g_mutex_unlock (&counters->lock);
+}
 
 struct _KibitzRemoteStream
 {
@@ -40,11 +87,16 @@ count_probe_cb (GstPad          *pad,
 {
   Counters *counters = data;
   gint64 zero = 0;
+  gint64 now = g_get_monotonic_time ();
+  gint64 last;
 
   if (__atomic_load_n (&counters->first_time, __ATOMIC_SEQ_CST) == 0)
-    __atomic_compare_exchange_n (&counters->first_time, &zero, g_get_monotonic_time (), FALSE,
+    __atomic_compare_exchange_n (&counters->first_time, &zero, now, FALSE,
                                  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
   __atomic_add_fetch (&counters->count, 1, __ATOMIC_RELAXED);
+  last = __atomic_exchange_n (&counters->last_time, now, __ATOMIC_SEQ_CST);
+  if (last != 0 && now - last >= GAP_US)
+    note_gap (counters, now, now - last);
   return GST_PAD_PROBE_OK;
 }
 
@@ -151,8 +203,7 @@ count_at (KibitzRemoteStream *self,
   count_pad = gst_element_get_static_pad (last, "src");
   self->count_pad = gst_object_ref (count_pad);
   gst_pad_add_probe (count_pad, GST_PAD_PROBE_TYPE_BUFFER, count_probe_cb,
-                     g_atomic_rc_box_acquire (self->counters),
-                     (GDestroyNotify) g_atomic_rc_box_release);
+                     g_atomic_rc_box_acquire (self->counters), counters_release);
 }
 
 KibitzRemoteStream *
@@ -228,6 +279,28 @@ kibitz_remote_stream_get_first_time (KibitzRemoteStream *self)
   return __atomic_load_n (&self->counters->first_time, __ATOMIC_SEQ_CST);
 }
 
+void
+kibitz_remote_stream_get_freezes (KibitzRemoteStream *self,
+                                  gint64              since,
+                                  gint64             *recent_us,
+                                  gint64             *longest_us,
+                                  guint              *freezes)
+{
+  Counters *c = self->counters;
+  gint64 now = g_get_monotonic_time ();
+  gint64 last = __atomic_load_n (&c->last_time, __ATOMIC_SEQ_CST);
+  gint64 ongoing = last != 0 ? now - last : 0;
+
+  g_mutex_lock (&c->lock);
+  *recent_us = ongoing >= GAP_US ? ongoing : 0;
+  for (guint i = 0; i < N_GAPS; i++)
+    if (c->gaps[i].end >= since)
+      *recent_us = MAX (*recent_us, c->gaps[i].length);
+  *longest_us = MAX (c->longest_gap, *recent_us);
+  *freezes = c->freezes + (ongoing >= FREEZE_US ? 1 : 0);
+  g_mutex_unlock (&c->lock);
+}
+
 gboolean
 kibitz_remote_stream_get_video_size (KibitzRemoteStream *self,
                                      int                *width,
@@ -288,7 +361,7 @@ kibitz_remote_stream_finalize (GObject *object)
 {
   KibitzRemoteStream *self = KIBITZ_REMOTE_STREAM (object);
 
-  g_atomic_rc_box_release (self->counters);
+  counters_release (self->counters);
 
   G_OBJECT_CLASS (kibitz_remote_stream_parent_class)->finalize (object);
 }
@@ -307,4 +380,5 @@ static void
 kibitz_remote_stream_init (KibitzRemoteStream *self)
 {
   self->counters = g_atomic_rc_box_new0 (Counters);
+  g_mutex_init (&self->counters->lock);
 }

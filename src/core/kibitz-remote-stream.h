@@ -28,6 +28,15 @@ KibitzMediaKind kibitz_remote_stream_get_kind       (KibitzRemoteStream *self);
 guint64         kibitz_remote_stream_get_count      (KibitzRemoteStream *self);
 /* g_get_monotonic_time() of the first decoded frame/buffer, 0 if none yet. */
 gint64          kibitz_remote_stream_get_first_time (KibitzRemoteStream *self);
+/* Pauses between decoded frames (after the first): the longest that ended
+ * at or after `since` (monotonic) or is still going on, the longest of all,
+ * and how many lasted 500 ms or more (freezes a viewer notices, an ongoing
+ * one included). Thread-safe. */
+void            kibitz_remote_stream_get_freezes    (KibitzRemoteStream *self,
+                                                     gint64              since,
+                                                     gint64             *recent_us,
+                                                     gint64             *longest_us,
+                                                     guint              *freezes);
 /* The decoded video size, FALSE before the first frame or for audio. */
 gboolean        kibitz_remote_stream_get_video_size (KibitzRemoteStream *self,
                                                      int                *width,

@@ -57,6 +57,9 @@ tool_parse_options (Options   *options,
       "Write TEXT in the chat each time someone joins", "TEXT" },
     { "raise-hand", 0, 0, G_OPTION_ARG_NONE, &options->raise_hand,
       "Raise the hand (a state message) on joining", NULL },
+    { "congestion-control", 0, 0, G_OPTION_ARG_STRING, &options->congestion_control,
+      "on: each link's bitrate, tier and frame rate follow what its path carries; "
+      "off (default): one stream for all at the class plan", "on|off" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— a headless Kibitz participant");
@@ -70,6 +73,15 @@ tool_parse_options (Options   *options,
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                            "--server, --room and --name are needed");
+      return FALSE;
+    }
+
+  if (options->congestion_control && !g_str_equal (options->congestion_control, "on") &&
+      !g_str_equal (options->congestion_control, "off"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--congestion-control must be on or off, not “%s”",
+                   options->congestion_control);
       return FALSE;
     }
 
@@ -95,5 +107,6 @@ tool_options_clear (Options *options)
   g_free (options->encoder);
   g_free (options->stats_path);
   g_free (options->say);
+  g_free (options->congestion_control);
   g_strfreev (options->ice_addresses);
 }

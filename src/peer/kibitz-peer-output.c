@@ -180,6 +180,27 @@ tool_emit_error (const KibitzParticipant *p,
   tool_print_event (builder);
 }
 
+/* What the rate control sends this participant: "send": {estimate_kbps,
+ * state, video_kbps, tier, layer, width, height, fps} and its view of us. */
+static void
+add_rate (JsonBuilder          *builder,
+          const KibitzLinkRate *rate)
+{
+  json_builder_set_member_name (builder, "send");
+  json_builder_begin_object (builder);
+  add_int (builder, "estimate_kbps", rate->estimate_kbps);
+  add_string (builder, "state", kibitz_link_state_to_string (rate->state));
+  add_int (builder, "video_kbps", rate->video_kbps);
+  add_string (builder, "tier", kibitz_tier_to_string (rate->tier));
+  add_int (builder, "layer", rate->layer);
+  add_int (builder, "width", rate->sent_width);
+  add_int (builder, "height", rate->sent_height);
+  add_int (builder, "fps", rate->sent_fps);
+  add_int (builder, "view_width", rate->view_width);
+  add_int (builder, "view_height", rate->view_height);
+  json_builder_end_object (builder);
+}
+
 /* One remote participant as the summary and the stats file show it. */
 static void
 add_participant_stats (JsonBuilder             *builder,
@@ -213,6 +234,13 @@ add_participant_stats (JsonBuilder             *builder,
   add_int (builder, "bytes_received", stats ? (gint64) stats->bytes_received : 0);
   add_int (builder, "bytes_sent", stats ? (gint64) stats->bytes_sent : 0);
   add_int (builder, "rebuilds", p->rebuilds);
+  add_int (builder, "freeze_ms", p->freeze_ms);
+  add_int (builder, "longest_freeze_ms", p->longest_freeze_ms);
+  add_int (builder, "freezes", p->freezes);
+  add_int (builder, "received_width", p->received_width);
+  add_int (builder, "received_height", p->received_height);
+  if (kibitz_call_is_adaptive (peer->call))
+    add_rate (builder, &p->rate);
   if (p->error)
     add_string (builder, "error", p->error->message);
   tool_add_latency (builder, peer, p);
@@ -301,6 +329,8 @@ tool_print_summary (Peer *peer)
       add_int (builder, "kbps", peer->plan[3]);
       json_builder_end_object (builder);
     }
+  if (kibitz_call_is_adaptive (peer->call))
+    add_int (builder, "uplink_kbps", kibitz_call_get_uplink_kbps (peer->call));
   if (peer->failure)
     add_string (builder, "failure", peer->failure);
   json_builder_end_object (builder);

@@ -39,6 +39,7 @@ typedef struct {
   int         height;
   gboolean    latency_probe;
   gboolean    sync_latency;
+  char       *congestion_control;   /* "on" (default) or "off": the fixed plan */
 } Options;
 
 typedef struct {

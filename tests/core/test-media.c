@@ -367,6 +367,24 @@ stats_ready (gpointer data)
          st->bitrate_out_kbps > 0 && st->rtt_ms >= 0;
 }
 
+/* Says which part of the stats never came, so a failure names it. */
+static gboolean
+wait_for_stats (KibitzPeer *peer)
+{
+  const KibitzStats *st;
+
+  kibitz_peer_start_stats (peer, 250);
+  if (wait_for (stats_ready, peer, 15))
+    return TRUE;
+  st = kibitz_peer_get_stats (peer);
+  g_test_message ("stats never ready: %s, candidate %s, in %.0f kbps, out %.0f kbps, rtt %.1f ms",
+                  st != NULL ? "have stats" : "no stats",
+                  st != NULL ? st->local_candidate_type : "-",
+                  st != NULL ? st->bitrate_in_kbps : 0, st != NULL ? st->bitrate_out_kbps : 0,
+                  st != NULL ? st->rtt_ms : -1);
+  return FALSE;
+}
+
 static void
 assert_host_stats (KibitzPeer *peer,
                    const char *what)
@@ -374,8 +392,7 @@ assert_host_stats (KibitzPeer *peer,
   const KibitzStats *st;
   gboolean ok;
 
-  kibitz_peer_start_stats (peer, 250);
-  ok = wait_for (stats_ready, peer, 15);
+  ok = wait_for_stats (peer);
   st = kibitz_peer_get_stats (peer);
   g_assert_nonnull (st);
   g_test_message ("%s stats: connected %d, pair %s %s:%u <-> %s %s:%u, rtt %.1f ms, in %.0f kbps, "
@@ -1137,8 +1154,7 @@ test_relay_only (void)
       KibitzPeer *peer = peer_of (ps[i], ps[1 - i]);
       const KibitzStats *st;
 
-      kibitz_peer_start_stats (peer, 250);
-      g_assert_true (wait_for (stats_ready, peer, 15));
+      g_assert_true (wait_for_stats (peer));
       st = kibitz_peer_get_stats (peer);
       g_test_message ("%s: pair %s %s:%u <-> %s %s:%u, rtt %.1f ms, in %.0f kbps", ps[i]->name,
                       st->local_candidate_type, st->local_address, st->local_port,

@@ -216,6 +216,7 @@ test_uplink (void)
   KibitzLinkEstimator l[4];
   const KibitzLinkEstimator *links[] = { &l[0], &l[1], &l[2], &l[3] };
   KibitzUplinkEstimator u;
+  guint delivered = 0, cut;
 
   kibitz_uplink_estimator_init (&u, 10000, 0);
   for (guint i = 0; i < 4; i++)
@@ -228,25 +229,53 @@ test_uplink (void)
   kibitz_uplink_estimator_update (&u, links, 4, S (1));
   g_assert_cmpuint (u.estimate_kbps, ==, 10000);
 
-  /* Three of four: the uplink; 85 % of the 1,800 kbps delivered. */
+  /* Three of four: the uplink; 85 % of what all links delivered over the
+   * last second (1,000 to 2,400 kbps in the latest window alone). */
   for (guint i = 0; i < 3; i++)
     congest (&l[i], S (2), 400);
+  for (guint i = 0; i < 4; i++)
+    delivered += l[i].received_avg_kbps;
+  g_assert_cmpuint (delivered, ==, 400 + 540 + 540 + 600);
   kibitz_uplink_estimator_update (&u, links, 4, S (2));
-  g_assert_cmpuint (u.estimate_kbps, ==, 1530);
+  cut = u.estimate_kbps;
+  g_assert_cmpuint (cut, ==, (guint) (0.85 * delivered));
 
   /* Quiet for two seconds: it grows again, slowly, up to the budget. */
   for (guint i = 0; i < 4; i++)
     calm (&l[i], S (3), 400);
   kibitz_uplink_estimator_update (&u, links, 4, S (3));
-  g_assert_cmpuint (u.estimate_kbps, ==, 1530);
+  g_assert_cmpuint (u.estimate_kbps, ==, cut);
   for (int t = 5; t <= 9; t++)
     {
       for (guint i = 0; i < 4; i++)
         calm (&l[i], S (t), 400);
       kibitz_uplink_estimator_update (&u, links, 4, S (t));
     }
-  g_assert_cmpuint (u.estimate_kbps, >, 1530);
-  g_assert_cmpuint (u.estimate_kbps, <, 2000);
+  g_assert_cmpuint (u.estimate_kbps, >, cut);
+  g_assert_cmpuint (u.estimate_kbps, <, cut * 1.3);
+}
+
+/* A sender whose own machine is slow sees every link "congested" while it
+ * sends almost nothing: the uplink estimate stops at sound and a small
+ * picture for every link instead of spiralling down to no video at all. */
+static void
+test_uplink_floor (void)
+{
+  KibitzLinkEstimator l[4];
+  const KibitzLinkEstimator *links[] = { &l[0], &l[1], &l[2], &l[3] };
+  KibitzUplinkEstimator u;
+
+  kibitz_uplink_estimator_init (&u, 10000, 0);
+  for (guint i = 0; i < 4; i++)
+    kibitz_link_estimator_init (&l[i], 600, 60, 4000, 0);
+  for (int t = 1; t <= 20; t++)
+    {
+      for (guint i = 0; i < 4; i++)
+        congest (&l[i], S (t), 20);
+      kibitz_uplink_estimator_update (&u, links, 4, S (t));
+    }
+  g_assert_cmpuint (u.estimate_kbps, ==, 4 * u.link_floor_kbps);
+  g_assert_cmpuint (u.link_floor_kbps, >=, 50 + 25);
 }
 
 static KibitzLinkPlan
@@ -293,7 +322,9 @@ test_plan_class_of_20 (void)
 }
 
 /* Max-min fair: a slow receiver gets what its path carries, the others
- * share the rest; nobody gets more than its path. */
+ * share the rest; nobody gets more than its path. The slow one is sent a
+ * smaller picture at the full frame rate rather than every fourth frame of
+ * the others' tier. */
 static void
 test_plan_fair_share (void)
 {
@@ -307,11 +338,42 @@ test_plan_fair_share (void)
   g_assert_cmpuint (links[0].video_kbps, ==, 160);
   for (guint i = 1; i < 4; i++)
     g_assert_cmpuint (links[i].video_kbps, ==, (2000 - 160 - 160) / 3);
-  g_assert_cmpint (links[0].tier, ==, KIBITZ_TIER_HIGH);
-  /* The encoder serves the best links; the slow one takes fewer frames. */
-  g_assert_cmpuint (plan.tier_kbps[KIBITZ_TIER_HIGH], ==, 400);
-  g_assert_cmpuint (links[0].layer, ==, 0);
-  g_assert_cmpuint (links[1].layer, ==, 2);
+  g_assert_cmpint (links[0].tier, ==, KIBITZ_TIER_MEDIUM);
+  g_assert_cmpuint (links[0].layer, ==, KIBITZ_N_LAYERS - 1);
+  g_assert_cmpuint (plan.tier_kbps[KIBITZ_TIER_MEDIUM], ==, 160);
+  for (guint i = 1; i < 4; i++)
+    {
+      g_assert_cmpint (links[i].tier, ==, KIBITZ_TIER_HIGH);
+      g_assert_cmpuint (links[i].layer, ==, KIBITZ_N_LAYERS - 1);
+    }
+  g_assert_cmpuint (plan.tier_kbps[KIBITZ_TIER_HIGH], ==, 560);
+
+  /* Once it is there, it does not rise into a tier it could not follow. */
+  links[0].previous_tier = KIBITZ_TIER_MEDIUM;
+  links[0].estimate_kbps = 300;
+  for (guint i = 1; i < 4; i++)
+    links[i].previous_tier = KIBITZ_TIER_HIGH;
+  kibitz_rate_plan (&plan, links, 4, S (20));
+  g_assert_cmpint (links[0].tier, ==, KIBITZ_TIER_MEDIUM);
+}
+
+/* A call whose high tier is 320x240 has a quarter of the bitrates. */
+static void
+test_plan_scales_with_size (void)
+{
+  KibitzRatePlan plan = { .uplink_kbps = 10000, .audio_kbps = 40,
+                          .high_width = 320, .high_height = 240 };
+  KibitzLinkPlan link = link_with (3000, FALSE, 0);
+
+  kibitz_rate_plan (&plan, &link, 1, S (10));
+  g_assert_cmpint (link.tier, ==, KIBITZ_TIER_HIGH);
+  g_assert_cmpuint (link.video_kbps, ==, 1500 / 4);
+  g_assert_cmpuint (plan.tier_kbps[KIBITZ_TIER_HIGH], ==, 1500 / 4);
+
+  /* 140 / 4 = 35 kbps is enough for its high tier. */
+  link.estimate_kbps = 40 + 40;
+  kibitz_rate_plan (&plan, &link, 1, S (10));
+  g_assert_cmpint (link.tier, ==, KIBITZ_TIER_HIGH);
 }
 
 /* Dropping a tier is at once; rising needs 4 s in the tier and 20 % spare. */
@@ -353,7 +415,8 @@ test_plan_tier_hysteresis (void)
   g_assert_cmpint (link.tier, ==, KIBITZ_TIER_LOW);
 }
 
-/* The priority link is served before the others on a short uplink. */
+/* On a short uplink every link keeps moving (the low tier's floor), and the
+ * priority link gets the rest. */
 static void
 test_plan_priority_first (void)
 {
@@ -363,9 +426,15 @@ test_plan_priority_first (void)
   };
 
   kibitz_rate_plan (&plan, links, 3, S (10));
-  g_assert_cmpuint (links[1].video_kbps, ==, 600 - 120);
+  g_assert_cmpuint (links[1].video_kbps, ==, 600 - 120 - 2 * 25);
   g_assert_cmpint (links[1].tier, ==, KIBITZ_TIER_HIGH);
-  g_assert_cmpint (links[0].tier, ==, KIBITZ_TIER_NONE);
+  g_assert_cmpuint (links[1].layer, ==, KIBITZ_N_LAYERS - 1);
+  for (guint i = 0; i < 3; i += 2)
+    {
+      g_assert_cmpuint (links[i].video_kbps, ==, 25);
+      g_assert_cmpint (links[i].tier, ==, KIBITZ_TIER_LOW);
+      g_assert_cmpuint (links[i].layer, ==, KIBITZ_N_LAYERS - 1);
+    }
 }
 
 int
@@ -379,9 +448,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/rate/stall", test_stall);
   g_test_add_func ("/core/rate/settles-on-a-capped-path", test_settles_on_a_capped_path);
   g_test_add_func ("/core/rate/uplink-is-most-links-at-once", test_uplink);
+  g_test_add_func ("/core/rate/uplink-floor", test_uplink_floor);
   g_test_add_func ("/core/rate/plan-class-of-20", test_plan_class_of_20);
   g_test_add_func ("/core/rate/plan-fair-share", test_plan_fair_share);
   g_test_add_func ("/core/rate/plan-tier-hysteresis", test_plan_tier_hysteresis);
+  g_test_add_func ("/core/rate/plan-scales-with-size", test_plan_scales_with_size);
   g_test_add_func ("/core/rate/plan-priority-first", test_plan_priority_first);
 
   return g_test_run ();

@@ -154,12 +154,12 @@ class Process:
 
 
 class Peer(Process):
-    def __init__(self, lab, ns, name, room, duration, extra=()):
+    def __init__(self, lab, ns, name, room, duration, extra=(), env=None):
         self.stats_path = os.path.join(lab.dir, name + ".stats")
         argv = [lab.peer_bin, "--server", "http://%s:8080" % SERVER_IP, "--room", room,
                 "--name", name, "--duration", str(duration), "--stats", self.stats_path,
                 "--width", "160", "--height", "120"] + list(extra)
-        super().__init__(lab, ns, argv, name, env=lab.env)
+        super().__init__(lab, ns, argv, name, env=dict(lab.env, **(env or {})))
 
     def summary(self):
         found = self.find(lambda e: e.get("event") == "summary")
@@ -344,8 +344,8 @@ class Lab:
         m = self.metrics()
         return m.get("kibitz_turn_bytes_to_peers_total", 0) + m.get("kibitz_turn_bytes_from_peers_total", 0)
 
-    def peer(self, host, name, room, duration, extra=()):
-        p = Peer(self, self.hosts[host]["host"], name, room, duration, extra)
+    def peer(self, host, name, room, duration, extra=(), env=None):
+        p = Peer(self, self.hosts[host]["host"], name, room, duration, extra, env)
         self.processes.append(p)
         return p
 
