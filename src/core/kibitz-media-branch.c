@@ -223,8 +223,13 @@ build_branch (KibitzMediaSource  *self,
   g_object_set (branch->queue, "max-size-buffers", 100, "max-size-bytes", 0,
                 "max-size-time", (guint64) GST_SECOND, NULL);
   queue_sink = gst_element_get_static_pad (branch->queue, "sink");
-  gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM, allocation_query_probe_cb,
-                     NULL, NULL);
+  if (!video)
+    gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
+                       allocation_query_probe_cb, NULL, NULL);
+  else if (self->mode == KIBITZ_ENCODER_PER_PEER)
+    kibitz_media_isolate_branch (queue_sink, "video/x-raw, format=I420");
+  else
+    kibitz_media_isolate_branch (queue_sink, "video/x-vp8");
 
   if (self->mode == KIBITZ_ENCODER_PER_PEER && video)
     {

@@ -65,10 +65,10 @@ apply_per_link (KibitzMediaSource *self,
                 int                fps,
                 int                kbps)
 {
-  if (width != self->width || height != self->height)
-    kibitz_media_set_raw_size (self->video_caps, width, height);
-  if (fps != self->fps)
-    g_object_set (self->video_rate, "max-rate", fps, NULL);
+  if (width != self->width || height != self->height || fps != self->fps)
+    kibitz_media_set_raw_format (self->video_caps, self->video_rate,
+                                 width != self->width || height != self->height ? width : 0,
+                                 height, fps != self->fps ? fps : 0);
   if (kbps != self->video_kbps || self->width == 0)
     for (GList *l = self->branches; l != NULL; l = l->next)
       {
@@ -89,7 +89,7 @@ apply_fixed (KibitzMediaSource *self,
 {
   kibitz_media_tiers_resize (self, width, height);
   if (fps != self->fps)
-    g_object_set (self->video_rate, "max-rate", fps, NULL);
+    kibitz_media_set_raw_format (self->video_caps, self->video_rate, 0, 0, fps);
   kibitz_media_tier_set_kbps (self, KIBITZ_TIER_HIGH, kbps);
 }
 

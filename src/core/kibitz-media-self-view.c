@@ -40,6 +40,8 @@ self_view_bin_new (KibitzMediaSource  *self,
     return NULL;
 
   pad = gst_element_get_static_pad (g_ptr_array_index (chain, 0), "sink");
+  /* Its own videoconvert takes whatever the tiers get. */
+  kibitz_media_isolate_branch (pad, "video/x-raw");
   gst_element_add_pad (bin, gst_ghost_pad_new ("sink", pad));
   return g_steal_pointer (&bin);
 }

@@ -121,6 +121,8 @@ void        kibitz_media_set_arg               (gpointer            object,
                                                 const char         *value);
 gboolean    kibitz_media_link_chain            (GPtrArray          *chain,
                                                 GError            **error);
+void        kibitz_media_isolate_branch        (GstPad             *sink,
+                                                const char         *caps);
 GstElement *kibitz_media_make_video_encoder    (KibitzMediaSource  *self,
                                                 const char         *name,
                                                 GError            **error);
@@ -135,9 +137,11 @@ void        kibitz_media_source_apply_plan     (KibitzMediaSource  *self);
 /* kibitz-media-tiers.c */
 gboolean    kibitz_media_build_tiers           (KibitzMediaSource  *self,
                                                 GError            **error);
-void        kibitz_media_set_raw_size          (GstElement         *filter,
+void        kibitz_media_set_raw_format        (GstElement         *filter,
+                                                GstElement         *rate,
                                                 int                 width,
-                                                int                 height);
+                                                int                 height,
+                                                int                 fps);
 void        kibitz_media_tiers_resize          (KibitzMediaSource  *self,
                                                 int                 high_width,
                                                 int                 high_height);

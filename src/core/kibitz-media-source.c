@@ -33,6 +33,68 @@ kibitz_media_set_arg (gpointer    object,
     GST_WARNING_OBJECT (object, "no property %s", property);
 }
 
+static GstPadProbeReturn
+answer_for_branch_cb (GstPad          *pad,
+                      GstPadProbeInfo *info,
+                      gpointer         data)
+{
+  GstCaps *accepted = data;
+  GstQuery *query;
+
+  if (info->type & GST_PAD_PROBE_TYPE_EVENT_UPSTREAM)
+    return GST_EVENT_TYPE (GST_PAD_PROBE_INFO_EVENT (info)) == GST_EVENT_RECONFIGURE
+             ? GST_PAD_PROBE_DROP : GST_PAD_PROBE_OK;
+  /* Before the pad's own handler only (queries pass probes twice). */
+  if (!(info->type & GST_PAD_PROBE_TYPE_PUSH))
+    return GST_PAD_PROBE_OK;
+
+  query = GST_PAD_PROBE_INFO_QUERY (info);
+  switch (GST_QUERY_TYPE (query))
+    {
+    case GST_QUERY_CAPS:
+      {
+        GstCaps *filter, *result;
+
+        gst_query_parse_caps (query, &filter);
+        result = filter != NULL ? gst_caps_intersect_full (filter, accepted,
+                                                           GST_CAPS_INTERSECT_FIRST)
+                                : gst_caps_ref (accepted);
+        gst_query_set_caps_result (query, result);
+        gst_caps_unref (result);
+        return GST_PAD_PROBE_HANDLED;
+      }
+    case GST_QUERY_ACCEPT_CAPS:
+      {
+        GstCaps *caps;
+
+        gst_query_parse_accept_caps (query, &caps);
+        gst_query_set_accept_caps_result (query, gst_caps_is_subset (caps, accepted));
+        return GST_PAD_PROBE_HANDLED;
+      }
+    case GST_QUERY_ALLOCATION:
+      /* Nothing downstream offers a pool: the encoder keeps its own buffers,
+       * and no query waits on a branch that is still negotiating. */
+      return GST_PAD_PROBE_HANDLED;
+    default:
+      return GST_PAD_PROBE_OK;
+    }
+}
+
+/* A branch of a tee answers for itself: these caps, whatever is behind it,
+ * and no renegotiation upstream of it. Otherwise one branch in the middle
+ * of linking (a new link's payloader and webrtcbin pad, a tier being
+ * resized) could answer a caps query with nothing at the moment the source
+ * renegotiated, and the camera stopped for everyone with "Internal data
+ * stream error" (media-class-growth-steps-down, CI 2026-12-05). */
+void
+kibitz_media_isolate_branch (GstPad     *sink,
+                             const char *caps)
+{
+  gst_pad_add_probe (sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM | GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                     answer_for_branch_cb, gst_caps_from_string (caps),
+                     (GDestroyNotify) gst_caps_unref);
+}
+
 static GstElement *
 add_element (KibitzMediaSource  *self,
              const char         *factory,

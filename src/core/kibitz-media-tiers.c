@@ -157,6 +157,8 @@ build_tier (KibitzMediaSource  *self,
 
   src = gst_element_request_pad_simple (self->raw_tee, "src_%u");
   sink = gst_element_get_static_pad (g_ptr_array_index (chain, 0), "sink");
+  /* The camera negotiates with videoconvert alone; each tier scales. */
+  kibitz_media_isolate_branch (sink, "video/x-raw, format=I420");
   tier->raw_pad = src != NULL ? gst_object_ref (src) : NULL;
   if (src == NULL || GST_PAD_LINK_FAILED (gst_pad_link (src, sink)))
     {
@@ -184,21 +186,105 @@ kibitz_media_build_tiers (KibitzMediaSource  *self,
   return TRUE;
 }
 
-/* Raw I420 at this size, square pixels: what a tier's (or the per-link
- * mode's) capsfilter lets through. */
-void
-kibitz_media_set_raw_size (GstElement *filter,
-                           int         width,
-                           int         height)
+/* Raw I420 at this size, square pixels. */
+static GstCaps *
+raw_caps (int width,
+          int height)
 {
-  g_autoptr(GstCaps) caps = gst_caps_new_simple ("video/x-raw",
-                                                 "format", G_TYPE_STRING, "I420",
-                                                 "width", G_TYPE_INT, width,
-                                                 "height", G_TYPE_INT, height,
-                                                 "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-                                                 NULL);
+  return gst_caps_new_simple ("video/x-raw",
+                              "format", G_TYPE_STRING, "I420",
+                              "width", G_TYPE_INT, width,
+                              "height", G_TYPE_INT, height,
+                              "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                              NULL);
+}
 
-  g_object_set (filter, "caps", caps, NULL);
+typedef struct {
+  GstElement *filter;
+  GstElement *rate;
+  GstCaps    *caps;   /* NULL: the size stays */
+  int         fps;    /* 0: the frame rate stays */
+} RawFormat;
+
+static void
+raw_format_free (gpointer data)
+{
+  RawFormat *f = data;
+
+  gst_clear_caps (&f->caps);
+  gst_object_unref (f->filter);
+  gst_clear_object (&f->rate);
+  g_free (f);
+}
+
+static GstPadProbeReturn
+set_raw_format_cb (GstPad          *pad,
+                   GstPadProbeInfo *info,
+                   gpointer         data)
+{
+  RawFormat *f = data;
+
+  if (f->caps != NULL)
+    g_object_set (f->filter, "caps", f->caps, NULL);
+  if (f->fps > 0 && f->rate != NULL)
+    g_object_set (f->rate, "max-rate", f->fps, NULL);
+  return GST_PAD_PROBE_REMOVE;
+}
+
+/* The source pad whose pushes run the filter's chain: upstream through the
+ * one-in, one-out elements in its thread (videorate, videoscale, videoconvert,
+ * valve) to the first that is not (a queue, a tee, a selector). */
+static GstPad *
+chain_entry_pad (GstElement *filter)
+{
+  GstPad *sink = gst_element_get_static_pad (filter, "sink");
+
+  for (;;)
+    {
+      GstPad *peer = gst_pad_get_peer (sink);
+      GstElement *up = peer != NULL ? gst_pad_get_parent_element (peer) : NULL;
+      GstElementFactory *factory = up != NULL ? gst_element_get_factory (up) : NULL;
+      gboolean inside = up != NULL &&
+                        (GST_IS_BASE_TRANSFORM (up) ||
+                         (factory != NULL &&
+                          g_str_equal (gst_plugin_feature_get_name (factory), "valve")));
+
+      if (!inside)
+        {
+          gst_clear_object (&up);
+          if (peer == NULL)
+            return sink;
+          gst_object_unref (sink);
+          return peer;
+        }
+      gst_object_unref (sink);
+      gst_object_unref (peer);
+      sink = gst_element_get_static_pad (up, "sink");
+      gst_object_unref (up);
+    }
+}
+
+/* The size a raw capsfilter lets through and its videorate's maximum
+ * (width 0 or fps 0: unchanged), changed only while no buffer is in that
+ * chain. Set from another thread while a buffer was being negotiated, a new
+ * size raced the caps event already on its way, the chain failed to
+ * negotiate and the camera stopped with "Internal data stream error". */
+void
+kibitz_media_set_raw_format (GstElement *filter,
+                             GstElement *rate,
+                             int         width,
+                             int         height,
+                             int         fps)
+{
+  g_autoptr(GstPad) entry = chain_entry_pad (filter);
+  RawFormat *f = g_new0 (RawFormat, 1);
+
+  f->filter = gst_object_ref (filter);
+  f->rate = rate != NULL ? gst_object_ref (rate) : NULL;
+  f->caps = width > 0 ? raw_caps (width, height) : NULL;
+  f->fps = fps;
+  /* Runs now if the pad is idle, else in its streaming thread after the push. */
+  gst_pad_add_probe (entry, GST_PAD_PROBE_TYPE_IDLE, set_raw_format_cb, f, raw_format_free);
 }
 
 /* Sizes and frame rates: the high tier at the largest size allowed, each
@@ -218,10 +304,10 @@ kibitz_media_tiers_resize (KibitzMediaSource *self,
 
       if (tier->caps == NULL)
         continue;
-      if (width != tier->width || height != tier->height)
-        kibitz_media_set_raw_size (tier->caps, width, height);
-      if (fps != tier->fps)
-        g_object_set (tier->rate, "max-rate", fps, NULL);
+      if (width != tier->width || height != tier->height || fps != tier->fps)
+        kibitz_media_set_raw_format (tier->caps, tier->rate,
+                                     width != tier->width || height != tier->height ? width : 0,
+                                     height, fps != tier->fps ? fps : 0);
       tier->width = width, tier->height = height, tier->fps = fps;
     }
 }

@@ -35,11 +35,17 @@ def wait_all_decoding(peers, timeout, since=0.0, label="video"):
     deadline = time.monotonic() + timeout
     base = {(p.name, n): p.frames_from(n) if since else 0
             for p in peers for n in names_of(peers) if n != p.name}
+    next_report = time.monotonic() + 10
     while time.monotonic() < deadline:
         missing = [(p.name, n) for p in peers for n in names_of(peers)
                    if n != p.name and p.frames_from(n) <= base[(p.name, n)]]
         if not missing:
             return time.monotonic() - start
+        # Which pairs hold a slow start up, for the log.
+        if time.monotonic() >= next_report:
+            log("%s: after %.0f s still waiting for %s" % (label, time.monotonic() - start,
+                ", ".join("%s<-%s" % m for m in missing)))
+            next_report += 10
         for p in peers:
             if p.proc.poll() is not None:
                 fail("%s exited early (%s):\n%s" % (p.name, p.proc.returncode, p.stderr_tail()))
