@@ -106,6 +106,11 @@ struct _KibitzCall {
   char               *priority_id;       /* the teacher's or spotlighted participant */
   gint64              held_back_since;   /* most links get less than their views
                                           * allow (monotonic); 0: not now */
+
+  /* kibitz-call-board.c */
+  JsonObject         *board;             /* the server's latest state, or NULL */
+  char               *board_fen;         /* the position it shows, or NULL */
+  GPtrArray          *board_pending;     /* requests before the signaling existed */
 };
 
 enum {
@@ -118,6 +123,8 @@ enum {
   SIGNAL_PARTICIPANT_STATE,
   SIGNAL_REMOTE_STREAM_ADDED,
   SIGNAL_CHAT,
+  SIGNAL_BOARD_CHANGED,
+  SIGNAL_SERVER_ERROR,
   SIGNAL_FAILED,
   N_SIGNALS
 };
@@ -129,6 +136,11 @@ void kibitz_call_install_properties (GObjectClass *object_class);
 /* The media exists now: it takes the controls and the self-view. */
 void kibitz_call_apply_controls (KibitzCall *self);
 void kibitz_call_send_own_state (KibitzCall *self);
+
+/* kibitz-call-board.c */
+void kibitz_call_board_take  (KibitzCall *self,
+                              JsonObject *message);
+void kibitz_call_board_flush (KibitzCall *self);
 
 /* kibitz-call-rate.c */
 void     kibitz_call_rate_init   (KibitzCall  *self);

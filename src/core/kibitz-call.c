@@ -83,6 +83,8 @@ welcome_cb (KibitzSignaling *signaling,
   kibitz_call_send_own_state (self);
   use_ice_servers (self, ice && JSON_NODE_HOLDS_ARRAY (ice) ? json_node_get_array (ice) : NULL);
   g_signal_emit (self, kibitz_call_signals[SIGNAL_JOINED], 0, kibitz_json_get_string (welcome, "id"), resumed);
+  if (kibitz_json_get_object (welcome, "board") != NULL)
+    kibitz_call_board_take (self, kibitz_json_get_object (welcome, "board"));
 
   for (guint i = 0; peers && i < json_array_get_length (peers); i++)
     {
@@ -190,12 +192,21 @@ chat_cb (KibitzSignaling *signaling,
 }
 
 static void
+board_cb (KibitzSignaling *signaling,
+          JsonObject      *message,
+          KibitzCall      *self)
+{
+  kibitz_call_board_take (self, message);
+}
+
+static void
 server_error_cb (KibitzSignaling *signaling,
                  const char      *code,
                  const char      *message,
                  KibitzCall      *self)
 {
   g_message ("the server answered %s: %s", code, message);
+  g_signal_emit (self, kibitz_call_signals[SIGNAL_SERVER_ERROR], 0, code, message);
 
   /* After a server restart a signal can reach the server before its
    * addressee is back, and is refused: the error does not say to whom, so
@@ -457,8 +468,10 @@ start_media (KibitzCall *self)
   g_signal_connect (self->signaling, "signal", G_CALLBACK (kibitz_call_signal_cb), self);
   g_signal_connect (self->signaling, "state", G_CALLBACK (state_cb), self);
   g_signal_connect (self->signaling, "chat", G_CALLBACK (chat_cb), self);
+  g_signal_connect (self->signaling, "board", G_CALLBACK (board_cb), self);
   g_signal_connect (self->signaling, "server-error", G_CALLBACK (server_error_cb), self);
   g_signal_connect (self->signaling, "failed", G_CALLBACK (signaling_failed_cb), self);
+  kibitz_call_board_flush (self);
   self->refresh_id = g_timeout_add (REFRESH_INTERVAL_MS, refresh_cb, self);
   kibitz_signaling_start (self->signaling);
 }
@@ -630,6 +643,9 @@ kibitz_call_finalize (GObject *object)
   g_strfreev (self->ice_addresses);
   g_free (self->addresses);
   g_free (self->priority_id);
+  g_clear_pointer (&self->board, json_object_unref);
+  g_free (self->board_fen);
+  g_clear_pointer (&self->board_pending, g_ptr_array_unref);
 
   G_OBJECT_CLASS (kibitz_call_parent_class)->finalize (object);
 }
@@ -676,6 +692,10 @@ kibitz_call_class_init (KibitzCallClass *klass)
   kibitz_call_signals[SIGNAL_REMOTE_STREAM_ADDED] = new_signal (object_class, "remote-stream-added", 2,
                                                     G_TYPE_POINTER, G_TYPE_OBJECT);
   kibitz_call_signals[SIGNAL_CHAT] = new_signal (object_class, "chat", 1, JSON_TYPE_OBJECT);
+  kibitz_call_signals[SIGNAL_BOARD_CHANGED] = new_signal (object_class, "board-changed", 1,
+                                               JSON_TYPE_OBJECT);
+  kibitz_call_signals[SIGNAL_SERVER_ERROR] = new_signal (object_class, "server-error", 2,
+                                              G_TYPE_STRING, G_TYPE_STRING);
   kibitz_call_signals[SIGNAL_FAILED] = new_signal (object_class, "failed", 1, G_TYPE_POINTER);
 }
 

@@ -84,6 +84,11 @@ typedef struct {
  *   ::participant-state (KibitzParticipant *)                     audio/video/hand
  *   ::remote-stream-added (KibitzParticipant *, KibitzRemoteStream *)
  *   ::chat             (JsonObject *message)
+ *   ::board-changed    (JsonObject *state)  the shared board: {seq, start_fen,
+ *       moves, ply, shapes, movers, result} (protocol.md §5), from the welcome
+ *       and every change; kibitz_call_get_board_fen() is its position
+ *   ::server-error     (const char *code, const char *message)  a request of
+ *       ours refused (illegal-move, bad-fen, forbidden...); the call goes on
  *   ::failed           (const GError *)   the whole call: server unreachable, room full
  *
  * Properties (main thread; the one place the call controls are kept, so
@@ -123,6 +128,22 @@ void               kibitz_call_set_self_view          (KibitzCall        *self,
                                                        GstElement        *sink);
 void               kibitz_call_send_chat        (KibitzCall              *self,
                                                  const char              *text);
+
+/* The shared board (kibitz-call-board.c). Requests go to the server, which
+ * answers everyone with ::board-changed or us with ::server-error. */
+JsonObject        *kibitz_call_get_board        (KibitzCall              *self);
+const char        *kibitz_call_get_board_fen    (KibitzCall              *self);
+void               kibitz_call_board_move       (KibitzCall              *self,
+                                                 const char              *move);
+void               kibitz_call_board_set_game   (KibitzCall              *self,
+                                                 const char              *fen,
+                                                 const char              *pgn);
+void               kibitz_call_board_view       (KibitzCall              *self,
+                                                 guint                    ply);
+void               kibitz_call_board_set_shapes (KibitzCall              *self,
+                                                 JsonArray               *shapes);
+void               kibitz_call_board_set_movers (KibitzCall              *self,
+                                                 const char * const      *ids);
 
 const char        *kibitz_call_get_id           (KibitzCall              *self);
 const char        *kibitz_call_get_room         (KibitzCall              *self);

@@ -57,6 +57,7 @@ enum {
   SIGNAL_SIGNAL,
   SIGNAL_STATE,
   SIGNAL_CHAT,
+  SIGNAL_BOARD,
   SIGNAL_SERVER_ERROR,
   SIGNAL_FAILED,
   N_SIGNALS
@@ -254,6 +255,9 @@ dispatch (KibitzSignaling *self,
     case KIBITZ_MESSAGE_CHAT:
       g_signal_emit (self, signals[SIGNAL_CHAT], 0, object);
       break;
+    case KIBITZ_MESSAGE_BOARD:
+      g_signal_emit (self, signals[SIGNAL_BOARD], 0, object);
+      break;
     case KIBITZ_MESSAGE_ERROR:
       handle_error (self, object);
       break;
@@ -450,6 +454,22 @@ kibitz_signaling_send_chat (KibitzSignaling *self,
   send_or_queue (self, chat);
 }
 
+/* One of the shared board's requests (protocol.md §5): @members go into a
+ * message of @type (move, board-set, board-view, board-shapes, board-movers). */
+void
+kibitz_signaling_send_board (KibitzSignaling   *self,
+                             KibitzMessageType  type,
+                             JsonObject        *members)
+{
+  g_autoptr(JsonObject) message = kibitz_message_new (type);
+  GList *names = json_object_get_members (members);
+
+  for (GList *l = names; l; l = l->next)
+    json_object_set_member (message, l->data, json_object_dup_member (members, l->data));
+  g_list_free (names);
+  send_or_queue (self, message);
+}
+
 void
 kibitz_signaling_leave (KibitzSignaling *self)
 {
@@ -562,6 +582,8 @@ kibitz_signaling_class_init (KibitzSignalingClass *klass)
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
   signals[SIGNAL_CHAT] = g_signal_new ("chat", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+  signals[SIGNAL_BOARD] = g_signal_new ("board", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
   signals[SIGNAL_SERVER_ERROR] = g_signal_new ("server-error", G_TYPE_FROM_CLASS (klass),
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);

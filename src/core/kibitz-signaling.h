@@ -14,6 +14,8 @@
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
+#include "kibitz-message.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -31,6 +33,7 @@ typedef enum {
  *   ::signal       (const char *from, JsonObject *data)
  *   ::state        (JsonObject *message)         {from, audio?, video?, hand?}
  *   ::chat         (JsonObject *message)         {from, name, text, ts}
+ *   ::board        (JsonObject *message)         {seq, start_fen, moves, ply, shapes, movers, result}
  *   ::server-error (const char *code, const char *message)   e.g. unknown-peer
  *   ::failed       (const GError *error)         fatal: room full, bad name...
  * and notify::state. */
@@ -49,6 +52,9 @@ void                 kibitz_signaling_send_state     (KibitzSignaling *self,
                                                       JsonObject      *state);
 void                 kibitz_signaling_send_chat      (KibitzSignaling *self,
                                                       const char      *text);
+void                 kibitz_signaling_send_board     (KibitzSignaling   *self,
+                                                      KibitzMessageType  type,
+                                                      JsonObject        *members);
 void                 kibitz_signaling_leave          (KibitzSignaling *self);
 
 KibitzSignalingState kibitz_signaling_get_state      (KibitzSignaling *self);

@@ -13,8 +13,53 @@
 
 #include "kibitz-peer-tool.h"
 
+/* "board fen FEN", "board pgn PGN" (on one line), "board view PLY",
+ * "board shapes JSON-ARRAY", "board movers [ID...]". FALSE: not one of them. */
+static gboolean
+run_board_command (Peer       *peer,
+                   const char *arg)
+{
+  const char *value = strchr (arg, ' ') ? strchr (arg, ' ') + 1 : "";
+  char *end = NULL;
+  guint64 ply;
+
+  if (g_str_has_prefix (arg, "fen ") && value[0] != '\0')
+    kibitz_call_board_set_game (peer->call, value, NULL);
+  else if (g_str_has_prefix (arg, "pgn ") && value[0] != '\0')
+    kibitz_call_board_set_game (peer->call, NULL, value);
+  else if (g_str_has_prefix (arg, "view ") &&
+           (ply = g_ascii_strtoull (value, &end, 10), end != value && *end == '\0') &&
+           ply <= G_MAXUINT)
+    kibitz_call_board_view (peer->call, (guint) ply);
+  else if (g_str_has_prefix (arg, "shapes "))
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+
+      if (!json_parser_load_from_data (parser, value, -1, NULL) ||
+          !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_ARRAY (root))
+        return FALSE;
+      kibitz_call_board_set_shapes (peer->call, json_node_get_array (root));
+    }
+  else if (g_str_equal (arg, "movers") || g_str_has_prefix (arg, "movers "))
+    {
+      g_auto(GStrv) ids = g_strsplit_set (value, " ", -1);
+      g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+      for (guint i = 0; ids[i] != NULL; i++)
+        if (ids[i][0] != '\0')
+          g_ptr_array_add (kept, ids[i]);
+      g_ptr_array_add (kept, NULL);
+      kibitz_call_board_set_movers (peer->call, (const char * const *) kept->pdata);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
 /* One command from stdin: "camera on|off", "mic on|off", "hand up|down",
- * "chat TEXT", "leave". Unknown lines get an error event. */
+ * "chat TEXT", "move SAN|UCI", "board ...", "leave". Unknown lines get an
+ * error event. */
 static void
 run_command (Peer       *peer,
              const char *line)
@@ -37,6 +82,13 @@ run_command (Peer       *peer,
       kibitz_call_send_chat (peer->call, arg);
       return;
     }
+  else if (g_str_has_prefix (copy, "move ") && arg[0] != '\0')
+    {
+      kibitz_call_board_move (peer->call, arg);
+      return;
+    }
+  else if (g_str_has_prefix (copy, "board ") && run_board_command (peer, arg))
+    return;
   else if (g_str_equal (copy, "leave"))
     {
       g_main_loop_quit (peer->loop);
@@ -45,7 +97,8 @@ run_command (Peer       *peer,
   else
     {
       g_autofree char *message = g_strdup_printf ("unknown command “%s”: try camera on|off, "
-                                                  "mic on|off, hand up|down, chat TEXT, leave",
+                                                  "mic on|off, hand up|down, chat TEXT, move SAN|UCI, "
+                                                  "board fen|pgn|view|shapes|movers ..., leave",
                                                   copy);
       tool_emit_error (NULL, message);
       return;

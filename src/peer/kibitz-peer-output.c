@@ -155,6 +155,40 @@ tool_emit_chat (JsonObject *message)
   tool_print_event (builder);
 }
 
+/* The shared board: the server's state as it is, and the position it shows. */
+void
+tool_emit_board (JsonObject *state,
+                 const char *fen)
+{
+  g_autoptr(JsonBuilder) builder = tool_begin_event ("board");
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  json_object_iter_init (&iter, state);
+  while (json_object_iter_next (&iter, &member, &node))
+    {
+      json_builder_set_member_name (builder, member);
+      json_builder_add_value (builder, json_node_copy (node));
+    }
+  add_string (builder, "fen", fen);
+  json_builder_end_object (builder);
+  tool_print_event (builder);
+}
+
+/* A request of ours the server refused: its code and sentence. */
+void
+tool_emit_server_error (const char *code,
+                        const char *message)
+{
+  g_autoptr(JsonBuilder) builder = tool_begin_event ("server-error");
+
+  add_string (builder, "code", code);
+  add_string (builder, "message", message);
+  json_builder_end_object (builder);
+  tool_print_event (builder);
+}
+
 void
 tool_emit_self_state (Peer *peer)
 {

@@ -77,6 +77,10 @@ void        tool_emit_joined            (const char               *id,
                                          gboolean                  resumed);
 void        tool_emit_state             (const KibitzParticipant  *p);
 void        tool_emit_chat              (JsonObject               *message);
+void        tool_emit_board             (JsonObject               *state,
+                                         const char               *fen);
+void        tool_emit_server_error      (const char               *code,
+                                         const char               *message);
 void        tool_emit_self_state        (Peer                     *peer);
 void        tool_emit_error             (const KibitzParticipant  *p,
                                          const char               *message);

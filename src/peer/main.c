@@ -76,6 +76,18 @@ chat_cb (KibitzCall *call, JsonObject *message, Peer *peer)
 }
 
 static void
+board_changed_cb (KibitzCall *call, JsonObject *state, Peer *peer)
+{
+  tool_emit_board (state, kibitz_call_get_board_fen (call));
+}
+
+static void
+server_error_cb (KibitzCall *call, const char *code, const char *message, Peer *peer)
+{
+  tool_emit_server_error (code, message);
+}
+
+static void
 participant_failed_cb (KibitzCall        *call,
                        KibitzParticipant *p,
                        const GError      *error,
@@ -152,6 +164,8 @@ make_call (Peer *peer)
     }
   g_signal_connect (peer->call, "participant-state", G_CALLBACK (participant_state_cb), peer);
   g_signal_connect (peer->call, "chat", G_CALLBACK (chat_cb), peer);
+  g_signal_connect (peer->call, "board-changed", G_CALLBACK (board_changed_cb), peer);
+  g_signal_connect (peer->call, "server-error", G_CALLBACK (server_error_cb), peer);
 }
 
 /* Signals, --duration, --stats and stdin: what ends or feeds the call. */

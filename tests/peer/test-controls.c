@@ -1,6 +1,7 @@
 /* test-controls.c: camera, microphone, hand and chat during a call, as the
  * other participants see them: `state` and `chat` messages, and media that
- * keeps flowing without any renegotiation.
+ * keeps flowing without any renegotiation; and the shared board, played
+ * from kibitz-peer's stdin.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -8,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <unistd.h>
 
 #include "kibitz-test-peer.h"
 
@@ -175,11 +177,111 @@ test_toggles (void)
   g_rmdir (dir);
 }
 
+static JsonObject *
+last_event (KibitzTestPeer *p,
+            const char     *event)
+{
+  for (guint i = p->events->len; i > 0; i--)
+    {
+      JsonObject *e = g_ptr_array_index (p->events, i - 1);
+
+      if (g_str_equal (json_object_get_string_member (e, "event"), event))
+        return e;
+    }
+  return NULL;
+}
+
+static gboolean
+saw_server_error (KibitzTestPeer *p,
+                  const char     *code)
+{
+  g_autoptr(GPtrArray) errors = events_about (p, "server-error", NULL);
+
+  for (guint i = 0; i < errors->len; i++)
+    if (g_strcmp0 (json_object_get_string_member (g_ptr_array_index (errors, i), "code"),
+                   code) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+assert_board (JsonObject *board,
+              const char *moves,
+              gint64      ply,
+              const char *fen_prefix)
+{
+  JsonArray *array = json_object_get_array_member (board, "moves");
+  g_autoptr(GString) joined = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    g_string_append_printf (joined, "%s%s", i ? " " : "", json_array_get_string_element (array, i));
+  g_assert_cmpstr (joined->str, ==, moves);
+  g_assert_cmpint (json_object_get_int_member (board, "ply"), ==, ply);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (board, "fen"), fen_prefix));
+}
+
+/* Ada plays 1.e4 e5 (once in SAN, once in UCI) and shows the position after
+ * 1.e4; Bartek's illegal move and Ada's broken FEN are refused with their
+ * codes, to them alone; Bartek and Carol, who joins late, show exactly
+ * Ada's board, position included. No media: the board alone. */
+static void
+test_board (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *room = g_strdup_printf ("board %d", (int) getpid ());
+  const char * const none[] = { "--video=none", "--audio=none", NULL };
+  g_autoptr(KibitzTestPeer) ada = NULL;
+  g_autoptr(KibitzTestPeer) bartek = NULL;
+  g_autoptr(KibitzTestPeer) carol = NULL;
+  JsonObject *board;
+
+  ada = kibitz_test_peer_spawn_with_flags (server, room, "Ada", 60, none,
+                                           G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  bartek = kibitz_test_peer_spawn_with_flags (server, room, "Bartek", 60, none,
+                                              G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  /* Sent before the join, they wait in the signaling outbox, in order. */
+  send_command (ada, "move e4");
+  send_command (ada, "move e7e5");
+  send_command (ada, "board view 1");
+  send_command (ada, "board fen this is not a position");
+  g_usleep (3 * G_USEC_PER_SEC);
+  send_command (bartek, "move Ke3");
+  carol = kibitz_test_peer_spawn_with_flags (server, room, "Carol", 60, none,
+                                             G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_usleep (3 * G_USEC_PER_SEC);
+  send_command (ada, "leave");
+  send_command (bartek, "leave");
+  send_command (carol, "leave");
+  kibitz_test_peer_finish (ada);
+  kibitz_test_peer_finish (bartek);
+  kibitz_test_peer_finish (carol);
+  g_assert_cmpint (ada->status, ==, 0);
+  g_assert_cmpint (bartek->status, ==, 0);
+  g_assert_cmpint (carol->status, ==, 0);
+
+  /* Everyone ends on the same board: 1.e4 e5, showing the move 1.e4. */
+  for (KibitzTestPeer **p = (KibitzTestPeer *[]) { ada, bartek, carol, NULL }; *p; p++)
+    {
+      board = last_event (*p, "board");
+      g_assert_nonnull (board);
+      assert_board (board, "e4 e5", 1, "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq");
+      g_assert_true (json_object_get_null_member (board, "result"));
+    }
+  /* Each refusal reached its sender only, with the code that says why. */
+  g_assert_true (saw_server_error (ada, "bad-fen"));
+  g_assert_false (saw_server_error (ada, "illegal-move"));
+  g_assert_true (saw_server_error (bartek, "illegal-move"));
+  g_assert_false (saw_server_error (bartek, "bad-fen"));
+  g_assert_false (saw_server_error (carol, "illegal-move"));
+  g_assert_false (saw_server_error (carol, "bad-fen"));
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/peer/controls/toggles", test_toggles);
+  g_test_add_func ("/peer/controls/board", test_board);
   return g_test_run ();
 }
