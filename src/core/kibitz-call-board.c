@@ -23,6 +23,18 @@ static const char * const state_members[] = {
   "seq", "start_fen", "moves", "ply", "shapes", "movers", "result",
 };
 
+/* A whole-number member, or -1 if it is missing or not one. */
+static gint64
+get_count (JsonObject *object,
+           const char *member)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_INT64
+         ? json_node_get_int (node) : -1;
+}
+
 /* The position at the state's ply, or NULL if the moves do not replay
  * (a server speaking another version of the rules: shown as unreadable,
  * never guessed). */
@@ -33,8 +45,7 @@ replay_fen (JsonObject *state)
   JsonNode *moves_node = json_object_get_member (state, "moves");
   JsonArray *moves = moves_node && JSON_NODE_HOLDS_ARRAY (moves_node)
                      ? json_node_get_array (moves_node) : NULL;
-  gint64 ply = json_object_has_member (state, "ply")
-               ? json_object_get_int_member (state, "ply") : -1;
+  gint64 ply = get_count (state, "ply");
   KibitzChessGame *game;
   char *fen = NULL;
   guint n = moves ? json_array_get_length (moves) : 0;
@@ -75,8 +86,7 @@ kibitz_call_board_take (KibitzCall *self,
   self->board_fen = replay_fen (state);
   if (self->board_fen == NULL)
     g_warning ("The server's board (seq %" G_GINT64_FORMAT ") does not replay: it is not shown",
-               json_object_has_member (state, "seq") ? json_object_get_int_member (state, "seq")
-                                                     : -1);
+               get_count (state, "seq"));
   g_signal_emit (self, kibitz_call_signals[SIGNAL_BOARD_CHANGED], 0, state);
 }
 
