@@ -44,7 +44,8 @@ from kibitz_build import build  # noqa: E402
 
 def start_server(binary, tmp):
     log = open(os.path.join(tmp, "server.log"), "w+")
-    proc = subprocess.Popen([binary, "--http", "127.0.0.1:0", "--turn", "none", "--secret", "bench"],
+    proc = subprocess.Popen([binary, "--http", "127.0.0.1:0", "--turn", "none", "--secret", "bench",
+                             "--room-policy", "open"],
                             stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 10
     while time.time() < deadline:

@@ -75,7 +75,8 @@ class Server:
     def __init__(self, binary, tmp):
         self.log = open(os.path.join(tmp, "server.log"), "w+")
         self.proc = subprocess.Popen([binary, "--http", "127.0.0.1:0", "--turn", "none",
-                                      "--secret", "bench", "--max-room-size", "32"],
+                                      "--secret", "bench", "--max-room-size", "32",
+                                      "--room-policy", "open"],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + 10
         self.url = None

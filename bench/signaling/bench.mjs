@@ -134,7 +134,7 @@ async function startServer (kind) {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'kibitz-bench-'));
   if (kind === 'kibitz') {
     child = spawn(kibitzBinary(), ['--http', `127.0.0.1:${port}`, '--secret', 'bench-secret',
-      '--turn', 'none', '--state-dir', state, '--max-connections-per-address', '30000'],
+      '--room-policy', 'open', '--turn', 'none', '--state-dir', state, '--max-connections-per-address', '30000'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   } else {
     // The PeerJS CLI as shipped; its stdout (a line per connection) goes nowhere.

@@ -23,11 +23,27 @@ static const char * const type_names[] = {
   [KIBITZ_MESSAGE_BOARD_VIEW] = "board-view",
   [KIBITZ_MESSAGE_BOARD_SHAPES] = "board-shapes",
   [KIBITZ_MESSAGE_BOARD_MOVERS] = "board-movers",
+  [KIBITZ_MESSAGE_ADMIT] = "admit",
+  [KIBITZ_MESSAGE_DENY] = "deny",
+  [KIBITZ_MESSAGE_LOCK] = "lock",
+  [KIBITZ_MESSAGE_REMOVE] = "remove",
+  [KIBITZ_MESSAGE_MUTE] = "mute",
+  [KIBITZ_MESSAGE_ROOM] = "room",
+  [KIBITZ_MESSAGE_LOWER_HAND] = "lower-hand",
+  [KIBITZ_MESSAGE_INVITE] = "invite",
+  [KIBITZ_MESSAGE_END] = "end",
   [KIBITZ_MESSAGE_WELCOME] = "welcome",
   [KIBITZ_MESSAGE_JOINED] = "joined",
   [KIBITZ_MESSAGE_LEFT] = "left",
   [KIBITZ_MESSAGE_ERROR] = "error",
   [KIBITZ_MESSAGE_BOARD] = "board",
+  [KIBITZ_MESSAGE_WAITING] = "waiting",
+  [KIBITZ_MESSAGE_KNOCK] = "knock",
+  [KIBITZ_MESSAGE_WITHDRAWN] = "withdrawn",
+  [KIBITZ_MESSAGE_ROOM_STATE] = "room_state",
+  [KIBITZ_MESSAGE_MUTED] = "muted",
+  [KIBITZ_MESSAGE_REMOVED] = "removed",
+  [KIBITZ_MESSAGE_ENDED] = "ended",
 };
 
 const char *
@@ -231,6 +247,66 @@ validate_board_view (JsonObject  *object,
   return TRUE;
 }
 
+/* `id` (a string) or `all: true`, as `admit`, `mute` and `lower-hand` take. */
+static gboolean
+require_target (JsonObject  *object,
+                const char  *type,
+                GError     **error)
+{
+  JsonNode *all = json_object_get_member (object, "all");
+
+  if (all != NULL && json_node_get_value_type (all) == G_TYPE_BOOLEAN &&
+      json_node_get_boolean (all))
+    return TRUE;
+  if (kibitz_json_get_string (object, "id") != NULL)
+    return TRUE;
+
+  g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+               "“%s” needs a string member “id” or “all”: true", type);
+  return FALSE;
+}
+
+static gboolean
+validate_room (JsonObject  *object,
+               GError     **error)
+{
+  JsonNode *unmute = json_object_get_member (object, "students_may_unmute");
+  JsonNode *spotlight = json_object_get_member (object, "spotlight");
+
+  if (unmute != NULL && json_node_get_value_type (unmute) != G_TYPE_BOOLEAN)
+    {
+      g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                           "“room” member “students_may_unmute” must be true or false");
+      return FALSE;
+    }
+  if (spotlight != NULL && !JSON_NODE_HOLDS_NULL (spotlight) &&
+      json_node_get_value_type (spotlight) != G_TYPE_STRING)
+    {
+      g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                           "“room” member “spotlight” must be a peer id or null");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+validate_invite (JsonObject  *object,
+                 GError     **error)
+{
+  JsonNode *ttl = json_object_get_member (object, "ttl");
+
+  if (ttl != NULL && (json_node_get_value_type (ttl) != G_TYPE_INT64 ||
+                      json_node_get_int (ttl) < KIBITZ_INVITE_TTL_MIN ||
+                      json_node_get_int (ttl) > KIBITZ_INVITE_TTL_MAX))
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                   "“invite” member “ttl” must be a whole number of seconds from %d to %d",
+                   KIBITZ_INVITE_TTL_MIN, KIBITZ_INVITE_TTL_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Checks the members a client message must carry (protocol.md §2); room and
  * display names are checked by the room logic, which owns their rules.
  */
@@ -244,7 +320,9 @@ kibitz_message_validate_client (KibitzMessageType   type,
     case KIBITZ_MESSAGE_JOIN:
       return require_string (object, "room", "join", FALSE, error) &&
              require_string (object, "name", "join", FALSE, error) &&
-             require_string (object, "resume", "join", TRUE, error);
+             require_string (object, "resume", "join", TRUE, error) &&
+             require_string (object, "teacher", "join", TRUE, error) &&
+             require_string (object, "invite", "join", TRUE, error);
 
     case KIBITZ_MESSAGE_SIGNAL:
       if (!require_string (object, "to", "signal", FALSE, error))
@@ -278,12 +356,43 @@ kibitz_message_validate_client (KibitzMessageType   type,
     case KIBITZ_MESSAGE_BOARD_MOVERS:
       return require_array (object, "movers", "board-movers", error);
 
+    /* Whether the ids name anyone is the room's to judge. */
+    case KIBITZ_MESSAGE_ADMIT:
+    case KIBITZ_MESSAGE_MUTE:
+    case KIBITZ_MESSAGE_LOWER_HAND:
+      return require_target (object, kibitz_message_type_to_string (type), error);
+    case KIBITZ_MESSAGE_DENY:
+    case KIBITZ_MESSAGE_REMOVE:
+      return require_string (object, "id", kibitz_message_type_to_string (type), FALSE, error);
+    case KIBITZ_MESSAGE_LOCK:
+      if (json_object_get_member (object, "locked") == NULL ||
+          json_node_get_value_type (json_object_get_member (object, "locked")) != G_TYPE_BOOLEAN)
+        {
+          g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                               "“lock” needs a member “locked”, true or false");
+          return FALSE;
+        }
+      return TRUE;
+    case KIBITZ_MESSAGE_ROOM:
+      return validate_room (object, error);
+    case KIBITZ_MESSAGE_INVITE:
+      return validate_invite (object, error);
+    case KIBITZ_MESSAGE_END:
+      return TRUE;
+
     case KIBITZ_MESSAGE_UNKNOWN:
     case KIBITZ_MESSAGE_WELCOME:
     case KIBITZ_MESSAGE_JOINED:
     case KIBITZ_MESSAGE_LEFT:
     case KIBITZ_MESSAGE_ERROR:
     case KIBITZ_MESSAGE_BOARD:
+    case KIBITZ_MESSAGE_WAITING:
+    case KIBITZ_MESSAGE_KNOCK:
+    case KIBITZ_MESSAGE_WITHDRAWN:
+    case KIBITZ_MESSAGE_ROOM_STATE:
+    case KIBITZ_MESSAGE_MUTED:
+    case KIBITZ_MESSAGE_REMOVED:
+    case KIBITZ_MESSAGE_ENDED:
     default:
       g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_UNKNOWN_TYPE,
                            "This message type is not one a client sends");

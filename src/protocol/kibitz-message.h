@@ -1,4 +1,4 @@
-/* kibitz-message.h: the signaling messages of protocol.md §2 and §5 as JSON
+/* kibitz-message.h: the signaling messages of protocol.md §2, §4 and §5 as JSON
  * objects.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -30,13 +30,35 @@ typedef enum {
   KIBITZ_MESSAGE_BOARD_VIEW,
   KIBITZ_MESSAGE_BOARD_SHAPES,
   KIBITZ_MESSAGE_BOARD_MOVERS,
+  /* Classes with a teacher, §4: from teachers; `invite` is also the answer */
+  KIBITZ_MESSAGE_ADMIT,
+  KIBITZ_MESSAGE_DENY,
+  KIBITZ_MESSAGE_LOCK,
+  KIBITZ_MESSAGE_REMOVE,
+  KIBITZ_MESSAGE_MUTE,
+  KIBITZ_MESSAGE_ROOM,
+  KIBITZ_MESSAGE_LOWER_HAND,
+  KIBITZ_MESSAGE_INVITE,
+  KIBITZ_MESSAGE_END,
   /* Server to client from here on */
   KIBITZ_MESSAGE_WELCOME,
   KIBITZ_MESSAGE_JOINED,
   KIBITZ_MESSAGE_LEFT,
   KIBITZ_MESSAGE_ERROR,
   KIBITZ_MESSAGE_BOARD,
+  KIBITZ_MESSAGE_WAITING,
+  KIBITZ_MESSAGE_KNOCK,
+  KIBITZ_MESSAGE_WITHDRAWN,
+  KIBITZ_MESSAGE_ROOM_STATE,
+  KIBITZ_MESSAGE_MUTED,
+  KIBITZ_MESSAGE_REMOVED,
+  KIBITZ_MESSAGE_ENDED,
 } KibitzMessageType;
+
+/* Invite lifetimes a teacher may ask for (§4), in seconds. */
+#define KIBITZ_INVITE_TTL_MIN      60
+#define KIBITZ_INVITE_TTL_MAX      604800
+#define KIBITZ_INVITE_TTL_DEFAULT  86400
 
 const char        *kibitz_message_type_to_string   (KibitzMessageType  type);
 KibitzMessageType  kibitz_message_type_from_string (const char        *name);

@@ -27,6 +27,10 @@ static const char * const codes[KIBITZ_PROTOCOL_N_ERRORS] = {
   [KIBITZ_PROTOCOL_ERROR_BAD_FEN] = "bad-fen",
   [KIBITZ_PROTOCOL_ERROR_BAD_PGN] = "bad-pgn",
   [KIBITZ_PROTOCOL_ERROR_FORBIDDEN] = "forbidden",
+  [KIBITZ_PROTOCOL_ERROR_NOT_ADMITTED] = "not-admitted",
+  [KIBITZ_PROTOCOL_ERROR_ROOM_LOCKED] = "room-locked",
+  [KIBITZ_PROTOCOL_ERROR_DENIED] = "denied",
+  [KIBITZ_PROTOCOL_ERROR_BAD_TOKEN] = "bad-token",
 };
 
 const char *

@@ -11,7 +11,7 @@ G_BEGIN_DECLS
 
 #define KIBITZ_PROTOCOL_ERROR (kibitz_protocol_error_quark ())
 
-/* One value per wire error code of protocol.md §2 and §5, in the same order. */
+/* One value per wire error code of protocol.md §2, §4 and §5, in the same order. */
 typedef enum {
   KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
   KIBITZ_PROTOCOL_ERROR_NOT_JOINED,
@@ -28,9 +28,14 @@ typedef enum {
   KIBITZ_PROTOCOL_ERROR_BAD_FEN,
   KIBITZ_PROTOCOL_ERROR_BAD_PGN,
   KIBITZ_PROTOCOL_ERROR_FORBIDDEN,
+  /* Classes with a teacher, §4 */
+  KIBITZ_PROTOCOL_ERROR_NOT_ADMITTED,
+  KIBITZ_PROTOCOL_ERROR_ROOM_LOCKED,
+  KIBITZ_PROTOCOL_ERROR_DENIED,
+  KIBITZ_PROTOCOL_ERROR_BAD_TOKEN,
 } KibitzProtocolError;
 
-#define KIBITZ_PROTOCOL_N_ERRORS (KIBITZ_PROTOCOL_ERROR_FORBIDDEN + 1)
+#define KIBITZ_PROTOCOL_N_ERRORS (KIBITZ_PROTOCOL_ERROR_BAD_TOKEN + 1)
 
 GQuark      kibitz_protocol_error_quark     (void);
 const char *kibitz_protocol_error_to_code   (KibitzProtocolError  error);

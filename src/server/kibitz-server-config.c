@@ -71,6 +71,8 @@ kibitz_server_config_copy (const KibitzServerConfig *config)
   copy->secret = g_strdup (config->secret);
   copy->public_host = g_strdup (config->public_host);
   copy->public_url = g_strdup (config->public_url);
+  copy->rooms_open = config->rooms_open;
+  copy->student_relay_only = config->student_relay_only;
   copy->trusted_proxies = g_strdupv (config->trusted_proxies);
   copy->tls_cert = g_strdup (config->tls_cert);
   copy->tls_key = g_strdup (config->tls_key);
@@ -310,6 +312,48 @@ read_uint (GKeyFile    *file,
   return TRUE;
 }
 
+static gboolean
+read_bool (GKeyFile    *file,
+           const char  *group,
+           const char  *key,
+           gboolean    *value,
+           GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean flag;
+
+  if (!g_key_file_has_key (file, group, key, NULL))
+    return TRUE;
+
+  flag = g_key_file_get_boolean (file, group, key, &local_error);
+  if (local_error != NULL)
+    {
+      g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                   "[%s] %s must be true or false", group, key);
+      return FALSE;
+    }
+
+  *value = flag;
+  return TRUE;
+}
+
+/* "teacher" or "open" (protocol.md §4). */
+static gboolean
+parse_room_policy (const char  *text,
+                   gboolean    *open,
+                   GError     **error)
+{
+  if (g_strcmp0 (text, "teacher") == 0 || g_strcmp0 (text, "open") == 0)
+    {
+      *open = g_str_equal (text, "open");
+      return TRUE;
+    }
+  g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+               "The room policy must be “teacher” (teachers admit, invites let in) or "
+               "“open” (everyone who knows the room's name joins), not “%s”", text);
+  return FALSE;
+}
+
 /* Replaces @field with the key's value when the key is set and not empty. */
 static void
 take_string (GKeyFile    *file,
@@ -345,6 +389,7 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
   g_autofree char *http = NULL;
   g_autofree char *turn = NULL;
   g_autofree char *relay_ports = NULL;
+  g_autofree char *policy = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
     {
@@ -378,6 +423,12 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
   take_strv (file, "turn", "relay-ips", &config->relay_ips);
   take_string (file, "turn", "external-ip", &config->external_ip);
   take_strv (file, "turn", "allow-peers", &config->allow_peers);
+  take_string (file, "rooms", "policy", &policy);
+  if (policy && !parse_room_policy (policy, &config->rooms_open, error))
+    {
+      g_prefix_error (error, "%s: [rooms] policy: ", path);
+      return FALSE;
+    }
 
   if (!check_public_url (config->public_url, error) ||
       !check_trusted_proxies ((const char * const *) config->trusted_proxies, error))
@@ -390,7 +441,8 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
          read_uint (file, "rooms", "max-room-size", &config->max_room_size, error) &&
          read_uint (file, "rooms", "max-connections-per-address",
                     &config->max_connections_per_address, error) &&
-         read_uint (file, "ice", "credential-ttl", &config->credential_ttl, error);
+         read_uint (file, "ice", "credential-ttl", &config->credential_ttl, error) &&
+         read_bool (file, "rooms", "student-relay-only", &config->student_relay_only, error);
 }
 
 /* Command line */
@@ -416,6 +468,8 @@ typedef struct {
   char  *external_ip;
   GStrv  allow_peers;
   int    user_quota;
+  char  *room_policy;
+  gboolean student_relay_only;
 } Args;
 
 static void
@@ -438,6 +492,7 @@ args_clear (Args *args)
   g_strfreev (args->relay_ips);
   g_free (args->external_ip);
   g_strfreev (args->allow_peers);
+  g_free (args->room_policy);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Args, args_clear)
@@ -497,9 +552,16 @@ parse_options (Args    *args,
       "Allow relaying to this otherwise refused range, on any port (repeatable)", "CIDR" },
     { "user-quota", 0, 0, G_OPTION_ARG_INT, &args->user_quota,
       "TURN allocations per participant (default 64)", "N" },
+    { "room-policy", 0, 0, G_OPTION_ARG_STRING, &args->room_policy,
+      "Who gets into a room: \"teacher\" (teachers admit, invites let in; the default) or "
+      "\"open\" (everyone who knows the name)", "POLICY" },
+    { "student-relay-only", 0, 0, G_OPTION_ARG_NONE, &args->student_relay_only,
+      "Students use the relay only, so pupils never learn each other's address", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("[plan …] — Kibitz signaling and STUN/TURN server");
+  g_autoptr(GOptionContext) context =
+    g_option_context_new ("[plan … | teacher-token … | revoke-token …] — Kibitz signaling and "
+                          "STUN/TURN server");
 
   g_option_context_add_main_entries (context, entries, NULL);
   return g_option_context_parse (context, argc, argv, error);
@@ -516,7 +578,8 @@ apply_listen_addresses (KibitzServerConfig  *config,
     return FALSE;
 
   if ((args->turn && !parse_turn (config, args->turn, error)) ||
-      (args->relay_ports && !parse_relay_ports (config, args->relay_ports, error)))
+      (args->relay_ports && !parse_relay_ports (config, args->relay_ports, error)) ||
+      (args->room_policy && !parse_room_policy (args->room_policy, &config->rooms_open, error)))
     return FALSE;
 
   return TRUE;
@@ -555,6 +618,8 @@ apply_settings (KibitzServerConfig *config,
   replace_strv (&config->relay_ips, args->relay_ips);
   replace_string (&config->external_ip, args->external_ip);
   replace_strv (&config->allow_peers, args->allow_peers);
+  if (args->student_relay_only)
+    config->student_relay_only = TRUE;
   if (args->user_quota > 0)
     config->user_quota = args->user_quota;
   if (args->max_room_size > 0)

@@ -33,6 +33,8 @@ typedef struct {
   guint   credential_ttl;
   GStrv   ice_servers;         /* extra stun:/turn: URLs to publish (e.g. coturn) */
   GStrv   allowed_origins;     /* NULL: any Origin */
+  gboolean rooms_open;         /* --room-policy open (protocol.md §4); default teacher */
+  gboolean student_relay_only; /* students use relay candidates only */
 
   /* The built-in STUN/TURN relay */
   gboolean turn_enabled;

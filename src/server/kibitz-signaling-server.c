@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "kibitz-forwarded.h"
@@ -17,6 +18,7 @@
 #include "kibitz-message.h"
 #include "kibitz-rooms.h"
 #include "kibitz-signaling-server.h"
+#include "kibitz-teacher-command.h"
 #include "kibitz-ws-conn.h"
 #include "kibitz-ws-frame.h"
 
@@ -56,6 +58,8 @@ struct _KibitzSignalingServer {
   GArray              *metrics;             /* MetricsSource */
   guint                tick_id;
   guint64              refused_connections;
+  char                *revoked_path;        /* the state directory's revoked teacher tokens */
+  gint64               revoked_mtime;
 };
 
 G_DEFINE_FINAL_TYPE (KibitzSignalingServer, kibitz_signaling_server, G_TYPE_OBJECT)
@@ -412,6 +416,15 @@ metrics_handler (SoupServer        *soup,
                  counters->resumes);
   kibitz_metrics_append (out, "kibitz_timeouts_total", "counter",
                  "Participants removed after their grace period.", counters->timeouts);
+  kibitz_metrics_append (out, "kibitz_waiting", "gauge",
+                 "Clients in waiting rooms, not yet let into a class.",
+                 kibitz_rooms_n_waiting (self->rooms));
+  kibitz_metrics_append (out, "kibitz_knocks_total", "counter",
+                 "Joins that went to a waiting room.", counters->knocks);
+  kibitz_metrics_append (out, "kibitz_admits_total", "counter",
+                 "Waiting clients a teacher let in.", counters->admits);
+  kibitz_metrics_append (out, "kibitz_removals_total", "counter",
+                 "Participants a teacher removed.", counters->removals);
   kibitz_metrics_append (out, "kibitz_refused_connections_total", "counter",
                  "Connections refused for the per-address limit.", self->refused_connections);
 
@@ -452,6 +465,27 @@ default_handler (SoupServer        *soup,
                      "Not found. Kibitz serves /v1/config, /v1/ws, /healthz and /metrics.\n");
 }
 
+/* `kibitz-server revoke-token` appends to a file; a running server picks the
+ * change up within a second (a stat per tick). */
+static void
+reload_revoked (KibitzSignalingServer *self)
+{
+  GStatBuf st;
+  gint64 mtime = 0;
+  g_auto(GStrv) ids = NULL;
+
+  if (g_stat (self->revoked_path, &st) == 0)
+    mtime = (gint64) st.st_mtim.tv_sec * G_USEC_PER_SEC + st.st_mtim.tv_nsec / 1000 + 1;
+  if (mtime == self->revoked_mtime)
+    return;
+
+  self->revoked_mtime = mtime;
+  ids = kibitz_revoked_tokens_read (self->revoked_path);
+  kibitz_rooms_set_revoked (self->rooms, (const char * const *) ids);
+  if (ids && ids[0])
+    g_message ("%u teacher keys are revoked (%s)", g_strv_length (ids), self->revoked_path);
+}
+
 /* Liveness and grace periods */
 
 static gboolean
@@ -461,6 +495,8 @@ tick_cb (gpointer user_data)
   gint64 now = g_get_monotonic_time ();
   GHashTableIter iter;
   Connection *conn;
+
+  reload_revoked (self);
 
   /* One timer for every socket: nothing here frees a connection (that waits
    * for the WebSocket loop), so the table can be walked while closing.
@@ -676,6 +712,26 @@ kibitz_signaling_server_listen (KibitzSignalingServer  *self,
 
   self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
 
+  /* Invite links start with the base clients use: --public-url, else what
+   * /v1/config publishes. */
+  {
+    g_autofree char *fallback = kibitz_format_host_port ("localhost", port);
+    g_autofree char *base = self->config->public_url
+                            ? g_strdup (self->config->public_url)
+                            : g_strdup_printf ("%s://%s", self->scheme,
+                                               self->published_host_port
+                                               ? self->published_host_port : fallback);
+    gsize len = strlen (base);
+
+    if (self->config->public_url == NULL && self->published_host_port == NULL)
+      g_warning ("Bound to every address without --public-url or --public-host: invite links "
+                 "will start with %s, which only works on this machine", base);
+
+    while (len > 0 && base[len - 1] == '/')
+      base[--len] = '\0';
+    kibitz_rooms_set_public_base (self->rooms, base);
+  }
+
   return TRUE;
 }
 
@@ -743,6 +799,7 @@ kibitz_signaling_server_finalize (GObject *object)
   g_free (self->scheme);
   g_free (self->published_host_port);
   g_free (self->public_signaling_url);
+  g_free (self->revoked_path);
 
   G_OBJECT_CLASS (kibitz_signaling_server_parent_class)->finalize (object);
 }
@@ -785,11 +842,16 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
 
   rooms_config.secret = self->config->secret;
   rooms_config.max_room_size = self->config->max_room_size;
+  rooms_config.policy = self->config->rooms_open ? KIBITZ_ROOM_POLICY_OPEN
+                                                 : KIBITZ_ROOM_POLICY_TEACHER;
+  rooms_config.student_relay_only = self->config->student_relay_only;
   rooms_config.ice = &self->ice;
   state_dir = kibitz_server_config_get_state_dir (self->config);
   board_dir = g_build_filename (state_dir, "boards", NULL);
   rooms_config.board_dir = board_dir;
   self->rooms = kibitz_rooms_new (&rooms_config, &rooms_transport, self);
+  self->revoked_path = g_build_filename (state_dir, KIBITZ_REVOKED_TOKENS_FILE, NULL);
+  reload_revoked (self);
 
   self->soup = soup_server_new ("server-header", "kibitz-server/" PACKAGE_VERSION " ", NULL);
   soup_server_add_handler (self->soup, NULL, default_handler, self, NULL);

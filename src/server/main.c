@@ -11,6 +11,7 @@
 
 #include "kibitz-daemon.h"
 #include "kibitz-plan-command.h"
+#include "kibitz-teacher-command.h"
 
 int
 main (int    argc,
@@ -22,6 +23,10 @@ main (int    argc,
 
   if (argc > 1 && g_str_equal (argv[1], "plan"))
     return kibitz_plan_command_run (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "teacher-token"))
+    return kibitz_teacher_token_command_run (argc - 1, argv + 1);
+  if (argc > 1 && g_str_equal (argv[1], "revoke-token"))
+    return kibitz_revoke_token_command_run (argc - 1, argv + 1);
 
   return kibitz_daemon_run (argc, argv);
 }

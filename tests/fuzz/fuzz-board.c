@@ -117,7 +117,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
                         size_t         size)
 {
   static const KibitzRoomsTransport transport = { record_send, record_close };
-  const KibitzRoomsConfig config = { .secret = "fuzz" };
+  const KibitzRoomsConfig config = { .secret = "fuzz", .policy = KIBITZ_ROOM_POLICY_OPEN };
   const char *text = (const char *) data;
   g_autofree char *copy = NULL;
   g_auto(GStrv) lines = NULL;

@@ -101,7 +101,8 @@ def start_http(reports):
 
 def start_kibitz_server():
     process = subprocess.Popen([os.environ['KIBITZ_SERVER_BIN'], '--http', LOOPBACK + ':0',
-                                '--secret', 'interop-secret', '--turn', LOOPBACK + ':0'],
+                                '--secret', 'interop-secret', '--turn', LOOPBACK + ':0',
+                                '--room-policy', 'open'],
                                stdout=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

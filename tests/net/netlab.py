@@ -314,6 +314,7 @@ class Lab:
             os.makedirs(state_dir, exist_ok=True)
         self.server_state = state_dir
         argv = [self.server_bin, "--http", SERVER_IP + ":8080", "--secret", SECRET,
+                "--room-policy", "open",
                 "--state-dir", state_dir, "--allow-peer", PUBLIC_NET + ".0/24"] + list(extra)
         server = Process(self, self.public, argv, "server-%d" % len(self.processes), env=self.env)
         self.processes.append(server)

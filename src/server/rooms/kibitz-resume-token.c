@@ -11,6 +11,7 @@
 
 #include <string.h>
 
+#include "kibitz-class-token.h"
 #include "kibitz-resume-token.h"
 
 static char *
@@ -19,13 +20,10 @@ token_mac (const char *secret,
            const char *room_key,
            gint64      expiry)
 {
-  g_autoptr(GHmac) hmac = g_hmac_new (G_CHECKSUM_SHA256, (const guchar *) secret, strlen (secret));
   g_autofree char *message = g_strdup_printf ("kibitz-resume\n%s\n%s\n%" G_GINT64_FORMAT,
                                               peer_id, room_key, expiry);
 
-  g_hmac_update (hmac, (const guchar *) message, strlen (message));
-
-  return g_strdup (g_hmac_get_string (hmac));
+  return kibitz_token_mac (secret, message);
 }
 
 char *
@@ -39,29 +37,13 @@ kibitz_resume_token_new (const char *secret,
   return g_strdup_printf ("%s.%" G_GINT64_FORMAT ".%s", peer_id, expiry, mac);
 }
 
-/* Constant-time comparison, so the MAC cannot be guessed byte by byte. */
-static gboolean
-equal_secret_strings (const char *a,
-                      const char *b)
-{
-  gsize len = strlen (a);
-  guint8 diff = 0;
-
-  if (len != strlen (b))
-    return FALSE;
-
-  for (gsize i = 0; i < len; i++)
-    diff |= (guint8) a[i] ^ (guint8) b[i];
-
-  return diff == 0;
-}
-
 gboolean
 kibitz_resume_token_verify (const char  *secret,
                             const char  *token,
                             const char  *room_key,
                             gint64       now,
-                            char       **peer_id)
+                            char       **peer_id,
+                            gint64      *expiry_out)
 {
   g_auto(GStrv) parts = NULL;
   g_autofree char *mac = NULL;
@@ -80,11 +62,13 @@ kibitz_resume_token_verify (const char  *secret,
     return FALSE;
 
   mac = token_mac (secret, parts[0], room_key, expiry);
-  if (!equal_secret_strings (mac, parts[2]))
+  if (!kibitz_token_equal (mac, parts[2]))
     return FALSE;
 
   if (peer_id)
     *peer_id = g_strdup (parts[0]);
+  if (expiry_out)
+    *expiry_out = expiry;
 
   return TRUE;
 }

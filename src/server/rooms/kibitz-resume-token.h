@@ -17,6 +17,7 @@ gboolean  kibitz_resume_token_verify (const char  *secret,
                                       const char  *token,
                                       const char  *room_key,
                                       gint64       now,
-                                      char       **peer_id);
+                                      char       **peer_id,
+                                      gint64      *expiry);
 
 G_END_DECLS

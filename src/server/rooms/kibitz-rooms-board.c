@@ -39,18 +39,18 @@ rooms_board_message (KibitzRoom *room)
   return message;
 }
 
-/* Every room is `open` until protocol.md §4's room policy and its teachers
- * arrive (issue 15): there, every member may do all that teachers may. A
- * teacher room will ask the peer's role here, and `movers` for play. */
+/* In open rooms everyone may do all that teachers may; in a class, teachers
+ * may do everything and the peers in `movers` may move and draw. */
 static gboolean
-may_change (KibitzRoom        *room,
+may_change (KibitzRooms       *self,
+            KibitzRoom        *room,
             RoomPeer          *peer,
             KibitzMessageType  type)
 {
   gboolean play = type == KIBITZ_MESSAGE_MOVE || type == KIBITZ_MESSAGE_BOARD_SHAPES;
-  gboolean open_room = TRUE;
 
-  return open_room || (play && kibitz_board_is_mover (room->board, peer->id));
+  return self->config.policy == KIBITZ_ROOM_POLICY_OPEN || peer->role == ROOM_ROLE_TEACHER ||
+         (play && kibitz_board_is_mover (room->board, peer->id));
 }
 
 void
@@ -67,7 +67,7 @@ rooms_handle_board (KibitzRooms       *self,
   g_autofree char *text = NULL;
   gboolean ok = FALSE;
 
-  if (!may_change (room, peer, type))
+  if (!may_change (self, room, peer, type))
     {
       rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_FORBIDDEN,
                         type == KIBITZ_MESSAGE_MOVE

@@ -18,10 +18,21 @@ G_BEGIN_DECLS
 
 typedef struct _KibitzRoom KibitzRoom;
 
+/* A peer's role (§4); MEMBER in open rooms. */
+typedef enum {
+  ROOM_ROLE_MEMBER,
+  ROOM_ROLE_TEACHER,
+  ROOM_ROLE_STUDENT,
+  /* what rooms_class_admission() says of clients that get no role */
+  ROOM_ROLE_WAITING,
+  ROOM_ROLE_REFUSED,                  /* the answer (room-locked) is sent */
+} RoomRole;
+
 typedef struct {
   char              *id;
   char              *name;
   KibitzRoom        *room;
+  RoomRole           role;
   KibitzRoomsClient *client;          /* NULL while the socket is gone */
   gint64             grace_deadline;
   gboolean           audio;
@@ -31,16 +42,31 @@ typedef struct {
   gsize              pending_bytes;
 } RoomPeer;
 
+/* A client in a room's waiting room: it has an id and a name, no slot. */
+typedef struct {
+  char              *id;
+  char              *name;
+  KibitzRoom        *room;
+  KibitzRoomsClient *client;
+} RoomWaiter;
+
 struct _KibitzRoom {
   char      *key;
   char      *display;
   GPtrArray *peers;                   /* RoomPeer *, in join order */
   KibitzBoard *board;
+  /* §4 */
+  GPtrArray *waiting;                 /* RoomWaiter *, in knock order */
+  GPtrArray *hands;                   /* char * peer ids, in the order hands went up */
+  char      *spotlight;
+  gboolean   locked;
+  gboolean   students_may_unmute;
 };
 
 struct _KibitzRoomsClient {
   gpointer  transport;
   RoomPeer *peer;
+  RoomWaiter *waiter;
   double    tokens;
   gint64    refilled_at;
   gint64    rate_error_at;
@@ -58,13 +84,39 @@ struct _KibitzRooms {
   GHashTable           *rooms;        /* key -> KibitzRoom */
   GHashTable           *peers;        /* id -> RoomPeer */
   GHashTable           *history;      /* id -> room display name, outlives peers */
+  char                 *public_base;
+  GHashTable           *waiters;      /* id -> RoomWaiter */
+  GHashTable           *revoked;      /* teacher token ids */
+  GHashTable           *voided;       /* removed or ended peer id -> gint64 * unix, until then */
+  GHashTable           *ended;        /* room key -> gint64 * unix ms it ended */
   guint                 n_clients;
   KibitzRoomsCounters   counters;
 };
 
 /* kibitz-rooms.c */
+char     *rooms_new_peer_id        (KibitzRooms         *self);
 RoomPeer *rooms_find_peer          (KibitzRoom          *room,
                                     const char          *id);
+void      rooms_remove_peer        (KibitzRooms         *self,
+                                    RoomPeer            *peer,
+                                    const char          *reason);
+void      rooms_release_room       (KibitzRooms         *self,
+                                    KibitzRoom          *room);
+RoomPeer *rooms_add_peer           (KibitzRooms         *self,
+                                    KibitzRoom          *room,
+                                    char                *id,
+                                    const char          *name,
+                                    RoomRole             role);
+void      rooms_attach_client      (KibitzRooms         *self,
+                                    RoomPeer            *peer,
+                                    KibitzRoomsClient   *client);
+void      rooms_send_welcome       (KibitzRooms         *self,
+                                    KibitzRoomsClient   *client,
+                                    RoomPeer            *peer,
+                                    gboolean             resumed);
+void      rooms_announce_joined    (KibitzRooms         *self,
+                                    RoomPeer            *peer);
+JsonObject *rooms_peer_to_json     (RoomPeer            *peer);
 
 /* kibitz-rooms-relay.c */
 void      rooms_send_text          (KibitzRooms         *self,
@@ -98,6 +150,37 @@ void      rooms_handle_state       (KibitzRooms         *self,
                                     JsonObject          *object);
 void      rooms_handle_chat        (KibitzRooms         *self,
                                     KibitzRoomsClient   *client,
+                                    JsonObject          *object);
+
+/* kibitz-rooms-class.c */
+const char *rooms_role_name        (RoomRole             role);
+JsonObject *rooms_room_state       (KibitzRoom          *room);
+RoomRole  rooms_class_admission    (KibitzRooms         *self,
+                                    KibitzRoomsClient   *client,
+                                    JsonObject          *join,
+                                    const char          *room_key,
+                                    gboolean             resuming,
+                                    const char         **wait_reason);
+void      rooms_class_wait         (KibitzRooms         *self,
+                                    KibitzRoomsClient   *client,
+                                    KibitzRoom          *room,
+                                    const char          *name,
+                                    const char          *reason);
+void      rooms_class_withdraw     (KibitzRooms         *self,
+                                    RoomWaiter          *waiter);
+void      rooms_class_peer_gone    (KibitzRooms         *self,
+                                    KibitzRoom          *room,
+                                    const char          *id);
+void      rooms_class_void_peer    (KibitzRooms         *self,
+                                    const char          *id);
+gboolean  rooms_class_state_allowed (KibitzRooms        *self,
+                                    RoomPeer            *peer,
+                                    JsonObject          *object);
+void      rooms_class_hand_changed (KibitzRooms         *self,
+                                    RoomPeer            *peer);
+void      rooms_handle_class       (KibitzRooms         *self,
+                                    KibitzRoomsClient   *client,
+                                    KibitzMessageType    type,
                                     JsonObject          *object);
 
 /* kibitz-rooms-board.c */

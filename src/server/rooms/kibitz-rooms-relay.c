@@ -185,6 +185,9 @@ rooms_handle_state (KibitzRooms       *self,
   g_autoptr(JsonObject) state = kibitz_message_new (KIBITZ_MESSAGE_STATE);
   g_autofree char *text = NULL;
 
+  if (!rooms_class_state_allowed (self, peer, object))
+    return;
+
   json_object_set_string_member (state, "from", peer->id);
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
     {
@@ -197,6 +200,7 @@ rooms_handle_state (KibitzRooms       *self,
 
   text = kibitz_message_to_string (state);
   rooms_broadcast (self, peer->room, peer, text);
+  rooms_class_hand_changed (self, peer);
 }
 
 void

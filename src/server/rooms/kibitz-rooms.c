@@ -1,6 +1,7 @@
 /* kibitz-rooms.c: the registry of rooms and peers, join (with resume) and
  * leave, the rate limit, the dispatch of what a client sends, the grace
- * period. What goes out and what is relayed is in kibitz-rooms-relay.c.
+ * period. What goes out and what is relayed is in kibitz-rooms-relay.c;
+ * teachers, the waiting room and what teachers do in kibitz-rooms-class.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -28,9 +29,20 @@ room_peer_free (RoomPeer *peer)
 }
 
 static void
+room_waiter_free (RoomWaiter *waiter)
+{
+  g_free (waiter->id);
+  g_free (waiter->name);
+  g_free (waiter);
+}
+
+static void
 room_free (KibitzRoom *room)
 {
   g_ptr_array_unref (room->peers);
+  g_ptr_array_unref (room->waiting);
+  g_ptr_array_unref (room->hands);
+  g_free (room->spotlight);
   kibitz_board_free (room->board);
   g_free (room->key);
   g_free (room->display);
@@ -49,6 +61,8 @@ kibitz_rooms_new (const KibitzRoomsConfig    *config,
   self->config.secret = self->secret;
   self->board_dir = g_strdup (config->board_dir);
   self->config.board_dir = self->board_dir;
+  self->public_base = g_strdup (config->public_base ? config->public_base : "http://localhost");
+  self->config.public_base = self->public_base;
   if (self->config.max_room_size == 0)
     self->config.max_room_size = 20;
   if (self->config.grace_seconds == 0)
@@ -66,6 +80,11 @@ kibitz_rooms_new (const KibitzRoomsConfig    *config,
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) room_peer_free);
   self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->waiters = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
+                                         (GDestroyNotify) room_waiter_free);
+  self->revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->voided = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   return self;
 }
@@ -79,6 +98,11 @@ kibitz_rooms_free (KibitzRooms *self)
   g_hash_table_unref (self->rooms);
   g_hash_table_unref (self->peers);
   g_hash_table_unref (self->history);
+  g_hash_table_unref (self->waiters);
+  g_hash_table_unref (self->revoked);
+  g_hash_table_unref (self->voided);
+  g_hash_table_unref (self->ended);
+  g_free (self->public_base);
   g_free (self->secret);
   g_free (self->board_dir);
   g_free (self);
@@ -95,8 +119,8 @@ kibitz_rooms_set_clock (KibitzRooms     *self,
 
 /* Peers and rooms */
 
-static JsonObject *
-peer_to_json (RoomPeer *peer)
+JsonObject *
+rooms_peer_to_json (RoomPeer *peer)
 {
   JsonObject *object = json_object_new ();
   JsonObject *state = json_object_new ();
@@ -108,12 +132,13 @@ peer_to_json (RoomPeer *peer)
   json_object_set_string_member (object, "id", peer->id);
   json_object_set_string_member (object, "name", peer->name);
   json_object_set_object_member (object, "state", state);
+  json_object_set_string_member (object, "role", rooms_role_name (peer->role));
 
   return object;
 }
 
-static char *
-new_peer_id (KibitzRooms *self)
+char *
+rooms_new_peer_id (KibitzRooms *self)
 {
   char *id = NULL;
 
@@ -122,7 +147,7 @@ new_peer_id (KibitzRooms *self)
       g_free (id);
       id = g_strdup_printf ("p-%08x%04x", g_random_int (), g_random_int () & 0xffff);
     }
-  while (g_hash_table_contains (self->peers, id));
+  while (g_hash_table_contains (self->peers, id) || g_hash_table_contains (self->waiters, id));
 
   return id;
 }
@@ -140,6 +165,9 @@ ensure_room (KibitzRooms *self,
       room->key = g_strdup (key);
       room->display = g_strdup (display);
       room->peers = g_ptr_array_new ();
+      room->waiting = g_ptr_array_new ();
+      room->hands = g_ptr_array_new_with_free_func (g_free);
+      room->students_may_unmute = TRUE;
       room->board = rooms_board_open (self, key);
       g_hash_table_insert (self->rooms, room->key, room);
     }
@@ -162,11 +190,20 @@ rooms_find_peer (KibitzRoom *room,
   return NULL;
 }
 
+/* Forgets @room once nobody is in it or waiting for it. */
+void
+rooms_release_room (KibitzRooms *self,
+                    KibitzRoom  *room)
+{
+  if (room->peers->len == 0 && room->waiting->len == 0)
+    g_hash_table_remove (self->rooms, room->key);
+}
+
 /* Removes @peer from its room and tells the others why. */
-static void
-remove_peer (KibitzRooms *self,
-             RoomPeer    *peer,
-             const char  *reason)
+void
+rooms_remove_peer (KibitzRooms *self,
+                   RoomPeer    *peer,
+                   const char  *reason)
 {
   KibitzRoom *room = peer->room;
   g_autoptr(JsonObject) left = kibitz_message_new (KIBITZ_MESSAGE_LEFT);
@@ -182,10 +219,10 @@ remove_peer (KibitzRooms *self,
   rooms_broadcast (self, room, NULL, text);
 
   g_debug ("%s left %s (%s)", peer->id, room->key, reason);
+  rooms_class_peer_gone (self, room, peer->id);
   g_hash_table_remove (self->peers, peer->id);
 
-  if (room->peers->len == 0)
-    g_hash_table_remove (self->rooms, room->key);
+  rooms_release_room (self, room);
 }
 
 /* Rate limit: a token bucket per socket, generous enough that a newcomer in a
@@ -239,11 +276,11 @@ kibitz_rooms_open (KibitzRooms *self,
 
 /* join */
 
-static void
-send_welcome (KibitzRooms       *self,
-              KibitzRoomsClient *client,
-              RoomPeer          *peer,
-              gboolean           resumed)
+void
+rooms_send_welcome (KibitzRooms       *self,
+                    KibitzRoomsClient *client,
+                    RoomPeer          *peer,
+                    gboolean           resumed)
 {
   g_autoptr(JsonObject) welcome = kibitz_message_new (KIBITZ_MESSAGE_WELCOME);
   JsonArray *peers = json_array_new ();
@@ -257,7 +294,7 @@ send_welcome (KibitzRooms       *self,
       RoomPeer *other = g_ptr_array_index (room->peers, i);
 
       if (other != peer)
-        json_array_add_object_element (peers, peer_to_json (other));
+        json_array_add_object_element (peers, rooms_peer_to_json (other));
     }
 
   json_object_set_string_member (welcome, "id", peer->id);
@@ -271,34 +308,57 @@ send_welcome (KibitzRooms       *self,
   else
     json_object_set_array_member (welcome, "ice_servers", json_array_new ());
   json_object_set_object_member (welcome, "board", kibitz_board_to_json (room->board));
+  json_object_set_string_member (welcome, "role", rooms_role_name (peer->role));
+  json_object_set_object_member (welcome, "room_state", rooms_room_state (room));
+  if (peer->role == ROOM_ROLE_TEACHER)
+    {
+      JsonArray *waiting = json_array_new ();
+
+      for (guint i = 0; i < room->waiting->len; i++)
+        {
+          RoomWaiter *waiter = g_ptr_array_index (room->waiting, i);
+          JsonObject *entry = json_object_new ();
+
+          json_object_set_string_member (entry, "id", waiter->id);
+          json_object_set_string_member (entry, "name", waiter->name);
+          json_array_add_object_element (waiting, entry);
+        }
+      json_object_set_array_member (welcome, "waiting", waiting);
+    }
+  if (peer->role == ROOM_ROLE_STUDENT && self->config.student_relay_only)
+    json_object_set_string_member (welcome, "ice_transport_policy", "relay");
 
   rooms_send_object (self, client, welcome);
 }
 
-static void
-announce_joined (KibitzRooms *self,
-                 RoomPeer    *peer)
+void
+rooms_announce_joined (KibitzRooms *self,
+                       RoomPeer    *peer)
 {
   g_autoptr(JsonObject) joined = kibitz_message_new (KIBITZ_MESSAGE_JOINED);
   g_autofree char *text = NULL;
 
-  json_object_set_object_member (joined, "peer", peer_to_json (peer));
+  json_object_set_object_member (joined, "peer", rooms_peer_to_json (peer));
   text = kibitz_message_to_string (joined);
   rooms_broadcast (self, peer->room, peer, text);
 }
 
-static RoomPeer *
-add_peer (KibitzRooms *self,
-          KibitzRoom  *room,
-          char        *id,
-          const char  *name)
+RoomPeer *
+rooms_add_peer (KibitzRooms *self,
+                KibitzRoom  *room,
+                char        *id,
+                const char  *name,
+                RoomRole     role)
 {
   RoomPeer *peer = g_new0 (RoomPeer, 1);
 
   peer->id = id;
   peer->name = g_strdup (name);
   peer->room = room;
-  peer->audio = TRUE;
+  peer->role = role;
+  /* A student let into a class whose students may not unmute starts muted:
+   * the others do not play its audio until a teacher allows it. */
+  peer->audio = role != ROOM_ROLE_STUDENT || room->students_may_unmute;
   peer->video = TRUE;
   g_queue_init (&peer->pending);
   g_ptr_array_add (room->peers, peer);
@@ -314,10 +374,10 @@ add_peer (KibitzRooms *self,
   return peer;
 }
 
-static void
-attach_client (KibitzRooms       *self,
-               RoomPeer          *peer,
-               KibitzRoomsClient *client)
+void
+rooms_attach_client (KibitzRooms       *self,
+                     RoomPeer          *peer,
+                     KibitzRoomsClient *client)
 {
   KibitzRoomsClient *old = peer->client;
 
@@ -360,7 +420,11 @@ resumable_id (KibitzRooms *self,
 
   if (token == NULL ||
       !kibitz_resume_token_verify (self->secret, token, room_key,
-                                   self->realtime () / G_USEC_PER_SEC, &id))
+                                   self->realtime () / G_USEC_PER_SEC, &id, NULL))
+    return NULL;
+
+  /* Removed from the class, or the class ended: the token is void. */
+  if (kibitz_rooms_peer_voided (self, id))
     return NULL;
 
   existing = g_hash_table_lookup (self->peers, id);
@@ -380,8 +444,10 @@ handle_join (KibitzRooms       *self,
   g_autofree char *key = NULL;
   g_autofree char *name = NULL;
   g_autofree char *id = NULL;
+  const char *wait_reason = NULL;
   KibitzRoom *room;
   RoomPeer *peer;
+  RoomRole role;
   gboolean resumed;
 
   if (client->peer != NULL)
@@ -406,10 +472,21 @@ handle_join (KibitzRooms       *self,
   if (peer != NULL)
     {
       /* The same participant is back: keep its slot, tell nobody. */
-      attach_client (self, peer, client);
+      rooms_attach_client (self, peer, client);
       self->counters.resumes++;
-      send_welcome (self, client, peer, TRUE);
+      rooms_send_welcome (self, client, peer, TRUE);
       flush_pending (self, peer);
+      return;
+    }
+
+  /* Who it is: teacher, student, member, or one who waits (§4). An admitted
+   * peer coming back to a server that lost its slot does not wait. */
+  role = rooms_class_admission (self, client, object, key, id != NULL, &wait_reason);
+  if (role == ROOM_ROLE_REFUSED)
+    return;
+  if (role == ROOM_ROLE_WAITING)
+    {
+      rooms_class_wait (self, client, ensure_room (self, key, display), name, wait_reason);
       return;
     }
 
@@ -427,14 +504,15 @@ handle_join (KibitzRooms       *self,
    */
   resumed = id != NULL;
   room = ensure_room (self, key, display);
-  peer = add_peer (self, room, resumed ? g_steal_pointer (&id) : new_peer_id (self), name);
-  attach_client (self, peer, client);
+  peer = rooms_add_peer (self, room, resumed ? g_steal_pointer (&id) : rooms_new_peer_id (self), name,
+                         role);
+  rooms_attach_client (self, peer, client);
   if (resumed)
     self->counters.resumes++;
   else
     self->counters.joins++;
-  send_welcome (self, client, peer, resumed);
-  announce_joined (self, peer);
+  rooms_send_welcome (self, client, peer, resumed);
+  rooms_announce_joined (self, peer);
 }
 
 /* leave */
@@ -443,7 +521,10 @@ static void
 handle_leave (KibitzRooms       *self,
               KibitzRoomsClient *client)
 {
-  remove_peer (self, client->peer, "leave");
+  if (client->waiter != NULL)
+    rooms_class_withdraw (self, client->waiter);
+  else
+    rooms_remove_peer (self, client->peer, "leave");
   rooms_close_client (self, client, 1000, "left the room");
 }
 
@@ -484,7 +565,16 @@ kibitz_rooms_receive (KibitzRooms       *self,
       return;
     }
 
-  if (type != KIBITZ_MESSAGE_JOIN && client->peer == NULL)
+  /* A waiting client may only leave (§4). */
+  if (client->waiter != NULL && type != KIBITZ_MESSAGE_LEAVE)
+    {
+      rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_NOT_ADMITTED,
+                        "You are in the waiting room: a teacher has not let you in yet",
+                        type_name);
+      return;
+    }
+
+  if (type != KIBITZ_MESSAGE_JOIN && client->peer == NULL && client->waiter == NULL)
     {
       rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_NOT_JOINED,
                   "Send “join” before anything else", type_name);
@@ -521,12 +611,30 @@ kibitz_rooms_receive (KibitzRooms       *self,
     case KIBITZ_MESSAGE_BOARD_MOVERS:
       rooms_handle_board (self, client, type, object);
       break;
+    case KIBITZ_MESSAGE_ADMIT:
+    case KIBITZ_MESSAGE_DENY:
+    case KIBITZ_MESSAGE_LOCK:
+    case KIBITZ_MESSAGE_REMOVE:
+    case KIBITZ_MESSAGE_MUTE:
+    case KIBITZ_MESSAGE_ROOM:
+    case KIBITZ_MESSAGE_LOWER_HAND:
+    case KIBITZ_MESSAGE_INVITE:
+    case KIBITZ_MESSAGE_END:
+      rooms_handle_class (self, client, type, object);
+      break;
     case KIBITZ_MESSAGE_UNKNOWN:
     case KIBITZ_MESSAGE_WELCOME:
     case KIBITZ_MESSAGE_JOINED:
     case KIBITZ_MESSAGE_LEFT:
     case KIBITZ_MESSAGE_ERROR:
     case KIBITZ_MESSAGE_BOARD:
+    case KIBITZ_MESSAGE_WAITING:
+    case KIBITZ_MESSAGE_KNOCK:
+    case KIBITZ_MESSAGE_WITHDRAWN:
+    case KIBITZ_MESSAGE_ROOM_STATE:
+    case KIBITZ_MESSAGE_MUTED:
+    case KIBITZ_MESSAGE_REMOVED:
+    case KIBITZ_MESSAGE_ENDED:
     default:
       g_assert_not_reached ();
     }
@@ -560,6 +668,10 @@ kibitz_rooms_closed (KibitzRooms       *self,
 {
   RoomPeer *peer = client->peer;
 
+  /* Waiting has no grace: a client that is gone is gone. */
+  if (client->waiter != NULL)
+    rooms_class_withdraw (self, client->waiter);
+
   if (peer != NULL && peer->client == client)
     {
       peer->client = NULL;
@@ -591,7 +703,7 @@ kibitz_rooms_tick (KibitzRooms *self)
   for (guint i = 0; i < expired->len; i++)
     {
       self->counters.timeouts++;
-      remove_peer (self, g_ptr_array_index (expired, i), "timeout");
+      rooms_remove_peer (self, g_ptr_array_index (expired, i), "timeout");
     }
 }
 
@@ -611,6 +723,39 @@ guint
 kibitz_rooms_n_peers (KibitzRooms *self)
 {
   return g_hash_table_size (self->peers);
+}
+
+guint
+kibitz_rooms_n_waiting (KibitzRooms *self)
+{
+  return g_hash_table_size (self->waiters);
+}
+
+void
+kibitz_rooms_set_public_base (KibitzRooms *self,
+                              const char  *base)
+{
+  g_free (self->public_base);
+  self->public_base = g_strdup (base);
+  self->config.public_base = self->public_base;
+}
+
+void
+kibitz_rooms_set_revoked (KibitzRooms        *self,
+                          const char * const *token_ids)
+{
+  g_hash_table_remove_all (self->revoked);
+  for (guint i = 0; token_ids && token_ids[i]; i++)
+    g_hash_table_add (self->revoked, g_strdup (token_ids[i]));
+}
+
+gboolean
+kibitz_rooms_peer_voided (KibitzRooms *self,
+                          const char  *peer_id)
+{
+  gint64 *until = g_hash_table_lookup (self->voided, peer_id);
+
+  return until != NULL && *until >= self->realtime () / G_USEC_PER_SEC;
 }
 
 const KibitzRoomsCounters *

@@ -1,5 +1,5 @@
-/* kibitz-rooms.h: the signaling room logic of protocol.md §2, and each room's
- * shared board (§5), without sockets.
+/* kibitz-rooms.h: the signaling room logic of protocol.md §2, classes with
+ * a teacher (§4), and each room's shared board (§5), without sockets.
  *
  * Text frames (valid UTF-8: the WebSocket layer checks every text message)
  * go in through kibitz_rooms_receive(); frames to send and sockets to close
@@ -31,8 +31,19 @@ typedef struct {
                  gpointer    user_data);
 } KibitzRoomsTransport;
 
+/* protocol.md §4: who gets into a room. */
+typedef enum {
+  KIBITZ_ROOM_POLICY_TEACHER,   /* the default: teachers admit, invites let in */
+  KIBITZ_ROOM_POLICY_OPEN,      /* §2 as it was: everyone who knows the name */
+} KibitzRoomPolicy;
+
 typedef struct {
   const char            *secret;
+  KibitzRoomPolicy       policy;
+  gboolean               student_relay_only; /* students' welcome says relay only */
+  /* What invite links start with, e.g. "https://class.example" (no slash at
+   * the end); NULL: "http://localhost". */
+  const char            *public_base;
   guint                  max_room_size;     /* default 20 */
   guint                  grace_seconds;     /* default 15 */
   guint                  rate_burst;        /* messages; default 1000 */
@@ -50,6 +61,9 @@ typedef struct {
   guint64 joins;
   guint64 resumes;
   guint64 timeouts;
+  guint64 knocks;
+  guint64 admits;
+  guint64 removals;
   guint64 errors[KIBITZ_PROTOCOL_N_ERRORS];
 } KibitzRoomsCounters;
 
@@ -82,6 +96,17 @@ void               kibitz_rooms_tick         (KibitzRooms                *self);
 guint              kibitz_rooms_n_clients    (KibitzRooms                *self);
 guint              kibitz_rooms_n_rooms      (KibitzRooms                *self);
 guint              kibitz_rooms_n_peers      (KibitzRooms                *self);
+guint              kibitz_rooms_n_waiting    (KibitzRooms                *self);
+void               kibitz_rooms_set_public_base (KibitzRooms             *self,
+                                              const char                 *base);
+/* Teacher token ids (kibitz_teacher_token_id()) that no longer let anyone
+ * in; replaces the list. */
+void               kibitz_rooms_set_revoked  (KibitzRooms                *self,
+                                              const char * const         *token_ids);
+/* Whether @peer_id was removed from its class or its class ended: its
+ * resume token and its TURN credentials are void. */
+gboolean           kibitz_rooms_peer_voided  (KibitzRooms                *self,
+                                              const char                 *peer_id);
 const KibitzRoomsCounters *
                    kibitz_rooms_get_counters (KibitzRooms                *self);
 const char        *kibitz_rooms_peer_room    (KibitzRooms                *self,

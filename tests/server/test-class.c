@@ -1,0 +1,237 @@
+/* test-class.c: classes with a teacher (protocol.md §4) on a real
+ * kibitz-server in its default policy, over real WebSockets on loopback:
+ * keys made and revoked with the server's own commands, a stranger who
+ * waits and is let in, an invite link, who may touch the board.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "kibitz-test-server.h"
+
+typedef struct {
+  KibitzTestServer *server;
+  char             *dir;
+} ClassServer;
+
+static void
+remove_tree (const char *path)
+{
+  GDir *dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  if (dir != NULL)
+    g_dir_close (dir);
+  g_rmdir (path);
+}
+
+/* The default policy, its secret kept in a state directory of its own (as
+ * an operator's server would), so the commands below find it there. */
+static ClassServer
+class_server_start (void)
+{
+  g_autoptr(GError) error = NULL;
+  ClassServer cs = { NULL, g_dir_make_tmp ("kibitz-class-XXXXXX", &error) };
+  const char * const args[] = { "--state-dir", cs.dir, "--room-policy", "teacher", NULL };
+
+  g_assert_no_error (error);
+  cs.server = kibitz_test_server_start (args);
+  return cs;
+}
+
+static void
+class_server_clear (ClassServer *cs)
+{
+  kibitz_test_server_free (cs->server);
+  remove_tree (cs->dir);
+  g_free (cs->dir);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClassServer, class_server_clear)
+
+/* `kibitz-server teacher-token`: the key is the first line it prints. */
+static char *
+make_teacher_token (const char *state_dir,
+                    const char *name)
+{
+  const char * const argv[] = { g_getenv ("KIBITZ_SERVER_BIN"), "teacher-token", "--name", name,
+                                "--days", "30", "--state-dir", state_dir, NULL };
+  g_autofree char *out = kibitz_test_run (argv);
+
+  *strchr (out, '\n') = '\0';
+  g_assert_true (g_str_has_prefix (out, "kt1."));
+  return g_steal_pointer (&out);
+}
+
+static JsonObject *
+join_with (KibitzTestClient *client,
+           const char       *name,
+           const char       *member,
+           const char       *value)
+{
+  kibitz_test_client_send (client, "{\"type\":\"join\",\"room\":\"Chess 101\",\"name\":\"%s\","
+                           "\"%s\":\"%s\"}", name, member, value);
+  return kibitz_test_client_wait (client, "welcome", 5000);
+}
+
+static void
+test_waiting_room_and_invite (void)
+{
+  g_auto(ClassServer) cs = class_server_start ();
+  g_autofree char *token = make_teacher_token (cs.dir, "Pani Ewa");
+  g_autoptr(KibitzTestClient) teacher = kibitz_test_client_connect (cs.server);
+  g_autoptr(KibitzTestClient) stranger = kibitz_test_client_connect (cs.server);
+  g_autoptr(KibitzTestClient) invited = kibitz_test_client_connect (cs.server);
+  g_autoptr(JsonObject) welcome = join_with (teacher, "Ewa", "teacher", token);
+  g_autoptr(JsonObject) waiting = NULL;
+  g_autoptr(JsonObject) knock = NULL;
+  g_autoptr(JsonObject) admitted = NULL;
+  g_autoptr(JsonObject) invite = NULL;
+  g_autoptr(JsonObject) student = NULL;
+  g_autofree char *base = kibitz_test_server_url (cs.server, "/j/");
+  const char *id;
+
+  g_assert_nonnull (welcome);
+  g_assert_cmpstr (json_object_get_string_member (welcome, "role"), ==, "teacher");
+  g_assert_nonnull (json_object_get_object_member (welcome, "room_state"));
+
+  /* A stranger who heard the name waits, with nothing of the class. */
+  kibitz_test_client_send (stranger, "{\"type\":\"join\",\"room\":\"chess 101\",\"name\":\"Kuba\"}");
+  waiting = kibitz_test_client_wait (stranger, "waiting", 5000);
+  g_assert_nonnull (waiting);
+  g_assert_cmpstr (json_object_get_string_member (waiting, "reason"), ==, "no-invite");
+  id = json_object_get_string_member (waiting, "id");
+  knock = kibitz_test_client_wait (teacher, "knock", 5000);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (knock, "peer"),
+                                                  "id"), ==, id);
+  kibitz_test_client_send (stranger, "{\"type\":\"chat\",\"text\":\"let me in\"}");
+  kibitz_test_expect_error (stranger, "not-admitted");
+
+  kibitz_test_client_send (teacher, "{\"type\":\"admit\",\"id\":\"%s\"}", id);
+  admitted = kibitz_test_client_wait (stranger, "welcome", 5000);
+  g_assert_nonnull (admitted);
+  g_assert_cmpstr (json_object_get_string_member (admitted, "role"), ==, "student");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (admitted, "peers")),
+                    ==, 1);
+
+  /* An invite link lets its holder straight in; it points at this server. */
+  kibitz_test_client_send (teacher, "{\"type\":\"invite\",\"ttl\":600}");
+  invite = kibitz_test_client_wait (teacher, "invite", 5000);
+  g_assert_nonnull (invite);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (invite, "url"), base));
+  student = join_with (invited, "Ola", "invite", json_object_get_string_member (invite, "code"));
+  g_assert_nonnull (student);
+  g_assert_cmpstr (json_object_get_string_member (student, "role"), ==, "student");
+  g_assert_cmpuint (kibitz_test_metric (cs.server, "kibitz_admits_total"), ==, 1);
+}
+
+static void
+test_revoked_and_foreign_keys (void)
+{
+  g_auto(ClassServer) cs = class_server_start ();
+  g_autofree char *token = make_teacher_token (cs.dir, "Pan Marek");
+  g_autofree char *other_dir = g_dir_make_tmp ("kibitz-other-XXXXXX", NULL);
+  g_autofree char *foreign = make_teacher_token (other_dir, "Mallory");
+  g_autoptr(KibitzTestClient) first = kibitz_test_client_connect (cs.server);
+  g_autoptr(KibitzTestClient) forger = kibitz_test_client_connect (cs.server);
+  g_autoptr(JsonObject) welcome = join_with (first, "Marek", "teacher", token);
+  g_autoptr(JsonObject) forged = NULL;
+  g_autoptr(JsonObject) waits = NULL;
+  const char * const revoke[] = { g_getenv ("KIBITZ_SERVER_BIN"), "revoke-token", token,
+                                  "--state-dir", cs.dir, NULL };
+  g_autofree char *revoked = NULL;
+  gboolean refused = FALSE;
+
+  g_assert_nonnull (welcome);
+
+  /* A key signed with another server's secret: refused, and the join waits. */
+  kibitz_test_client_send (forger, "{\"type\":\"join\",\"room\":\"Chess 101\","
+                           "\"name\":\"Mallory\",\"teacher\":\"%s\"}", foreign);
+  kibitz_test_expect_error (forger, "bad-token");
+  waits = kibitz_test_client_wait (forger, "waiting", 5000);
+  g_assert_nonnull (waits);
+  forged = kibitz_test_client_wait (first, "knock", 5000);
+  g_assert_nonnull (forged);
+
+  /* Revoked while the server runs: it stops working within a few seconds. */
+  revoked = kibitz_test_run (revoke);
+  for (guint attempt = 0; attempt < 10 && !refused; attempt++)
+    {
+      g_autoptr(KibitzTestClient) again = kibitz_test_client_connect (cs.server);
+      g_autoptr(JsonObject) back = NULL;
+
+      kibitz_test_spin (500);
+      kibitz_test_client_send (again, "{\"type\":\"join\",\"room\":\"Chess 101\","
+                               "\"name\":\"Marek\",\"teacher\":\"%s\"}", token);
+      back = kibitz_test_client_wait (again, "waiting", 3000);
+      refused = back != NULL;
+    }
+  g_assert_true (refused);
+
+  remove_tree (other_dir);
+}
+
+static void
+test_board_belongs_to_the_teacher (void)
+{
+  g_auto(ClassServer) cs = class_server_start ();
+  g_autofree char *token = make_teacher_token (cs.dir, "Pani Ewa");
+  g_autoptr(KibitzTestClient) teacher = kibitz_test_client_connect (cs.server);
+  g_autoptr(KibitzTestClient) pupil = kibitz_test_client_connect (cs.server);
+  g_autoptr(JsonObject) welcome = join_with (teacher, "Ewa", "teacher", token);
+  g_autoptr(JsonObject) invite = NULL;
+  g_autoptr(JsonObject) student = NULL;
+  g_autoptr(JsonObject) board = NULL;
+
+  kibitz_test_client_send (teacher, "{\"type\":\"invite\"}");
+  invite = kibitz_test_client_wait (teacher, "invite", 5000);
+  student = join_with (pupil, "Kuba", "invite", json_object_get_string_member (invite, "code"));
+  g_assert_nonnull (student);
+
+  kibitz_test_client_send (pupil, "{\"type\":\"move\",\"san\":\"e4\"}");
+  kibitz_test_expect_error (pupil, "forbidden");
+  kibitz_test_client_send (pupil, "{\"type\":\"board-set\",\"fen\":\"8/8/8/8/8/8/8/K6k w - - 0 1\"}");
+  kibitz_test_expect_error (pupil, "forbidden");
+
+  /* The teacher lets the pupil move. */
+  kibitz_test_client_send (teacher, "{\"type\":\"board-movers\",\"movers\":[\"%s\"]}",
+                           json_object_get_string_member (student, "id"));
+  json_object_unref (kibitz_test_client_wait (pupil, "board", 5000));
+  kibitz_test_client_send (pupil, "{\"type\":\"move\",\"san\":\"e4\"}");
+  board = kibitz_test_client_wait (teacher, "board", 5000);
+  g_assert_nonnull (board);
+  while (board && json_array_get_length (json_object_get_array_member (board, "moves")) == 0)
+    {
+      json_object_unref (board);
+      board = kibitz_test_client_wait (teacher, "board", 5000);
+    }
+  g_assert_nonnull (board);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (board, "moves"), 0),
+                   ==, "e4");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/server/class/waiting-room-and-invite", test_waiting_room_and_invite);
+  g_test_add_func ("/server/class/revoked-and-foreign-keys", test_revoked_and_foreign_keys);
+  g_test_add_func ("/server/class/board-belongs-to-the-teacher", test_board_belongs_to_the_teacher);
+
+  return g_test_run ();
+}
