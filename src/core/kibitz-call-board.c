@@ -114,23 +114,24 @@ kibitz_call_get_board_fen (KibitzCall *self)
  * keeps them until the welcome. */
 #define PENDING_MAX 32
 
-static void
-send_board (KibitzCall        *self,
-            KibitzMessageType  type,
-            JsonObject        *members)
+void
+kibitz_call_send_request (KibitzCall        *self,
+                          KibitzMessageType  type,
+                          JsonObject        *members)
 {
   JsonObject *held;
 
   if (self->signaling != NULL)
     {
-      kibitz_signaling_send_board (self->signaling, type, members);
+      kibitz_signaling_send_request (self->signaling, type, members);
       return;
     }
   if (self->board_pending == NULL)
     self->board_pending = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   if (self->board_pending->len >= PENDING_MAX)
     {
-      g_warning ("Not connected yet: the board request is dropped");
+      g_warning ("Not connected yet: the request (%s) is dropped",
+                 kibitz_message_type_to_string (type));
       return;
     }
   held = json_object_new ();
@@ -147,7 +148,7 @@ kibitz_call_board_flush (KibitzCall *self)
     {
       JsonObject *held = g_ptr_array_index (self->board_pending, i);
 
-      kibitz_signaling_send_board (self->signaling,
+      kibitz_signaling_send_request (self->signaling,
                                    (KibitzMessageType) json_object_get_int_member (held, "type"),
                                    json_object_get_object_member (held, "members"));
     }
@@ -177,7 +178,7 @@ kibitz_call_board_move (KibitzCall *self,
   g_return_if_fail (move != NULL);
 
   json_object_set_string_member (members, looks_like_uci (move) ? "uci" : "san", move);
-  send_board (self, KIBITZ_MESSAGE_MOVE, members);
+  kibitz_call_send_request (self, KIBITZ_MESSAGE_MOVE, members);
 }
 
 /* A new game from a FEN, or from a PGN's main line. */
@@ -192,7 +193,7 @@ kibitz_call_board_set_game (KibitzCall *self,
   g_return_if_fail ((fen == NULL) != (pgn == NULL));
 
   json_object_set_string_member (members, fen ? "fen" : "pgn", fen ? fen : pgn);
-  send_board (self, KIBITZ_MESSAGE_BOARD_SET, members);
+  kibitz_call_send_request (self, KIBITZ_MESSAGE_BOARD_SET, members);
 }
 
 /* Everyone sees move @ply of the game (0: its start). */
@@ -205,7 +206,7 @@ kibitz_call_board_view (KibitzCall *self,
   g_return_if_fail (KIBITZ_IS_CALL (self));
 
   json_object_set_int_member (members, "ply", ply);
-  send_board (self, KIBITZ_MESSAGE_BOARD_VIEW, members);
+  kibitz_call_send_request (self, KIBITZ_MESSAGE_BOARD_VIEW, members);
 }
 
 /* Replaces the arrows and marked squares ({from, to, color} and
@@ -220,7 +221,7 @@ kibitz_call_board_set_shapes (KibitzCall *self,
   g_return_if_fail (shapes != NULL);
 
   json_object_set_array_member (members, "shapes", json_array_ref (shapes));
-  send_board (self, KIBITZ_MESSAGE_BOARD_SHAPES, members);
+  kibitz_call_send_request (self, KIBITZ_MESSAGE_BOARD_SHAPES, members);
 }
 
 /* Replaces who may move besides the teachers (peer ids). */
@@ -236,5 +237,5 @@ kibitz_call_board_set_movers (KibitzCall         *self,
   for (guint i = 0; ids != NULL && ids[i] != NULL; i++)
     json_array_add_string_element (array, ids[i]);
   json_object_set_array_member (members, "movers", array);
-  send_board (self, KIBITZ_MESSAGE_BOARD_MOVERS, members);
+  kibitz_call_send_request (self, KIBITZ_MESSAGE_BOARD_MOVERS, members);
 }

@@ -31,6 +31,7 @@ kibitz_call_participant_free (Participant *p)
 {
   g_free (p->public.id);
   g_free (p->public.name);
+  g_free (p->public.role);
   g_free (p->public.left_reason);
   g_free (p->public.local_candidate);
   g_free (p->public.remote_candidate);
@@ -94,6 +95,20 @@ participant_for_peer (KibitzCall *self,
 
   /* Signals from a peer that was already replaced or closed are stale. */
   return (p && p->public.peer == peer) ? p : NULL;
+}
+
+/* The role a peer entry ({id, name, state, role}) gives, if it gives one. */
+void
+kibitz_call_apply_role (Participant *p,
+                        JsonObject  *entry)
+{
+  const char *role = kibitz_json_get_string (entry, "role");
+
+  if (role != NULL && g_strcmp0 (role, p->public.role) != 0)
+    {
+      g_free (p->public.role);
+      p->public.role = g_strdup (role);
+    }
 }
 
 void

@@ -68,6 +68,8 @@ struct _KibitzCall {
   char               *server_url;
   char               *room;
   char               *name;
+  char               *teacher_token;
+  char               *invite;
   char               *video;
   char               *audio;
   GStrv               ice_addresses;
@@ -111,6 +113,10 @@ struct _KibitzCall {
   JsonObject         *board;             /* the server's latest state, or NULL */
   char               *board_fen;         /* the position it shows, or NULL */
   GPtrArray          *board_pending;     /* requests before the signaling existed */
+
+  /* kibitz-call-class.c */
+  char               *role;              /* "teacher", "student", "member"; NULL before welcome */
+  JsonObject         *room_state;        /* the latest room_state, or NULL */
 };
 
 enum {
@@ -124,6 +130,7 @@ enum {
   SIGNAL_REMOTE_STREAM_ADDED,
   SIGNAL_CHAT,
   SIGNAL_BOARD_CHANGED,
+  SIGNAL_CLASS_MESSAGE,
   SIGNAL_SERVER_ERROR,
   SIGNAL_FAILED,
   N_SIGNALS
@@ -141,6 +148,20 @@ void kibitz_call_send_own_state (KibitzCall *self);
 void kibitz_call_board_take  (KibitzCall *self,
                               JsonObject *message);
 void kibitz_call_board_flush (KibitzCall *self);
+/* A request of §4 or §5 to the server, kept in order until the signaling exists. */
+void kibitz_call_send_request (KibitzCall        *self,
+                               KibitzMessageType  type,
+                               JsonObject        *members);
+
+/* kibitz-call-class.c */
+void kibitz_call_class_welcome (KibitzCall *self,
+                                JsonObject *welcome);
+void kibitz_call_class_cb      (KibitzSignaling *signaling,
+                                const char      *type,
+                                JsonObject      *message,
+                                KibitzCall      *self);
+gboolean kibitz_call_class_own_state (KibitzCall *self,
+                                      JsonObject *message);
 
 /* kibitz-call-rate.c */
 void     kibitz_call_rate_init   (KibitzCall  *self);
@@ -152,6 +173,8 @@ gboolean kibitz_call_take_view   (KibitzCall  *self,
 
 void kibitz_call_apply_state (Participant *p,
                               JsonObject  *state);
+void kibitz_call_apply_role (Participant *p,
+                             JsonObject  *entry);
 void kibitz_call_close_peer (KibitzCall  *self,
                              Participant *p);
 Participant *kibitz_call_ensure_participant (KibitzCall *self,

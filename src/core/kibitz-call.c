@@ -78,6 +78,7 @@ welcome_cb (KibitzSignaling *signaling,
 
   if (self->joined_at == 0)
     self->joined_at = g_get_monotonic_time ();
+  kibitz_call_class_welcome (self, welcome);
   /* The server keeps no state across a restart, and starts everyone with
    * camera and microphone on: say how we really are. */
   kibitz_call_send_own_state (self);
@@ -99,6 +100,7 @@ welcome_cb (KibitzSignaling *signaling,
       is_new = kibitz_call_find_participant (self, id) == NULL;
       p = kibitz_call_ensure_participant (self, id, kibitz_json_get_string (listed_peer, "name"));
       kibitz_call_apply_state (p, kibitz_json_get_object (listed_peer, "state"));
+      kibitz_call_apply_role (p, listed_peer);
       g_hash_table_add (listed, p->public.id);
       p->awaiting_until = 0;
       if (is_new || p->public.left)
@@ -139,6 +141,7 @@ peer_joined_cb (KibitzSignaling *signaling,
 
   p = kibitz_call_ensure_participant (self, id, kibitz_json_get_string (peer, "name"));
   kibitz_call_apply_state (p, kibitz_json_get_object (peer, "state"));
+  kibitz_call_apply_role (p, peer);
   p->awaiting_until = 0;
 
   /* A restarted server announces everyone again: a live link stays as it
@@ -177,7 +180,10 @@ state_cb (KibitzSignaling *signaling,
   Participant *p = from ? kibitz_call_find_participant (self, from) : NULL;
 
   if (p == NULL)
-    return;
+    {
+      kibitz_call_class_own_state (self, message);
+      return;
+    }
 
   kibitz_call_apply_state (p, message);
   g_signal_emit (self, kibitz_call_signals[SIGNAL_PARTICIPANT_STATE], 0, &p->public);
@@ -462,6 +468,7 @@ start_media (KibitzCall *self)
     }
 
   self->signaling = kibitz_signaling_new (self->config->signaling_url, self->room, self->name);
+  kibitz_signaling_set_admission (self->signaling, self->teacher_token, self->invite);
   g_signal_connect (self->signaling, "welcome", G_CALLBACK (welcome_cb), self);
   g_signal_connect (self->signaling, "peer-joined", G_CALLBACK (peer_joined_cb), self);
   g_signal_connect (self->signaling, "peer-left", G_CALLBACK (peer_left_cb), self);
@@ -469,6 +476,7 @@ start_media (KibitzCall *self)
   g_signal_connect (self->signaling, "state", G_CALLBACK (state_cb), self);
   g_signal_connect (self->signaling, "chat", G_CALLBACK (chat_cb), self);
   g_signal_connect (self->signaling, "board", G_CALLBACK (board_cb), self);
+  g_signal_connect (self->signaling, "class", G_CALLBACK (kibitz_call_class_cb), self);
   g_signal_connect (self->signaling, "server-error", G_CALLBACK (server_error_cb), self);
   g_signal_connect (self->signaling, "failed", G_CALLBACK (signaling_failed_cb), self);
   kibitz_call_board_flush (self);
@@ -636,6 +644,8 @@ kibitz_call_finalize (GObject *object)
   g_free (self->server_url);
   g_free (self->room);
   g_free (self->name);
+  g_free (self->teacher_token);
+  g_free (self->invite);
   g_free (self->video);
   g_free (self->audio);
   g_free (self->stun);
@@ -646,6 +656,8 @@ kibitz_call_finalize (GObject *object)
   g_clear_pointer (&self->board, json_object_unref);
   g_free (self->board_fen);
   g_clear_pointer (&self->board_pending, g_ptr_array_unref);
+  g_free (self->role);
+  g_clear_pointer (&self->room_state, json_object_unref);
 
   G_OBJECT_CLASS (kibitz_call_parent_class)->finalize (object);
 }
@@ -694,6 +706,8 @@ kibitz_call_class_init (KibitzCallClass *klass)
   kibitz_call_signals[SIGNAL_CHAT] = new_signal (object_class, "chat", 1, JSON_TYPE_OBJECT);
   kibitz_call_signals[SIGNAL_BOARD_CHANGED] = new_signal (object_class, "board-changed", 1,
                                                JSON_TYPE_OBJECT);
+  kibitz_call_signals[SIGNAL_CLASS_MESSAGE] = new_signal (object_class, "class-message", 2,
+                                                         G_TYPE_STRING, JSON_TYPE_OBJECT);
   kibitz_call_signals[SIGNAL_SERVER_ERROR] = new_signal (object_class, "server-error", 2,
                                               G_TYPE_STRING, G_TYPE_STRING);
   kibitz_call_signals[SIGNAL_FAILED] = new_signal (object_class, "failed", 1, G_TYPE_POINTER);
@@ -729,6 +743,10 @@ kibitz_call_new (const KibitzCallOptions *options)
   self->options.server_url = self->server_url;
   self->options.room = self->room;
   self->options.name = self->name;
+  self->teacher_token = g_strdup (options->teacher_token);
+  self->invite = g_strdup (options->invite);
+  self->options.teacher_token = self->teacher_token;
+  self->options.invite = self->invite;
   self->options.ice_addresses = (const char * const *) self->ice_addresses;
 
   return self;

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "kibitz-media-source.h"
+#include "kibitz-message.h"
 #include "kibitz-peer.h"
 #include "kibitz-rate-control.h"
 #include "kibitz-stats.h"
@@ -20,6 +21,8 @@ typedef struct {
   const char               *server_url;     /* http://host:port of kibitz-server */
   const char               *room;
   const char               *name;
+  const char               *teacher_token;  /* protocol.md §4; NULL: none */
+  const char               *invite;         /* an invite code; NULL: none */
   KibitzMediaSourceOptions  media;          /* display_name is ignored: name is drawn */
   const char * const       *ice_addresses;  /* NULL: $KIBITZ_ICE_ADDRESSES */
   gboolean                  relay_only;
@@ -49,6 +52,7 @@ typedef struct {
 typedef struct {
   char        *id;
   char        *name;
+  char        *role;           /* "teacher", "student", "member" (§4); NULL: not said */
   KibitzPeer  *peer;           /* NULL before negotiation and after leaving */
   gboolean     offerer;        /* we made (or will make) the offer */
   gboolean     connected;      /* ICE connected at least once */
@@ -87,6 +91,9 @@ typedef struct {
  *   ::board-changed    (JsonObject *state)  the shared board: {seq, start_fen,
  *       moves, ply, shapes, movers, result} (protocol.md §5), from the welcome
  *       and every change; kibitz_call_get_board_fen() is its position
+ *   ::class-message    (const char *type, JsonObject *message)  protocol.md §4:
+ *       waiting, knock, withdrawn, room_state, muted (the microphone is
+ *       already off), invite, removed and ended (::failed follows)
  *   ::server-error     (const char *code, const char *message)  a request of
  *       ours refused (illegal-move, bad-fen, forbidden...); the call goes on
  *   ::failed           (const GError *)   the whole call: server unreachable, room full
@@ -144,6 +151,15 @@ void               kibitz_call_board_set_shapes (KibitzCall              *self,
                                                  JsonArray               *shapes);
 void               kibitz_call_board_set_movers (KibitzCall              *self,
                                                  const char * const      *ids);
+
+/* Classes with a teacher (kibitz-call-class.c). The role from the welcome
+ * ("teacher", "student", "member"; NULL before it), the latest room_state
+ * ({locked, students_may_unmute, spotlight, hands}; NULL before it). */
+const char        *kibitz_call_get_role         (KibitzCall              *self);
+JsonObject        *kibitz_call_get_room_state   (KibitzCall              *self);
+void               kibitz_call_send_class       (KibitzCall              *self,
+                                                 KibitzMessageType        type,
+                                                 JsonObject              *members);
 
 const char        *kibitz_call_get_id           (KibitzCall              *self);
 const char        *kibitz_call_get_room         (KibitzCall              *self);

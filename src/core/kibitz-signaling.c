@@ -31,6 +31,8 @@ struct _KibitzSignaling {
   char                    *name;
   char                    *id;
   char                    *resume;
+  char                    *teacher;
+  char                    *invite;
   SoupWebsocketConnection *ws;
   GCancellable            *connecting;
   KibitzSignalingState     state;
@@ -43,6 +45,7 @@ struct _KibitzSignaling {
 };
 
 G_DEFINE_FINAL_TYPE (KibitzSignaling, kibitz_signaling, G_TYPE_OBJECT)
+G_DEFINE_QUARK (kibitz-signaling-error-quark, kibitz_signaling_error)
 
 enum {
   PROP_0,
@@ -58,6 +61,7 @@ enum {
   SIGNAL_STATE,
   SIGNAL_CHAT,
   SIGNAL_BOARD,
+  SIGNAL_CLASS,
   SIGNAL_SERVER_ERROR,
   SIGNAL_FAILED,
   N_SIGNALS
@@ -142,6 +146,10 @@ send_join (KibitzSignaling *self)
   json_object_set_string_member (join, "name", self->name);
   if (self->resume)
     json_object_set_string_member (join, "resume", self->resume);
+  if (self->teacher)
+    json_object_set_string_member (join, "teacher", self->teacher);
+  if (self->invite)
+    json_object_set_string_member (join, "invite", self->invite);
   send_frame (self, join);
 }
 
@@ -162,7 +170,8 @@ static gboolean
 is_fatal_join_error (const char *code)
 {
   return g_strcmp0 (code, "room-full") == 0 || g_strcmp0 (code, "bad-room") == 0 ||
-         g_strcmp0 (code, "bad-name") == 0;
+         g_strcmp0 (code, "bad-name") == 0 || g_strcmp0 (code, "denied") == 0 ||
+         g_strcmp0 (code, "room-locked") == 0;
 }
 
 static void
@@ -223,6 +232,25 @@ handle_welcome (KibitzSignaling *self,
     flush_outbox (self);
 }
 
+/* The class sent us away: no reconnecting brings us back. */
+static void
+handle_sent_away (KibitzSignaling *self,
+                  JsonObject      *object,
+                  gboolean         removed)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_signal_emit (self, signals[SIGNAL_CLASS], 0, removed ? "removed" : "ended", object);
+  set_state (self, KIBITZ_SIGNALING_CLOSED);
+  drop_socket (self);
+  error = g_error_new_literal (KIBITZ_SIGNALING_ERROR,
+                               removed ? KIBITZ_SIGNALING_ERROR_REMOVED
+                                       : KIBITZ_SIGNALING_ERROR_ENDED,
+                               removed ? "The teacher removed you from the class"
+                                       : "The teacher ended the class");
+  g_signal_emit (self, signals[SIGNAL_FAILED], 0, error);
+}
+
 static void
 dispatch (KibitzSignaling *self,
           JsonObject      *object)
@@ -257,6 +285,25 @@ dispatch (KibitzSignaling *self,
       break;
     case KIBITZ_MESSAGE_BOARD:
       g_signal_emit (self, signals[SIGNAL_BOARD], 0, object);
+      break;
+    case KIBITZ_MESSAGE_WAITING:
+      /* A new wait after a reconnect forgets the id of an earlier one. */
+      g_clear_pointer (&self->resume, g_free);
+      set_state (self, KIBITZ_SIGNALING_WAITING);
+      self->attempt = 0;
+      g_signal_emit (self, signals[SIGNAL_CLASS], 0, type, object);
+      break;
+    case KIBITZ_MESSAGE_KNOCK:
+    case KIBITZ_MESSAGE_WITHDRAWN:
+    case KIBITZ_MESSAGE_ROOM_STATE:
+    case KIBITZ_MESSAGE_MUTED:
+    case KIBITZ_MESSAGE_INVITE:
+      g_signal_emit (self, signals[SIGNAL_CLASS], 0, type, object);
+      break;
+    case KIBITZ_MESSAGE_REMOVED:
+    case KIBITZ_MESSAGE_ENDED:
+      handle_sent_away (self, object,
+                        kibitz_message_type_from_string (type) == KIBITZ_MESSAGE_REMOVED);
       break;
     case KIBITZ_MESSAGE_ERROR:
       handle_error (self, object);
@@ -389,6 +436,19 @@ kibitz_signaling_start (KibitzSignaling *self)
 
 /* For a network change: do not wait for the socket to time out. */
 void
+kibitz_signaling_set_admission (KibitzSignaling *self,
+                                const char      *teacher,
+                                const char      *invite)
+{
+  g_return_if_fail (KIBITZ_IS_SIGNALING (self));
+
+  g_free (self->teacher);
+  self->teacher = g_strdup (teacher && *teacher ? teacher : NULL);
+  g_free (self->invite);
+  self->invite = g_strdup (invite && *invite ? invite : NULL);
+}
+
+void
 kibitz_signaling_reconnect_now (KibitzSignaling *self)
 {
   if (self->state == KIBITZ_SIGNALING_CLOSED || self->state == KIBITZ_SIGNALING_IDLE)
@@ -454,12 +514,10 @@ kibitz_signaling_send_chat (KibitzSignaling *self,
   send_or_queue (self, chat);
 }
 
-/* One of the shared board's requests (protocol.md §5): @members go into a
- * message of @type (move, board-set, board-view, board-shapes, board-movers). */
 void
-kibitz_signaling_send_board (KibitzSignaling   *self,
-                             KibitzMessageType  type,
-                             JsonObject        *members)
+kibitz_signaling_send_request (KibitzSignaling   *self,
+                               KibitzMessageType  type,
+                               JsonObject        *members)
 {
   g_autoptr(JsonObject) message = kibitz_message_new (type);
   GList *names = json_object_get_members (members);
@@ -530,6 +588,8 @@ kibitz_signaling_finalize (GObject *object)
   g_free (self->name);
   g_free (self->id);
   g_free (self->resume);
+  g_free (self->teacher);
+  g_free (self->invite);
 
   G_OBJECT_CLASS (kibitz_signaling_parent_class)->finalize (object);
 }
@@ -562,7 +622,7 @@ kibitz_signaling_class_init (KibitzSignalingClass *klass)
   object_class->get_property = kibitz_signaling_get_property;
 
   properties[PROP_STATE] =
-    g_param_spec_int ("state", NULL, NULL, KIBITZ_SIGNALING_IDLE, KIBITZ_SIGNALING_CLOSED,
+    g_param_spec_int ("state", NULL, NULL, KIBITZ_SIGNALING_IDLE, KIBITZ_SIGNALING_WAITING,
                       KIBITZ_SIGNALING_IDLE,
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -584,6 +644,9 @@ kibitz_signaling_class_init (KibitzSignalingClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
   signals[SIGNAL_BOARD] = g_signal_new ("board", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+  signals[SIGNAL_CLASS] = g_signal_new ("class", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                        0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
+                                        JSON_TYPE_OBJECT);
   signals[SIGNAL_SERVER_ERROR] = g_signal_new ("server-error", G_TYPE_FROM_CLASS (klass),
                                                G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_STRING);

@@ -57,6 +57,83 @@ run_board_command (Peer       *peer,
   return TRUE;
 }
 
+/* A teacher's commands (protocol.md §4): "admit ID|all", "deny ID",
+ * "lock on|off", "remove ID", "mute ID|all", "room unmute on|off",
+ * "room spotlight ID|none", "lower-hand ID|all", "invite [TTL]", "end".
+ * FALSE: not one of them. */
+static gboolean
+run_class_command (Peer       *peer,
+                   const char *command,
+                   const char *arg)
+{
+  g_autoptr(JsonObject) members = json_object_new ();
+  gboolean target = arg[0] != '\0' && strchr (arg, ' ') == NULL;
+  KibitzMessageType type;
+
+  if (g_str_has_prefix (command, "admit ") && target)
+    type = KIBITZ_MESSAGE_ADMIT;
+  else if (g_str_has_prefix (command, "mute ") && target)
+    type = KIBITZ_MESSAGE_MUTE;
+  else if (g_str_has_prefix (command, "lower-hand ") && target)
+    type = KIBITZ_MESSAGE_LOWER_HAND;
+  else if (g_str_has_prefix (command, "deny ") && target)
+    type = KIBITZ_MESSAGE_DENY;
+  else if (g_str_has_prefix (command, "remove ") && target)
+    type = KIBITZ_MESSAGE_REMOVE;
+  else if (g_str_has_prefix (command, "lock ") && (g_str_equal (arg, "on") || g_str_equal (arg, "off")))
+    {
+      json_object_set_boolean_member (members, "locked", g_str_equal (arg, "on"));
+      kibitz_call_send_class (peer->call, KIBITZ_MESSAGE_LOCK, members);
+      return TRUE;
+    }
+  else if (g_str_equal (arg, "unmute on") || g_str_equal (arg, "unmute off"))
+    {
+      if (!g_str_has_prefix (command, "room "))
+        return FALSE;
+      json_object_set_boolean_member (members, "students_may_unmute", g_str_equal (arg, "unmute on"));
+      kibitz_call_send_class (peer->call, KIBITZ_MESSAGE_ROOM, members);
+      return TRUE;
+    }
+  else if (g_str_has_prefix (command, "room spotlight ") && strlen (arg) > strlen ("spotlight "))
+    {
+      const char *who = arg + strlen ("spotlight ");
+
+      if (g_str_equal (who, "none"))
+        json_object_set_null_member (members, "spotlight");
+      else
+        json_object_set_string_member (members, "spotlight", who);
+      kibitz_call_send_class (peer->call, KIBITZ_MESSAGE_ROOM, members);
+      return TRUE;
+    }
+  else if (g_str_equal (command, "invite") || g_str_has_prefix (command, "invite "))
+    {
+      char *end = NULL;
+      gint64 ttl = arg[0] ? g_ascii_strtoll (arg, &end, 10) : 0;
+
+      if (arg[0] && (end == arg || *end != '\0'))
+        return FALSE;
+      if (ttl > 0)
+        json_object_set_int_member (members, "ttl", ttl);
+      kibitz_call_send_class (peer->call, KIBITZ_MESSAGE_INVITE, members);
+      return TRUE;
+    }
+  else if (g_str_equal (command, "end"))
+    {
+      kibitz_call_send_class (peer->call, KIBITZ_MESSAGE_END, members);
+      return TRUE;
+    }
+  else
+    return FALSE;
+
+  /* admit, mute, lower-hand take "all"; deny and remove an id. */
+  if (g_str_equal (arg, "all") && type != KIBITZ_MESSAGE_DENY && type != KIBITZ_MESSAGE_REMOVE)
+    json_object_set_boolean_member (members, "all", TRUE);
+  else
+    json_object_set_string_member (members, "id", arg);
+  kibitz_call_send_class (peer->call, type, members);
+  return TRUE;
+}
+
 /* One command from stdin: "camera on|off", "mic on|off", "hand up|down",
  * "chat TEXT", "move SAN|UCI", "board ...", "leave". Unknown lines get an
  * error event. */
@@ -89,6 +166,8 @@ run_command (Peer       *peer,
     }
   else if (g_str_has_prefix (copy, "board ") && run_board_command (peer, arg))
     return;
+  else if (run_class_command (peer, copy, arg))
+    return;
   else if (g_str_equal (copy, "leave"))
     {
       g_main_loop_quit (peer->loop);
@@ -98,7 +177,10 @@ run_command (Peer       *peer,
     {
       g_autofree char *message = g_strdup_printf ("unknown command “%s”: try camera on|off, "
                                                   "mic on|off, hand up|down, chat TEXT, move SAN|UCI, "
-                                                  "board fen|pgn|view|shapes|movers ..., leave",
+                                                  "board fen|pgn|view|shapes|movers ..., admit ID|all, "
+                                                  "deny ID, lock on|off, remove ID, mute ID|all, "
+                                                  "room unmute on|off, room spotlight ID|none, "
+                                                  "lower-hand ID|all, invite [TTL], end, leave",
                                                   copy);
       tool_emit_error (NULL, message);
       return;

@@ -7,9 +7,34 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <gst/gst.h>
 
 #include "kibitz-peer-tool.h"
+
+/* The room key an invite code starts with (base64url), or NULL. */
+static char *
+room_of_invite (const char *code)
+{
+  g_autofree char *part = g_strndup (code, strcspn (code, "."));
+  g_autofree guchar *raw = NULL;
+  gsize length;
+
+  g_strdelimit (part, "-", '+');
+  g_strdelimit (part, "_", '/');
+  while (strlen (part) % 4 != 0)
+    {
+      char *padded = g_strconcat (part, "=", NULL);
+
+      g_free (part);
+      part = padded;
+    }
+  raw = g_base64_decode (part, &length);
+  if (length == 0 || !g_utf8_validate ((const char *) raw, length, NULL))
+    return NULL;
+  return g_strndup ((const char *) raw, length);
+}
 
 gboolean
 tool_parse_options (Options   *options,
@@ -22,6 +47,10 @@ tool_parse_options (Options   *options,
       "kibitz-server to use, e.g. http://127.0.0.1:8080", "URL" },
     { "room", 0, 0, G_OPTION_ARG_STRING, &options->room, "Room to join", "ROOM" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &options->name, "Display name", "NAME" },
+    { "teacher-token", 0, 0, G_OPTION_ARG_STRING, &options->teacher_token,
+      "Join as a teacher with this key (from kibitz-server teacher-token)", "KEY" },
+    { "invite", 0, 0, G_OPTION_ARG_STRING, &options->invite,
+      "Join with this invite: its code, or the whole link (…/j/CODE)", "CODE" },
     { "video", 0, 0, G_OPTION_ARG_STRING, &options->video,
       "test (default), none, a device such as /dev/video0, or a GStreamer element", "SOURCE" },
     { "audio", 0, 0, G_OPTION_ARG_STRING, &options->audio,
@@ -69,10 +98,23 @@ tool_parse_options (Options   *options,
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
 
+  /* A link as the teacher sent it: the code is its last part. */
+  if (options->invite && strstr (options->invite, "/j/"))
+    {
+      char *code = g_strdup (strstr (options->invite, "/j/") + 3);
+
+      g_free (options->invite);
+      options->invite = code;
+    }
+
+  /* The invite names the room (docs/protocol.md): --room may be left out. */
+  if (options->room == NULL && options->invite != NULL)
+    options->room = room_of_invite (options->invite);
+
   if (!options->server || !options->room || !options->name)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                           "--server, --room and --name are needed");
+                           "--server, --room (or --invite) and --name are needed");
       return FALSE;
     }
 
@@ -107,6 +149,8 @@ tool_options_clear (Options *options)
   g_free (options->encoder);
   g_free (options->stats_path);
   g_free (options->say);
+  g_free (options->teacher_token);
+  g_free (options->invite);
   g_free (options->congestion_control);
   g_strfreev (options->ice_addresses);
 }

@@ -88,6 +88,8 @@ add_participant (JsonBuilder             *builder,
 {
   add_string (builder, "id", p->id);
   add_string (builder, "name", p->name);
+  if (p->role != NULL)
+    add_string (builder, "role", p->role);
 }
 
 void
@@ -118,12 +120,14 @@ tool_emit_participant_event (const char              *event,
 void
 tool_emit_joined (const char *id,
                   const char *room,
+                  const char *role,
                   gboolean    resumed)
 {
   g_autoptr(JsonBuilder) builder = tool_begin_event ("joined");
 
   add_string (builder, "id", id);
   add_string (builder, "room", room);
+  add_string (builder, "role", role);
   json_builder_set_member_name (builder, "resumed");
   json_builder_add_boolean_value (builder, resumed);
   json_builder_end_object (builder);
@@ -172,6 +176,29 @@ tool_emit_board (JsonObject *state,
       json_builder_add_value (builder, json_node_copy (node));
     }
   add_string (builder, "fen", fen);
+  json_builder_end_object (builder);
+  tool_print_event (builder);
+}
+
+/* A class's message (protocol.md §4) as the server sent it, named by its
+ * type: waiting, knock, withdrawn, room_state, muted, invite, removed, ended. */
+void
+tool_emit_class (const char *type,
+                 JsonObject *message)
+{
+  g_autoptr(JsonBuilder) builder = tool_begin_event (type);
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  json_object_iter_init (&iter, message);
+  while (json_object_iter_next (&iter, &member, &node))
+    {
+      if (g_str_equal (member, "type") || g_str_equal (member, "event"))
+        continue;
+      json_builder_set_member_name (builder, member);
+      json_builder_add_value (builder, json_node_copy (node));
+    }
   json_builder_end_object (builder);
   tool_print_event (builder);
 }

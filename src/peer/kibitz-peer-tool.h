@@ -28,6 +28,8 @@ typedef struct {
   char       *encoder;
   char       *stats_path;
   char       *say;
+  char       *teacher_token;
+  char       *invite;
   GStrv       ice_addresses;
   gboolean    relay_only;
   gboolean    raise_hand;
@@ -74,11 +76,14 @@ void        tool_emit_participant_event (const char               *event,
                                          const KibitzParticipant  *p);
 void        tool_emit_joined            (const char               *id,
                                          const char               *room,
+                                         const char               *role,
                                          gboolean                  resumed);
 void        tool_emit_state             (const KibitzParticipant  *p);
 void        tool_emit_chat              (JsonObject               *message);
 void        tool_emit_board             (JsonObject               *state,
                                          const char               *fen);
+void        tool_emit_class             (const char               *type,
+                                         JsonObject               *message);
 void        tool_emit_server_error      (const char               *code,
                                          const char               *message);
 void        tool_emit_self_state        (Peer                     *peer);

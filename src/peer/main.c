@@ -16,6 +16,7 @@
 #include <gst/gst.h>
 
 #include "kibitz-peer-tool.h"
+#include "kibitz-signaling.h"
 
 /* --raise-hand: announced on joining and again to each newcomer, so that they
  * also see a live `state` message. */
@@ -32,7 +33,7 @@ joined_cb (KibitzCall *call,
            gboolean    resumed,
            Peer       *peer)
 {
-  tool_emit_joined (id, kibitz_call_get_room (call), resumed);
+  tool_emit_joined (id, kibitz_call_get_room (call), kibitz_call_get_role (call), resumed);
   send_hand (peer);
 }
 
@@ -82,6 +83,15 @@ board_changed_cb (KibitzCall *call, JsonObject *state, Peer *peer)
 }
 
 static void
+class_message_cb (KibitzCall *call, const char *type, JsonObject *message, Peer *peer)
+{
+  tool_emit_class (type, message);
+  /* A muted peer's microphone is off now: say so, as after "mic off". */
+  if (g_str_equal (type, "muted"))
+    tool_emit_self_state (peer);
+}
+
+static void
 server_error_cb (KibitzCall *call, const char *code, const char *message, Peer *peer)
 {
   tool_emit_server_error (code, message);
@@ -101,10 +111,13 @@ call_failed_cb (KibitzCall   *call,
                 const GError *error,
                 Peer         *peer)
 {
-  tool_emit_error (NULL, error->message);
   g_printerr ("kibitz-peer: %s\n", error->message);
-  peer->exit_code = 2;
   g_main_loop_quit (peer->loop);
+  /* A class that ended is over, not failed: the `ended` event says so. */
+  if (g_error_matches (error, KIBITZ_SIGNALING_ERROR, KIBITZ_SIGNALING_ERROR_ENDED))
+    return;
+  tool_emit_error (NULL, error->message);
+  peer->exit_code = 2;
 }
 
 static gboolean
@@ -132,6 +145,8 @@ make_call (Peer *peer)
     .server_url = o->server,
     .room = o->room,
     .name = o->name,
+    .teacher_token = o->teacher_token,
+    .invite = o->invite,
     .media.video = o->video ? o->video : "test",
     .media.audio = o->audio ? o->audio : "test",
     .media.encoder = g_strcmp0 (o->encoder, "per-peer") == 0 ? KIBITZ_ENCODER_PER_PEER
@@ -165,6 +180,7 @@ make_call (Peer *peer)
   g_signal_connect (peer->call, "participant-state", G_CALLBACK (participant_state_cb), peer);
   g_signal_connect (peer->call, "chat", G_CALLBACK (chat_cb), peer);
   g_signal_connect (peer->call, "board-changed", G_CALLBACK (board_changed_cb), peer);
+  g_signal_connect (peer->call, "class-message", G_CALLBACK (class_message_cb), peer);
   g_signal_connect (peer->call, "server-error", G_CALLBACK (server_error_cb), peer);
 }
 

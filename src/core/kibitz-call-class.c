@@ -1,0 +1,127 @@
+/* kibitz-call-class.c: the call in a class with a teacher (protocol.md §4):
+ * our role and the room's state from the welcome, the class's messages
+ * passed on as ::class-message, what a teacher asks of us done (muted:
+ * the microphone goes off; a lowered hand goes down), and a teacher's
+ * requests sent.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-call"
+
+#include "config.h"
+
+#include "kibitz-call-private.h"
+
+static void
+take_room_state (KibitzCall *self,
+                 JsonObject *state)
+{
+  g_clear_pointer (&self->room_state, json_object_unref);
+  self->room_state = state ? json_object_ref (state) : NULL;
+}
+
+static gboolean
+students_may_unmute (KibitzCall *self)
+{
+  return self->room_state == NULL ||
+         kibitz_json_get_boolean (self->room_state, "students_may_unmute", TRUE);
+}
+
+/* Called before the welcome's peers are made: the relay-only policy must
+ * be in force for every link. */
+void
+kibitz_call_class_welcome (KibitzCall *self,
+                           JsonObject *welcome)
+{
+  const char *role = kibitz_json_get_string (welcome, "role");
+
+  g_free (self->role);
+  self->role = g_strdup (role ? role : "member");
+  take_room_state (self, kibitz_json_get_object (welcome, "room_state"));
+
+  if (g_strcmp0 (kibitz_json_get_string (welcome, "ice_transport_policy"), "relay") == 0 &&
+      !self->options.relay_only)
+    {
+      g_message ("The class uses the relay only: every link goes through the server");
+      self->options.relay_only = TRUE;
+    }
+
+  /* A student let into a class whose students may not unmute comes in muted. */
+  if (g_str_equal (self->role, "student") && !students_may_unmute (self))
+    kibitz_call_set_microphone_enabled (self, FALSE);
+}
+
+void
+kibitz_call_class_cb (KibitzSignaling *signaling,
+                      const char      *type,
+                      JsonObject      *message,
+                      KibitzCall      *self)
+{
+  switch (kibitz_message_type_from_string (type))
+    {
+    case KIBITZ_MESSAGE_ROOM_STATE:
+      take_room_state (self, message);
+      break;
+    case KIBITZ_MESSAGE_MUTED:
+      kibitz_call_set_microphone_enabled (self, FALSE);
+      break;
+    default:
+      break;
+    }
+
+  g_signal_emit (self, kibitz_call_signals[SIGNAL_CLASS_MESSAGE], 0, type, message);
+}
+
+/* A `state` from the server about us: a teacher lowered our hand or muted
+ * us. Returns TRUE if @message was ours. */
+gboolean
+kibitz_call_class_own_state (KibitzCall *self,
+                             JsonObject *message)
+{
+  const char *id = kibitz_call_get_id (self);
+
+  if (id == NULL || g_strcmp0 (kibitz_json_get_string (message, "from"), id) != 0)
+    return FALSE;
+
+  if (!kibitz_json_get_boolean (message, "hand", TRUE) && kibitz_call_get_hand_raised (self))
+    kibitz_call_set_hand_raised (self, FALSE);
+  if (!kibitz_json_get_boolean (message, "audio", TRUE) &&
+      kibitz_call_get_microphone_enabled (self))
+    kibitz_call_set_microphone_enabled (self, FALSE);
+  return TRUE;
+}
+
+const char *
+kibitz_call_get_role (KibitzCall *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), NULL);
+
+  return self->role;
+}
+
+JsonObject *
+kibitz_call_get_room_state (KibitzCall *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), NULL);
+
+  return self->room_state;
+}
+
+/* A teacher's request (admit, deny, lock, remove, mute, room, lower-hand,
+ * invite, end): @members go into a message of @type. The server answers
+ * everyone concerned, or us with ::server-error (forbidden...). */
+void
+kibitz_call_send_class (KibitzCall        *self,
+                        KibitzMessageType  type,
+                        JsonObject        *members)
+{
+  g_autoptr(JsonObject) empty = NULL;
+
+  g_return_if_fail (KIBITZ_IS_CALL (self));
+  g_return_if_fail (type >= KIBITZ_MESSAGE_ADMIT && type <= KIBITZ_MESSAGE_END);
+
+  if (members == NULL)
+    members = empty = json_object_new ();
+  kibitz_call_send_request (self, type, members);
+}

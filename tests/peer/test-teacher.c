@@ -1,0 +1,177 @@
+/* test-teacher.c: a class with a teacher (protocol.md §4) between real
+ * kibitz-peers on a real kibitz-server in its default policy: the pupil
+ * knocks, the teacher lets it in from stdin, media flows, the teacher lowers
+ * the pupil's hand, mutes it and ends the class.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kibitz-test-peer.h"
+
+static void
+send_command (KibitzTestPeer *p,
+              const char     *command)
+{
+  GOutputStream *in = g_subprocess_get_stdin_pipe (p->process);
+  g_autofree char *line = g_strdup_printf ("%s\n", command);
+  g_autoptr(GError) error = NULL;
+
+  g_test_message ("%s: %s", p->name, command);
+  g_output_stream_write_all (in, line, strlen (line), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+/* The first event of type @event (with @member equal to @value, if given). */
+static JsonObject *
+find_event (KibitzTestPeer *p,
+            const char     *event,
+            const char     *member,
+            const char     *value)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (p->events, i);
+
+      if (g_str_equal (json_object_get_string_member (e, "event"), event) &&
+          (member == NULL ||
+           g_strcmp0 (json_object_get_string_member_with_default (e, member, NULL), value) == 0))
+        return e;
+    }
+  return NULL;
+}
+
+/* Whether @p saw a `state` about @name with @member equal to @value. */
+static gboolean
+saw_state (KibitzTestPeer *p,
+           const char     *name,
+           const char     *member,
+           gboolean        value)
+{
+  for (guint i = 0; i < p->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (p->events, i);
+
+      if (g_str_equal (json_object_get_string_member (e, "event"), "state") &&
+          g_strcmp0 (json_object_get_string_member_with_default (e, "name", NULL), name) == 0 &&
+          json_object_get_boolean_member_with_default (e, member, !value) == value)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static char *
+make_token (const char *state_dir)
+{
+  const char * const argv[] = { g_getenv ("KIBITZ_SERVER_BIN"), "teacher-token", "--name", "Ewa",
+                                "--state-dir", state_dir, NULL };
+  char *out = kibitz_test_run (argv);
+
+  *strchr (out, '\n') = '\0';
+  return out;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static void
+test_knock_admit_mute_end (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-teacher-XXXXXX", NULL);
+  const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
+  g_autofree char *token = make_token (dir);
+  g_autofree char *token_arg = g_strdup_printf ("--teacher-token=%s", token);
+  g_autofree char *room = g_strdup_printf ("class %d", (int) getpid ());
+  const char * const teacher_args[] = { token_arg, NULL };
+  g_autoptr(KibitzTestPeer) ewa = NULL;
+  g_autoptr(KibitzTestPeer) kuba = NULL;
+  JsonObject *e;
+
+  ewa = kibitz_test_peer_spawn_with_flags (server, room, "Ewa", 90, teacher_args,
+                                           G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_usleep (2 * G_USEC_PER_SEC);
+  kuba = kibitz_test_peer_spawn_with_flags (server, room, "Kuba", 90, NULL,
+                                            G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  /* Raised while waiting: it goes out once Kuba is in. */
+  send_command (kuba, "hand up");
+  g_usleep (4 * G_USEC_PER_SEC);
+  send_command (ewa, "invite 600");
+  send_command (ewa, "admit all");
+  /* Long enough for a link and its first frames on a busy machine. */
+  g_usleep (15 * G_USEC_PER_SEC);
+  send_command (ewa, "lower-hand all");
+  send_command (ewa, "mute all");
+  g_usleep (2 * G_USEC_PER_SEC);
+  send_command (ewa, "end");
+  kibitz_test_peer_finish (ewa);
+  kibitz_test_peer_finish (kuba);
+
+  /* Both leave with success: a class that ends is over, not failed. */
+  g_assert_cmpint (ewa->status, ==, 0);
+  g_assert_cmpint (kuba->status, ==, 0);
+
+  /* Kuba waited, was let in as a student, was muted, saw the end. */
+  e = find_event (kuba, "waiting", NULL, NULL);
+  g_assert_nonnull (e);
+  g_assert_cmpstr (json_object_get_string_member (e, "reason"), ==, "no-invite");
+  e = find_event (kuba, "joined", NULL, NULL);
+  g_assert_nonnull (e);
+  g_assert_cmpstr (json_object_get_string_member (e, "role"), ==, "student");
+  g_assert_nonnull (find_event (kuba, "muted", NULL, NULL));
+  g_assert_nonnull (find_event (kuba, "ended", NULL, NULL));
+  g_assert_nonnull (find_event (kuba, "room_state", NULL, NULL));
+
+  /* Ewa, a teacher, heard the knock, got an invite link, saw Kuba's hand
+   * go up and down and his microphone go off. */
+  e = find_event (ewa, "joined", NULL, NULL);
+  g_assert_cmpstr (json_object_get_string_member (e, "role"), ==, "teacher");
+  e = find_event (ewa, "knock", NULL, NULL);
+  g_assert_nonnull (e);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (e, "peer"),
+                                                  "name"), ==, "Kuba");
+  e = find_event (ewa, "invite", NULL, NULL);
+  g_assert_nonnull (e);
+  g_assert_nonnull (strstr (json_object_get_string_member (e, "url"), "/j/"));
+  e = find_event (ewa, "peer-joined", "name", "Kuba");
+  g_assert_nonnull (e);
+  g_assert_cmpstr (json_object_get_string_member (e, "role"), ==, "student");
+  g_assert_true (saw_state (ewa, "Kuba", "hand", TRUE));
+  g_assert_true (saw_state (ewa, "Kuba", "hand", FALSE));
+  g_assert_true (saw_state (ewa, "Kuba", "audio", FALSE));
+
+  /* And the class was a call: media both ways once admitted. */
+  kibitz_test_peer_assert_received (ewa, "Kuba");
+  kibitz_test_peer_assert_received (kuba, "Ewa");
+
+  remove_tree (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/peer/teacher/knock-admit-mute-end", test_knock_admit_mute_end);
+  return g_test_run ();
+}
