@@ -228,6 +228,9 @@ class Kibitz(Server):
         err = open(os.path.join(self.work, "kibitz.err"), "ab")
         self.proc = spawn([self.binary, "--http", "127.0.0.1:0", "--turn", "127.0.0.1:0",
                            "--secret", SECRET, "--allow-peer", "127.0.0.0/8",
+                           # uclient takes its credentials from the secret, as from
+                           # /v1/config before protocol.md §4: the version-1 scope.
+                           "--relay-scope", "any",
                            # uclient -W gives every session the same username id
                            "--user-quota", "10000",
                            "--relay-ports", "%d-%d" % self.relay_ports,

@@ -212,6 +212,7 @@ start_turn_relay (const KibitzServerConfig  *config,
     .relay_port_max = config->relay_port_max,
     .user_quota = config->user_quota,
     .allow_peers = (const char * const *) config->allow_peers,
+    .scope = config->relay_scope_any ? NULL : kibitz_signaling_server_get_turn_scope (signaling),
   };
   g_autoptr(KibitzTurnServer) turn = NULL;
   g_autoptr(GStrvBuilder) stun_urls = g_strv_builder_new ();

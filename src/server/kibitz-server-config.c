@@ -72,6 +72,7 @@ kibitz_server_config_copy (const KibitzServerConfig *config)
   copy->public_host = g_strdup (config->public_host);
   copy->public_url = g_strdup (config->public_url);
   copy->rooms_open = config->rooms_open;
+  copy->relay_scope_any = config->relay_scope_any;
   copy->student_relay_only = config->student_relay_only;
   copy->trusted_proxies = g_strdupv (config->trusted_proxies);
   copy->tls_cert = g_strdup (config->tls_cert);
@@ -337,6 +338,23 @@ read_bool (GKeyFile    *file,
   return TRUE;
 }
 
+/* "room" or "any" (protocol.md §4, "TURN belongs to the class"). */
+static gboolean
+parse_relay_scope (const char  *text,
+                   gboolean    *any,
+                   GError     **error)
+{
+  if (g_strcmp0 (text, "room") == 0 || g_strcmp0 (text, "any") == 0)
+    {
+      *any = g_str_equal (text, "any");
+      return TRUE;
+    }
+  g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+               "The relay scope must be “room” (each class relays only to itself) or “any” "
+               "(anyone with credentials, which /v1/config then hands out), not “%s”", text);
+  return FALSE;
+}
+
 /* "teacher" or "open" (protocol.md §4). */
 static gboolean
 parse_room_policy (const char  *text,
@@ -390,6 +408,7 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
   g_autofree char *turn = NULL;
   g_autofree char *relay_ports = NULL;
   g_autofree char *policy = NULL;
+  g_autofree char *scope = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, &local_error))
     {
@@ -423,6 +442,12 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
   take_strv (file, "turn", "relay-ips", &config->relay_ips);
   take_string (file, "turn", "external-ip", &config->external_ip);
   take_strv (file, "turn", "allow-peers", &config->allow_peers);
+  take_string (file, "turn", "relay-scope", &scope);
+  if (scope && !parse_relay_scope (scope, &config->relay_scope_any, error))
+    {
+      g_prefix_error (error, "%s: [turn] relay-scope: ", path);
+      return FALSE;
+    }
   take_string (file, "rooms", "policy", &policy);
   if (policy && !parse_room_policy (policy, &config->rooms_open, error))
     {
@@ -470,6 +495,7 @@ typedef struct {
   int    user_quota;
   char  *room_policy;
   gboolean student_relay_only;
+  char  *relay_scope;
 } Args;
 
 static void
@@ -493,6 +519,7 @@ args_clear (Args *args)
   g_free (args->external_ip);
   g_strfreev (args->allow_peers);
   g_free (args->room_policy);
+  g_free (args->relay_scope);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Args, args_clear)
@@ -555,6 +582,9 @@ parse_options (Args    *args,
     { "room-policy", 0, 0, G_OPTION_ARG_STRING, &args->room_policy,
       "Who gets into a room: \"teacher\" (teachers admit, invites let in; the default) or "
       "\"open\" (everyone who knows the name)", "POLICY" },
+    { "relay-scope", 0, 0, G_OPTION_ARG_STRING, &args->relay_scope,
+      "Whom the relay serves: \"room\" (the default: an admitted peer, toward its own class) "
+      "or \"any\" (anyone, with credentials from /v1/config)", "SCOPE" },
     { "student-relay-only", 0, 0, G_OPTION_ARG_NONE, &args->student_relay_only,
       "Students use the relay only, so pupils never learn each other's address", NULL },
     { NULL }
@@ -579,7 +609,9 @@ apply_listen_addresses (KibitzServerConfig  *config,
 
   if ((args->turn && !parse_turn (config, args->turn, error)) ||
       (args->relay_ports && !parse_relay_ports (config, args->relay_ports, error)) ||
-      (args->room_policy && !parse_room_policy (args->room_policy, &config->rooms_open, error)))
+      (args->room_policy && !parse_room_policy (args->room_policy, &config->rooms_open, error)) ||
+      (args->relay_scope && !parse_relay_scope (args->relay_scope, &config->relay_scope_any,
+                                                error)))
     return FALSE;
 
   return TRUE;

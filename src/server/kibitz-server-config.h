@@ -47,6 +47,7 @@ typedef struct {
   char    *external_ip;
   GStrv    allow_peers;
   guint    user_quota;
+  gboolean relay_scope_any;    /* --relay-scope any: relay for anyone (protocol.md §3 only) */
 } KibitzServerConfig;
 
 GQuark              kibitz_server_config_error_quark (void);

@@ -13,6 +13,7 @@
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
+#include "kibitz-class-scope.h"
 #include "kibitz-forwarded.h"
 #include "kibitz-ice-config.h"
 #include "kibitz-message.h"
@@ -59,6 +60,7 @@ struct _KibitzSignalingServer {
   guint                tick_id;
   guint64              refused_connections;
   char                *revoked_path;        /* the state directory's revoked teacher tokens */
+  KibitzClassScope    *scope;               /* who is in which class, for the relay */
   gint64               revoked_mtime;
 };
 
@@ -87,9 +89,36 @@ transport_close (gpointer    transport,
   kibitz_ws_conn_close (conn->ws, code, reason);
 }
 
+static void
+transport_member (gpointer    transport,
+                  const char *peer_id,
+                  const char *room_key,
+                  gpointer    user_data)
+{
+  KibitzSignalingServer *self = user_data;
+  Connection *conn = transport;
+
+  kibitz_class_scope_join (self->scope, peer_id, room_key, conn->address);
+}
+
+static void
+transport_gone (const char *peer_id,
+                gboolean    voided,
+                gpointer    user_data)
+{
+  KibitzSignalingServer *self = user_data;
+
+  if (voided)
+    kibitz_class_scope_void (self->scope, peer_id);
+  else
+    kibitz_class_scope_leave (self->scope, peer_id);
+}
+
 static const KibitzRoomsTransport rooms_transport = {
   .send = transport_send,
   .close = transport_close,
+  .member = transport_member,
+  .gone = transport_gone,
 };
 
 /* Reverse proxies */
@@ -361,8 +390,11 @@ config_handler (SoupServer        *soup,
 
   json_object_set_int_member (object, "version", 1);
   json_object_set_string_member (object, "signaling", url);
+  /* Under the room scope TURN credentials come only in an admitted peer's
+   * welcome (protocol.md §4). */
   json_object_set_array_member (object, "ice_servers",
-                                kibitz_ice_config_build (&self->ice, id,
+                                kibitz_ice_config_build (&self->ice,
+                                                         self->config->relay_scope_any ? id : NULL,
                                                          g_get_real_time () / G_USEC_PER_SEC));
   json_object_set_int_member (object, "credential_ttl", self->config->credential_ttl);
   json_object_set_int_member (object, "max_room_size", self->config->max_room_size);
@@ -569,6 +601,12 @@ kibitz_signaling_server_add_metrics (KibitzSignalingServer *self,
   MetricsSource source = { func, user_data };
 
   g_array_append_val (self->metrics, source);
+}
+
+const KibitzTurnScope *
+kibitz_signaling_server_get_turn_scope (KibitzSignalingServer *self)
+{
+  return kibitz_class_scope_for_turn (self->scope);
 }
 
 const char *
@@ -800,6 +838,7 @@ kibitz_signaling_server_finalize (GObject *object)
   g_free (self->published_host_port);
   g_free (self->public_signaling_url);
   g_free (self->revoked_path);
+  g_clear_pointer (&self->scope, kibitz_class_scope_free);
 
   G_OBJECT_CLASS (kibitz_signaling_server_parent_class)->finalize (object);
 }
@@ -851,6 +890,7 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
   rooms_config.board_dir = board_dir;
   self->rooms = kibitz_rooms_new (&rooms_config, &rooms_transport, self);
   self->revoked_path = g_build_filename (state_dir, KIBITZ_REVOKED_TOKENS_FILE, NULL);
+  self->scope = kibitz_class_scope_new ();
   reload_revoked (self);
 
   self->soup = soup_server_new ("server-header", "kibitz-server/" PACKAGE_VERSION " ", NULL);

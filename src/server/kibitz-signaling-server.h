@@ -8,6 +8,7 @@
 #include <gio/gio.h>
 
 #include "kibitz-server-config.h"
+#include "kibitz-turn-server.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +37,8 @@ void                   kibitz_signaling_server_add_metrics (KibitzSignalingServe
                                                             gpointer                 user_data);
 const char            *kibitz_signaling_server_peer_room  (KibitzSignalingServer    *self,
                                                            const char               *peer_id);
+/* Who is in which class, for the relay's room scope (thread-safe). */
+const KibitzTurnScope *kibitz_signaling_server_get_turn_scope (KibitzSignalingServer *self);
 void                   kibitz_signaling_server_shutdown   (KibitzSignalingServer    *self);
 
 G_END_DECLS

@@ -9,9 +9,11 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kibitz-test-server.h"
+#include "kibitz-test-turn-client.h"
 
 typedef struct {
   KibitzTestServer *server;
@@ -45,7 +47,11 @@ class_server_start (void)
 {
   g_autoptr(GError) error = NULL;
   ClassServer cs = { NULL, g_dir_make_tmp ("kibitz-class-XXXXXX", &error) };
-  const char * const args[] = { "--state-dir", cs.dir, "--room-policy", "teacher", NULL };
+  /* Loopback is where the members are: allowed past the deny list, so that
+   * only the room scope decides. The relay has an address of its own, as on
+   * a real server, so that a relay address is not also a member's. */
+  const char * const args[] = { "--state-dir", cs.dir, "--room-policy", "teacher",
+                                "--allow-peer", "127.0.0.0/8", "--relay-ip", "127.0.0.3", NULL };
 
   g_assert_no_error (error);
   cs.server = kibitz_test_server_start (args);
@@ -61,6 +67,21 @@ class_server_clear (ClassServer *cs)
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (ClassServer, class_server_clear)
+
+/* A TURN client of the server's relay with the credentials of @welcome. */
+static KibitzTestTurnClient *
+turn_client_for (ClassServer *cs,
+                 JsonObject  *welcome)
+{
+  JsonArray *servers = json_object_get_array_member (welcome, "ice_servers");
+  JsonObject *turn = json_array_get_object_element (servers, json_array_get_length (servers) - 1);
+  KibitzTestTurnClient *client =
+    kibitz_test_turn_client_new (FALSE, atoi (strrchr (cs->server->turn, ':') + 1));
+
+  client->username = g_strdup (json_object_get_string_member (turn, "username"));
+  client->password = g_strdup (json_object_get_string_member (turn, "credential"));
+  return client;
+}
 
 /* `kibitz-server teacher-token`: the key is the first line it prints. */
 static char *
@@ -223,6 +244,78 @@ test_board_belongs_to_the_teacher (void)
                    ==, "e4");
 }
 
+/* protocol.md §4, "TURN belongs to the class": a pupil's credentials relay
+ * to its classmates (their relay addresses here, the addresses they reach
+ * the server from) and to nobody else, and die when the pupil is removed. */
+static void
+test_relay_belongs_to_the_class (void)
+{
+  g_auto(ClassServer) cs = class_server_start ();
+  g_autofree char *token = make_teacher_token (cs.dir, "Pani Ewa");
+  g_autoptr(KibitzTestClient) teacher = kibitz_test_client_connect (cs.server);
+  g_autoptr(KibitzTestClient) pupil = kibitz_test_client_connect (cs.server);
+  g_autoptr(KibitzTestClient) other = kibitz_test_client_connect (cs.server);
+  g_autoptr(KibitzTestClient) stranger = kibitz_test_client_connect (cs.server);
+  g_autoptr(JsonObject) teacher_welcome = join_with (teacher, "Ewa", "teacher", token);
+  g_autoptr(JsonObject) invite = NULL;
+  g_autoptr(JsonObject) pupil_welcome = NULL;
+  g_autoptr(JsonObject) other_welcome = NULL;
+  g_autoptr(JsonObject) waiting = NULL;
+  g_autoptr(JsonObject) removed = NULL;
+  g_autoptr(KibitzTestTurnClient) pupil_turn = NULL;
+  g_autoptr(KibitzTestTurnClient) teacher_turn = NULL;
+  g_autoptr(KibitzTestTurnClient) other_turn = NULL;
+  KibitzStunAddress pupil_relay, teacher_relay, other_relay;
+  KibitzStunAddress member = kibitz_test_address ("127.0.0.1", 40000);
+  KibitzStunAddress outsider = kibitz_test_address ("127.0.0.2", 40000);
+
+  kibitz_test_client_send (teacher, "{\"type\":\"invite\"}");
+  invite = kibitz_test_client_wait (teacher, "invite", 5000);
+  pupil_welcome = join_with (pupil, "Kuba", "invite", json_object_get_string_member (invite, "code"));
+  g_assert_nonnull (pupil_welcome);
+  /* Another class, on its own teacher's key. */
+  kibitz_test_client_send (other, "{\"type\":\"join\",\"room\":\"Chess 102\",\"name\":\"Marek\","
+                           "\"teacher\":\"%s\"}", token);
+  other_welcome = kibitz_test_client_wait (other, "welcome", 5000);
+  g_assert_nonnull (other_welcome);
+  /* Who waits gets no way into the relay. */
+  kibitz_test_client_send (stranger, "{\"type\":\"join\",\"room\":\"Chess 101\",\"name\":\"X\"}");
+  waiting = kibitz_test_client_wait (stranger, "waiting", 5000);
+  g_assert_false (json_object_has_member (waiting, "ice_servers"));
+
+  teacher_turn = turn_client_for (&cs, teacher_welcome);
+  pupil_turn = turn_client_for (&cs, pupil_welcome);
+  other_turn = turn_client_for (&cs, other_welcome);
+  kibitz_test_turn_assert_allocated (teacher_turn, kibitz_test_turn_allocate (teacher_turn),
+                                     &teacher_relay);
+  kibitz_test_turn_assert_allocated (pupil_turn, kibitz_test_turn_allocate (pupil_turn),
+                                     &pupil_relay);
+  kibitz_test_turn_assert_allocated (other_turn, kibitz_test_turn_allocate (other_turn),
+                                     &other_relay);
+
+  /* Classmates: the teacher's relay address, and where members connect from. */
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &teacher_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (pupil_turn, 0x4001, &teacher_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_create_permission (teacher_turn, &pupil_relay), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &member), ==, 0);
+  /* Not the class: another class's relay address, an address no member
+   * uses (though --allow-peer allows it). */
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &other_relay), ==, 403);
+  g_assert_cmpint (kibitz_test_turn_channel_bind (pupil_turn, 0x4002, &other_relay), ==, 403);
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &outsider), ==, 403);
+  g_assert_cmpint (kibitz_test_turn_create_permission (other_turn, &teacher_relay), ==, 403);
+
+  /* Removed: its credentials no longer work. */
+  kibitz_test_client_send (teacher, "{\"type\":\"remove\",\"id\":\"%s\"}",
+                           json_object_get_string_member (pupil_welcome, "id"));
+  removed = kibitz_test_client_wait (pupil, "removed", 5000);
+  g_assert_nonnull (removed);
+  kibitz_test_spin (200);
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &teacher_relay), ==, 401);
+  /* The teacher's still do. */
+  g_assert_cmpint (kibitz_test_turn_create_permission (teacher_turn, &member), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -232,6 +325,7 @@ main (int    argc,
   g_test_add_func ("/server/class/waiting-room-and-invite", test_waiting_room_and_invite);
   g_test_add_func ("/server/class/revoked-and-foreign-keys", test_revoked_and_foreign_keys);
   g_test_add_func ("/server/class/board-belongs-to-the-teacher", test_board_belongs_to_the_teacher);
+  g_test_add_func ("/server/class/relay-belongs-to-the-class", test_relay_belongs_to_the_class);
 
   return g_test_run ();
 }

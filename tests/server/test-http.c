@@ -45,6 +45,28 @@ openssl_turn_password (const char *secret,
   return g_strstrip (g_steal_pointer (&out));
 }
 
+/* Under the room scope (the default) the relay is the class's: /v1/config
+ * lists it, and only an admitted peer's welcome says how to use it. */
+static void
+test_config_endpoint_without_credentials (void)
+{
+  const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "config-secret",
+                                "--turn", "none", "--ice-server", "stun:127.0.0.1:3478",
+                                "--ice-server", "turn:127.0.0.1:3478?transport=udp", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  g_autofree char *url = kibitz_test_server_url (server, "/v1/config");
+  g_autoptr(JsonObject) config = get_json (url, NULL);
+  JsonArray *servers = json_object_get_array_member (config, "ice_servers");
+  JsonObject *turn = json_array_get_object_element (servers, 1);
+
+  g_assert_cmpuint (json_array_get_length (servers), ==, 2);
+  g_assert_cmpstr (json_array_get_string_element (json_object_get_array_member (turn, "urls"), 0),
+                   ==, "turn:127.0.0.1:3478?transport=udp");
+  g_assert_false (json_object_has_member (turn, "username"));
+  g_assert_false (json_object_has_member (turn, "credential"));
+}
+
+/* --relay-scope any: the version-1 endpoint, credentials for anyone. */
 static void
 test_config_endpoint (void)
 {
@@ -52,7 +74,7 @@ test_config_endpoint (void)
                                 "--turn", "none", "--ice-server", "stun:127.0.0.1:3478",
                                 "--ice-server", "turn:127.0.0.1:3478?transport=udp",
                                 "--ice-server", "turn:127.0.0.1:443?transport=tcp",
-                                "--max-room-size", "12", NULL };
+                                "--max-room-size", "12", "--relay-scope", "any", NULL };
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
   g_autofree char *url = kibitz_test_server_url (server, "/v1/config");
   g_autofree char *ws_url = kibitz_test_server_url (server, "/v1/ws");
@@ -289,6 +311,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/server/http/config-endpoint", test_config_endpoint);
+  g_test_add_func ("/server/http/config-endpoint-without-credentials",
+                   test_config_endpoint_without_credentials);
   g_test_add_func ("/server/http/welcome-credentials", test_welcome_credentials);
   g_test_add_func ("/server/http/health-and-metrics", test_health_and_metrics);
   g_test_add_func ("/server/http/tls", test_tls);

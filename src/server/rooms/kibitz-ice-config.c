@@ -21,7 +21,8 @@ strv_to_array (GStrv strv)
 
 /* STUN URLs form one entry without credentials; TURN URLs one entry with
  * REST API credentials whose opaque part is @id (a peer id after “join”, so
- * the relay can account relayed bytes per room).
+ * the relay can account relayed bytes per room), or without any when @id is
+ * NULL (/v1/config under the room scope of protocol.md §4).
  */
 JsonArray *
 kibitz_ice_config_build (const KibitzIceConfig *config,
@@ -41,12 +42,16 @@ kibitz_ice_config_build (const KibitzIceConfig *config,
   if (config->turn_urls && config->turn_urls[0])
     {
       JsonObject *turn = json_object_new ();
-      g_autofree char *username = kibitz_turn_username (now_unix + config->credential_ttl, id);
-      g_autofree char *password = kibitz_turn_password (config->secret, username);
 
       json_object_set_array_member (turn, "urls", strv_to_array (config->turn_urls));
-      json_object_set_string_member (turn, "username", username);
-      json_object_set_string_member (turn, "credential", password);
+      if (id != NULL)
+        {
+          g_autofree char *username = kibitz_turn_username (now_unix + config->credential_ttl, id);
+          g_autofree char *password = kibitz_turn_password (config->secret, username);
+
+          json_object_set_string_member (turn, "username", username);
+          json_object_set_string_member (turn, "credential", password);
+        }
       json_array_add_object_element (servers, turn);
     }
 

@@ -220,6 +220,8 @@ rooms_remove_peer (KibitzRooms *self,
 
   g_debug ("%s left %s (%s)", peer->id, room->key, reason);
   rooms_class_peer_gone (self, room, peer->id);
+  if (self->transport.gone != NULL)
+    self->transport.gone (peer->id, FALSE, self->user_data);
   g_hash_table_remove (self->peers, peer->id);
 
   rooms_release_room (self, room);
@@ -393,6 +395,8 @@ rooms_attach_client (KibitzRooms       *self,
   peer->client = client;
   peer->grace_deadline = 0;
   client->peer = peer;
+  if (self->transport.member != NULL)
+    self->transport.member (client->transport, peer->id, peer->room->key, self->user_data);
 }
 
 static void

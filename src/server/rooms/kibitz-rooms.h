@@ -29,6 +29,17 @@ typedef struct {
                  gushort     code,
                  const char *reason,
                  gpointer    user_data);
+  /* Optional, for the relay's room scope (protocol.md §4): @peer_id is in
+   * the room @room_key on @transport (at every join, resume and admission);
+   * @peer_id is no longer in its room, and with @voided its credentials no
+   * longer work (removed, the class ended). */
+  void (*member) (gpointer    transport,
+                  const char *peer_id,
+                  const char *room_key,
+                  gpointer    user_data);
+  void (*gone)   (const char *peer_id,
+                  gboolean    voided,
+                  gpointer    user_data);
 } KibitzRoomsTransport;
 
 /* protocol.md §4: who gets into a room. */

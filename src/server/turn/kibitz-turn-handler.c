@@ -210,6 +210,15 @@ authenticate (Context    *ctx,
       return FALSE;
     }
 
+  /* Credentials of a peer that was removed, or whose class ended. */
+  if (server->scope.id_allowed != NULL &&
+      !server->scope.id_allowed (ctx->id, server->scope.user_data))
+    {
+      TURN_COUNT (server, auth_failures, 1);
+      respond_error (ctx, KIBITZ_STUN_ERROR_UNAUTHORIZED, "Unauthorized");
+      return FALSE;
+    }
+
   ctx->signed_ = TRUE;
   if (allocation != NULL && g_strcmp0 (allocation->username, ctx->username) != 0)
     {
@@ -442,6 +451,26 @@ check_peer (KibitzTurnServer        *server,
 
   if (peer->family != allocation->relay.family)
     return KIBITZ_STUN_ERROR_PEER_ADDRESS_FAMILY_MISMATCH;
+
+  /* The room scope first: the deny list and --allow-peer only narrow it. */
+  if (server->scope.peer_allowed != NULL)
+    {
+      Allocation *owner = NULL;
+
+      if (turn_same_ip (&allocation->relay, peer) || turn_same_ip (&server->external_ip, peer))
+        {
+          KibitzStunAddress relay = allocation->relay;
+
+          relay.port = peer->port;
+          owner = turn_allocation_find_by_relay (server, &relay);
+        }
+      if (!server->scope.peer_allowed (allocation->usage->id, peer,
+                                       owner ? owner->usage->id : NULL, server->scope.user_data))
+        {
+          TURN_COUNT (server, denied_peers, 1);
+          return KIBITZ_STUN_ERROR_FORBIDDEN;
+        }
+    }
 
   /* The address this server is advertised at (--external-ip) means its own
    * relay even inside an --allow-peer range: sent to as an ordinary peer,

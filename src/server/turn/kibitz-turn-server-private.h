@@ -143,6 +143,7 @@ struct _KibitzTurnServer {
   guint                    max_lifetime;
   guint                    nonce_lifetime;
   KibitzPeerAddressPolicy *policy;
+  KibitzTurnScope          scope;             /* all NULL: no room scope */
   guint8                   nonce_key[20];
 
   /* Sockets. */

@@ -222,6 +222,8 @@ configure (KibitzTurnServer       *self,
   listen->port = config->listen_port;
 
   self->secret = g_strdup (config->secret);
+  if (config->scope != NULL)
+    self->scope = *config->scope;
   self->realm = g_strdup (config->realm ? config->realm : "kibitz");
   self->relay_port_min = config->relay_port_min ? config->relay_port_min : 49152;
   self->relay_port_max = config->relay_port_max ? config->relay_port_max : 65535;

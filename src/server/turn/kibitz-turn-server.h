@@ -12,6 +12,8 @@
 
 #include <glib.h>
 
+#include "kibitz-stun-message.h"
+
 G_BEGIN_DECLS
 
 #define KIBITZ_TURN_SERVER_ERROR (kibitz_turn_server_error_quark ())
@@ -21,6 +23,25 @@ typedef enum {
   KIBITZ_TURN_SERVER_ERROR_BIND,
   KIBITZ_TURN_SERVER_ERROR_STATE,
 } KibitzTurnServerError;
+
+/* Who may relay to whom beyond the deny list: the room scope of
+ * protocol.md §4, kept by the signaling side. Called on the relay thread
+ * (thread-safe, and quick: at authentication and CreatePermission/ChannelBind,
+ * never per packet). @id is the username's id part (a peer id). */
+typedef struct {
+  /* FALSE: @id's credentials no longer work (removed, its class ended, or
+   * never in a class). Answered with 401. */
+  gboolean (*id_allowed)   (const char              *id,
+                            gpointer                 user_data);
+  /* TRUE if @peer belongs to @id's class: a member's signaling address, or
+   * (when @owner is not NULL) the relay address of an allocation of this
+   * server made with @owner's credentials. Else 403. */
+  gboolean (*peer_allowed) (const char              *id,
+                            const KibitzStunAddress *peer,
+                            const char              *owner,
+                            gpointer                 user_data);
+  gpointer   user_data;
+} KibitzTurnScope;
 
 /* Every string is copied by kibitz_turn_server_new(); NULL or 0 means the
  * default given beside it. */
@@ -41,6 +62,7 @@ typedef struct {
   guint              max_lifetime;     /* seconds (3600) */
   guint              nonce_lifetime;   /* seconds before a nonce goes stale (600) */
   const char * const *allow_peers;     /* CIDRs relayed to despite the deny list */
+  const KibitzTurnScope *scope;        /* NULL: anyone the deny list allows (copied) */
 } KibitzTurnConfig;
 
 /* Counters since the server started; "current" ones are gauges. */
