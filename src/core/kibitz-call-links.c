@@ -118,6 +118,10 @@ kibitz_call_apply_state (Participant *p,
   p->public.audio = kibitz_json_get_boolean (state, "audio", p->public.audio);
   p->public.video = kibitz_json_get_boolean (state, "video", p->public.video);
   p->public.hand = kibitz_json_get_boolean (state, "hand", p->public.hand);
+  /* Honest mute (protocol.md §4): what a peer says is off is not played,
+   * whatever it sends. */
+  if (p->public.peer != NULL)
+    kibitz_peer_set_audio_muted (p->public.peer, !p->public.audio);
 }
 
 /* Pauses in its video as a viewer sees them (a rebuilt link's new peer
@@ -152,6 +156,7 @@ kibitz_call_update_from_peer (KibitzCall  *self,
 
   p->public.frames_decoded = p->frames_base + kibitz_peer_get_frames_decoded (peer);
   p->public.audio_packets = p->audio_base + kibitz_peer_get_audio_packets (peer);
+  p->public.audio_audible = p->audible_base + kibitz_peer_get_audio_audible (peer);
 
   kibitz_peer_get_video_size (peer, &p->public.received_width, &p->public.received_height);
   update_freezes (p, peer);
@@ -203,6 +208,7 @@ kibitz_call_close_peer (KibitzCall  *self,
   kibitz_call_update_from_peer (self, p);
   p->frames_base = p->public.frames_decoded;
   p->audio_base = p->public.audio_packets;
+  p->audible_base = p->public.audio_audible;
   p->freezes_base = p->public.freezes;
   p->public.freeze_ms = 0;
   p->public.peer = NULL;
@@ -425,6 +431,7 @@ kibitz_call_make_peer (KibitzCall  *self,
 
   p->public.peer = peer;
   p->public.offerer = offerer;
+  kibitz_peer_set_audio_muted (peer, !p->public.audio);
   p->peer_created_at = g_get_monotonic_time ();
   p->connected_polls = 0;
   kibitz_peer_set_sink_factory (peer, sink_factory_cb, self, NULL);

@@ -45,6 +45,7 @@ typedef struct {
   gint64             peer_created_at;    /* monotonic, of the current peer */
   guint64            frames_base;        /* counts of earlier, closed peers */
   guint64            audio_base;
+  guint64            audible_base;
   guint              freezes_base;
   gboolean           first_frame_seen;
   guint              connected_polls;    /* stats polls waiting for the selected pair */

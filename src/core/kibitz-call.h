@@ -64,6 +64,8 @@ typedef struct {
   KibitzStats *last_stats;     /* the latest snapshot, kept after the peer closed */
   guint64      frames_decoded; /* totals over every webrtcbin this participant had */
   guint64      audio_packets;
+  guint64      audio_audible;  /* of them, played with sound: not silence, not
+                                * silenced for an announced `audio: false` */
   gint64       first_frame_ms; /* from our join to its first decoded frame; -1: none */
   char        *local_candidate;
   char        *remote_candidate;

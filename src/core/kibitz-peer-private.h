@@ -50,7 +50,8 @@ struct _KibitzPeer
   GPtrArray          *local_candidates;
   GPtrArray          *remote_candidates;
 
-  GMutex              lock;            /* streams, touched by pad-added */
+  GMutex              lock;            /* streams and audio_muted, touched by pad-added */
+  gboolean            audio_muted;     /* its announced audio is off: play silence */
   GPtrArray          *streams;
 
   KibitzSinkFactory   sink_factory;

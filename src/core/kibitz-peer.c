@@ -333,6 +333,7 @@ on_pad_added_cb (GstElement *webrtcbin,
 
   g_mutex_lock (&self->lock);
   g_ptr_array_add (self->streams, g_object_ref (stream));
+  kibitz_remote_stream_set_muted (stream, self->audio_muted);
   g_mutex_unlock (&self->lock);
   kibitz_peer_hop (self, stream_added, stream, g_object_unref);
 }
@@ -464,6 +465,35 @@ kibitz_peer_get_audio_packets (KibitzPeer *self)
 
   sum_streams (self, KIBITZ_MEDIA_KIND_AUDIO, &n, &t);
   return n;
+}
+
+/* Audio buffers played with sound in them (kibitz_remote_stream_get_audible()). */
+guint64
+kibitz_peer_get_audio_audible (KibitzPeer *self)
+{
+  guint64 n = 0;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->streams->len; i++)
+    n += kibitz_remote_stream_get_audible (g_ptr_array_index (self->streams, i));
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/* Plays its audio as silence while @muted: its announced audio is off, and
+ * a teacher's mute holds even against a client that ignores it (§4). */
+void
+kibitz_peer_set_audio_muted (KibitzPeer *self,
+                             gboolean    muted)
+{
+  g_mutex_lock (&self->lock);
+  if (self->audio_muted != muted)
+    {
+      self->audio_muted = muted;
+      for (guint i = 0; i < self->streams->len; i++)
+        kibitz_remote_stream_set_muted (g_ptr_array_index (self->streams, i), muted);
+    }
+  g_mutex_unlock (&self->lock);
 }
 
 gint64

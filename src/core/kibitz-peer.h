@@ -115,6 +115,9 @@ gboolean        kibitz_peer_get_remote_sends_media (KibitzPeer              *sel
 /* Counters from the remote streams; thread-safe reads. */
 guint64         kibitz_peer_get_frames_decoded    (KibitzPeer               *self);
 guint64         kibitz_peer_get_audio_packets     (KibitzPeer               *self);
+guint64         kibitz_peer_get_audio_audible     (KibitzPeer               *self);
+void            kibitz_peer_set_audio_muted       (KibitzPeer               *self,
+                                                   gboolean                  muted);
 /* The size of the latest decoded remote video; FALSE before the first frame. */
 gboolean        kibitz_peer_get_video_size        (KibitzPeer               *self,
                                                    int                      *width,

@@ -29,6 +29,8 @@ typedef struct {
 /* Shared with the streaming thread's probe, which may outlive the object. */
 typedef struct {
   gint64 count;        /* atomic */
+  gint64 audible;      /* atomic: audio buffers that were not silence when played */
+  gboolean audio;      /* set before the probe runs */
   gint64 first_time;   /* atomic */
   gint64 last_time;    /* atomic */
   GMutex lock;         /* the rest; the probe takes it only after a pause */
@@ -76,9 +78,28 @@ struct _KibitzRemoteStream
   Counters        *counters;
   GstPad          *count_pad;
   GstElement      *sink;
+  GstElement      *volume;     /* audio only */
 };
 
 G_DEFINE_FINAL_TYPE (KibitzRemoteStream, kibitz_remote_stream, G_TYPE_OBJECT)
+
+/* Whether a decoded buffer carries sound: not a gap, not all zeros (a
+ * silenced stream, or a peer sending the silence of a microphone that is
+ * off). Stops at the first non-zero byte, so sound costs next to nothing. */
+static gboolean
+buffer_is_audible (GstBuffer *buffer)
+{
+  GstMapInfo map;
+  gboolean audible = FALSE;
+
+  if (buffer == NULL || GST_BUFFER_FLAG_IS_SET (buffer, GST_BUFFER_FLAG_GAP) ||
+      !gst_buffer_map (buffer, &map, GST_MAP_READ))
+    return FALSE;
+  for (gsize i = 0; i < map.size && !audible; i++)
+    audible = map.data[i] != 0;
+  gst_buffer_unmap (buffer, &map);
+  return audible;
+}
 
 static GstPadProbeReturn
 count_probe_cb (GstPad          *pad,
@@ -94,6 +115,8 @@ count_probe_cb (GstPad          *pad,
     __atomic_compare_exchange_n (&counters->first_time, &zero, now, FALSE,
                                  __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
   __atomic_add_fetch (&counters->count, 1, __ATOMIC_RELAXED);
+  if (counters->audio && buffer_is_audible (GST_PAD_PROBE_INFO_BUFFER (info)))
+    __atomic_add_fetch (&counters->audible, 1, __ATOMIC_RELAXED);
   last = __atomic_exchange_n (&counters->last_time, now, __ATOMIC_SEQ_CST);
   if (last != 0 && now - last >= GAP_US)
     note_gap (counters, now, now - last);
@@ -116,6 +139,8 @@ add_chain (KibitzRemoteStream  *self,
       if (e == NULL)
         return FALSE;
       gst_bin_add (GST_BIN (self->bin), e);
+      if (g_str_equal (factories[i], "volume"))
+        self->volume = e;
       if (g_str_equal (factories[i], "rtpvp8depay"))
         g_object_set (e, "request-keyframe", TRUE, "wait-for-keyframe", TRUE, NULL);
       if (prev != NULL && !gst_element_link (prev, e))
@@ -153,8 +178,10 @@ chain_for_caps (GstCaps         *caps,
   /* Load generators (bench/mesh) receive many streams on one small machine:
    * KIBITZ_DECODE_VIDEO=0 counts depayloaded frames instead of decoding. */
   static const char * const video_undecoded[] = { "rtpvp8depay", NULL };
+  /* The volume silences a peer whose announced audio is off (protocol.md §4:
+   * a muted student is not played, whatever its client sends). */
   static const char * const audio[] = { "rtpopusdepay", "opusdec", "audioconvert",
-                                        "audioresample", NULL };
+                                        "audioresample", "volume", NULL };
   static const char * const unknown[] = { NULL };
   const GstStructure *s;
   const char *encoding;
@@ -224,6 +251,7 @@ kibitz_remote_stream_new (GstElement  *pipeline,
   if (!(sink = own_sink (sink, error)))
     return NULL;
   factories = chain_for_caps (caps, &self->kind);
+  self->counters->audio = self->kind == KIBITZ_MEDIA_KIND_AUDIO;
 
   self->pipeline = gst_object_ref (pipeline);
   self->bin = gst_object_ref_sink (gst_bin_new (NULL));
@@ -271,6 +299,20 @@ guint64
 kibitz_remote_stream_get_count (KibitzRemoteStream *self)
 {
   return (guint64) __atomic_load_n (&self->counters->count, __ATOMIC_RELAXED);
+}
+
+guint64
+kibitz_remote_stream_get_audible (KibitzRemoteStream *self)
+{
+  return (guint64) __atomic_load_n (&self->counters->audible, __ATOMIC_RELAXED);
+}
+
+void
+kibitz_remote_stream_set_muted (KibitzRemoteStream *self,
+                                gboolean            muted)
+{
+  if (self->volume != NULL)
+    g_object_set (self->volume, "mute", muted, NULL);
 }
 
 gint64

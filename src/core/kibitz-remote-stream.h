@@ -26,6 +26,11 @@ KibitzRemoteStream *kibitz_remote_stream_new (GstElement  *pipeline,
 KibitzMediaKind kibitz_remote_stream_get_kind       (KibitzRemoteStream *self);
 /* Decoded video frames, or decoded audio buffers. Thread-safe. */
 guint64         kibitz_remote_stream_get_count      (KibitzRemoteStream *self);
+/* Audio buffers played with sound in them (not silenced, not silence). */
+guint64         kibitz_remote_stream_get_audible    (KibitzRemoteStream *self);
+/* Plays silence instead of the audio (video: nothing happens). Any thread. */
+void            kibitz_remote_stream_set_muted      (KibitzRemoteStream *self,
+                                                     gboolean            muted);
 /* g_get_monotonic_time() of the first decoded frame/buffer, 0 if none yet. */
 gint64          kibitz_remote_stream_get_first_time (KibitzRemoteStream *self);
 /* Pauses between decoded frames (after the first): the longest that ended

@@ -281,6 +281,7 @@ add_participant_stats (JsonBuilder             *builder,
   add_string (builder, "relay_transport", p->relay_transport);
   add_int (builder, "frames_decoded", p->frames_decoded);
   add_int (builder, "audio_packets", p->audio_packets);
+  add_int (builder, "audio_audible", p->audio_audible);
   add_bool (builder, "audio", p->audio);
   add_bool (builder, "video", p->video);
   add_bool (builder, "hand", p->hand);

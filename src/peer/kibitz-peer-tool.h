@@ -33,6 +33,7 @@ typedef struct {
   GStrv       ice_addresses;
   gboolean    relay_only;
   gboolean    raise_hand;
+  gboolean    ignore_mute;
   int         duration;
   int         expect_peers;
   int         latency;

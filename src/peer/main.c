@@ -88,7 +88,11 @@ class_message_cb (KibitzCall *call, const char *type, JsonObject *message, Peer 
   tool_emit_class (type, message);
   /* A muted peer's microphone is off now: say so, as after "mic off". */
   if (g_str_equal (type, "muted"))
-    tool_emit_self_state (peer);
+    {
+      if (peer->options.ignore_mute)
+        kibitz_call_set_microphone_enabled (call, TRUE);
+      tool_emit_self_state (peer);
+    }
 }
 
 static void

@@ -145,17 +145,19 @@ kibitz_test_peer_assert_received (KibitzTestPeer *receiver,
   g_assert_nonnull (json_object_get_string_member (peer, "local_candidate"));
 }
 
-/* The frames one participant received from another, at the last stats line
- * written at or before @time_ms (from a --stats file).
- */
+/* One count (@member of the stats entry: frames_decoded, audio_packets,
+ * audio_audible...) of what a participant received from another, at the
+ * last stats line written at or before @time_ms (from a --stats file); -1
+ * if none. */
 gint64
-kibitz_test_peer_frames_at (const char *stats_path,
-           const char *from_name,
-           gint64      time_ms)
+kibitz_test_peer_stat_at (const char *stats_path,
+                          const char *from_name,
+                          const char *member,
+                          gint64      time_ms)
 {
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
-  gint64 frames = -1;
+  gint64 value = -1;
 
   g_assert_true (g_file_get_contents (stats_path, &text, NULL, NULL));
   lines = g_strsplit (text, "\n", -1);
@@ -175,9 +177,20 @@ kibitz_test_peer_frames_at (const char *stats_path,
           JsonObject *peer = json_array_get_object_element (peers, j);
 
           if (g_str_equal (json_object_get_string_member (peer, "name"), from_name))
-            frames = json_object_get_int_member (peer, "frames_decoded");
+            value = json_object_get_int_member (peer, member);
         }
     }
 
-  return frames;
+  return value;
+}
+
+/* The frames one participant received from another, at the last stats line
+ * written at or before @time_ms (from a --stats file).
+ */
+gint64
+kibitz_test_peer_frames_at (const char *stats_path,
+                            const char *from_name,
+                            gint64      time_ms)
+{
+  return kibitz_test_peer_stat_at (stats_path, from_name, "frames_decoded", time_ms);
 }

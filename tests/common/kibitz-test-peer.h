@@ -50,6 +50,10 @@ void            kibitz_test_peer_assert_received  (KibitzTestPeer     *receiver,
 gint64          kibitz_test_peer_frames_at        (const char         *stats_path,
                                                    const char         *from_name,
                                                    gint64              time_ms);
+gint64          kibitz_test_peer_stat_at          (const char         *stats_path,
+                                                   const char         *from_name,
+                                                   const char         *member,
+                                                   gint64              time_ms);
 void            kibitz_test_peer_free             (KibitzTestPeer     *p);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KibitzTestPeer, kibitz_test_peer_free)

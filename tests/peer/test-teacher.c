@@ -167,11 +167,86 @@ test_knock_admit_mute_end (void)
   remove_tree (dir);
 }
 
+static gint64
+now_ms (void)
+{
+  return g_get_real_time () / 1000;
+}
+
+/* protocol.md §4: a muted student is not played by any Kibitz receiver, even
+ * when its client ignores the mute and keeps sending its tone. */
+static void
+test_mute_holds_against_a_client_that_ignores_it (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-teacher-XXXXXX", NULL);
+  g_autofree char *stats = g_build_filename (dir, "ewa.stats", NULL);
+  g_autofree char *stats_arg = g_strdup_printf ("--stats=%s", stats);
+  const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
+  g_autofree char *token = make_token (dir);
+  g_autofree char *token_arg = g_strdup_printf ("--teacher-token=%s", token);
+  g_autofree char *room = g_strdup_printf ("mute %d", (int) getpid ());
+  const char * const teacher_args[] = { token_arg, stats_arg, NULL };
+  const char * const pupil_args[] = { "--ignore-mute", NULL };
+  g_autoptr(KibitzTestPeer) ewa = NULL;
+  g_autoptr(KibitzTestPeer) kuba = NULL;
+  gint64 mute_at, end_at, audible_before, audible_after, audible_end, packets_after, packets_end;
+  gboolean refused = FALSE;
+
+  ewa = kibitz_test_peer_spawn_with_flags (server, room, "Ewa", 90, teacher_args,
+                                           G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_usleep (2 * G_USEC_PER_SEC);
+  kuba = kibitz_test_peer_spawn_with_flags (server, room, "Kuba", 90, pupil_args,
+                                            G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_usleep (4 * G_USEC_PER_SEC);
+  send_command (ewa, "admit all");
+  g_usleep (15 * G_USEC_PER_SEC);
+  mute_at = now_ms ();
+  send_command (ewa, "room unmute off");
+  send_command (ewa, "mute all");
+  g_usleep (8 * G_USEC_PER_SEC);
+  end_at = now_ms ();
+  send_command (ewa, "end");
+  kibitz_test_peer_finish (ewa);
+  kibitz_test_peer_finish (kuba);
+  g_assert_cmpint (ewa->status, ==, 0);
+
+  /* Kuba switched his microphone back on; the server said no. */
+  for (guint i = 0; i < kuba->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (kuba->events, i);
+
+      refused |= g_str_equal (json_object_get_string_member (e, "event"), "server-error") &&
+                 g_strcmp0 (json_object_get_string_member (e, "code"), "forbidden") == 0;
+    }
+  g_assert_true (refused);
+
+  /* Ewa heard him before; after the mute his audio keeps arriving and is
+   * played as silence. */
+  audible_before = kibitz_test_peer_stat_at (stats, "Kuba", "audio_audible", mute_at);
+  audible_after = kibitz_test_peer_stat_at (stats, "Kuba", "audio_audible", mute_at + 2000);
+  audible_end = kibitz_test_peer_stat_at (stats, "Kuba", "audio_audible", end_at);
+  packets_after = kibitz_test_peer_stat_at (stats, "Kuba", "audio_packets", mute_at + 2000);
+  packets_end = kibitz_test_peer_stat_at (stats, "Kuba", "audio_packets", end_at);
+  g_test_message ("Kuba at Ewa: %" G_GINT64_FORMAT " audible buffers before the mute, %"
+                  G_GINT64_FORMAT " 2 s after, %" G_GINT64_FORMAT " at the end; %" G_GINT64_FORMAT
+                  " buffers arrived meanwhile", audible_before, audible_after, audible_end,
+                  packets_end - packets_after);
+  g_assert_cmpint (audible_before, >, 50);
+  g_assert_cmpint (packets_end - packets_after, >, 100);
+  g_assert_cmpint (audible_end - audible_after, <, 5);
+
+  g_unlink (stats);
+  remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/peer/teacher/knock-admit-mute-end", test_knock_admit_mute_end);
+  g_test_add_func ("/peer/teacher/mute-holds-against-a-client-that-ignores-it",
+                   test_mute_holds_against_a_client_that_ignores_it);
   return g_test_run ();
 }
