@@ -2,19 +2,20 @@
 # Runs a libFuzzer target for a while (the STUN codec's; with TARGET
 # fuzz-ws-frame the WebSocket frame parser's, with fuzz-signal-scan the
 # relay fast path's, with fuzz-fen, fuzz-san or fuzz-pgn the chess
-# library's, with fuzz-board the rooms' shared board), starting from the seed corpus
+# library's, with fuzz-board the rooms' shared board, with fuzz-class a class with a
+# teacher), starting from the seed corpus
 # checked in beside this script (which it leaves untouched).
 #
 #   CC=clang meson setup BUILD_DIR -Dfuzzing=true -Db_sanitize=address -Db_lundef=false
 #   ninja -C BUILD_DIR
-#   tests/fuzz/run-fuzz.sh BUILD_DIR [SECONDS] [fuzz-stun|fuzz-ws-frame|fuzz-signal-scan|fuzz-fen|fuzz-san|fuzz-pgn|fuzz-board]
+#   tests/fuzz/run-fuzz.sh BUILD_DIR [SECONDS] [fuzz-stun|fuzz-ws-frame|fuzz-signal-scan|fuzz-fen|fuzz-san|fuzz-pgn|fuzz-board|fuzz-class]
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
 set -eu
 
 if [ $# -lt 1 ]; then
-  echo "usage: $0 BUILD_DIR [SECONDS] [fuzz-stun|fuzz-ws-frame|fuzz-signal-scan|fuzz-fen|fuzz-san|fuzz-pgn|fuzz-board]" >&2
+  echo "usage: $0 BUILD_DIR [SECONDS] [fuzz-stun|fuzz-ws-frame|fuzz-signal-scan|fuzz-fen|fuzz-san|fuzz-pgn|fuzz-board|fuzz-class]" >&2
   exit 2
 fi
 
@@ -30,6 +31,7 @@ case $target in
   fuzz-san) corpus=san ;;
   fuzz-pgn) corpus=pgn ;;
   fuzz-board) corpus=board ;;
+  fuzz-class) corpus=class ;;
   *) echo "unknown fuzz target $target" >&2; exit 2 ;;
 esac
 fuzzer=$build_dir/tests/fuzz/$target
