@@ -52,6 +52,7 @@ const defaults = {
   json: '',
   idleWindow: 10,
   kibitzServer: '',
+  baseServer: '',
   buildDir: '',
 };
 
@@ -60,7 +61,9 @@ function usage () {
        [--servers kibitz,peerjs] [--idle N] [--pairs P] [--generator c|node] [--generators G]
        [--rates R1,R2,...]
        [--step-seconds S] [--classes C] [--class-size N] [--idle-window S] [--json FILE]
-       [--kibitz-server PATH | --build-dir DIR]`);
+       [--kibitz-server PATH | --build-dir DIR] [--base-server PATH]
+  --servers takes kibitz, peerjs and kibitz-base (the kibitz-server at --base-server,
+  for a before/after comparison in one run)`);
 }
 
 function parseOptions (argv) {
@@ -132,9 +135,14 @@ async function startServer (kind) {
   const port = await freePort();
   let child;
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'kibitz-bench-'));
-  if (kind === 'kibitz') {
-    child = spawn(kibitzBinary(), ['--http', `127.0.0.1:${port}`, '--secret', 'bench-secret',
-      '--room-policy', 'open', '--turn', 'none', '--state-dir', state, '--max-connections-per-address', '30000'],
+  if (kind === 'kibitz' || kind === 'kibitz-base') {
+    /* kibitz-base: another build (--base-server), e.g. before a change, in
+     * the same run; one from before protocol.md §4 knows no --room-policy. */
+    const binary = kind === 'kibitz' ? kibitzBinary() : opts.baseServer;
+    if (!binary) throw new Error('--servers kibitz-base needs --base-server PATH');
+    child = spawn(binary, ['--http', `127.0.0.1:${port}`, '--secret', 'bench-secret',
+      ...(kind === 'kibitz' ? ['--room-policy', 'open'] : []),
+      '--turn', 'none', '--state-dir', state, '--max-connections-per-address', '30000'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   } else {
     // The PeerJS CLI as shipped; its stdout (a line per connection) goes nowhere.
@@ -144,8 +152,9 @@ async function startServer (kind) {
   }
   await waitListening(port, 15000);
   await sleep(500);
-  const url = kind === 'kibitz' ? `ws://127.0.0.1:${port}/v1/ws` : `ws://127.0.0.1:${port}/peerjs`;
-  return { kind, child, pid: child.pid, url, state };
+  const protocol = kind.startsWith('kibitz') ? 'kibitz' : 'peerjs';
+  const url = protocol === 'kibitz' ? `ws://127.0.0.1:${port}/v1/ws` : `ws://127.0.0.1:${port}/peerjs`;
+  return { kind, protocol, child, pid: child.pid, url, state };
 }
 
 async function stopServer (server) {
@@ -182,7 +191,7 @@ function sourceAddress (n) {
 class Client {
   constructor (server, room) {
     this.server = server;
-    this.kind = server.kind;
+    this.kind = server.protocol;
     this.room = room;
     this.serial = clientSerial++;
     this.id = null;
@@ -372,7 +381,8 @@ async function openRelayShares (server) {
   let first = 0;
   return Promise.all(counts.map((count) => {
     const worker = new Worker(fileURLToPath(import.meta.url), {
-      workerData: { server: { kind: server.kind, url: server.url }, first, count } });
+      workerData: { server: { kind: server.kind, protocol: server.protocol, url: server.url },
+        first, count } });
     first += count;
     let pending = null;
     worker.on('message', (m) => { if (pending) { const p = pending; pending = null; p(m); } });
@@ -419,7 +429,7 @@ function relaygenBinary () {
 
 /* relaygen runs the pairs; this process keeps the ladder and the server's CPU. */
 async function openRelaygen (server) {
-  const child = spawn(relaygenBinary(), ['--kind', server.kind, '--port', new URL(server.url).port,
+  const child = spawn(relaygenBinary(), ['--kind', server.protocol, '--port', new URL(server.url).port,
     '--pairs', String(opts.pairs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const lines = [];
@@ -685,6 +695,8 @@ function summarize (results, servers) {
     for (const [k, v] of Object.entries(values)) line[k] = v;
     if (values.kibitz && values.peerjs)
       line.ratio_kibitz_over_peerjs = values.kibitz.median / values.peerjs.median;
+    if (values.kibitz && values['kibitz-base'])
+      line.ratio_kibitz_over_base = values.kibitz.median / values['kibitz-base'].median;
     console.log(JSON.stringify(line));
   }
 }

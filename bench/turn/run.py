@@ -26,6 +26,7 @@ and killed by PID at the end; the temporary directory is removed.
 
 import argparse
 import atexit
+import base64
 import datetime
 import json
 import os
@@ -40,6 +41,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -228,9 +230,7 @@ class Kibitz(Server):
         err = open(os.path.join(self.work, "kibitz.err"), "ab")
         self.proc = spawn([self.binary, "--http", "127.0.0.1:0", "--turn", "127.0.0.1:0",
                            "--secret", SECRET, "--allow-peer", "127.0.0.0/8",
-                           # uclient takes its credentials from the secret, as from
-                           # /v1/config before protocol.md §4: the version-1 scope.
-                           "--relay-scope", "any",
+                           *self.extra_args(),
                            # uclient -W gives every session the same username id
                            "--user-quota", "10000",
                            "--relay-ports", "%d-%d" % self.relay_ports,
@@ -257,6 +257,11 @@ class Kibitz(Server):
         self.pid = child_pid(self.proc.pid)
         self._wait_ready(deadline)
 
+    def extra_args(self):
+        # uclient takes its credentials from the secret, as from /v1/config
+        # before protocol.md §4: the version-1 scope.
+        return ["--relay-scope", "any"]
+
     def metrics(self):
         with urllib.request.urlopen(f"http://{self.http}/metrics", timeout=5) as r:
             text = r.read().decode()
@@ -267,6 +272,117 @@ class Kibitz(Server):
             # 0 for a kibitz-server from before relay-to-relay hand-over
             out[key] = int(m.group(1)) if m else 0
         return out
+
+
+class Member:
+    """A participant of a room on kibitz-server, over a minimal WebSocket
+    client (standard library only): its welcome's TURN credentials are what a
+    room-scoped relay accepts. It stays in the room (a frame every 4 s, what
+    the server sends is drained) until closed."""
+
+    def __init__(self, http, room):
+        self.sock = socket.create_connection(tuple(http.rsplit(":", 1)), timeout=10)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall((f"GET /v1/ws?room={room} HTTP/1.1\r\nHost: {http}\r\n"
+                           "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                           f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise RuntimeError("kibitz-server closed the WebSocket handshake")
+            head += chunk
+        if b" 101 " not in head.split(b"\r\n", 1)[0]:
+            raise RuntimeError("no WebSocket upgrade: %r" % head[:200])
+        self.buf = head.split(b"\r\n\r\n", 1)[1]
+        self.lock = threading.Lock()
+        self.send(json.dumps({"type": "join", "room": room, "name": "bench"}))
+        welcome = None
+        while welcome is None:
+            message = json.loads(self.recv_text())
+            if message.get("type") == "welcome":
+                welcome = message
+        turn = [s for s in welcome["ice_servers"] if "username" in s][0]
+        self.username, self.credential = turn["username"], turn["credential"]
+        self.running = True
+        self.thread = threading.Thread(target=self._keep, daemon=True)
+        self.thread.start()
+
+    def send(self, text):
+        data = text.encode()
+        mask = os.urandom(4)
+        header = bytes([0x81]) + (bytes([0x80 | len(data)]) if len(data) < 126
+                                  else bytes([0x80 | 126]) + struct.pack("!H", len(data)))
+        with self.lock:
+            self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
+
+    def _read(self, n):
+        while len(self.buf) < n:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("kibitz-server closed the WebSocket")
+            self.buf += chunk
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def recv_text(self):
+        while True:
+            b0, b1 = self._read(2)
+            length = b1 & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", self._read(2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", self._read(8))[0]
+            payload = self._read(length)
+            if b0 & 0x0F == 0x1:
+                return payload.decode()
+
+    def _keep(self):
+        next_beat = time.monotonic()
+        while self.running:
+            if time.monotonic() >= next_beat:
+                try:
+                    self.send('{"type":"state","hand":false}')
+                except OSError:
+                    return
+                next_beat = time.monotonic() + 4
+            r, _, _ = select.select([self.sock], [], [], 0.5)
+            if r:
+                try:
+                    if not self.sock.recv(65536):
+                        return
+                except OSError:
+                    return
+
+    def close(self):
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+class KibitzRoom(Kibitz):
+    """kibitz-server with the relay's room scope (protocol.md §4, the default):
+    uclient uses the credentials of a room member's welcome, and every
+    permission is checked against the class."""
+
+    def __init__(self, binary, work, relay_ports, limit):
+        super().__init__(binary, work, relay_ports, limit)
+        self.name = "kibitz-room"
+        self.member = None
+
+    def extra_args(self):
+        return ["--room-policy", "open"]
+
+    def start(self):
+        super().start()
+        self.member = Member(self.http, "bench")
+        self.creds = (self.member.username, self.member.credential)
+
+    def stop(self):
+        if self.member:
+            self.member.close()
+            self.member = None
+        super().stop()
 
 
 class Coturn(Server):
@@ -299,10 +415,11 @@ UCLIENT_LOST = re.compile(r"Total lost packets (\d+) \(([\d.]+)%\), total send d
 UCLIENT_JITTER = re.compile(r"Average jitter ([\d.]+) ms")
 
 
-def uclient_argv(port, m, n, length, z, peer_port=None):
+def uclient_argv(port, m, n, length, z, peer_port=None, creds=None):
     far_end = ["-e", "127.0.0.1", "-r", str(peer_port)] if peer_port else ["-y"]
+    auth = ["-u", creds[0], "-w", creds[1]] if creds else ["-W", SECRET, "-u", USER]
     return ["turnutils_uclient"] + far_end + [
-        "-c", "-W", SECRET, "-u", USER, "-p", str(port),
+        "-c"] + auth + ["-p", str(port),
         "-m", str(m), "-n", str(n), "-l", str(length), "-z", str(z), "127.0.0.1"]
 
 
@@ -357,7 +474,8 @@ def run_clients(server, specs, limit, peer_port=None):
     before_m = server.metrics()
     u0, s0 = server.cpu()
     t0 = time.monotonic()
-    procs = [spawn(uclient_argv(server.port, *spec, peer_port=peer_port), limit,
+    procs = [spawn(uclient_argv(server.port, *spec, peer_port=peer_port,
+                                creds=getattr(server, "creds", None)), limit,
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for spec in specs]
     outs = []
     for p in procs:
@@ -430,11 +548,13 @@ def median(values):
     return statistics.median(values) if values else None
 
 
-def summarize(runs, ramp, workloads, rounds):
+def summarize(runs, ramp, workloads, rounds, names):
+    """Medians per workload and server; the CPU-per-packet ratio is the first
+    server's over the second's."""
     table = []
     for name, *_ in workloads:
         row = {"workload": name}
-        for srv in ("kibitz", "coturn"):
+        for srv in names:
             rs = [r for r in runs if r["workload"] == name and r["server"] == srv]
             row[srv] = {
                 "runs": len(rs), "failed": sum(not r["ok"] for r in rs),
@@ -448,11 +568,11 @@ def summarize(runs, ramp, workloads, rounds):
                 "wall_s": median(r["wall_s"] for r in rs),
                 "internal": median(r.get("internal") for r in rs),
             }
-        k, c = row["kibitz"]["cpu_us_per_packet"], row["coturn"]["cpu_us_per_packet"]
+        k, c = row[names[0]]["cpu_us_per_packet"], row[names[1]]["cpu_us_per_packet"]
         row["ratio_cpu_per_packet"] = round(k / c, 3) if k and c else None
         table.append(row)
     ramp_summary = {}
-    for srv in ("kibitz", "coturn"):
+    for srv in names:
         best = [r["best_loss_free_pps"] for r in ramp if r["server"] == srv]
         ramp_summary[srv] = {"best_loss_free_pps_per_round": best,
                              "median_best_loss_free_pps": median(best)}
@@ -469,15 +589,16 @@ def fmt(v, nd=2):
 
 def markdown(result):
     t, ramp = result["table"], result["ramp_summary"]
-    lines = [f"TURN relay: kibitz-server vs coturn {result['machine']['coturn']} "
-             f"({result['date']}, {result['rounds']} round(s), medians)", "",
+    names = result["servers"]
+    lines = [f"TURN relay: {names[0]} vs {names[1]} (coturn {result['machine']['coturn']}; "
+             f"{result['date']}, {result['rounds']} round(s), medians)", "",
              "| workload | server | CPU s | relayed pkts | CPU µs/pkt | loss % (median / max) "
-             "| jitter ms | wall s | handed over inside | kibitz/coturn CPU per pkt |",
+             f"| jitter ms | wall s | handed over inside | {names[0]}/{names[1]} CPU per pkt |",
              "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for row in t:
-        for srv in ("kibitz", "coturn"):
+        for srv in names:
             s = row[srv]
-            ratio = fmt(row["ratio_cpu_per_packet"], 3) if srv == "kibitz" else ""
+            ratio = fmt(row["ratio_cpu_per_packet"], 3) if srv == names[0] else ""
             fail = f" ({s['failed']} failed)" if s["failed"] else ""
             lines.append(f"| {row['workload']} | {srv}{fail} | {fmt(s['cpu_s'])} | "
                          f"{fmt(None if s['relayed'] is None else int(s['relayed']))} | "
@@ -490,7 +611,7 @@ def markdown(result):
     lines += ["", f"Ramp ({RAMP_M} sessions per uclient process at -z {RAMP_Z}, "
               f"{RAMP_L} B; offered relayed packets/s; stop at first loss):", "",
               "| server | highest loss-free rate per round | median |", "|---|---|---:|"]
-    for srv in ("kibitz", "coturn"):
+    for srv in names:
         r = ramp[srv]
         lines.append(f"| {srv} | {', '.join(fmt(x) for x in r['best_loss_free_pps_per_round'])} "
                      f"| {fmt(r['median_best_loss_free_pps'])} |")
@@ -511,6 +632,9 @@ def main():
     ap.add_argument("--retries", type=int, default=2,
                     help="with --quick: runs again a run that lost packets, up to N times")
     ap.add_argument("--ramp", action="store_true", help="run the ramp with --quick too")
+    ap.add_argument("--servers", default="kibitz,coturn",
+                    help="which to compare: kibitz (relay scope any), kibitz-room (the room "
+                         "scope of protocol.md §4, with a room member's credentials), coturn")
     args = ap.parse_args()
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -532,9 +656,13 @@ def main():
 
     host = machine()
     tmpdir = tempfile.mkdtemp(prefix="kibitz-turn-bench-")
-    kibitz = Kibitz(binary, tmpdir, (30000, 34999), 3600)
-    coturn = Coturn(tmpdir, (35000, 39999), 3600)
-    servers = [kibitz, coturn]
+    known = {"kibitz": lambda: Kibitz(binary, tmpdir, (30000, 34999), 3600),
+             "coturn": lambda: Coturn(tmpdir, (35000, 39999), 3600),
+             "kibitz-room": lambda: KibitzRoom(binary, tmpdir, (40000, 44999), 3600)}
+    names = args.servers.split(",")
+    if len(names) != 2 or any(n not in known for n in names):
+        sys.exit("--servers takes two of kibitz, kibitz-room, coturn")
+    servers = [known[n]() for n in names]
     limit = 120 if args.quick else 300           # per uclient run
     started = time.monotonic()
     runs, ramp = [], []
@@ -606,14 +734,14 @@ def main():
         srv.stop()
     if echo:
         echo.stop()
-    table, ramp_summary = summarize(runs, ramp, workloads, rounds)
+    table, ramp_summary = summarize(runs, ramp, workloads, rounds, names)
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "command": " ".join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:]),
-        "machine": host, "quick": args.quick, "rounds": rounds,
+        "machine": host, "quick": args.quick, "rounds": rounds, "servers": names,
         "ramp_rounds": ramp_rounds, "ramp_levels": ramp_levels,
         "ramp_uclient": {"m": RAMP_M, "n": ramp_n, "l": RAMP_L, "z": RAMP_Z},
-        "uclient_flags": "-y -c -W SECRET -u benchuser",
+        "uclient_flags": "-y -c -W SECRET -u benchuser (kibitz-room: -u/-w of a member's welcome)",
         "kibitz_binary": binary, "duration_s": round(time.monotonic() - started, 1),
         "table": table, "ramp_summary": ramp_summary, "runs": runs, "ramp": ramp,
     }

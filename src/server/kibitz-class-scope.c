@@ -18,10 +18,25 @@
 
 #define VOIDED_MAX 100000
 
+/* IPs as g_inet_address_to_string() writes them: almost every member has
+ * one, so it is kept inline; a member that moved networks has more. */
 typedef struct {
   char      *room;
-  GPtrArray *addresses;   /* char *, IPs as g_inet_address_to_string() writes them */
+  char      *address;
+  GPtrArray *more;        /* char *, or NULL */
 } Member;
+
+static gboolean
+member_has_address (Member     *member,
+                    const char *ip)
+{
+  if (g_strcmp0 (member->address, ip) == 0)
+    return TRUE;
+  for (guint i = 0; member->more != NULL && i < member->more->len; i++)
+    if (g_str_equal (g_ptr_array_index (member->more, i), ip))
+      return TRUE;
+  return FALSE;
+}
 
 struct _KibitzClassScope {
   GMutex           lock;
@@ -34,7 +49,9 @@ static void
 member_free (Member *member)
 {
   g_free (member->room);
-  g_ptr_array_unref (member->addresses);
+  g_free (member->address);
+  if (member->more != NULL)
+    g_ptr_array_unref (member->more);
   g_free (member);
 }
 
@@ -110,9 +127,7 @@ scope_peer_allowed (const char              *id,
     {
       g_hash_table_iter_init (&iter, self->members);
       while (!allowed && g_hash_table_iter_next (&iter, NULL, (gpointer *) &other))
-        if (g_str_equal (other->room, member->room))
-          for (guint i = 0; !allowed && i < other->addresses->len; i++)
-            allowed = g_str_equal (g_ptr_array_index (other->addresses, i), ip);
+        allowed = g_str_equal (other->room, member->room) && member_has_address (other, ip);
     }
   g_mutex_unlock (&self->lock);
   g_debug ("relay scope: %s (%s) to %s (owner %s): %s", id, member ? member->room : "none", ip,
@@ -154,14 +169,12 @@ kibitz_class_scope_join (KibitzClassScope *self,
 {
   g_autofree char *ip = address ? normalize_address (address) : NULL;
   Member *member;
-  gboolean known = FALSE;
 
   g_mutex_lock (&self->lock);
   member = g_hash_table_lookup (self->members, peer_id);
   if (member == NULL)
     {
       member = g_new0 (Member, 1);
-      member->addresses = g_ptr_array_new_with_free_func (g_free);
       g_hash_table_insert (self->members, g_strdup (peer_id), member);
     }
   if (g_strcmp0 (member->room, room_key) != 0)
@@ -169,10 +182,14 @@ kibitz_class_scope_join (KibitzClassScope *self,
       g_free (member->room);
       member->room = g_strdup (room_key);
     }
-  for (guint i = 0; ip && i < member->addresses->len && !known; i++)
-    known = g_str_equal (g_ptr_array_index (member->addresses, i), ip);
-  if (ip && !known)
-    g_ptr_array_add (member->addresses, g_steal_pointer (&ip));
+  if (ip != NULL && member->address == NULL)
+    member->address = g_steal_pointer (&ip);
+  else if (ip != NULL && !member_has_address (member, ip))
+    {
+      if (member->more == NULL)
+        member->more = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (member->more, g_steal_pointer (&ip));
+    }
   g_mutex_unlock (&self->lock);
 }
 
