@@ -20,6 +20,7 @@
 #include "kibitz-rooms.h"
 #include "kibitz-signaling-server.h"
 #include "kibitz-teacher-command.h"
+#include "kibitz-web-resources.h"
 #include "kibitz-ws-conn.h"
 #include "kibitz-ws-frame.h"
 
@@ -98,7 +99,10 @@ transport_member (gpointer    transport,
   KibitzSignalingServer *self = user_data;
   Connection *conn = transport;
 
-  kibitz_class_scope_join (self->scope, peer_id, room_key, conn->address);
+  /* Only a relay with the room scope asks (and only then is it worth the
+   * memory: a member's record per connection). */
+  if (self->config->turn_enabled && !self->config->relay_scope_any)
+    kibitz_class_scope_join (self->scope, peer_id, room_key, conn->address);
 }
 
 static void
@@ -108,6 +112,8 @@ transport_gone (const char *peer_id,
 {
   KibitzSignalingServer *self = user_data;
 
+  if (!self->config->turn_enabled || self->config->relay_scope_any)
+    return;
   if (voided)
     kibitz_class_scope_void (self->scope, peer_id);
   else
@@ -486,6 +492,117 @@ health_handler (SoupServer        *soup,
   set_text_response (msg, SOUP_STATUS_OK, "text/plain", "ok");
 }
 
+/* Invite links (protocol.md §4): /j/<code> is the browser participant from
+ * web/, embedded in the binary; the page reads the room and the code from its
+ * own address, so one copy serves every class. */
+
+static void default_handler (SoupServer        *soup,
+                             SoupServerMessage *msg,
+                             const char        *path,
+                             GHashTable        *query,
+                             gpointer           user_data);
+
+#define WEB_RESOURCE_PREFIX "/io/github/kibitz/server/web/"
+#define INVITE_CODE_MAX_LENGTH 512
+
+/* The page talks to this server only (its config and signaling), keeps the
+ * invite code out of Referer headers, and may not be framed by another site. */
+#define WEB_PAGE_CSP \
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " \
+  "media-src 'self' blob: mediastream:; connect-src 'self' ws: wss:; " \
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+static gboolean
+all_chars_in (const char *text,
+              const char *allowed)
+{
+  return *text != '\0' && strspn (text, allowed) == strlen (text);
+}
+
+/* Only the shape of kibitz_invite_code_new()'s output: a forged or expired
+ * code still gets the page, whose join then lands in the waiting room with a
+ * reason the page can explain. A mangled one (cut off in a text message) gets
+ * the "not found" state at once. */
+static gboolean
+invite_code_well_formed (const char *code)
+{
+  g_auto(GStrv) parts = NULL;
+
+  if (strlen (code) > INVITE_CODE_MAX_LENGTH)
+    return FALSE;
+  parts = g_strsplit (code, ".", 5);
+  return g_strv_length (parts) == 4 &&
+         all_chars_in (parts[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") &&
+         all_chars_in (parts[1], "0123456789") && strlen (parts[1]) <= 16 &&
+         all_chars_in (parts[2], "0123456789") && strlen (parts[2]) <= 16 &&
+         all_chars_in (parts[3], "0123456789abcdefABCDEF") && strlen (parts[3]) >= 16;
+}
+
+static void
+set_web_response (SoupServerMessage *msg,
+                  guint              status,
+                  const char        *file,
+                  const char        *content_type)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  g_autofree char *resource_path = g_strconcat (WEB_RESOURCE_PREFIX, file, NULL);
+  g_autoptr(GBytes) bytes = g_resource_lookup_data (kibitz_web_get_resource (), resource_path,
+                                                    G_RESOURCE_LOOKUP_FLAGS_NONE, NULL);
+
+  /* Compiled in by meson: missing only if the build is broken. */
+  g_return_if_fail (bytes != NULL);
+
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  soup_message_headers_replace (headers, "Content-Security-Policy", WEB_PAGE_CSP);
+  soup_message_headers_replace (headers, "Permissions-Policy",
+                                "camera=(self), microphone=(self)");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, content_type, SOUP_MEMORY_COPY,
+                                    g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+}
+
+static void
+invite_page_handler (SoupServer        *soup,
+                     SoupServerMessage *msg,
+                     const char        *path,
+                     GHashTable        *query,
+                     gpointer           user_data)
+{
+  const char *method = soup_server_message_get_method (msg);
+  const char *name;
+
+  /* Soup hands us "/jump" too: only "/j" and what is under it is ours. */
+  if (!g_str_equal (path, "/j") && !g_str_has_prefix (path, "/j/"))
+    {
+      default_handler (soup, msg, path, query, user_data);
+      return;
+    }
+
+  if (method != SOUP_METHOD_GET && method != SOUP_METHOD_HEAD)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Allow", "GET, HEAD");
+      set_text_response (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "text/plain", "Use GET.\n");
+      return;
+    }
+
+  /* The page's script and style sheet are relative links: the last path
+   * segment names them whatever came before it. */
+  name = strrchr (path, '/');
+  name = name ? name + 1 : path;
+  if (g_str_equal (name, "kibitz-web.js"))
+    set_web_response (msg, SOUP_STATUS_OK, "kibitz-web.js", "text/javascript; charset=utf-8");
+  else if (g_str_equal (name, "kibitz-web.css"))
+    set_web_response (msg, SOUP_STATUS_OK, "kibitz-web.css", "text/css; charset=utf-8");
+  else if (g_str_has_prefix (path, "/j/") && strchr (path + 3, '/') == NULL &&
+           invite_code_well_formed (path + 3))
+    set_web_response (msg, SOUP_STATUS_OK, "kibitz-web.html", "text/html; charset=utf-8");
+  else
+    /* The same page says "this link is not complete" in the reader's language. */
+    set_web_response (msg, SOUP_STATUS_NOT_FOUND, "kibitz-web.html", "text/html; charset=utf-8");
+}
+
 static void
 default_handler (SoupServer        *soup,
                  SoupServerMessage *msg,
@@ -494,7 +611,7 @@ default_handler (SoupServer        *soup,
                  gpointer           user_data)
 {
   set_text_response (msg, SOUP_STATUS_NOT_FOUND, "text/plain",
-                     "Not found. Kibitz serves /v1/config, /v1/ws, /healthz and /metrics.\n");
+                     "Not found. Kibitz serves /v1/config, /v1/ws, /healthz, /metrics and invite links (/j/...).\n");
 }
 
 /* `kibitz-server revoke-token` appends to a file; a running server picks the
@@ -899,6 +1016,7 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
   soup_server_add_handler (self->soup, "/v1/config", config_handler, self, NULL);
   soup_server_add_handler (self->soup, "/healthz", health_handler, self, NULL);
   soup_server_add_handler (self->soup, "/metrics", metrics_handler, self, NULL);
+  soup_server_add_handler (self->soup, "/j", invite_page_handler, self, NULL);
 
   return self;
 }
