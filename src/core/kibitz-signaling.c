@@ -434,7 +434,6 @@ kibitz_signaling_start (KibitzSignaling *self)
   connect_socket (self);
 }
 
-/* For a network change: do not wait for the socket to time out. */
 void
 kibitz_signaling_set_admission (KibitzSignaling *self,
                                 const char      *teacher,
@@ -448,6 +447,7 @@ kibitz_signaling_set_admission (KibitzSignaling *self,
   self->invite = g_strdup (invite && *invite ? invite : NULL);
 }
 
+/* For a network change: do not wait for the socket to time out. */
 void
 kibitz_signaling_reconnect_now (KibitzSignaling *self)
 {
