@@ -157,6 +157,8 @@ start_call (KibitzCallPage *self)
     .server_url = self->request->server_url,
     .room = self->request->room,
     .name = self->request->name,
+    .teacher_token = self->request->teacher_token,
+    .invite = self->request->invite,
     .media.video = self->dropped_video ? "none" : self->request->video,
     .media.audio = self->dropped_audio ? "none" : self->request->audio,
   };

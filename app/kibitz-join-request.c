@@ -36,8 +36,13 @@ kibitz_join_request_new (const char *server_url,
 KibitzJoinRequest *
 kibitz_join_request_copy (const KibitzJoinRequest *request)
 {
-  return kibitz_join_request_new (request->server_url, request->room, request->name,
-                                  request->video, request->audio);
+  KibitzJoinRequest *copy = kibitz_join_request_new (request->server_url, request->room,
+                                                      request->name, request->video,
+                                                      request->audio);
+
+  copy->invite = g_strdup (request->invite);
+  copy->teacher_token = g_strdup (request->teacher_token);
+  return copy;
 }
 
 void
@@ -50,5 +55,7 @@ kibitz_join_request_free (KibitzJoinRequest *request)
   g_free (request->name);
   g_free (request->video);
   g_free (request->audio);
+  g_free (request->invite);
+  g_free (request->teacher_token);
   g_free (request);
 }

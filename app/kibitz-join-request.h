@@ -16,6 +16,8 @@ typedef struct {
   char *name;
   char *video;        /* a source setting (kibitz-source-setting.h); NULL: automatic */
   char *audio;
+  char *invite;        /* an invite code (protocol.md §4); NULL: none */
+  char *teacher_token; /* the user's teacher key for this server; NULL: none */
 } KibitzJoinRequest;
 
 #define KIBITZ_TYPE_JOIN_REQUEST (kibitz_join_request_get_type ())

@@ -11,30 +11,8 @@
 
 #include <gst/gst.h>
 
+#include "kibitz-names.h"
 #include "kibitz-peer-tool.h"
-
-/* The room key an invite code starts with (base64url), or NULL. */
-static char *
-room_of_invite (const char *code)
-{
-  g_autofree char *part = g_strndup (code, strcspn (code, "."));
-  g_autofree guchar *raw = NULL;
-  gsize length;
-
-  g_strdelimit (part, "-", '+');
-  g_strdelimit (part, "_", '/');
-  while (strlen (part) % 4 != 0)
-    {
-      char *padded = g_strconcat (part, "=", NULL);
-
-      g_free (part);
-      part = padded;
-    }
-  raw = g_base64_decode (part, &length);
-  if (length == 0 || !g_utf8_validate ((const char *) raw, length, NULL))
-    return NULL;
-  return g_strndup ((const char *) raw, length);
-}
 
 gboolean
 tool_parse_options (Options   *options,
@@ -101,18 +79,24 @@ tool_parse_options (Options   *options,
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
 
-  /* A link as the teacher sent it: the code is its last part. */
-  if (options->invite && strstr (options->invite, "/j/"))
+  /* A link as the teacher sent it, or its code. The invite names the room
+   * (docs/protocol.md): --room may be left out. */
+  if (options->invite != NULL)
     {
-      char *code = g_strdup (strstr (options->invite, "/j/") + 3);
+      g_autofree char *room = NULL;
+      char *code = kibitz_invite_parse (options->invite, &room);
 
+      if (code == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--invite %s is not an invite link or code", options->invite);
+          return FALSE;
+        }
       g_free (options->invite);
       options->invite = code;
+      if (options->room == NULL)
+        options->room = g_steal_pointer (&room);
     }
-
-  /* The invite names the room (docs/protocol.md): --room may be left out. */
-  if (options->room == NULL && options->invite != NULL)
-    options->room = room_of_invite (options->invite);
 
   if (!options->server || !options->room || !options->name)
     {

@@ -116,3 +116,51 @@ kibitz_display_name_validate (const char  *name,
 {
   return check_name (name, "display name", KIBITZ_PROTOCOL_ERROR_BAD_NAME, error);
 }
+
+/* The room key an invite code starts with (base64url), or NULL. */
+static char *
+room_of_invite (const char *code)
+{
+  g_autofree char *part = g_strndup (code, strcspn (code, "."));
+  g_autofree guchar *raw = NULL;
+  gsize length = 0;
+
+  if (part[0] == '\0' || code[strlen (part)] != '.')
+    return NULL;
+  g_strdelimit (part, "-", '+');
+  g_strdelimit (part, "_", '/');
+  while (strlen (part) % 4 != 0)
+    {
+      char *padded = g_strconcat (part, "=", NULL);
+
+      g_free (part);
+      part = padded;
+    }
+  raw = g_base64_decode (part, &length);
+  if (length == 0 || !g_utf8_validate ((const char *) raw, length, NULL) ||
+      memchr (raw, '\0', length) != NULL)
+    return NULL;
+  return g_strndup ((const char *) raw, length);
+}
+
+char *
+kibitz_invite_parse (const char  *text,
+                     char       **room)
+{
+  g_autofree char *code = NULL;
+  const char *start;
+  char *found;
+
+  g_return_val_if_fail (text != NULL, NULL);
+
+  start = strstr (text, "/j/") ? strstr (text, "/j/") + 3 : text;
+  code = g_strndup (start, strcspn (start, "?#/ \t\r\n"));
+  found = room_of_invite (code);
+  if (found == NULL)
+    return NULL;
+  if (room != NULL)
+    *room = found;
+  else
+    g_free (found);
+  return g_steal_pointer (&code);
+}

@@ -107,6 +107,35 @@ test_parse (void)
     }
 }
 
+/* What a pupil pastes: the code or the whole link, room key from the code. */
+static void
+test_invite_parse (void)
+{
+  /* "maths 7b" in base64url, then issued, expiry and the MAC. */
+  const char *code = "bWF0aHMgN2I.1765000000000.3600.0123456789abcdef0123456789abcdef";
+  g_autofree char *link = g_strdup_printf ("https://class.example.org/j/%s?room=maths%%207b", code);
+  char *room = NULL;
+  char *parsed;
+
+  parsed = kibitz_invite_parse (code, &room);
+  g_assert_cmpstr (parsed, ==, code);
+  g_assert_cmpstr (room, ==, "maths 7b");
+  g_clear_pointer (&parsed, g_free);
+  g_clear_pointer (&room, g_free);
+
+  parsed = kibitz_invite_parse (link, &room);
+  g_assert_cmpstr (parsed, ==, code);
+  g_assert_cmpstr (room, ==, "maths 7b");
+  g_clear_pointer (&parsed, g_free);
+  g_clear_pointer (&room, g_free);
+
+  g_assert_null (kibitz_invite_parse ("", &room));
+  g_assert_null (kibitz_invite_parse ("maths 7b", &room));
+  g_assert_null (kibitz_invite_parse ("https://class.example.org/j/", &room));
+  g_assert_null (kibitz_invite_parse ("!!!.1.2.3", &room));
+  g_assert_null (room);
+}
+
 static void
 test_validate (void)
 {
@@ -176,6 +205,7 @@ main (int    argc,
   g_test_add_func ("/protocol/room-names", test_room_names);
   g_test_add_func ("/protocol/bad-names", test_bad_names);
   g_test_add_func ("/protocol/parse", test_parse);
+  g_test_add_func ("/protocol/invite-parse", test_invite_parse);
   g_test_add_func ("/protocol/validate", test_validate);
   g_test_add_func ("/protocol/turn-credentials", test_turn_credentials);
   g_test_add_func ("/protocol/error-codes", test_error_codes);
