@@ -75,12 +75,20 @@ kibitz_call_page_sync_controls (KibitzCallPage *self)
   gboolean microphone = kibitz_call_page_get_control (self, PROP_MICROPHONE_ENABLED);
   gboolean camera = kibitz_call_page_get_control (self, PROP_CAMERA_ENABLED);
   gboolean hand = kibitz_call_page_get_control (self, PROP_HAND_RAISED);
+  gboolean may_unmute;
   const char *tooltip;
 
   gtk_button_set_icon_name (GTK_BUTTON (self->microphone_button),
                             microphone ? "audio-input-microphone-symbolic"
                                        : "microphone-disabled-symbolic");
   tooltip = microphone ? _("Turn microphone off (Ctrl+D)") : _("Turn microphone on (Ctrl+D)");
+  /* A pupil whose teacher decides who speaks may turn it off, not on. */
+  may_unmute = kibitz_call_page_may_unmute (self);
+  if (!microphone && !may_unmute)
+    tooltip = _("Your teacher lets you speak when it is your turn");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.microphone",
+                                 (self->call == NULL || kibitz_call_has_microphone (self->call)) &&
+                                 (microphone || may_unmute));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->microphone_button), tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->microphone_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Microphone"),
@@ -119,8 +127,7 @@ devices_changed_cb (KibitzCallPage *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.camera",
                                  kibitz_call_has_camera (self->call));
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.microphone",
-                                 kibitz_call_has_microphone (self->call));
+  kibitz_call_page_sync_controls (self);
 }
 
 /* A new call starts with the user's last choices, and the controls follow

@@ -1,8 +1,10 @@
 /* kibitz-call-page-private.h: what the call page's files share:
  * kibitz-call-page.c (joining, leaving, failures, the public API),
  * kibitz-call-page-tiles.c (the grid of participants and the self-view),
- * kibitz-call-page-chat.c (the chat) and kibitz-call-page-controls.c (the
- * controls, bound to the call's properties, and the actions).
+ * kibitz-call-page-chat.c (the chat), kibitz-call-page-controls.c (the
+ * controls, bound to the call's properties, and the actions) and
+ * kibitz-call-page-class.c (a class with a teacher: waiting, the teacher's
+ * panel and menus, hands in order, the spotlight).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -31,6 +33,14 @@ struct _KibitzCallPage
   GtkStack              *chat_stack;
   GtkListBox            *chat_list;
   GtkEntry              *chat_entry;
+  AdwStatusPage         *waiting_page;
+  GtkToggleButton       *class_button;
+  GtkRevealer           *class_revealer;
+  GtkListBox            *waiting_list;
+  GtkLabel              *waiting_heading;
+  GtkSwitch             *lock_switch;
+  GtkSwitch             *unmute_switch;
+  GtkBox                *spotlight_box;
 
   KibitzCall            *call;
   KibitzAudioOutput     *audio_output;
@@ -41,6 +51,10 @@ struct _KibitzCallPage
   GString               *chat_log;   /* "name: text" lines, oldest first */
   guint                  badge_id;
   gint64                 slow_told_at; /* the "your connection is slow" toast */
+  KibitzParticipantTile *spotlit;    /* in spotlight_box, not in the grid */
+  gboolean               class_syncing; /* switches follow room_state, not the user */
+  gboolean               ending;     /* we pressed End Class */
+  GHashTable            *knock_toasts; /* waiting id -> its "is waiting" AdwToast */
 
   /* The call owns the controls while it runs; these are only the user's
    * last choices, carried into the next call (a retry without a broken
@@ -82,6 +96,18 @@ void kibitz_call_page_chat_entry_activate_cb (KibitzCallPage *self);
 void kibitz_call_page_send_chat_action (GtkWidget  *widget,
                                         const char *action_name,
                                         GVariant   *parameter);
+
+/* kibitz-call-page-class.c */
+void kibitz_call_page_connect_class  (KibitzCallPage *self);
+void kibitz_call_page_install_class  (GtkWidgetClass *widget_class);
+void kibitz_call_page_sync_class     (KibitzCallPage *self);
+void kibitz_call_page_class_tile_added (KibitzCallPage        *self,
+                                        KibitzParticipantTile *tile,
+                                        KibitzParticipant     *p);
+void kibitz_call_page_class_tile_removed (KibitzCallPage        *self,
+                                          KibitzParticipantTile *tile);
+void kibitz_call_page_clear_class    (KibitzCallPage *self);
+gboolean kibitz_call_page_may_unmute (KibitzCallPage *self);
 
 /* kibitz-call-page-controls.c */
 void kibitz_call_page_bind_controls  (KibitzCallPage *self);

@@ -42,6 +42,7 @@ participant_joined_cb (KibitzCall        *call,
   if (tile != NULL)
     {
       kibitz_participant_tile_set_name (KIBITZ_PARTICIPANT_TILE (tile), p->name);
+      kibitz_call_page_class_tile_added (self, KIBITZ_PARTICIPANT_TILE (tile), p);
       return;
     }
 
@@ -49,6 +50,7 @@ participant_joined_cb (KibitzCall        *call,
   kibitz_participant_tile_set_state (KIBITZ_PARTICIPANT_TILE (tile), p->audio, p->video, p->hand);
   g_hash_table_insert (self->tiles, g_strdup (p->id), g_object_ref (tile));
   gtk_flow_box_append (self->grid, tile);
+  kibitz_call_page_class_tile_added (self, KIBITZ_PARTICIPANT_TILE (tile), p);
 }
 
 static void
@@ -62,7 +64,10 @@ participant_left_cb (KibitzCall        *call,
   if (tile == NULL)
     return;
 
-  gtk_flow_box_remove (self->grid, gtk_widget_get_parent (GTK_WIDGET (tile)));
+  if (GTK_IS_FLOW_BOX_CHILD (gtk_widget_get_parent (GTK_WIDGET (tile))))
+    gtk_flow_box_remove (self->grid, gtk_widget_get_parent (GTK_WIDGET (tile)));
+  else
+    kibitz_call_page_class_tile_removed (self, tile);
   g_hash_table_remove (self->tiles, p->id);
 }
 
@@ -231,6 +236,8 @@ kibitz_call_page_clear_grid (KibitzCallPage *self)
 {
   GtkWidget *child;
 
+  if (self->spotlit != NULL)
+    kibitz_call_page_class_tile_removed (self, self->spotlit);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->grid))))
     gtk_flow_box_remove (self->grid, child);
   g_hash_table_remove_all (self->tiles);

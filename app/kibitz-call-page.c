@@ -17,6 +17,7 @@
 #include "kibitz-call-page-private.h"
 #include "kibitz-core-error.h"
 #include "kibitz-protocol-error.h"
+#include "kibitz-signaling.h"
 
 #define BADGE_INTERVAL_MS 1000
 
@@ -109,7 +110,31 @@ call_failed_cb (KibitzCall     *call,
   if (is_device_error (error) && retry_without_device (self))
     return;
 
-  if (g_error_matches (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_ROOM_FULL))
+  if (g_error_matches (error, KIBITZ_SIGNALING_ERROR, KIBITZ_SIGNALING_ERROR_ENDED))
+    {
+      if (self->ending)
+        show_error (self, _("You Ended the Class"),
+                    _("Everyone has left, and the invite links for this class no longer work. "
+                      "Start the next class from the lobby."), "emblem-ok-symbolic");
+      else
+        show_error (self, _("The Class Has Ended"),
+                    _("Your teacher ended the class. Thank you for taking part!"),
+                    "emblem-ok-symbolic");
+    }
+  else if (g_error_matches (error, KIBITZ_SIGNALING_ERROR, KIBITZ_SIGNALING_ERROR_REMOVED))
+    show_error (self, _("Your Teacher Removed You From the Class"),
+                _("You are no longer in the class. If you think this was a mistake, ask your "
+                  "teacher; if you join again, you wait until they let you in."),
+                "system-users-symbolic");
+  else if (g_error_matches (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_DENIED))
+    show_error (self, _("Your Teacher Did Not Let You In"),
+                _("Check that this is your class. Ask your teacher for an invite link, then "
+                  "join again."), "system-users-symbolic");
+  else if (g_error_matches (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_ROOM_LOCKED))
+    show_error (self, _("The Class Is Locked"),
+                _("Your teacher has locked the class, so nobody new can come in now. Ask your "
+                  "teacher to unlock it, then join again."), "system-lock-screen-symbolic");
+  else if (g_error_matches (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_ROOM_FULL))
     {
       description = g_strdup_printf (_("The room “%s” already has as many people as it can take. "
                                        "Ask your teacher, or try again later."),
@@ -148,6 +173,7 @@ stop_call (KibitzCallPage *self)
     }
   g_clear_object (&self->audio_output);
   kibitz_call_page_clear_grid (self);
+  kibitz_call_page_sync_class (self);
 }
 
 static void
@@ -178,6 +204,7 @@ start_call (KibitzCallPage *self)
   kibitz_call_page_bind_controls (self);
   kibitz_call_page_connect_tiles (self);
   kibitz_call_page_connect_chat (self);
+  kibitz_call_page_connect_class (self);
   g_signal_connect (self->call, "joined", G_CALLBACK (joined_cb), self);
   g_signal_connect (self->call, "failed", G_CALLBACK (call_failed_cb), self);
   kibitz_call_start (self->call);
@@ -333,6 +360,7 @@ kibitz_call_page_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), KIBITZ_TYPE_CALL_PAGE);
   g_clear_pointer (&self->tiles, g_hash_table_unref);
   g_clear_pointer (&self->lost, g_hash_table_unref);
+  g_clear_pointer (&self->knock_toasts, g_hash_table_unref);
 
   G_OBJECT_CLASS (kibitz_call_page_parent_class)->dispose (object);
 }
@@ -393,8 +421,17 @@ kibitz_call_page_class_init (KibitzCallPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, chat_stack);
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, chat_list);
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, chat_entry);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, waiting_page);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, class_button);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, class_revealer);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, waiting_list);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, waiting_heading);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, lock_switch);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, unmute_switch);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, spotlight_box);
   gtk_widget_class_bind_template_callback (widget_class, kibitz_call_page_chat_entry_activate_cb);
   kibitz_call_page_install_controls (widget_class);
+  kibitz_call_page_install_class (widget_class);
 }
 
 static void
@@ -404,6 +441,7 @@ kibitz_call_page_init (KibitzCallPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->tiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->lost = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->knock_toasts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->chat_log = g_string_new (NULL);
   self->carry_microphone = TRUE;
   self->carry_camera = TRUE;
@@ -413,4 +451,5 @@ kibitz_call_page_init (KibitzCallPage *self)
                            G_CONNECT_SWAPPED);
   self->badge_id = g_timeout_add (BADGE_INTERVAL_MS, kibitz_call_page_update_badges_cb, self);
   kibitz_call_page_sync_controls (self);
+  kibitz_call_page_sync_class (self);
 }

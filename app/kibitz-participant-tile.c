@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 #include "kibitz-participant-tile.h"
 
@@ -21,6 +22,9 @@ struct _KibitzParticipantTile
   GtkPicture           *picture;
   GtkLabel             *name_label;
   GtkWidget            *hand_badge;
+  GtkLabel             *hand_position;
+  GtkWidget            *teacher_badge;
+  GtkMenuButton        *menu_button;
   GtkWidget            *mic_badge;
   GtkWidget            *camera_badge;
   GtkWidget            *relay_badge;
@@ -29,6 +33,7 @@ struct _KibitzParticipantTile
   char                 *name;
   KibitzVideoPaintable *paintable;
   gboolean              video_on;
+  guint                 hand_place;
 };
 
 G_DEFINE_FINAL_TYPE (KibitzParticipantTile, kibitz_participant_tile, GTK_TYPE_WIDGET)
@@ -82,6 +87,81 @@ kibitz_participant_tile_set_relayed (KibitzParticipantTile *self,
   gtk_widget_set_visible (self->relay_badge, relayed);
 }
 
+/* Where this hand is in the class's queue (room_state.hands): 1 speaks
+ * first. 0: not in a queue (an open room shows the hand alone). */
+void
+kibitz_participant_tile_set_hand_place (KibitzParticipantTile *self,
+                                        guint                  place)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *description = NULL;
+
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  self->hand_place = place;
+  text = g_strdup_printf ("%u", place);
+  gtk_label_set_text (self->hand_position, text);
+  gtk_widget_set_visible (GTK_WIDGET (self->hand_position), place > 0);
+  /* Translators: a raised hand's place in the queue of raised hands */
+  description = place > 0 ? g_strdup_printf (_("Hand raised, number %u in the queue"), place)
+                          : g_strdup (_("Hand raised"));
+  gtk_widget_set_tooltip_text (self->hand_badge, description);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->hand_badge),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+}
+
+guint
+kibitz_participant_tile_get_hand_place (KibitzParticipantTile *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self), 0);
+
+  return gtk_widget_get_visible (self->hand_badge) ? self->hand_place : 0;
+}
+
+void
+kibitz_participant_tile_set_teacher (KibitzParticipantTile *self,
+                                     gboolean               teacher)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  gtk_widget_set_visible (self->teacher_badge, teacher);
+}
+
+/* What a teacher can do to this participant; NULL: nothing (no button). */
+void
+kibitz_participant_tile_set_menu (KibitzParticipantTile *self,
+                                  GMenuModel            *menu)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  gtk_menu_button_set_menu_model (self->menu_button, menu);
+  gtk_widget_set_visible (GTK_WIDGET (self->menu_button), menu != NULL);
+}
+
+/* In the spotlight: large, and the whole picture (not cropped to the tile). */
+void
+kibitz_participant_tile_set_large (KibitzParticipantTile *self,
+                                   gboolean               large)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  gtk_widget_set_size_request (GTK_WIDGET (self), 240, large ? 400 : 180);
+  gtk_picture_set_content_fit (self->picture, large ? GTK_CONTENT_FIT_CONTAIN
+                                                    : GTK_CONTENT_FIT_COVER);
+  if (large)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "spotlight");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "spotlight");
+}
+
+GMenuModel *
+kibitz_participant_tile_get_menu (KibitzParticipantTile *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self), NULL);
+
+  return gtk_menu_button_get_menu_model (self->menu_button);
+}
+
 KibitzTileBadges
 kibitz_participant_tile_get_badges (KibitzParticipantTile *self)
 {
@@ -97,6 +177,8 @@ kibitz_participant_tile_get_badges (KibitzParticipantTile *self)
     badges |= KIBITZ_TILE_BADGE_HAND;
   if (gtk_widget_get_visible (self->relay_badge))
     badges |= KIBITZ_TILE_BADGE_RELAYED;
+  if (gtk_widget_get_visible (self->teacher_badge))
+    badges |= KIBITZ_TILE_BADGE_TEACHER;
   return badges;
 }
 
@@ -189,6 +271,9 @@ kibitz_participant_tile_class_init (KibitzParticipantTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, picture);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, name_label);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, hand_badge);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, hand_position);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, teacher_badge);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, menu_button);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, mic_badge);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, camera_badge);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, relay_badge);

@@ -35,6 +35,7 @@ typedef enum {
   KIBITZ_TILE_BADGE_CAMERA_OFF = 1 << 1,
   KIBITZ_TILE_BADGE_HAND       = 1 << 2,
   KIBITZ_TILE_BADGE_RELAYED    = 1 << 3,
+  KIBITZ_TILE_BADGE_TEACHER    = 1 << 4,
 } KibitzTileBadges;
 
 /* The participant's announced state: badges for a muted microphone, a
@@ -46,6 +47,19 @@ void                  kibitz_participant_tile_set_state     (KibitzParticipantTi
 /* TRUE: the link to this participant goes through a TURN relay. */
 void                  kibitz_participant_tile_set_relayed   (KibitzParticipantTile *self,
                                                              gboolean               relayed);
+/* A class with a teacher (protocol.md §4): the raised hand's place in the
+ * queue (0: none), a "Teacher" badge, and the teacher's menu for this
+ * participant (NULL: none). The place reads 0 while the hand is down. */
+void                  kibitz_participant_tile_set_hand_place (KibitzParticipantTile *self,
+                                                              guint                  place);
+guint                 kibitz_participant_tile_get_hand_place (KibitzParticipantTile *self);
+void                  kibitz_participant_tile_set_teacher   (KibitzParticipantTile *self,
+                                                             gboolean               teacher);
+void                  kibitz_participant_tile_set_menu      (KibitzParticipantTile *self,
+                                                             GMenuModel            *menu);
+GMenuModel           *kibitz_participant_tile_get_menu      (KibitzParticipantTile *self);
+void                  kibitz_participant_tile_set_large     (KibitzParticipantTile *self,
+                                                             gboolean               large);
 /* The badges shown now. */
 KibitzTileBadges      kibitz_participant_tile_get_badges    (KibitzParticipantTile *self);
 

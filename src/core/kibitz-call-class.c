@@ -28,6 +28,61 @@ students_may_unmute (KibitzCall *self)
          kibitz_json_get_boolean (self->room_state, "students_may_unmute", TRUE);
 }
 
+static int
+find_waiting (KibitzCall *self,
+              const char *id)
+{
+  for (guint i = 0; id != NULL && i < json_array_get_length (self->waiting); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (self->waiting, i);
+
+      if (entry != NULL && g_strcmp0 (kibitz_json_get_string (entry, "id"), id) == 0)
+        return i;
+    }
+  return -1;
+}
+
+static void
+forget_waiting (KibitzCall *self,
+                const char *id)
+{
+  int i = find_waiting (self, id);
+
+  if (i >= 0)
+    json_array_remove_element (self->waiting, i);
+}
+
+/* The welcome's list (a teacher arriving after pupils knocked, or coming
+ * back), then each knock adds one; withdrawn (gone or denied) and joined
+ * (admitted) take one away. Entries without an id are dropped. */
+static void
+take_waiting (KibitzCall *self,
+              JsonObject *welcome)
+{
+  JsonNode *node = json_object_get_member (welcome, "waiting");
+  JsonArray *listed = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+
+  g_clear_pointer (&self->waiting, json_array_unref);
+  self->waiting = json_array_new ();
+  for (guint i = 0; listed && i < json_array_get_length (listed); i++)
+    {
+      JsonNode *entry = json_array_get_element (listed, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (entry) &&
+          kibitz_json_get_string (json_node_get_object (entry), "id") != NULL &&
+          find_waiting (self, kibitz_json_get_string (json_node_get_object (entry), "id")) < 0)
+        json_array_add_element (self->waiting, json_node_copy (entry));
+    }
+}
+
+void
+kibitz_call_class_joined (KibitzCall *self,
+                          const char *id)
+{
+  if (self->waiting != NULL)
+    forget_waiting (self, id);
+}
+
 /* Called before the welcome's peers are made: the relay-only policy must
  * be in force for every link. */
 void
@@ -39,6 +94,7 @@ kibitz_call_class_welcome (KibitzCall *self,
   g_free (self->role);
   self->role = g_strdup (role ? role : "member");
   take_room_state (self, kibitz_json_get_object (welcome, "room_state"));
+  take_waiting (self, welcome);
 
   if (g_strcmp0 (kibitz_json_get_string (welcome, "ice_transport_policy"), "relay") == 0 &&
       !self->options.relay_only)
@@ -65,6 +121,19 @@ kibitz_call_class_cb (KibitzSignaling *signaling,
       break;
     case KIBITZ_MESSAGE_MUTED:
       kibitz_call_set_microphone_enabled (self, FALSE);
+      break;
+    case KIBITZ_MESSAGE_KNOCK:
+      {
+        JsonObject *peer = kibitz_json_get_object (message, "peer");
+
+        if (self->waiting != NULL && peer != NULL && kibitz_json_get_string (peer, "id") &&
+            find_waiting (self, kibitz_json_get_string (peer, "id")) < 0)
+          json_array_add_object_element (self->waiting, json_object_ref (peer));
+      }
+      break;
+    case KIBITZ_MESSAGE_WITHDRAWN:
+      if (self->waiting != NULL)
+        forget_waiting (self, kibitz_json_get_string (message, "id"));
       break;
     default:
       break;
@@ -111,6 +180,19 @@ kibitz_call_get_room_state (KibitzCall *self)
 /* A teacher's request (admit, deny, lock, remove, mute, room, lower-hand,
  * invite, end): @members go into a message of @type. The server answers
  * everyone concerned, or us with ::server-error (forbidden...). */
+/* Teachers: who is knocking now, oldest first ({id, name}); empty for
+ * everyone else. Changes come with ::class-message (knock, withdrawn) and
+ * ::participant-joined (an admitted one). */
+JsonArray *
+kibitz_call_get_waiting (KibitzCall *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), NULL);
+
+  if (self->waiting == NULL)
+    self->waiting = json_array_new ();
+  return self->waiting;
+}
+
 void
 kibitz_call_send_class (KibitzCall        *self,
                         KibitzMessageType  type,

@@ -118,6 +118,7 @@ struct _KibitzCall {
   /* kibitz-call-class.c */
   char               *role;              /* "teacher", "student", "member"; NULL before welcome */
   JsonObject         *room_state;        /* the latest room_state, or NULL */
+  JsonArray          *waiting;           /* teachers: {id, name} knocking, oldest first */
 };
 
 enum {
@@ -174,6 +175,8 @@ gboolean kibitz_call_take_view   (KibitzCall  *self,
 
 void kibitz_call_apply_state (Participant *p,
                               JsonObject  *state);
+void kibitz_call_class_joined (KibitzCall *self,
+                               const char *id);
 void kibitz_call_apply_role (Participant *p,
                              JsonObject  *entry);
 void kibitz_call_close_peer (KibitzCall  *self,

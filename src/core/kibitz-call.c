@@ -139,6 +139,8 @@ peer_joined_cb (KibitzSignaling *signaling,
   Participant *p = kibitz_call_find_participant (self, id);
   gboolean known = p != NULL && !p->public.left;
 
+  /* Off the waiting list before anyone hears of the newcomer. */
+  kibitz_call_class_joined (self, id);
   p = kibitz_call_ensure_participant (self, id, kibitz_json_get_string (peer, "name"));
   kibitz_call_apply_state (p, kibitz_json_get_object (peer, "state"));
   kibitz_call_apply_role (p, peer);
@@ -658,6 +660,7 @@ kibitz_call_finalize (GObject *object)
   g_clear_pointer (&self->board_pending, g_ptr_array_unref);
   g_free (self->role);
   g_clear_pointer (&self->room_state, json_object_unref);
+  g_clear_pointer (&self->waiting, json_array_unref);
 
   G_OBJECT_CLASS (kibitz_call_parent_class)->finalize (object);
 }

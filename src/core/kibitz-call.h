@@ -159,6 +159,7 @@ void               kibitz_call_board_set_movers (KibitzCall              *self,
  * ({locked, students_may_unmute, spotlight, hands}; NULL before it). */
 const char        *kibitz_call_get_role         (KibitzCall              *self);
 JsonObject        *kibitz_call_get_room_state   (KibitzCall              *self);
+JsonArray         *kibitz_call_get_waiting      (KibitzCall              *self);
 void               kibitz_call_send_class       (KibitzCall              *self,
                                                  KibitzMessageType        type,
                                                  JsonObject              *members);

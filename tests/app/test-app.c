@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 #include <gst/gst.h>
 #include <signal.h>
 #include <string.h>
@@ -340,7 +341,15 @@ maybe_snapshot (GtkWidget *window)
                           gtk_widget_get_height (window));
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   if (node == NULL)
-    return;
+    {
+      /* Nothing recorded (it happens right after a tile moved between
+       * parents): what the X server shows instead. */
+      const char * const argv[] = { "import", "-window", "root", path, NULL };
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                    NULL, NULL);
+      return;
+    }
   texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node, NULL);
   gdk_texture_save_to_png (texture, path);
 }
@@ -857,6 +866,528 @@ test_lobby_hotplug (void)
   gst_object_unref (camera);
 }
 
+
+/* Classes with a teacher (protocol.md §4): the app as the teacher, and as a
+ * pupil, against a server in its default policy and kibitz-peers. */
+
+#define CLASS_ROOM "app-class"
+
+static TestPeer *
+spawn_class_peer (KibitzTestServer   *server,
+                  const char         *name,
+                  const char * const *extra)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  TestPeer *peer = g_new0 (TestPeer, 1);
+
+  g_ptr_array_add (argv, g_strdup (g_getenv ("KIBITZ_PEER_BIN")));
+  g_ptr_array_add (argv, g_strdup_printf ("--server=http://%s", server->http));
+  g_ptr_array_add (argv, g_strdup ("--room=" CLASS_ROOM));
+  g_ptr_array_add (argv, g_strdup_printf ("--name=%s", name));
+  g_ptr_array_add (argv, g_strdup ("--ice-address=127.0.0.1"));
+  g_ptr_array_add (argv, g_strdup ("--width=320"));
+  g_ptr_array_add (argv, g_strdup ("--height=240"));
+  g_ptr_array_add (argv, g_strdup ("--duration=90"));
+  for (guint i = 0; extra != NULL && extra[i] != NULL; i++)
+    g_ptr_array_add (argv, g_strdup (extra[i]));
+  g_ptr_array_add (argv, NULL);
+
+  peer->process = g_subprocess_newv ((const char * const *) argv->pdata,
+                                     G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                     G_SUBPROCESS_FLAGS_STDIN_PIPE, &error);
+  g_assert_no_error (error);
+  peer->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  peer->cancellable = g_cancellable_new ();
+  peer->stdout_lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (peer->process));
+  g_data_input_stream_read_line_async (peer->stdout_lines, G_PRIORITY_DEFAULT, peer->cancellable,
+                                       read_line_cb, peer);
+  return peer;
+}
+
+static void
+send_command (TestPeer   *peer,
+              const char *command)
+{
+  g_autofree char *line = g_strconcat (command, "\n", NULL);
+
+  g_assert_true (g_output_stream_write_all (g_subprocess_get_stdin_pipe (peer->process), line,
+                                            strlen (line), NULL, NULL, NULL));
+}
+
+typedef struct {
+  TestPeer   *peer;
+  const char *event;
+  const char *member;   /* NULL: any */
+  const char *value;
+} Seen;
+
+static gboolean
+peer_has_event (Seen *seen)
+{
+  for (guint i = 0; i < seen->peer->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (seen->peer->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL),
+                     seen->event) != 0)
+        continue;
+      if (seen->member == NULL ||
+          g_strcmp0 (json_object_get_string_member_with_default (e, seen->member, NULL),
+                     seen->value) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+wait_event (TestPeer   *peer,
+            const char *event,
+            const char *member,
+            const char *value,
+            guint       seconds)
+{
+  Seen seen = { peer, event, member, value };
+
+  return spin_until_data ((gboolean (*) (gpointer)) peer_has_event, &seen, seconds);
+}
+
+/* Reaped (the child watch runs in the main loop). */
+static gboolean
+has_exited (TestPeer *peer)
+{
+  return g_subprocess_get_identifier (peer->process) == NULL;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  while (dir != NULL && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *child = g_build_filename (path, name, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
+    }
+  g_rmdir (path);
+}
+
+static char *
+make_teacher_token (const char *state_dir)
+{
+  const char * const argv[] = { g_getenv ("KIBITZ_SERVER_BIN"), "teacher-token", "--name",
+                                "Ewa", "--state-dir", state_dir, NULL };
+  char *out = kibitz_test_run (argv);
+
+  *strchr (out, '\n') = '\0';
+  return out;
+}
+
+static GObject *
+page_child (KibitzCallPage *page,
+            const char     *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (page), KIBITZ_TYPE_CALL_PAGE, name);
+}
+
+static const char *
+page_shows (KibitzCallPage *page)
+{
+  return gtk_stack_get_visible_child_name (GTK_STACK (page_child (page, "stack")));
+}
+
+static const char *
+status_title (KibitzCallPage *page)
+{
+  return adw_status_page_get_title (ADW_STATUS_PAGE (page_child (page, "status_page")));
+}
+
+/* The names in the teacher's waiting list, in order, comma-separated. */
+static char *
+waiting_names (KibitzCallPage *page)
+{
+  GString *names = g_string_new (NULL);
+
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (page_child (page, "waiting_list")));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row))
+      g_string_append_printf (names, "%s%s", names->len ? "," : "",
+                              adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
+  return g_string_free (names, FALSE);
+}
+
+typedef struct {
+  KibitzCallPage *page;
+  const char     *want;
+} Waiting;
+
+static gboolean
+waiting_list_is (Waiting *w)
+{
+  g_autofree char *names = waiting_names (w->page);
+
+  return g_str_equal (names, w->want);
+}
+
+/* The row's id is its widget name; the action is what its button does. */
+static const char *
+waiting_id (KibitzCallPage *page,
+            const char     *name)
+{
+  for (GtkWidget *row = gtk_widget_get_first_child (GTK_WIDGET (page_child (page, "waiting_list")));
+       row != NULL; row = gtk_widget_get_next_sibling (row))
+    if (ADW_IS_ACTION_ROW (row) &&
+        g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name))
+      return gtk_widget_get_name (row);
+  return NULL;
+}
+
+static gboolean
+ada_shows_video (KibitzCallPage *page)
+{
+  return tile_shows_video (kibitz_call_page_find_tile (page, "Ada"));
+}
+
+static gboolean
+ada_hand_first (KibitzCallPage *page)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_find_tile (page, "Ada");
+
+  return tile != NULL && kibitz_participant_tile_get_hand_place (tile) == 1;
+}
+
+static gboolean
+ada_hand_down (KibitzCallPage *page)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_find_tile (page, "Ada");
+
+  return tile != NULL && !(kibitz_participant_tile_get_badges (tile) & KIBITZ_TILE_BADGE_HAND);
+}
+
+static gboolean
+ada_spotlit (KibitzCallPage *page)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_find_tile (page, "Ada");
+
+  return tile != NULL &&
+         gtk_widget_get_parent (GTK_WIDGET (tile)) == GTK_WIDGET (page_child (page, "spotlight_box")) &&
+         gtk_widget_get_visible (GTK_WIDGET (page_child (page, "spotlight_box")));
+}
+
+static gboolean
+ada_gone (KibitzCallPage *page)
+{
+  return kibitz_call_page_find_tile (page, "Ada") == NULL;
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  g_autoptr(GList) windows = gtk_window_list_toplevels ();
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    if (ADW_IS_MESSAGE_DIALOG (l->data) && gtk_widget_get_visible (l->data))
+      return l->data;
+  return NULL;
+}
+
+static void
+answer_dialog (const char *response)
+{
+  AdwMessageDialog *dialog = NULL;
+
+  for (guint i = 0; i < 500 && (dialog = find_dialog ()) == NULL; i++)
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_nonnull (dialog);
+  g_test_message ("dialog: %s", adw_message_dialog_get_heading (dialog));
+  adw_message_dialog_response (dialog, response);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* What Copy put on the clipboard (ours: read from its content provider,
+ * without a round trip through the display server). */
+static char *
+clipboard_text (KibitzCallPage *page)
+{
+  GdkContentProvider *content = gdk_clipboard_get_content (gtk_widget_get_clipboard (GTK_WIDGET (page)));
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_STRING);
+  if (content == NULL || !gdk_content_provider_get_value (content, &value, NULL))
+    return NULL;
+  return g_value_dup_string (&value);
+}
+
+static gboolean
+clipboard_has_invite (KibitzCallPage *page)
+{
+  g_autofree char *text = clipboard_text (page);
+
+  return text != NULL && strstr (text, "/j/") != NULL;
+}
+
+static gboolean
+shows_error_page (KibitzCallPage *page)
+{
+  return g_strcmp0 (page_shows (page), "error") == 0;
+}
+
+static void
+join_class (KibitzWindow *window,
+            const char   *url,
+            const char   *name,
+            const char   *token)
+{
+  g_autoptr(KibitzJoinRequest) request = kibitz_join_request_new (url, CLASS_ROOM, name, NULL,
+                                                                  NULL);
+
+  request->teacher_token = g_strdup (token);
+  gtk_window_present (GTK_WINDOW (window));
+  /* As the window's join does (without its keyring lookup). */
+  gtk_stack_set_visible_child_name (GTK_STACK (gtk_widget_get_template_child (
+                                      GTK_WIDGET (window), KIBITZ_TYPE_WINDOW, "stack")), "call");
+  kibitz_call_page_join (kibitz_window_get_call_page (window), request);
+}
+
+/* The app is the teacher: pupils knock and are listed; Deny turns one away,
+ * Admit lets one in; hands in order; Lower hand, Mute, Students may unmute,
+ * Spotlight, Copy invite link, Remove (confirmed), Lock, End class
+ * (confirmed) each reach the pupils as the protocol says. */
+static void
+test_class_teacher (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-app-class-XXXXXX", NULL);
+  const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  g_autofree char *token = make_teacher_token (dir);
+  const char * const ada_args[] = { "--raise-hand", NULL };
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  TestPeer *ada, *bruno, *celina;
+  Waiting both = { page, "Ada,Bruno" }, only_ada = { page, "Ada" }, nobody = { page, "" };
+  g_autofree char *ada_id = NULL;
+  g_autofree char *invite = NULL;
+  JsonObject *state;
+
+  join_class (window, url, "Ewa", token);
+  while (kibitz_call_page_get_call (page) == NULL ||
+         kibitz_call_get_role (kibitz_call_page_get_call (page)) == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpstr (kibitz_call_get_role (kibitz_call_page_get_call (page)), ==, "teacher");
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (page_child (page, "class_button"))));
+
+  /* Two pupils knock, in this order. */
+  ada = spawn_class_peer (server, "Ada", ada_args);
+  g_assert_true (wait_event (ada, "waiting", NULL, NULL, 20));
+  bruno = spawn_class_peer (server, "Bruno", NULL);
+  g_assert_true (spin_until_data ((gboolean (*) (gpointer)) waiting_list_is, &both, 20));
+
+  /* Deny Bruno: he hears it, and leaves the list. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.deny", "s", waiting_id (page, "Bruno"));
+  g_assert_true (spin_until_data ((gboolean (*) (gpointer)) has_exited, bruno, 20));
+  g_assert_cmpint (g_subprocess_get_exit_status (bruno->process), ==, 2);
+  g_assert_true (spin_until_data ((gboolean (*) (gpointer)) waiting_list_is, &only_ada, 20));
+
+  /* Admit Ada: her video, her hand first in the queue. */
+  ada_id = g_strdup (waiting_id (page, "Ada"));
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.admit", "s", ada_id);
+  g_assert_true (spin_until_data ((gboolean (*) (gpointer)) waiting_list_is, &nobody, 20));
+  g_assert_true (spin_until (ada_shows_video, page, WAIT_SECONDS));
+  g_assert_true (spin_until (ada_hand_first, page, 20));
+  g_assert_nonnull (kibitz_participant_tile_get_menu (kibitz_call_page_find_tile (page, "Ada")));
+
+  /* Her tile's menu: lower the hand, mute her. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.lower-hand", "s", ada_id);
+  g_assert_true (spin_until (ada_hand_down, page, 20));
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.mute", "s", ada_id);
+  g_assert_true (wait_event (ada, "muted", NULL, NULL, 20));
+
+  /* Students may not unmute: Ada's peer hears the room's rule. */
+  gtk_switch_set_active (GTK_SWITCH (page_child (page, "unmute_switch")), FALSE);
+  g_assert_true (wait_event (ada, "room_state", NULL, NULL, 20));
+  state = kibitz_call_get_room_state (kibitz_call_page_get_call (page));
+  for (guint i = 0; i < 2000 && json_object_get_boolean_member_with_default (state,
+                                                       "students_may_unmute", TRUE); i++)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+      state = kibitz_call_get_room_state (kibitz_call_page_get_call (page));
+    }
+  g_assert_false (json_object_get_boolean_member_with_default (state, "students_may_unmute",
+                                                               TRUE));
+
+  /* Spotlight: Ada large above the grid. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.spotlight", "s", ada_id);
+  g_assert_true (spin_until (ada_spotlit, page, 20));
+  g_assert_true (wait_event (ada, "room_state", "spotlight", ada_id, 20));
+  maybe_snapshot (GTK_WIDGET (window));
+
+  /* Copy invite link: a link to this class on the clipboard. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.copy-invite", NULL);
+  g_assert_true (spin_until (clipboard_has_invite, page, 20));
+  invite = clipboard_text (page);
+  g_test_message ("invite link: %s", invite);
+
+  /* Remove Ada (after the question): she is told, her tile goes. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.remove", "s", ada_id);
+  answer_dialog ("remove");
+  g_assert_true (wait_event (ada, "removed", NULL, NULL, 20));
+  g_assert_true (spin_until (ada_gone, page, 20));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page_child (page, "spotlight_box"))));
+
+  /* Locked: even a pupil with the invite link is turned away. */
+  gtk_switch_set_active (GTK_SWITCH (page_child (page, "lock_switch")), TRUE);
+  {
+    g_autofree char *invite_arg = g_strdup_printf ("--invite=%s", invite);
+    const char * const celina_args[] = { invite_arg, NULL };
+
+    /* The lock is in force once the room says so. */
+    for (guint i = 0; i < 5000 && !json_object_get_boolean_member_with_default (
+             kibitz_call_get_room_state (kibitz_call_page_get_call (page)), "locked", FALSE); i++)
+      {
+        g_main_context_iteration (NULL, FALSE);
+        g_usleep (1000);
+      }
+    celina = spawn_class_peer (server, "Celina", celina_args);
+    g_assert_true (spin_until_data ((gboolean (*) (gpointer)) has_exited, celina, 20));
+    g_assert_cmpint (g_subprocess_get_exit_status (celina->process), ==, 2);
+  }
+
+  /* End class, confirmed: the teacher's own sentence. */
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.end-class", NULL);
+  answer_dialog ("end");
+  g_assert_true (spin_until (shows_error_page, page, 20));
+  g_test_message ("%s", status_title (page));
+  g_assert_cmpstr (status_title (page), ==, "You Ended the Class");
+
+  close_window (window);
+  test_peer_stop (ada);
+  test_peer_stop (bruno);
+  test_peer_stop (celina);
+  remove_tree (dir);
+}
+
+static gboolean
+shows_waiting (KibitzCallPage *page)
+{
+  return g_strcmp0 (page_shows (page), "waiting") == 0;
+}
+
+static gboolean
+teacher_video_shown (KibitzCallPage *page)
+{
+  return g_strcmp0 (page_shows (page), "call") == 0 &&
+         tile_shows_video (kibitz_call_page_find_tile (page, "Ewa"));
+}
+
+static gboolean
+may_not_unmute (KibitzCallPage *page)
+{
+  gboolean microphone = TRUE;
+
+  g_object_get (page, "microphone-enabled", &microphone, NULL);
+  return !microphone &&
+         !gtk_widget_is_sensitive (GTK_WIDGET (page_child (page, "microphone_button")));
+}
+
+static gboolean
+self_spotlit (KibitzCallPage *page)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_get_self_tile (page);
+
+  return tile != NULL &&
+         gtk_widget_get_parent (GTK_WIDGET (tile)) == GTK_WIDGET (page_child (page, "spotlight_box"));
+}
+
+/* The app is a pupil: it waits (a page with Cancel), a teacher's denial and
+ * lock are said in sentences, an admitted pupil sees the class, is muted and
+ * cannot unmute while the teacher says so, sees itself in the spotlight,
+ * and sees the end. */
+static void
+test_class_pupil (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-app-pupil-XXXXXX", NULL);
+  const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  g_autofree char *token = make_teacher_token (dir);
+  g_autofree char *token_arg = g_strdup_printf ("--teacher-token=%s", token);
+  const char * const ewa_args[] = { token_arg, NULL };
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  TestPeer *ewa = spawn_class_peer (server, "Ewa", ewa_args);
+  g_autofree char *command = NULL;
+  const char *own_id;
+
+  g_assert_true (wait_event (ewa, "joined", "role", "teacher", 20));
+
+  /* Denied. */
+  join_class (window, url, "Zosia", NULL);
+  g_assert_true (spin_until (shows_waiting, page, 20));
+  g_assert_true (wait_event (ewa, "knock", NULL, NULL, 20));
+  for (guint i = 0; i < ewa->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (ewa->events, i);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), "knock") == 0)
+        command = g_strdup_printf ("deny %s", json_object_get_string_member (
+                                     json_object_get_object_member (e, "peer"), "id"));
+    }
+  send_command (ewa, command);
+  g_assert_true (spin_until (shows_error_page, page, 20));
+  g_assert_cmpstr (status_title (page), ==, "Your Teacher Did Not Let You In");
+
+  /* Locked. */
+  send_command (ewa, "lock on");
+  g_assert_true (wait_event (ewa, "room_state", NULL, NULL, 20));
+  join_class (window, url, "Zosia", NULL);
+  g_assert_true (spin_until (shows_error_page, page, 20));
+  g_assert_cmpstr (status_title (page), ==, "The Class Is Locked");
+  send_command (ewa, "lock off");
+
+  /* Waits, Cancel works, waits again and is let in. */
+  g_usleep (G_USEC_PER_SEC / 2);
+  join_class (window, url, "Zosia", NULL);
+  g_assert_true (spin_until (shows_waiting, page, 20));
+  maybe_snapshot (GTK_WIDGET (window));
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.leave", NULL);
+  g_assert_true (wait_event (ewa, "withdrawn", NULL, NULL, 20));
+  join_class (window, url, "Zosia", NULL);
+  g_assert_true (spin_until (shows_waiting, page, 20));
+  send_command (ewa, "admit all");
+  g_assert_true (spin_until (teacher_video_shown, page, WAIT_SECONDS));
+  g_assert_cmpstr (kibitz_call_get_role (kibitz_call_page_get_call (page)), ==, "student");
+
+  /* Muted, and students may not unmute: the microphone stays off. */
+  send_command (ewa, "room unmute off");
+  send_command (ewa, "mute all");
+  g_assert_true (spin_until (may_not_unmute, page, 20));
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.microphone", NULL);
+  g_assert_true (may_not_unmute (page));
+
+  /* The teacher puts the pupil in the spotlight. */
+  own_id = kibitz_call_get_id (kibitz_call_page_get_call (page));
+  g_free (command);
+  command = g_strdup_printf ("room spotlight %s", own_id);
+  send_command (ewa, command);
+  g_assert_true (spin_until (self_spotlit, page, 20));
+
+  /* The end. */
+  send_command (ewa, "end");
+  g_assert_true (spin_until (shows_error_page, page, 20));
+  g_assert_cmpstr (status_title (page), ==, "The Class Has Ended");
+
+  close_window (window);
+  test_peer_stop (ewa);
+  remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -878,6 +1409,8 @@ main (int    argc,
   g_test_add_func ("/app/call/relayed-link-has-a-badge", test_relayed_badge);
   g_test_add_func ("/app/call/unreachable-server-shows-the-error", test_unreachable_server);
   g_test_add_func ("/app/call/class-video-badges-and-chat", test_class);
+  g_test_add_func ("/app/class/teacher", test_class_teacher);
+  g_test_add_func ("/app/class/pupil", test_class_pupil);
 
   status = g_test_run ();
   gst_deinit ();
