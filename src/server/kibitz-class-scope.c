@@ -105,6 +105,19 @@ scope_id_allowed (const char *id,
 }
 
 static gboolean
+scope_id_voided (const char *id,
+                 gpointer    user_data)
+{
+  KibitzClassScope *self = user_data;
+  gboolean voided;
+
+  g_mutex_lock (&self->lock);
+  voided = g_hash_table_contains (self->voided, id);
+  g_mutex_unlock (&self->lock);
+  return voided;
+}
+
+static gboolean
 scope_peer_allowed (const char              *id,
                     const KibitzStunAddress *peer,
                     const char              *owner,
@@ -146,6 +159,7 @@ kibitz_class_scope_new (void)
   self->voided = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->turn.id_allowed = scope_id_allowed;
   self->turn.peer_allowed = scope_peer_allowed;
+  self->turn.id_voided = scope_id_voided;
   self->turn.user_data = self;
   return self;
 }

@@ -268,6 +268,8 @@ test_relay_belongs_to_the_class (void)
   KibitzStunAddress pupil_relay, teacher_relay, other_relay;
   KibitzStunAddress member = kibitz_test_address ("127.0.0.1", 40000);
   KibitzStunAddress outsider = kibitz_test_address ("127.0.0.2", 40000);
+  KibitzStunAddress classmate_address;
+  int classmate;
 
   kibitz_test_client_send (teacher, "{\"type\":\"invite\"}");
   invite = kibitz_test_client_wait (teacher, "invite", 5000);
@@ -305,13 +307,27 @@ test_relay_belongs_to_the_class (void)
   g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &outsider), ==, 403);
   g_assert_cmpint (kibitz_test_turn_create_permission (other_turn, &teacher_relay), ==, 403);
 
-  /* Removed: its credentials no longer work. */
+  /* A classmate at a member's address reaches the pupil through the relay. */
+  classmate = kibitz_test_udp_socket (&classmate_address);
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &classmate_address), ==, 0);
+  kibitz_test_udp_send (classmate, &pupil_relay, "before", 6);
+  kibitz_test_turn_expect_data_indication (pupil_turn, &classmate_address, "before");
+
+  /* Removed: its credentials no longer work, and its live allocation stops
+   * relaying at once (the relay's next once-a-second sweep), not when it
+   * would have expired. */
   kibitz_test_client_send (teacher, "{\"type\":\"remove\",\"id\":\"%s\"}",
                            json_object_get_string_member (pupil_welcome, "id"));
   removed = kibitz_test_client_wait (pupil, "removed", 5000);
   g_assert_nonnull (removed);
   kibitz_test_spin (200);
   g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &teacher_relay), ==, 401);
+  g_usleep (2200 * 1000);
+  while (kibitz_test_turn_client_receive (pupil_turn, 100) != NULL)
+    ;
+  kibitz_test_udp_send (classmate, &pupil_relay, "after", 5);
+  g_assert_null (kibitz_test_turn_client_receive (pupil_turn, 1000));
+  close (classmate);
   /* The teacher's still do. */
   g_assert_cmpint (kibitz_test_turn_create_permission (teacher_turn, &member), ==, 0);
 }

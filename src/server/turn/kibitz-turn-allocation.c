@@ -17,6 +17,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "kibitz-turn-credentials.h"
 #include "kibitz-turn-server-private.h"
 
 static gpointer
@@ -398,7 +399,23 @@ sweep_allocation (KibitzTurnServer *server,
     }
 }
 
-/* Once a second: expired allocations, permissions, channels, reservations. */
+/* A removed peer's (or an ended class's) allocation relays nothing more:
+ * it goes at once, not at its next refresh, which its credentials would
+ * fail anyway. */
+static gboolean
+is_voided (KibitzTurnServer *server,
+           Allocation       *allocation)
+{
+  g_autofree char *id = NULL;
+  gint64 expiry;
+
+  return server->scope.id_voided != NULL &&
+         kibitz_turn_username_parse (allocation->username, &expiry, &id) &&
+         server->scope.id_voided (id, server->scope.user_data);
+}
+
+/* Once a second: expired allocations (and voided ones), permissions,
+ * channels, reservations. */
 void
 turn_allocation_sweep (KibitzTurnServer *server)
 {
@@ -412,7 +429,7 @@ turn_allocation_sweep (KibitzTurnServer *server)
     {
       Allocation *allocation = value;
 
-      if (allocation->expires <= server->now)
+      if (allocation->expires <= server->now || is_voided (server, allocation))
         g_ptr_array_add (expired, allocation);
       else
         sweep_allocation (server, allocation);

@@ -40,6 +40,11 @@ typedef struct {
                             const KibitzStunAddress *peer,
                             const char              *owner,
                             gpointer                 user_data);
+  /* TRUE: @id was removed or its class ended, so its allocations end now
+   * rather than at their next refresh (asked once a second per allocation;
+   * NULL: never). */
+  gboolean (*id_voided)    (const char              *id,
+                            gpointer                 user_data);
   gpointer   user_data;
 } KibitzTurnScope;
 
