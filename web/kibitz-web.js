@@ -378,8 +378,22 @@ async function loadConfig (server) {
   return config;
 }
 
+/* The room's key as the server compares names (NFKC, case folded), escaped
+ * as the C clients' g_uri_escape_string does: a balancer hashing ?room=
+ * (docs/deploy.md §11) must see the same bytes from every member, or a
+ * class splits over two servers. toUpperCase().toLowerCase() comes close to
+ * GLib's case folding (ß, final sigma). */
+function roomKey (room) {
+  return room.trim().normalize('NFKC').toUpperCase().toLowerCase().normalize('NFKC');
+}
+
+function escapeQuery (text) {
+  return encodeURIComponent(text).replace(/[!'()*]/g,
+    c => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+}
+
 function connect () {
-  const url = `${state.signalingUrl}?room=${encodeURIComponent(state.room)}`;
+  const url = `${state.signalingUrl}?room=${escapeQuery(roomKey(state.room))}`;
   const ws = new WebSocket(url);
 
   state.ws = ws;
