@@ -43,7 +43,7 @@ remove_tree (const char *path)
 /* The default policy, its secret kept in a state directory of its own (as
  * an operator's server would), so the commands below find it there. */
 static ClassServer
-class_server_start (void)
+class_server_start_full (const char *extra)
 {
   g_autoptr(GError) error = NULL;
   ClassServer cs = { NULL, g_dir_make_tmp ("kibitz-class-XXXXXX", &error) };
@@ -51,11 +51,18 @@ class_server_start (void)
    * only the room scope decides. The relay has an address of its own, as on
    * a real server, so that a relay address is not also a member's. */
   const char * const args[] = { "--state-dir", cs.dir, "--room-policy", "teacher",
-                                "--allow-peer", "127.0.0.0/8", "--relay-ip", "127.0.0.3", NULL };
+                                "--allow-peer", "127.0.0.0/8", "--relay-ip", "127.0.0.3",
+                                extra, NULL };
 
   g_assert_no_error (error);
   cs.server = kibitz_test_server_start (args);
   return cs;
+}
+
+static ClassServer
+class_server_start (void)
+{
+  return class_server_start_full (NULL);
 }
 
 static void
@@ -332,6 +339,52 @@ test_relay_belongs_to_the_class (void)
   g_assert_cmpint (kibitz_test_turn_create_permission (teacher_turn, &member), ==, 0);
 }
 
+static KibitzTestClient *
+connect_forwarded (ClassServer *cs,
+                   const char  *forwarded_for)
+{
+  g_autofree char *url = kibitz_test_server_url (cs->server, "/v1/ws");
+  g_autoptr(GError) error = NULL;
+  KibitzTestClient *client = kibitz_test_client_connect_full (
+    url, NULL, (const char * const[]) { "X-Forwarded-For", forwarded_for, NULL }, &error);
+
+  g_assert_no_error (error);
+  return client;
+}
+
+/* Behind a proxy (--trusted-proxy), a member's address is the one the proxy
+ * forwarded, not the proxy's: the relay lets a pupil reach the teacher's
+ * real address and not the proxy's, nor an address no member has. */
+static void
+test_relay_follows_forwarded_addresses (void)
+{
+  g_auto(ClassServer) cs = class_server_start_full ("--trusted-proxy=127.0.0.1");
+  g_autofree char *token = make_teacher_token (cs.dir, "Pani Ewa");
+  g_autoptr(KibitzTestClient) teacher = connect_forwarded (&cs, "127.0.0.5");
+  g_autoptr(KibitzTestClient) pupil = connect_forwarded (&cs, "127.0.0.7");
+  g_autoptr(JsonObject) teacher_welcome = join_with (teacher, "Ewa", "teacher", token);
+  g_autoptr(JsonObject) invite = NULL;
+  g_autoptr(JsonObject) pupil_welcome = NULL;
+  g_autoptr(KibitzTestTurnClient) pupil_turn = NULL;
+  KibitzStunAddress pupil_relay;
+  KibitzStunAddress teacher_home = kibitz_test_address ("127.0.0.5", 40000);
+  KibitzStunAddress proxy = kibitz_test_address ("127.0.0.1", 40000);
+  KibitzStunAddress nobody = kibitz_test_address ("127.0.0.6", 40000);
+
+  g_assert_nonnull (teacher_welcome);
+  kibitz_test_client_send (teacher, "{\"type\":\"invite\"}");
+  invite = kibitz_test_client_wait (teacher, "invite", 5000);
+  pupil_welcome = join_with (pupil, "Kuba", "invite", json_object_get_string_member (invite, "code"));
+  g_assert_nonnull (pupil_welcome);
+
+  pupil_turn = turn_client_for (&cs, pupil_welcome);
+  kibitz_test_turn_assert_allocated (pupil_turn, kibitz_test_turn_allocate (pupil_turn),
+                                     &pupil_relay);
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &teacher_home), ==, 0);
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &proxy), ==, 403);
+  g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &nobody), ==, 403);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -342,6 +395,8 @@ main (int    argc,
   g_test_add_func ("/server/class/revoked-and-foreign-keys", test_revoked_and_foreign_keys);
   g_test_add_func ("/server/class/board-belongs-to-the-teacher", test_board_belongs_to_the_teacher);
   g_test_add_func ("/server/class/relay-belongs-to-the-class", test_relay_belongs_to_the_class);
+  g_test_add_func ("/server/class/relay-follows-forwarded-addresses",
+                   test_relay_follows_forwarded_addresses);
 
   return g_test_run ();
 }
