@@ -83,6 +83,14 @@ kibitz_call_class_joined (KibitzCall *self,
     forget_waiting (self, id);
 }
 
+/* A student while the teacher decides who speaks: a `state` with `audio:
+ * true` is refused as a whole (protocol.md §4). */
+gboolean
+kibitz_call_class_may_not_unmute (KibitzCall *self)
+{
+  return g_strcmp0 (self->role, "student") == 0 && !students_may_unmute (self);
+}
+
 /* Called before the welcome's peers are made: the relay-only policy must
  * be in force for every link. */
 void
@@ -95,6 +103,8 @@ kibitz_call_class_welcome (KibitzCall *self,
   self->role = g_strdup (role ? role : "member");
   take_room_state (self, kibitz_json_get_object (welcome, "room_state"));
   take_waiting (self, welcome);
+  /* The welcome's `state` says everything again. */
+  self->announced_audio = FALSE;
 
   if (g_strcmp0 (kibitz_json_get_string (welcome, "ice_transport_policy"), "relay") == 0 &&
       !self->options.relay_only)

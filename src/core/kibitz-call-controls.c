@@ -30,7 +30,16 @@ kibitz_call_send_own_state (KibitzCall *self)
 
   if (self->signaling == NULL)
     return;
-  json_object_set_boolean_member (state, "audio", self->microphone_enabled);
+  /* A student whose microphone is still on when the teacher says students
+   * may not unmute: repeating `audio: true` would have the whole state
+   * refused (a camera switched off would go unseen), and says nothing new.
+   * A microphone switched on again is said, and refused. */
+  if (!(self->microphone_enabled && self->announced_audio &&
+        kibitz_call_class_may_not_unmute (self)))
+    {
+      json_object_set_boolean_member (state, "audio", self->microphone_enabled);
+      self->announced_audio = self->microphone_enabled;
+    }
   json_object_set_boolean_member (state, "video", self->camera_enabled);
   json_object_set_boolean_member (state, "hand", self->hand_raised);
   kibitz_signaling_send_state (self->signaling, state);

@@ -119,6 +119,7 @@ struct _KibitzCall {
   char               *role;              /* "teacher", "student", "member"; NULL before welcome */
   JsonObject         *room_state;        /* the latest room_state, or NULL */
   JsonArray          *waiting;           /* teachers: {id, name} knocking, oldest first */
+  gboolean            announced_audio;   /* the `audio` of our last `state` (since the welcome) */
 };
 
 enum {
@@ -175,6 +176,7 @@ gboolean kibitz_call_take_view   (KibitzCall  *self,
 
 void kibitz_call_apply_state (Participant *p,
                               JsonObject  *state);
+gboolean kibitz_call_class_may_not_unmute (KibitzCall *self);
 void kibitz_call_class_joined (KibitzCall *self,
                                const char *id);
 void kibitz_call_apply_role (Participant *p,

@@ -65,6 +65,20 @@ saw_state (KibitzTestPeer *p,
   return FALSE;
 }
 
+/* Until the pupil is in the waiting room (the server's own gauge): an
+ * `admit all` sent before its knock would find nobody, on a busy machine. */
+static void
+wait_for_knock (KibitzTestServer *server)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (kibitz_test_metric (server, "kibitz_waiting") < 1)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+}
+
 static char *
 make_token (const char *state_dir)
 {
@@ -115,12 +129,22 @@ test_knock_admit_mute_end (void)
                                             G_SUBPROCESS_FLAGS_STDIN_PIPE);
   /* Raised while waiting: it goes out once Kuba is in. */
   send_command (kuba, "hand up");
-  g_usleep (4 * G_USEC_PER_SEC);
+  wait_for_knock (server);
   send_command (ewa, "invite 600");
   send_command (ewa, "admit all");
   /* Long enough for a link and its first frames on a busy machine. */
   g_usleep (15 * G_USEC_PER_SEC);
   send_command (ewa, "lower-hand all");
+  /* (Kuba answers the lowered hand with his whole state, audio on: let it
+   * arrive before the rule changes.) */
+  g_usleep (G_USEC_PER_SEC);
+  /* Students may not unmute, and Kuba's microphone is still on: switching
+   * his camera off must still reach the class (not be refused for
+   * repeating `audio: true`). */
+  send_command (ewa, "room unmute off");
+  g_usleep (G_USEC_PER_SEC);
+  send_command (kuba, "camera off");
+  g_usleep (2 * G_USEC_PER_SEC);
   send_command (ewa, "mute all");
   g_usleep (2 * G_USEC_PER_SEC);
   send_command (ewa, "end");
@@ -159,6 +183,11 @@ test_knock_admit_mute_end (void)
   g_assert_true (saw_state (ewa, "Kuba", "hand", TRUE));
   g_assert_true (saw_state (ewa, "Kuba", "hand", FALSE));
   g_assert_true (saw_state (ewa, "Kuba", "audio", FALSE));
+  g_assert_true (saw_state (ewa, "Kuba", "video", FALSE));
+  e = find_event (kuba, "server-error", NULL, NULL);
+  if (e != NULL)
+    g_test_message ("Kuba was refused: %s", json_object_get_string_member (e, "message"));
+  g_assert_null (e);
 
   /* And the class was a call: media both ways once admitted. */
   kibitz_test_peer_assert_received (ewa, "Kuba");
@@ -198,7 +227,7 @@ test_mute_holds_against_a_client_that_ignores_it (void)
   g_usleep (2 * G_USEC_PER_SEC);
   kuba = kibitz_test_peer_spawn_with_flags (server, room, "Kuba", 90, pupil_args,
                                             G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_usleep (4 * G_USEC_PER_SEC);
+  wait_for_knock (server);
   send_command (ewa, "admit all");
   g_usleep (15 * G_USEC_PER_SEC);
   mute_at = now_ms ();
