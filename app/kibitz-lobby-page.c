@@ -17,41 +17,11 @@
 #include <gst/gst.h>
 
 #include "kibitz-core-error.h"
-#include "kibitz-lobby-page.h"
+#include "kibitz-lobby-page-private.h"
 #include "kibitz-source-setting.h"
 #include "kibitz-video-paintable.h"
 
 #define MAX_RECENT_ROOMS 5
-
-struct _KibitzLobbyPage
-{
-  GtkWidget    parent_instance;
-
-  AdwEntryRow *name_row;
-  AdwEntryRow *room_row;
-  AdwEntryRow *server_row;
-  GtkWidget   *join_button;
-  AdwComboRow *camera_row;
-  AdwComboRow *microphone_row;
-  GtkStack    *preview_stack;
-  GtkPicture  *preview_picture;
-  GtkLabel    *preview_label;
-  GtkWidget   *recent_group;
-  GtkListBox  *recent_list;
-
-  GSettings   *settings;
-  GPtrArray   *video_specs;   /* parallel to camera_row's model: "" automatic, "none", … */
-  GPtrArray   *audio_specs;
-  char        *chosen_video;  /* what the user chose (or saved), present or not */
-  char        *chosen_audio;
-  GstDeviceMonitor *monitor;  /* cameras and microphones, while the lobby is mapped */
-  guint        monitor_watch;
-  guint        refill_id;
-
-  GstElement  *preview;
-  guint        preview_watch;
-  KibitzVideoPaintable *preview_paintable;
-};
 
 G_DEFINE_FINAL_TYPE (KibitzLobbyPage, kibitz_lobby_page, GTK_TYPE_WIDGET)
 
@@ -93,8 +63,8 @@ row_text (AdwEntryRow *row)
   return gtk_editable_get_text (GTK_EDITABLE (row));
 }
 
-static gboolean
-is_blank (const char *text)
+gboolean
+kibitz_lobby_page_is_blank (const char *text)
 {
   for (; *text != '\0'; text = g_utf8_next_char (text))
     if (!g_unichar_isspace (g_utf8_get_char (text)))
@@ -105,12 +75,12 @@ is_blank (const char *text)
 static gboolean
 can_join (KibitzLobbyPage *self)
 {
-  return !is_blank (row_text (self->name_row)) && !is_blank (row_text (self->room_row)) &&
-         !is_blank (row_text (self->server_row));
+  return !kibitz_lobby_page_is_blank (row_text (self->name_row)) && !kibitz_lobby_page_is_blank (row_text (self->room_row)) &&
+         !kibitz_lobby_page_is_blank (row_text (self->server_row));
 }
 
-static void
-update_join (KibitzLobbyPage *self)
+void
+kibitz_lobby_page_update_join (KibitzLobbyPage *self)
 {
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "lobby.join", can_join (self));
 }
@@ -544,7 +514,7 @@ recent_activated_cb (KibitzLobbyPage *self,
 {
   gtk_editable_set_text (GTK_EDITABLE (self->room_row),
                          adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)));
-  if (is_blank (row_text (self->name_row)))
+  if (kibitz_lobby_page_is_blank (row_text (self->name_row)))
     gtk_widget_grab_focus (GTK_WIDGET (self->name_row));
   else
     gtk_widget_grab_focus (GTK_WIDGET (self->join_button));
@@ -568,6 +538,8 @@ join_action (GtkWidget  *widget,
   stop_preview (self);
   remember_room (self, room);
   request = kibitz_lobby_page_make_request (self, server, room, name);
+  request->invite = g_strdup (self->invite);
+  kibitz_lobby_page_show_link_problem (self, NULL);
   g_signal_emit (self, signals[SIGNAL_JOIN], 0, request);
 }
 
@@ -603,6 +575,7 @@ kibitz_lobby_page_dispose (GObject *object)
   g_clear_pointer (&self->audio_specs, g_ptr_array_unref);
   g_clear_pointer (&self->chosen_video, g_free);
   g_clear_pointer (&self->chosen_audio, g_free);
+  g_clear_pointer (&self->invite, g_free);
 
   G_OBJECT_CLASS (kibitz_lobby_page_parent_class)->dispose (object);
 }
@@ -635,9 +608,11 @@ kibitz_lobby_page_class_init (KibitzLobbyPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, recent_group);
   gtk_widget_class_bind_template_child (widget_class, KibitzLobbyPage, recent_list);
   gtk_widget_class_bind_template_callback (widget_class, recent_activated_cb);
-  gtk_widget_class_bind_template_callback (widget_class, update_join);
+  gtk_widget_class_bind_template_callback_full (widget_class, "update_join",
+                                                G_CALLBACK (kibitz_lobby_page_update_join));
   gtk_widget_class_bind_template_callback (widget_class, activate_join);
   gtk_widget_class_install_action (widget_class, "lobby.join", NULL, join_action);
+  kibitz_lobby_page_class_init_invite (widget_class);
 }
 
 static void
@@ -651,7 +626,8 @@ kibitz_lobby_page_init (KibitzLobbyPage *self)
   bind_row (self, "name", self->name_row);
   bind_row (self, "room", self->room_row);
   bind_row (self, "server", self->server_row);
-  update_join (self);
+  kibitz_lobby_page_update_join (self);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "lobby.drop-invite", FALSE);
 
   self->video_specs = g_ptr_array_new_with_free_func (g_free);
   self->audio_specs = g_ptr_array_new_with_free_func (g_free);

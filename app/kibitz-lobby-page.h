@@ -28,6 +28,23 @@ KibitzJoinRequest *kibitz_lobby_page_make_request (KibitzLobbyPage *self,
                                                    const char      *room,
                                                    const char      *name) G_GNUC_WARN_UNUSED_RESULT;
 
+/* Fills the lobby for a class: the server (NULL: keep the row's), the
+ * room, and an invite code (NULL: none) that then decides the room and is
+ * shown as "Invited to the class …" until the user drops it. The name
+ * field takes the focus unless a name is remembered, else Join does. */
+void        kibitz_lobby_page_fill             (KibitzLobbyPage *self,
+                                                const char      *server_url,
+                                                const char      *room,
+                                                const char      *invite);
+/* A kibitz: link or an invite link (kibitz-join-link.h) fills the lobby;
+ * anything else leaves it as it was and says why in the lobby. */
+gboolean    kibitz_lobby_page_open_link        (KibitzLobbyPage *self,
+                                                const char      *text);
+/* The server's address as typed (trimmed). */
+char       *kibitz_lobby_page_get_server       (KibitzLobbyPage *self) G_GNUC_WARN_UNUSED_RESULT;
+/* The invite code a Join would use, or NULL. */
+const char *kibitz_lobby_page_get_invite       (KibitzLobbyPage *self);
+
 /* Lets go of the camera (the call is about to open it); the preview starts
  * again when the lobby is shown again. */
 void        kibitz_lobby_page_stop_preview     (KibitzLobbyPage *self);

@@ -10,9 +10,10 @@
 # application_id, the file name); runtime and SDK are GNOME's; the command is
 # an executable the tree builds and installs; every -D option of the app
 # module is a real option of meson_options.txt with a valid value; every file
-# the manifest names exists; finish-args stay inside an allow-list; every
-# download is pinned (sha256, or a git commit). Each problem is one line on
-# stderr; the exit status is 1 when there is any.
+# the manifest names exists; finish-args stay inside an allow-list and never
+# reach the Secret Service directly (the teacher key goes through the Secret
+# portal); every download is pinned (sha256, or a git commit). Each problem
+# is one line on stderr; the exit status is 1 when there is any.
 
 import json
 import os
@@ -29,6 +30,16 @@ ALLOWED_FINISH_ARGS = {
     "--device=dri": "GPU rendering",
     "--device=all": "cameras (/dev/video*): GTK 4.8 has no camera portal helper",
     "--env=GST_PLUGIN_PATH=/app/lib/gstreamer-1.0": "the GStreamer plugins built into /app",
+}
+
+# What Kibitz must not ask for, with the reason said when it does.
+FORBIDDEN_FINISH_ARGS = {
+    "--talk-name=org.freedesktop.secrets":
+        "the teacher key goes to the keyring through the Secret portal, which libsecret "
+        "uses by itself inside a Flatpak; the Secret Service's own bus name would hand the "
+        "app every secret of the user's keyring",
+    "--own-name=org.freedesktop.secrets":
+        "Kibitz is not a keyring",
 }
 
 MESON_BUILTINS = {
@@ -138,7 +149,9 @@ def main():
         problem(f"command {command!r} is not an installed executable of the tree's meson.build files")
 
     for arg in manifest.get("finish-args", []):
-        if arg not in ALLOWED_FINISH_ARGS:
+        if arg in FORBIDDEN_FINISH_ARGS:
+            problem(f"finish-args: {arg} must not be there: {FORBIDDEN_FINISH_ARGS[arg]}")
+        elif arg not in ALLOWED_FINISH_ARGS:
             problem(f"finish-args: {arg} is not in the allow-list of tests/data/check-flatpak-manifest.py")
     for needed in ("--share=network", "--socket=wayland", "--socket=fallback-x11",
                    "--socket=pulseaudio", "--device=dri"):
