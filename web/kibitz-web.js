@@ -237,6 +237,7 @@ const state = {
   micOn: false,
   camOn: false,
   mutedBy: null,            /* the teacher who muted us, until we unmute */
+  banner: null,             /* the STRINGS key the banner shows, or null */
   peers: new Map(),         /* id -> Peer */
   names: new Map(),         /* id -> name */
   peerStates: new Map(),    /* id -> the latest announced {audio, video, hand} */
@@ -343,14 +344,16 @@ function showNotice (view, { sign, title, text, action, onAction, cancel }) {
   document.title = `${title} · Kibitz`;
 }
 
-/* The end of the call for a reason that a reconnect cannot change. */
+/* The end of the call for a reason that a reconnect cannot change; `again`
+ * names the button that starts over ('joinAgain' after leaving, 'tryAgain'
+ * for one who never got in), or null. */
 function finish (view, title, text, again) {
   state.finished = view;
   stopCall();
   showNotice(view, {
     sign: view === 'ended' || view === 'left' ? 'done' : view === 'room-locked' || view === 'denied' ? 'lock' : 'alert',
     title, text,
-    action: again ? t('joinAgain') : null,
+    action: again ? t(again) : null,
     onAction: again ? () => location.reload() : null,
   });
   setStatus(title);
@@ -447,10 +450,10 @@ function handleMessage (message) {
     case 'muted': return onMuted(message);
     case 'removed':
       log(`removed by ${message.by}`);
-      return finish('removed', t('removedTitle'), t('removedText'), false);
+      return finish('removed', t('removedTitle'), t('removedText'), null);
     case 'ended':
       log(`class ended by ${message.by}`);
-      return finish('ended', t('endedTitle'), t('endedText'), false);
+      return finish('ended', t('endedTitle'), t('endedText'), null);
     case 'error': return onError(message);
     default:
       return; /* chat, board and future types: nothing to do here */
@@ -459,11 +462,11 @@ function handleMessage (message) {
 
 function onError (message) {
   const endings = {
-    'denied': ['denied', 'deniedTitle', 'deniedText', false],
-    'room-locked': ['room-locked', 'lockedTitle', 'lockedText', true],
-    'room-full': ['room-full', 'fullTitle', 'fullText', true],
-    'bad-room': ['bad-room', 'badRoomTitle', 'badRoomText', false],
-    'bad-name': ['bad-name', 'badNameTitle', 'badNameText', true],
+    'denied': ['denied', 'deniedTitle', 'deniedText', null],
+    'room-locked': ['room-locked', 'lockedTitle', 'lockedText', 'tryAgain'],
+    'room-full': ['room-full', 'fullTitle', 'fullText', 'tryAgain'],
+    'bad-room': ['bad-room', 'badRoomTitle', 'badRoomText', null],
+    'bad-name': ['bad-name', 'badNameTitle', 'badNameText', 'tryAgain'],
   };
   const ending = endings[message.code];
 
@@ -472,9 +475,11 @@ function onError (message) {
     return finish(ending[0], t(ending[1]), t(ending[2]), ending[3]);
   }
   if (message.code === 'forbidden' && message.ref === 'state') {
-    /* We tried to unmute while students may not: stay muted. */
-    setMicrophone(false, false);
-    showBanner(t('unmuteNotAllowed'));
+    /* We tried to unmute while students may not: stay muted, and say so
+     * (the refused state's other members go out again with it). */
+    log(`server: ${message.code}: ${message.message}`);
+    setMicrophone(false, true);
+    showBanner('unmuteNotAllowed');
     return;
   }
   if (message.code === 'not-admitted' || message.code === 'bad-token')
@@ -535,17 +540,31 @@ function onWelcome (welcome) {
 function onRoomState (roomState) {
   state.roomState = roomState;
   updateControls();
+  /* Muted by a teacher: whether we may turn it on again just changed. */
+  if (['mutedMayUnmute', 'mutedByTeacher'].includes(state.banner) && !state.micOn)
+    showMutedBanner();
 }
 
 function onMuted (muted) {
   log(`muted by ${muted.by}`);
   state.mutedBy = muted.by;
   setMicrophone(false, true);
-  showBanner(mayUnmute() ? t('mutedMayUnmute') : t('mutedByTeacher'));
+  showMutedBanner();
 }
 
+function showMutedBanner () {
+  showBanner(mayUnmute() ? 'mutedMayUnmute' : 'mutedByTeacher');
+}
+
+/* While students may not unmute, the server refuses (`forbidden`) every
+ * student `state` with audio: true, also from a microphone that was on
+ * before and that nobody has muted yet: then `audio` stays out (the server
+ * keeps it on), so the camera switch still gets through. */
 function sendState () {
-  send({ type: 'state', audio: state.micOn, video: state.camOn });
+  const message = { type: 'state', video: state.camOn };
+  if (!state.micOn || mayUnmute())
+    message.audio = state.micOn;
+  send(message);
 }
 
 /* --- Our microphone and camera ------------------------------------------ */
@@ -609,8 +628,14 @@ function updateControls () {
   $('mic-note').textContent = locked ? t('unmuteNotAllowed') : '';
 }
 
-function showBanner (text) {
-  $('banner').textContent = text;
+function hideBanner () {
+  state.banner = null;
+  $('banner').hidden = true;
+}
+
+function showBanner (key) {
+  state.banner = key;
+  $('banner').textContent = t(key);
   $('banner').hidden = false;
 }
 
@@ -1119,7 +1144,7 @@ async function join (server, room, name, wantVideo, wantAudio) {
     setStatus(t('joining'));
   } catch (e) {
     fail(`could not join: ${e.message}`);
-    finish('failed', t('failedTitle'), t('failedText', { error: e.message }), true);
+    finish('failed', t('failedTitle'), t('failedText', { error: e.message }), 'tryAgain');
   }
 }
 
@@ -1139,7 +1164,7 @@ function stopCall () {
 }
 
 function leave () {
-  finish('left', t('leftTitle'), t('leftText'), true);
+  finish('left', t('leftTitle'), t('leftText'), 'joinAgain');
   setStatus('Left.');
 }
 
@@ -1242,7 +1267,7 @@ function main () {
       return;
     setMicrophone(!state.micOn, true);
     if (state.micOn)
-      $('banner').hidden = true;
+      hideBanner();
   };
   $('cam').onclick = () => setCamera(!state.camOn);
 

@@ -10,16 +10,29 @@
 #
 # One kibitz-server in `teacher` policy, one teacher (kibitz-peer with a key,
 # driven through its stdin), one Chromium driven through the DevTools protocol
-# on a pipe (--remote-debugging-pipe: no port to open). Cases:
+# on a pipe (--remote-debugging-pipe: no port to open). Each case checks what
+# a parent sees (the page's card or banner, read from the DOM) and what went
+# over the wire (the page's tracks and candidates, the teacher's events):
 #   1. the invite link: the page joins as a student at once and decodes the
 #      teacher's video; `mute all` turns its microphone off;
-#   2. the same link with a tampered code: the page waits ("invite-invalid"),
-#      and `admit all` lets it in;
-#   3. a mangled link: 404 and the page's "not complete" card;
-#   4. `end`: both pages show the ended card.
-# Screenshots at 390x844 and 1280x800 go to $KIBITZ_SCREENSHOT_DIR if set,
-# else a temporary directory (its path is printed). TAP; a TAP skip without
-# Chromium.
+#   2. students may not unmute (`room unmute off`): the page unmuted before
+#      keeps its microphone and can still switch its camera (no `forbidden`);
+#      after `mute all` its microphone control is disabled with the reason in
+#      sight, a tap does not turn the track on and the teacher sees no unmute;
+#      `room unmute on` and `off` again: the control and the banner follow;
+#   3. the same link with a tampered code: the page waits ("invite-invalid"),
+#      and `admit all` lets it in, muted (students still may not unmute);
+#   4. a mangled link: 404 and the page's "not complete" card;
+#   5. denied: another tampered link waits and the teacher `deny`s it;
+#   6. locked: after `lock on` a valid invite gets the locked card;
+#   7. removed: `remove` shows the removed card; the page does not come back;
+#   8. `end`: the ended card (the removed page stays removed);
+#   9. relay-only: a second server with --student-relay-only: the page uses
+#      relay candidates only and the teacher decodes its video (--stats).
+# After a card that ends the call (5-7) the page must not reconnect.
+# Screenshots at 390x844 (and 1280x800 for some) go to $KIBITZ_SCREENSHOT_DIR
+# if set, else a temporary directory (its path is printed). TAP; a TAP skip
+# without Chromium.
 
 import base64
 import json
@@ -73,10 +86,10 @@ def wait_for(predicate, seconds):
     return False
 
 
-def start_kibitz_server(state_dir):
+def start_kibitz_server(state_dir, extra=()):
     process = subprocess.Popen([os.environ['KIBITZ_SERVER_BIN'], '--room-policy', 'teacher',
                                 '--state-dir', state_dir, '--http', LOOPBACK + ':0',
-                                '--turn', LOOPBACK + ':0', '--allow-peer', '127.0.0.0/8'],
+                                '--turn', LOOPBACK + ':0', '--allow-peer', '127.0.0.0/8'] + list(extra),
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -93,6 +106,16 @@ def start_kibitz_server(state_dir):
     raise RuntimeError('kibitz-server did not print its http listener')
 
 
+def stop_process(process):
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def teacher_token(state_dir):
     result = subprocess.run([os.environ['KIBITZ_SERVER_BIN'], 'teacher-token', '--name', 'T',
                              '--state-dir', state_dir],
@@ -103,10 +126,13 @@ def teacher_token(state_dir):
 class Teacher:
     """kibitz-peer with a teacher key; commands on stdin, JSON events on stdout."""
 
-    def __init__(self, server_url, room, key):
+    def __init__(self, server_url, room, key, stats=None):
         argv = [os.environ['KIBITZ_PEER_BIN'], '--server', server_url, '--room', room, '--name', 'Teacher',
                 '--teacher-token', key, '--ice-address', LOOPBACK, '--duration', str(PEER_LIMIT_SECONDS),
                 '--width', '320', '--height', '240']
+        if stats:
+            argv += ['--stats', stats]
+        self.stats_path = stats
         self.events = []
         self.lock = threading.Lock()
         self.process = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -127,9 +153,29 @@ class Teacher:
         self.process.stdin.write(line + '\n')
         self.process.stdin.flush()
 
-    def find(self, name):
+    def find(self, name, since=0, where=lambda event: True):
+        """The latest `name` event from the mark `since` on that `where` accepts."""
         with self.lock:
-            return next((e for e in reversed(self.events) if e.get('event') == name), None)
+            return next((e for e in reversed(self.events[since:]) if e.get('event') == name and where(e)), None)
+
+    def mark(self):
+        with self.lock:
+            return len(self.events)
+
+    def stats_of(self, name):
+        """The latest --stats line's entry for the participant called `name`."""
+        try:
+            with open(self.stats_path) as stats:
+                lines = stats.read().splitlines()
+        except OSError:
+            return {}
+        for line in reversed(lines):
+            try:
+                peers = json.loads(line).get('peers', [])
+            except ValueError:
+                continue   # a line being written
+            return next((p for p in peers if p.get('name') == name), {})
+        return {}
 
     def stop(self):
         if self.process.poll() is None:
@@ -139,6 +185,10 @@ class Teacher:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+
+    def state_of(self, peer_id, since=0):
+        """The latest announced state of peer_id the teacher printed after `since`."""
+        return self.find('state', since, lambda e: e.get('id') == peer_id)
 
 
 class Browser:
@@ -200,7 +250,7 @@ class Browser:
     def open_page(self, url, size):
         target = self.call('Target.createTarget', {'url': 'about:blank'})['targetId']
         session = self.call('Target.attachToTarget', {'targetId': target, 'flatten': True})['sessionId']
-        page = Page(self, session)
+        page = Page(self, session, target)
         page.resize(size)
         self.call('Page.enable', session=session)
         self.call('Page.navigate', {'url': url}, session=session)
@@ -223,9 +273,68 @@ class Browser:
 
 
 class Page:
-    def __init__(self, browser, session):
+    def __init__(self, browser, session, target):
         self.browser = browser
         self.session = session
+        self.target = target
+
+    def close(self):
+        self.browser.call('Target.closeTarget', {'targetId': self.target})
+
+    def click(self, element_id):
+        """A parent's tap: a mouse press and release at the element's middle
+        (a disabled button ignores it, as it would a finger)."""
+        self.browser.call('Page.bringToFront', session=self.session)
+        x, y = self.evaluate('(() => { const r = document.getElementById(%s).getBoundingClientRect();'
+                             ' return [r.x + r.width / 2, r.y + r.height / 2]; })()' % json.dumps(element_id))
+        for kind in ('mousePressed', 'mouseReleased'):
+            self.browser.call('Input.dispatchMouseEvent', {'type': kind, 'x': x, 'y': y, 'button': 'left',
+                                                           'clickCount': 1}, session=self.session)
+
+    def card(self):
+        """The card a parent sees: its title, its sentence, its buttons."""
+        return self.evaluate('''(() => {
+            const shown = (id) => document.getElementById(id).checkVisibility();
+            const text = (id) => shown(id) ? document.getElementById(id).textContent : null;
+            return { view: kibitzStatus().view, card: shown('notice'), call: shown('call'),
+                     title: text('notice-title'), text: text('notice-text'),
+                     action: text('notice-action'), cancel: shown('cancel') };
+        })()''') or {}
+
+    def words(self, key):
+        """The page's own sentence for `key` in the language it shows."""
+        return self.evaluate('t(%s)' % json.dumps(key))
+
+    def expect_card(self, view, title, text, failures, action=None):
+        """The card for `view` is what shows, with these sentences (keys of
+        the page's STRINGS), and the call is gone."""
+        if not wait_for(lambda: self.status().get('view') == view, 20):
+            failures.append('the page shows %s, not %s' % (self.status().get('view'), view))
+            return
+        card = self.card()
+        if not card.get('card') or card.get('call'):
+            failures.append('%s: the card is not what shows: %s' % (view, card))
+        for key, member in ((title, 'title'), (text, 'text')):
+            if card.get(member) != self.words(key):
+                failures.append('%s: the %s reads %r, not %r' % (view, member, card.get(member), self.words(key)))
+        wanted = self.words(action) if action else None
+        if card.get('action') != wanted:
+            failures.append('%s: the main button is %r, not %r' % (view, card.get('action'), wanted))
+        if card.get('cancel'):
+            failures.append('%s: still offers Cancel' % view)
+
+    def expect_no_reconnect(self, what, teacher, since, failures):
+        """After a card that ends the call: no socket, no second knock."""
+        time.sleep(1.5)   # the first reconnect would come after 250-500 ms
+        if self.evaluate('state.ws !== null'):
+            failures.append('%s: the page still has a WebSocket' % what)
+        if any('reconnecting' in line for line in self.status().get('log', [])):
+            failures.append('%s: the page tried to reconnect' % what)
+        name = self.status().get('name')
+        if teacher.find('knock', since, lambda e: e.get('peer', {}).get('name') == name):
+            failures.append('%s: knocked again' % what)
+        if teacher.find('peer-joined', since, lambda e: e.get('name') == name):
+            failures.append('%s: joined again' % what)
 
     def resize(self, size):
         width, height = size
@@ -283,14 +392,331 @@ def check_loopback(status, what, failures):
         failures.append('%s reported errors: %s' % (what, '; '.join(status['errors'])))
 
 
+TITLES = [
+    'invite link: a student at once, video from the teacher, muted',
+    'students may not unmute: the microphone stays off, the camera still switches',
+    'tampered invite: the waiting room, then admitted, muted',
+    'a mangled link: 404 and a friendly card',
+    'denied: a tampered link waits, the teacher turns it away',
+    'locked: a valid invite meets the locked card',
+    'removed: the removed card, and the page does not come back',
+    'end: the class is over on every page still in it',
+    'relay-only: relay candidates only, and the teacher decodes the page',
+]
+
+# The microphone as a parent sees it and as it goes out: the control, the
+# sentences about it (the reason only if on screen and not under anything),
+# our track and what every connection sends.
+MICROPHONE = """(() => {
+    const mic = document.getElementById('mic');
+    const shown = (id) => document.getElementById(id).checkVisibility() ? document.getElementById(id).textContent : null;
+    const inSight = (id) => {
+        const box = document.getElementById(id).getBoundingClientRect();
+        return box.height > 0 && box.top >= 0 && box.bottom <= innerHeight &&
+               [box.top + 1, box.bottom - 1].every((y) =>
+                   document.elementFromPoint(box.x + box.width / 2, y) === document.getElementById(id));
+    };
+    const track = localTrack('audio');
+    const senders = [...state.peers.values()].flatMap((p) => p.pc.getSenders())
+                                             .filter((s) => s.track && s.track.kind === 'audio');
+    return { micOn: state.micOn, track: track ? track.enabled : null,
+             sending: senders.map((s) => s.track.enabled), disabled: mic.disabled,
+             label: mic.querySelector('.label').textContent, note: shown('mic-note'), noteInSight: inSight('mic-note'),
+             banner: shown('banner') };
+})()"""
+
+
+def page_url(url, lang='en'):
+    return url + '?ice-address=%s&lang=%s' % (LOOPBACK, lang)
+
+
+def join_as(page, name):
+    page.evaluate('document.getElementById("name").value = %s; document.getElementById("join").click(); true'
+                  % json.dumps(name))
+
+
+def has_line(page, text):
+    return any(text in line for line in page.status().get('log', []))
+
+
+def expect_muted(page, what, failures, note):
+    """Off everywhere, the control disabled and the reason under it."""
+    mic = page.evaluate(MICROPHONE) or {}
+    if mic.get('micOn') or mic.get('track') is not False or any(mic.get('sending', [True])):
+        failures.append('%s: the microphone is not off: %s' % (what, mic))
+    if not mic.get('disabled'):
+        failures.append('%s: the microphone control can be turned on: %s' % (what, mic))
+    if mic.get('note') != page.words('unmuteNotAllowed'):
+        failures.append('%s: the reason by the control reads %r' % (what, mic.get('note')))
+    elif not mic.get('noteInSight'):
+        failures.append('%s: the reason by the control is out of sight' % what)
+    if note and mic.get('banner') != page.words(note):
+        failures.append('%s: the banner reads %r, not %r' % (what, mic.get('banner'), page.words(note)))
+
+
+def case_invite(browser, teacher, invite, shots):
+    failures = []
+    status, headers = http_status(invite['url'])
+    if status != 200 or not headers.get('Content-Type', '').startswith('text/html'):
+        failures.append('GET %s answered %s %s' % (invite['url'], status, headers.get('Content-Type')))
+    if 'no-store' not in headers.get('Cache-Control', ''):
+        failures.append('the page is cacheable')
+    page = browser.open_page(page_url(invite['url']), PHONE)
+    if not wait_for(lambda: page.evaluate('document.getElementById("preview").videoWidth > 0'), 20):
+        failures.append('the camera preview did not start')
+    page.screenshot(shots, 'prejoin', PHONE)
+    page.screenshot(shots, 'prejoin', LAPTOP)
+    join_as(page, 'Parent')
+    if not wait_for(lambda: page.status().get('view') == 'call', 30):
+        failures.append('the page was not admitted: %s' % page.status().get('view'))
+    st = page.status()
+    if st.get('role') != 'student':
+        failures.append('role %s, not student' % st.get('role'))
+
+    def teacher_video():
+        peers = page.status().get('peers', {}).values()
+        return any(p.get('name') == 'Teacher' and (p.get('framesDecoded') or 0) > 10 for p in peers)
+    if not wait_for(teacher_video, 90):
+        failures.append("the page decoded no video from the teacher")
+    page.screenshot(shots, 'call', LAPTOP)
+    page.screenshot(shots, 'call', PHONE)
+    teacher.command('mute all')
+    if not wait_for(lambda: page.status().get('mutedBy') and page.status().get('micOn') is False, 20):
+        failures.append('mute all did not turn the microphone off')
+    page.screenshot(shots, 'muted', PHONE)
+    return page, failures
+
+
+def case_no_unmute(page, teacher, shots):
+    """`room unmute off`, then `mute all`: the page muted (case 1) may
+    unmute first; then it keeps its microphone until muted, and after that
+    cannot turn it on; it never asks the server for audio: true."""
+    failures = []
+    me = page.status().get('id')
+
+    def teacher_sees(since, key, value):
+        return wait_for(lambda: (teacher.state_of(me, since) or {}).get(key) is value, 10)
+
+    since = teacher.mark()
+    page.click('mic')
+    if not teacher_sees(since, 'audio', True):
+        failures.append('unmuting while students may unmute did not reach the teacher')
+    teacher.command('room unmute off')
+    if not wait_for(lambda: (page.status().get('roomState') or {}).get('students_may_unmute') is False, 10):
+        failures.append('the page did not learn that students may not unmute')
+    # Its microphone is still on (only muting turns it off), and the camera
+    # switch still works: its state must not ask for audio the server refuses.
+    for video in (False, True):
+        since = teacher.mark()
+        page.click('cam')
+        if not teacher_sees(since, 'video', video):
+            failures.append('turning the camera %s did not reach the teacher' % ('on' if video else 'off'))
+    mic = page.evaluate(MICROPHONE) or {}
+    if not (mic.get('micOn') and mic.get('track') and mic.get('sending') and all(mic['sending'])) or mic.get('disabled'):
+        failures.append('the microphone that was on did not stay on, with Mute usable: %s' % mic)
+    if has_line(page, 'forbidden'):
+        failures.append('the page asked for something students may not do')
+
+    since = teacher.mark()
+    teacher.command('mute all')
+    if not wait_for(lambda: page.status().get('mutedBy') and page.status().get('micOn') is False, 10):
+        failures.append('mute all did not turn the microphone off')
+    if not teacher_sees(since, 'audio', False):
+        failures.append('the teacher does not see the page muted')
+    expect_muted(page, 'muted, may not unmute', failures, 'mutedByTeacher')
+    # The parent taps the microphone anyway.
+    since = teacher.mark()
+    page.click('mic')
+    time.sleep(1)
+    expect_muted(page, 'after a tap on the microphone', failures, 'mutedByTeacher')
+    if teacher.find('state', since, lambda e: e.get('id') == me and e.get('audio')):
+        failures.append('the teacher sees the page unmuted')
+    if has_line(page, 'forbidden'):
+        failures.append('the page asked to unmute and the server refused')
+    page.screenshot(shots, 'no-unmute', PHONE)
+    # Allowed again, and then not: the control and the sentences follow.
+    teacher.command('room unmute on')
+    if not wait_for(lambda: (page.evaluate(MICROPHONE) or {}).get('disabled') is False, 10):
+        failures.append('room unmute on did not enable the microphone control')
+    mic = page.evaluate(MICROPHONE) or {}
+    if mic.get('micOn') or mic.get('note') is not None or mic.get('banner') != page.words('mutedMayUnmute'):
+        failures.append('students may unmute again, but the page shows %s' % mic)
+    teacher.command('room unmute off')
+    if not wait_for(lambda: (page.evaluate(MICROPHONE) or {}).get('disabled') is True, 10):
+        failures.append('room unmute off did not disable the microphone control again')
+    expect_muted(page, 'students may not unmute again', failures, 'mutedByTeacher')
+    return failures
+
+
+def case_tampered(browser, teacher, url, shots):
+    failures = []
+    since = teacher.mark()
+    page = browser.open_page(page_url(url), PHONE)
+    join_as(page, 'Stranger')
+    if not wait_for(lambda: page.status().get('view') == 'waiting', 30):
+        failures.append('the tampered link did not wait: %s' % page.status().get('view'))
+    if page.status().get('waitingReason') != 'invite-invalid':
+        failures.append('waiting reason %s' % page.status().get('waitingReason'))
+    if not wait_for(lambda: teacher.find('knock', since), 10):
+        failures.append('the teacher saw no knock')
+    page.screenshot(shots, 'waiting', PHONE)
+    page.screenshot(shots, 'waiting', LAPTOP)
+    teacher.command('admit all')
+    if not wait_for(lambda: page.status().get('view') == 'call', 30):
+        failures.append('admit all did not let the page in')
+        return page, failures
+    if page.status().get('role') != 'student':
+        failures.append('admitted with role %s' % page.status().get('role'))
+    # Students still may not unmute (case 2): it comes in muted.
+    me = page.status().get('id')
+    if not wait_for(lambda: (teacher.state_of(me, since) or {}).get('audio') is False, 10):
+        failures.append('the teacher does not see the admitted page muted')
+    expect_muted(page, 'admitted while students may not unmute', failures, None)
+    page.screenshot(shots, 'admitted-muted', PHONE)
+    return page, failures
+
+
+def case_mangled(browser, base, code, shots):
+    failures = []
+    broken = '%s/j/%s' % (base, code.split('.')[0])
+    status, _ = http_status(broken)
+    if status != 404:
+        failures.append('a mangled link answered %s' % status)
+    page = browser.open_page(broken + '?lang=pl', PHONE)
+    if not wait_for(lambda: page.status().get('view') == 'bad-link', 15):
+        failures.append('the mangled link shows %s' % page.status().get('view'))
+    page.screenshot(shots, 'bad-link-pl', PHONE)
+    page.close()
+    return failures
+
+
+def case_denied(browser, teacher, url, shots):
+    failures = []
+    since = teacher.mark()
+    page = browser.open_page(page_url(url), PHONE)
+    join_as(page, 'Neighbour')
+    if not wait_for(lambda: page.status().get('view') == 'waiting', 30):
+        failures.append('the tampered link did not wait: %s' % page.status().get('view'))
+    card = page.card()
+    if card.get('title') != page.words('waitingTitle') or page.words('waitingInvalid') not in (card.get('text') or ''):
+        failures.append('the waiting card does not say the link is not valid: %s' % card)
+    knock = None
+    if wait_for(lambda: teacher.find('knock', since, lambda e: e.get('peer', {}).get('name') == 'Neighbour'), 10):
+        knock = teacher.find('knock', since, lambda e: e.get('peer', {}).get('name') == 'Neighbour')
+    if not knock:
+        failures.append('the teacher saw no knock')
+        return page, failures
+    since = teacher.mark()
+    teacher.command('deny %s' % knock['peer']['id'])
+    page.expect_card('denied', 'deniedTitle', 'deniedText', failures)
+    page.screenshot(shots, 'denied', PHONE)
+    page.expect_no_reconnect('the denied page', teacher, since, failures)
+    return page, failures
+
+
+def case_locked(browser, teacher, invite, watcher, shots):
+    failures = []
+    teacher.command('lock on')
+    if not wait_for(lambda: (watcher.status().get('roomState') or {}).get('locked') is True, 10):
+        failures.append('the class did not lock')
+    since = teacher.mark()
+    page = browser.open_page(page_url(invite['url'], 'pl'), PHONE)
+    join_as(page, 'Ola')
+    page.expect_card('room-locked', 'lockedTitle', 'lockedText', failures, action='tryAgain')
+    page.screenshot(shots, 'locked-pl', PHONE)
+    page.expect_no_reconnect('the locked-out page', teacher, since, failures)
+    teacher.command('lock off')
+    return page, failures
+
+
+def case_removed(page, teacher, watcher, shots):
+    failures = []
+    me = page.status().get('id')
+    since = teacher.mark()
+    teacher.command('remove %s' % me)
+    page.expect_card('removed', 'removedTitle', 'removedText', failures)
+    page.screenshot(shots, 'removed', PHONE)
+    if not wait_for(lambda: teacher.find('peer-left', since, lambda e: e.get('id') == me), 10):
+        failures.append('the teacher did not see the removed page leave')
+    if not wait_for(lambda: me not in watcher.status().get('peers', {}), 10):
+        failures.append('the other page still has a link with the removed one')
+    page.expect_no_reconnect('the removed page', teacher, since, failures)
+    return failures
+
+
+def case_end(teacher, page, removed, shots):
+    failures = []
+    teacher.command('end')
+    page.expect_card('ended', 'endedTitle', 'endedText', failures)
+    page.screenshot(shots, 'ended', PHONE)
+    if removed.status().get('view') != 'removed':
+        failures.append('the removed page shows %s' % removed.status().get('view'))
+    for name, p in (('invited page', page), ('admitted page', removed)):
+        st = p.status()
+        check_loopback(st, name, failures)
+        for line in st.get('log', [])[-12:]:
+            log('%s: %s' % (name, line))
+    return failures
+
+
+def case_relay_only(browser, cleanup):
+    """A server with --student-relay-only: the page's connections are
+    relay-only, and its video still reaches the teacher through the relay."""
+    failures = []
+    state_dir = tempfile.mkdtemp(prefix='kibitz-invite-relay-')
+    cleanup.append(lambda: shutil.rmtree(state_dir, ignore_errors=True))
+    server, base = start_kibitz_server(state_dir, ['--student-relay-only'])
+    cleanup.append(lambda: stop_process(server))
+    teacher = Teacher(base, 'Relay class', teacher_token(state_dir), os.path.join(state_dir, 'teacher-stats'))
+    cleanup.append(teacher.stop)
+    teacher.command('invite 600')
+    if not wait_for(lambda: teacher.find('invite'), 60):
+        raise RuntimeError('the relay-only teacher got no invite')
+    page = browser.open_page(page_url(teacher.find('invite')['url']), PHONE)
+    join_as(page, 'Parent')
+    if not wait_for(lambda: page.status().get('view') == 'call', 30):
+        failures.append('the page was not admitted: %s' % page.status().get('view'))
+        return failures
+    st = page.status()
+    me = st.get('id')
+    if not st.get('relayOnly'):
+        failures.append('the page did not take ice_transport_policy relay from the welcome')
+
+    def via_relay():
+        return any(p.get('name') == 'Teacher' and p.get('localCandidate') == 'relay' and
+                   (p.get('framesDecoded') or 0) > 10 for p in page.status().get('peers', {}).values())
+    if not wait_for(via_relay, 60):
+        failures.append('no video from the teacher over a relay pair: %s' % page.status().get('peers'))
+    policies = page.evaluate('[...state.peers.values()].map((p) => p.pc.getConfiguration().iceTransportPolicy)')
+    if not policies or any(policy != 'relay' for policy in policies):
+        failures.append('connections with iceTransportPolicy %s' % policies)
+    if not wait_for(lambda: (teacher.stats_of('Parent').get('frames_decoded') or 0) > 10, 30):
+        failures.append('the teacher decoded no video from the page: %s' % teacher.stats_of('Parent'))
+    connected = teacher.find('connected', 0, lambda e: e.get('id') == me)
+    if not connected or connected.get('remote_candidate') != 'relay':
+        failures.append("the teacher's link with the page is not through the relay: %s" % connected)
+    st = page.status()
+    sent = st.get('candidatesSent', [])
+    if not sent or any(' typ relay' not in line for line in sent):
+        failures.append('the page sent other candidates than relay ones: %s' % sent)
+    if any(' typ relay' not in line for line in st.get('candidatesDropped', [])):
+        failures.append('the page gathered other candidates than relay ones: %s' % st.get('candidatesDropped'))
+    check_loopback(st, 'relay-only page', failures)
+    return failures
+
+
 def run(chromium, shots, results):
     """Appends (title, failures) per case as it ends."""
-    state_dir = tempfile.mkdtemp(prefix='kibitz-invite-state-')
-    profile = tempfile.mkdtemp(prefix='kibitz-invite-profile-')
-    server = teacher = browser = None
+    cleanup = []   # run backwards at the end, whatever happens
     try:
+        state_dir = tempfile.mkdtemp(prefix='kibitz-invite-state-')
+        cleanup.append(lambda: shutil.rmtree(state_dir, ignore_errors=True))
+        profile = tempfile.mkdtemp(prefix='kibitz-invite-profile-')
+        cleanup.append(lambda: shutil.rmtree(profile, ignore_errors=True))
         server, base = start_kibitz_server(state_dir)
+        cleanup.append(lambda: stop_process(server))
         teacher = Teacher(base, 'Chess 101', teacher_token(state_dir))
+        cleanup.append(teacher.stop)
         if not wait_for(lambda: teacher.find('joined'), 60):
             raise RuntimeError('the teacher did not join')
         teacher.command('invite 600')
@@ -298,101 +724,34 @@ def run(chromium, shots, results):
             raise RuntimeError('the teacher got no invite')
         invite = teacher.find('invite')
         log('invite url:', invite['url'])
-        browser = Browser(chromium, profile)
-
-        # 1. The link as a parent gets it.
-        failures = []
-        status, headers = http_status(invite['url'])
-        if status != 200 or not headers.get('Content-Type', '').startswith('text/html'):
-            failures.append('GET %s answered %s %s' % (invite['url'], status, headers.get('Content-Type')))
-        if 'no-store' not in headers.get('Cache-Control', ''):
-            failures.append('the page is cacheable')
-        page = browser.open_page(invite['url'] + '?ice-address=%s&lang=en' % LOOPBACK, PHONE)
-        if not wait_for(lambda: page.evaluate('document.getElementById("preview").videoWidth > 0'), 20):
-            failures.append('the camera preview did not start')
-        page.screenshot(shots, 'prejoin', PHONE)
-        page.screenshot(shots, 'prejoin', LAPTOP)
-        page.evaluate('document.getElementById("name").value = "Parent"; document.getElementById("join").click(); true')
-        if not wait_for(lambda: page.status().get('view') == 'call', 30):
-            failures.append('the page was not admitted: %s' % page.status().get('view'))
-        st = page.status()
-        if st.get('role') != 'student':
-            failures.append('role %s, not student' % st.get('role'))
-
-        def teacher_video():
-            peers = page.status().get('peers', {}).values()
-            return any(p.get('name') == 'Teacher' and (p.get('framesDecoded') or 0) > 10 for p in peers)
-        if not wait_for(teacher_video, 90):
-            failures.append("the page decoded no video from the teacher")
-        page.screenshot(shots, 'call', LAPTOP)
-        page.screenshot(shots, 'call', PHONE)
-        teacher.command('mute all')
-        if not wait_for(lambda: page.status().get('mutedBy') and page.status().get('micOn') is False, 20):
-            failures.append('mute all did not turn the microphone off')
-        page.screenshot(shots, 'muted', PHONE)
-        results.append(('invite link: a student at once, video from the teacher, muted', failures))
-
-        # 2. A tampered code: same room, broken signature: the waiting room.
-        failures = []
         code = invite['code']
-        tampered = code[:-1] + ('0' if code[-1] != '0' else '1')
-        url2 = invite['url'].replace(code, tampered)
-        page2 = browser.open_page(url2 + '?ice-address=%s&lang=en' % LOOPBACK, PHONE)
-        page2.evaluate('document.getElementById("name").value = "Stranger"; document.getElementById("join").click(); true')
-        if not wait_for(lambda: page2.status().get('view') == 'waiting', 30):
-            failures.append('the tampered link did not wait: %s' % page2.status().get('view'))
-        if page2.status().get('waitingReason') != 'invite-invalid':
-            failures.append('waiting reason %s' % page2.status().get('waitingReason'))
-        if not wait_for(lambda: teacher.find('knock'), 10):
-            failures.append('the teacher saw no knock')
-        page2.screenshot(shots, 'waiting', PHONE)
-        page2.screenshot(shots, 'waiting', LAPTOP)
-        teacher.command('admit all')
-        if not wait_for(lambda: page2.status().get('view') == 'call', 30):
-            failures.append('admit all did not let the page in')
-        elif page2.status().get('role') != 'student':
-            failures.append('admitted with role %s' % page2.status().get('role'))
-        results.append(('tampered invite: the waiting room, then admitted', failures))
+        tampered = invite['url'].replace(code, code[:-1] + ('0' if code[-1] != '0' else '1'))
+        browser = Browser(chromium, profile)
+        cleanup.append(browser.stop)
 
-        # 3. A link cut off in a text message.
-        failures = []
-        broken = '%s/j/%s' % (base, code.split('.')[0])
-        status, _ = http_status(broken)
-        if status != 404:
-            failures.append('a mangled link answered %s' % status)
-        page3 = browser.open_page(broken + '?lang=pl', PHONE)
-        if not wait_for(lambda: page3.status().get('view') == 'bad-link', 15):
-            failures.append('the mangled link shows %s' % page3.status().get('view'))
-        page3.screenshot(shots, 'bad-link-pl', PHONE)
-        results.append(('a mangled link: 404 and a friendly card', failures))
-
-        # 4. The end of the class.
-        failures = []
-        teacher.command('end')
-        for name, p in (('invited page', page), ('admitted page', page2)):
-            if not wait_for(lambda: p.status().get('view') == 'ended', 20):
-                failures.append('%s shows %s, not ended' % (name, p.status().get('view')))
-        page.screenshot(shots, 'ended', PHONE)
-        for name, p in (('invited page', page), ('admitted page', page2)):
-            st = p.status()
-            check_loopback(st, name, failures)
-            for line in st.get('log', [])[-12:]:
-                log('%s: %s' % (name, line))
-        results.append(('end: the class is over on every page', failures))
+        page, failures = case_invite(browser, teacher, invite, shots)
+        results.append((TITLES[0], failures))
+        results.append((TITLES[1], case_no_unmute(page, teacher, shots)))
+        page2, failures = case_tampered(browser, teacher, tampered, shots)
+        results.append((TITLES[2], failures))
+        results.append((TITLES[3], case_mangled(browser, base, code, shots)))
+        denied, failures = case_denied(browser, teacher, tampered, shots)
+        results.append((TITLES[4], failures))
+        denied.close()
+        locked, failures = case_locked(browser, teacher, invite, page, shots)
+        results.append((TITLES[5], failures))
+        locked.close()
+        results.append((TITLES[6], case_removed(page2, teacher, page, shots)))
+        results.append((TITLES[7], case_end(teacher, page, page2, shots)))
+        # This class is over: free the two cores for the next.
+        for p in (page, page2):
+            p.close()
+        teacher.stop()
+        stop_process(server)
+        results.append((TITLES[8], case_relay_only(browser, cleanup)))
     finally:
-        if browser:
-            browser.stop()
-        if teacher:
-            teacher.stop()
-        if server:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-        shutil.rmtree(profile, ignore_errors=True)
-        shutil.rmtree(state_dir, ignore_errors=True)
+        for step in reversed(cleanup):
+            step()
     return results
 
 
@@ -405,14 +764,14 @@ def main():
     shots = os.environ.get('KIBITZ_SCREENSHOT_DIR') or tempfile.mkdtemp(prefix='kibitz-invite-shots-')
     os.makedirs(shots, exist_ok=True)
     log('screenshots in', shots)
-    print('1..4', flush=True)
+    print('1..%d' % len(TITLES), flush=True)
     results = []
     try:
         run(chromium, shots, results)
     except (RuntimeError, OSError, ValueError) as error:
         results.append(('stopped by an error', ['%s' % error]))
     status = 0
-    for number in range(1, 5):
+    for number in range(1, len(TITLES) + 1):
         if number <= len(results):
             title, failures = results[number - 1]
         else:
