@@ -18,6 +18,7 @@
 #include <glib/gi18n.h>
 
 #include "kibitz-application.h"
+#include "kibitz-peer.h"
 #include "kibitz-join-link.h"
 #include "kibitz-names.h"
 #include "kibitz-teacher-key.h"
@@ -200,6 +201,9 @@ kibitz_application_startup (GApplication *application)
   static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (kibitz_application_parent_class)->startup (application);
+  /* The running instance only (a second `kibitz` hands its link over and
+   * exits): made while the lobby shows, so the first call does not wait. */
+  kibitz_peer_prepare_dtls ();
 
   g_action_map_add_action_entries (G_ACTION_MAP (application), actions, G_N_ELEMENTS (actions),
                                    application);

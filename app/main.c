@@ -26,14 +26,13 @@ main (int    argc,
   textdomain (GETTEXT_PACKAGE);
 
   gst_init (NULL, NULL);
-  /* While the lobby shows, so the first call does not wait for it. */
-  kibitz_peer_prepare_dtls ();
   kibitz_register_resource ();
 
   application = kibitz_application_new ();
   status = g_application_run (G_APPLICATION (application), argc, argv);
 
   g_clear_object (&application);
+  kibitz_peer_finish_dtls ();
   gst_deinit ();
   return status;
 }

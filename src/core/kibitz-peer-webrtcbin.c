@@ -173,15 +173,34 @@ make_dtls_key_cb (gpointer data)
  * of five lost every link of the participant it happened to (one CI run in
  * ten). Started on a thread of its own when a call starts, the key is ready
  * while the configuration is fetched and the media start. */
+static GMutex dtls_lock;
+static GThread *dtls_thread;  /* until kibitz_peer_finish_dtls() */
+static gboolean dtls_started;
+
 void
 kibitz_peer_prepare_dtls (void)
 {
-  static gsize started;
-
-  if (g_once_init_enter (&started))
+  g_mutex_lock (&dtls_lock);
+  if (!dtls_started)
     {
+      dtls_started = TRUE;
       kibitz_peer_debug_init ();
-      g_thread_unref (g_thread_new ("kibitz-dtls-key", make_dtls_key_cb, NULL));
-      g_once_init_leave (&started, 1);
+      dtls_thread = g_thread_new ("kibitz-dtls-key", make_dtls_key_cb, NULL);
     }
+  g_mutex_unlock (&dtls_lock);
+}
+
+/* Before gst_deinit(): a process that ends while the key is still being
+ * made (a second `kibitz` that hands a link to the running one and exits,
+ * bad options) would pull GStreamer from under that thread. */
+void
+kibitz_peer_finish_dtls (void)
+{
+  GThread *thread;
+
+  g_mutex_lock (&dtls_lock);
+  thread = g_steal_pointer (&dtls_thread);
+  g_mutex_unlock (&dtls_lock);
+  if (thread != NULL)
+    g_thread_join (thread);
 }

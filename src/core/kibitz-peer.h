@@ -156,5 +156,6 @@ gboolean        kibitz_peer_get_video_tier        (KibitzPeer          *self,
 /* Makes the process's DTLS key in the background (once), so that the first
  * link does not wait for it. Any thread; returns at once. */
 void            kibitz_peer_prepare_dtls          (void);
+void            kibitz_peer_finish_dtls           (void);
 
 G_END_DECLS

@@ -279,6 +279,7 @@ main (int    argc,
 
   exit_code = peer.exit_code;
   peer_clear (&peer);
+  kibitz_peer_finish_dtls ();
   gst_deinit ();
   return exit_code;
 }

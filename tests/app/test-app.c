@@ -1413,6 +1413,7 @@ main (int    argc,
   g_test_add_func ("/app/class/pupil", test_class_pupil);
 
   status = g_test_run ();
+  kibitz_peer_finish_dtls ();
   gst_deinit ();
   return status;
 }

@@ -1208,6 +1208,7 @@ main (int argc, char *argv[])
   ret = g_test_run ();
   /* Joins GStreamer's idle pool threads, so per-thread library state (OpenSSL's
    * DRBGs and error queues, made by the DTLS elements) is freed before LSan looks. */
+  kibitz_peer_finish_dtls ();
   gst_deinit ();
   return ret;
 }
