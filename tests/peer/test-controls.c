@@ -220,6 +220,21 @@ assert_board (JsonObject *board,
   g_assert_true (g_str_has_prefix (json_object_get_string_member (board, "fen"), fen_prefix));
 }
 
+/* Until the server counts @n participants in its rooms (its own gauge): a
+ * fixed pause is too short for a peer starting under ASan on a busy machine. */
+static void
+wait_for_peers (KibitzTestServer *server,
+                guint64           n)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_FOR_MEDIA_S * G_USEC_PER_SEC;
+
+  while (kibitz_test_metric (server, "kibitz_peers") < n)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+}
+
 /* Ada plays 1.e4 e5 (once in SAN, once in UCI) and shows the position after
  * 1.e4; Bartek's illegal move and Ada's broken FEN are refused with their
  * codes, to them alone; Bartek and Carol, who joins late, show exactly
@@ -244,11 +259,15 @@ test_board (void)
   send_command (ada, "move e7e5");
   send_command (ada, "board view 1");
   send_command (ada, "board fen this is not a position");
-  g_usleep (3 * G_USEC_PER_SEC);
+  wait_for_peers (server, 2);
+  /* Ada's requests go out right after her welcome; a second is ample. */
+  g_usleep (G_USEC_PER_SEC);
   send_command (bartek, "move Ke3");
   carol = kibitz_test_peer_spawn_with_flags (server, room, "Carol", 60, none,
                                              G_SUBPROCESS_FLAGS_STDIN_PIPE);
-  g_usleep (3 * G_USEC_PER_SEC);
+  /* Carol's board comes with her welcome. */
+  wait_for_peers (server, 3);
+  g_usleep (2 * G_USEC_PER_SEC);
   send_command (ada, "leave");
   send_command (bartek, "leave");
   send_command (carol, "leave");
@@ -263,7 +282,8 @@ test_board (void)
   for (KibitzTestPeer **p = (KibitzTestPeer *[]) { ada, bartek, carol, NULL }; *p; p++)
     {
       board = last_event (*p, "board");
-      g_assert_nonnull (board);
+      if (board == NULL)
+        g_error ("%s never saw the board", (*p)->name);
       assert_board (board, "e4 e5", 1, "rnbqkbnr/pppppppp/8/8/4P3/8/PPPP1PPP/RNBQKBNR b KQkq");
       g_assert_true (json_object_get_null_member (board, "result"));
     }
