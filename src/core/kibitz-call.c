@@ -37,30 +37,6 @@ guint kibitz_call_signals[N_SIGNALS];
 
 /* Signaling events */
 
-static gboolean
-is_turn_url (JsonNode *url)
-{
-  return url != NULL && JSON_NODE_HOLDS_VALUE (url) &&
-         json_node_get_value_type (url) == G_TYPE_STRING &&
-         g_str_has_prefix (json_node_get_string (url), "turn");
-}
-
-/* An entry whose urls name a TURN server (turn: or turns:). */
-static gboolean
-is_turn_entry (JsonObject *server)
-{
-  JsonNode *urls = json_object_get_member (server, "urls");
-
-  if (urls != NULL && JSON_NODE_HOLDS_ARRAY (urls))
-    {
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (urls)); i++)
-        if (is_turn_url (json_array_get_element (json_node_get_array (urls), i)))
-          return TRUE;
-      return FALSE;
-    }
-  return is_turn_url (urls);
-}
-
 static void
 use_ice_servers (KibitzCall *self,
                  JsonArray  *servers)
@@ -528,23 +504,9 @@ config_loaded_cb (GObject      *source,
     }
 
   self->config = config;
-  /* Until the welcome brings credentials for the call, use these: a server
-   * whose relay belongs to the class (protocol.md §4) lists its TURN URLs
-   * here without credentials, which only the welcome carries. */
-  if (config->ice_servers != NULL)
-    {
-      g_autoptr(JsonArray) usable = json_array_new ();
-
-      for (guint i = 0; i < json_array_get_length (config->ice_servers); i++)
-        {
-          JsonObject *server = json_array_get_object_element (config->ice_servers, i);
-
-          if (server != NULL && (json_object_has_member (server, "username") ||
-                                 !is_turn_entry (server)))
-            json_array_add_object_element (usable, json_object_ref (server));
-        }
-      use_ice_servers (self, usable);
-    }
+  /* Until the welcome brings credentials for the call, use these (TURN
+   * URLs listed without credentials are left for the welcome). */
+  use_ice_servers (self, config->ice_servers);
   start_media (self);
   g_object_unref (self);
 }

@@ -219,6 +219,11 @@ convert_server (JsonObject *server,
         continue;
       if (g_str_has_prefix (url, "stun:") && *stun_uri != NULL)
         continue;
+      /* A server whose relay belongs to the class (protocol.md §4) lists its
+       * TURN URLs in /v1/config without credentials, which only the welcome
+       * carries: nothing to use yet, not an error. */
+      if (!g_str_has_prefix (url, "stun:") && username == NULL && credential == NULL)
+        continue;
       if (!(uri = kibitz_ice_server_url_to_webrtc (url, username, credential, error)))
         return FALSE;
       if (g_str_has_prefix (uri, "stun:"))

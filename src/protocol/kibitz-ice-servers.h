@@ -12,7 +12,10 @@ G_BEGIN_DECLS
 /* Converts an `ice_servers` array (protocol.md §1) into what webrtcbin takes:
  * one `stun://host:port` (the first STUN URL; webrtcbin has room for one) and a
  * list of `turn://user:pass@host:port?transport=udp|tcp` (or `turns://`) with
- * user and password percent-escaped. URLs of unknown schemes are skipped.
+ * user and password percent-escaped. URLs of unknown schemes are skipped, and
+ * so are TURN URLs of an entry without username and credential (a server
+ * whose relay belongs to the class lists them so in /v1/config, protocol.md
+ * §4); a username without a credential is an error.
  * Either output may be empty: *stun_uri NULL, *turn_uris an empty vector. */
 gboolean kibitz_ice_servers_to_webrtc (JsonArray   *ice_servers,
                                        char       **stun_uri,

@@ -86,13 +86,33 @@ test_bad_urls (void)
 static void
 test_turn_needs_credentials (void)
 {
-  g_autoptr(JsonArray) servers = parse_array ("[{\"urls\": [\"turn:127.0.0.1\"]}]");
+  g_autoptr(JsonArray) servers = parse_array (
+    "[{\"urls\": [\"turn:127.0.0.1\"], \"username\": \"1:a\"}]");
   g_autoptr(GError) error = NULL;
   g_autofree char *stun = NULL;
   g_auto(GStrv) turn = NULL;
 
   g_assert_false (kibitz_ice_servers_to_webrtc (servers, &stun, &turn, &error));
   g_assert_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST);
+}
+
+/* /v1/config of a server whose relay belongs to the class lists its TURN
+ * URLs without credentials (protocol.md §4): they are left out, and its STUN
+ * URL is used. */
+static void
+test_turn_without_credentials_skipped (void)
+{
+  g_autoptr(JsonArray) servers = parse_array (
+    "[{\"urls\": [\"stun:127.0.0.1:3478\", \"turn:127.0.0.1:3478\", "
+    "\"turn:127.0.0.1:3478?transport=tcp\"]}]");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stun = NULL;
+  g_auto(GStrv) turn = NULL;
+
+  g_assert_true (kibitz_ice_servers_to_webrtc (servers, &stun, &turn, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (stun, ==, "stun://127.0.0.1:3478");
+  g_assert_cmpuint (g_strv_length (turn), ==, 0);
 }
 
 static void
@@ -133,6 +153,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/protocol/ice-servers/default-ports-and-forms", test_defaults_and_forms);
   g_test_add_func ("/protocol/ice-servers/bad-urls-are-named", test_bad_urls);
   g_test_add_func ("/protocol/ice-servers/turn-needs-credentials", test_turn_needs_credentials);
+  g_test_add_func ("/protocol/ice-servers/turn-without-credentials-skipped",
+                   test_turn_without_credentials_skipped);
   g_test_add_func ("/protocol/ice-servers/first-stun-wins-unknown-skipped",
                    test_first_stun_wins_unknown_skipped);
   g_test_add_func ("/protocol/ice-servers/empty", test_empty);
