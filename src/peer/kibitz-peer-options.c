@@ -14,11 +14,68 @@
 #include "kibitz-names.h"
 #include "kibitz-peer-tool.h"
 
+/* A link as the teacher sent it, or its code. The invite names the room
+ * (docs/protocol.md): --room may be left out. */
+static gboolean
+resolve_invite (Options  *options,
+                GError  **error)
+{
+  if (options->invite != NULL)
+    {
+      g_autofree char *room = NULL;
+      char *code = kibitz_invite_parse (options->invite, &room);
+
+      if (code == NULL)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--invite %s is not an invite link or code", options->invite);
+          return FALSE;
+        }
+      g_free (options->invite);
+      options->invite = code;
+      if (options->room == NULL)
+        options->room = g_steal_pointer (&room);
+    }
+  return TRUE;
+}
+
+/* What the options cannot say by their types. */
+static gboolean
+check_options (Options  *options,
+               GError  **error)
+{
+  if (!options->server || !options->room || !options->name)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "--server, --room (or --invite) and --name are needed");
+      return FALSE;
+    }
+
+  if (options->congestion_control && !g_str_equal (options->congestion_control, "on") &&
+      !g_str_equal (options->congestion_control, "off"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--congestion-control must be on or off, not “%s”",
+                   options->congestion_control);
+      return FALSE;
+    }
+
+  if (options->encoder && !g_str_equal (options->encoder, "shared") &&
+      !g_str_equal (options->encoder, "per-peer"))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--encoder must be shared or per-peer, not “%s”", options->encoder);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 gboolean
 tool_parse_options (Options   *options,
-               int       *argc,
-               char    ***argv,
-               GError   **error)
+                    int       *argc,
+                    char    ***argv,
+                    GError   **error)
 {
   const GOptionEntry entries[] = {
     { "server", 0, 0, G_OPTION_ARG_STRING, &options->server,
@@ -79,50 +136,7 @@ tool_parse_options (Options   *options,
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
 
-  /* A link as the teacher sent it, or its code. The invite names the room
-   * (docs/protocol.md): --room may be left out. */
-  if (options->invite != NULL)
-    {
-      g_autofree char *room = NULL;
-      char *code = kibitz_invite_parse (options->invite, &room);
-
-      if (code == NULL)
-        {
-          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                       "--invite %s is not an invite link or code", options->invite);
-          return FALSE;
-        }
-      g_free (options->invite);
-      options->invite = code;
-      if (options->room == NULL)
-        options->room = g_steal_pointer (&room);
-    }
-
-  if (!options->server || !options->room || !options->name)
-    {
-      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                           "--server, --room (or --invite) and --name are needed");
-      return FALSE;
-    }
-
-  if (options->congestion_control && !g_str_equal (options->congestion_control, "on") &&
-      !g_str_equal (options->congestion_control, "off"))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--congestion-control must be on or off, not “%s”",
-                   options->congestion_control);
-      return FALSE;
-    }
-
-  if (options->encoder && !g_str_equal (options->encoder, "shared") &&
-      !g_str_equal (options->encoder, "per-peer"))
-    {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--encoder must be shared or per-peer, not “%s”", options->encoder);
-      return FALSE;
-    }
-
-  return TRUE;
+  return resolve_invite (options, error) && check_options (options, error);
 }
 
 void

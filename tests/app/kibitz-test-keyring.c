@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 
 #include "kibitz-test-keyring.h"
+#include "kibitz-test-util.h"
 
 #define KEYRING_PASSWORD "kibitz-test-keyring"
 #define READY_SECONDS 20
@@ -43,24 +44,6 @@ launcher_new (GSubprocessFlags flags)
 
   g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
   return launcher;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
 }
 
 static void
@@ -195,7 +178,7 @@ stop_all (KibitzTestKeyring *self)
   stop_process (&self->daemon);
   stop_process (&self->bus);
   if (self->dir != NULL)
-    remove_tree (self->dir);
+    kibitz_test_remove_tree (self->dir);
   g_free (self->dir);
   g_free (self);
 }

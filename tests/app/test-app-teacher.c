@@ -22,6 +22,7 @@
 #include "kibitz-resources.h"
 #include "kibitz-teacher-key.h"
 #include "kibitz-test-keyring.h"
+#include "kibitz-test-util.h"
 #include "kibitz-test-server.h"
 #include "kibitz-window.h"
 
@@ -161,19 +162,6 @@ forget_key (const char *server)
   g_assert_true (spin_until (key_result_done, &r, 20));
   g_assert_no_error (r.error);
   key_result_clear (&r);
-}
-
-/* What `kibitz-server teacher-token` prints, with the servers' secret. */
-static char *
-make_teacher_key (const char *name)
-{
-  const char * const argv[] = { g_getenv ("KIBITZ_SERVER_BIN"), "teacher-token", "--name", name,
-                                "--secret", SECRET, NULL };
-  char *out = kibitz_test_run (argv);
-
-  *strchr (out, '\n') = '\0';
-  g_assert_true (g_str_has_prefix (out, "kt1."));
-  return out;
 }
 
 static KibitzTestServer *
@@ -514,7 +502,7 @@ assert_origin (const char *url,
 static void
 test_key_shape_and_server (void)
 {
-  g_autofree char *key = make_teacher_key ("Ewa");
+  g_autofree char *key = kibitz_test_teacher_token ("Ewa", "--secret", SECRET, NULL);
 
   g_assert_true (kibitz_teacher_key_check_shape (key, NULL));
   assert_refused ("");
@@ -612,8 +600,8 @@ static void
 test_preferences_save_find_remove (void)
 {
   const char *server = "https://School.example:443/";
-  g_autofree char *key = make_teacher_key ("Ewa");
-  g_autofree char *other = make_teacher_key ("Olek");
+  g_autofree char *key = kibitz_test_teacher_token ("Ewa", "--secret", SECRET, NULL);
+  g_autofree char *other = kibitz_test_teacher_token ("Olek", "--secret", SECRET, NULL);
   g_autofree char *found = NULL;
   g_autoptr(GError) error = NULL;
   KibitzPreferencesWindow *preferences;
@@ -722,7 +710,7 @@ test_join_with_stored_key (void)
 
   server = start_class_server ();
   url = g_strdup_printf ("http://%s", server->http);
-  key = make_teacher_key ("Ewa");
+  key = kibitz_test_teacher_token ("Ewa", "--secret", SECRET, NULL);
   store_key (url, key);
 
   window = new_window ();
@@ -782,7 +770,7 @@ test_kibitz_link (void)
     return;
 
   server = start_class_server ();
-  key = make_teacher_key ("Ewa");
+  key = kibitz_test_teacher_token ("Ewa", "--secret", SECRET, NULL);
   ewa = peer_spawn (server, "Maths 7b", "Ewa", key);
   e = peer_wait (ewa, "joined", 30);
   g_assert_nonnull (e);
@@ -956,7 +944,7 @@ test_keyring_unavailable (void)
 {
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
   g_autofree char *url = g_strdup_printf ("http://%s", server->http);
-  g_autofree char *key = make_teacher_key ("Ewa");
+  g_autofree char *key = kibitz_test_teacher_token ("Ewa", "--secret", SECRET, NULL);
   g_autofree char *found = NULL;
   g_autoptr(GError) error = NULL;
   KibitzPreferencesWindow *preferences;

@@ -17,6 +17,7 @@
 #include "kibitz-connection-window.h"
 #include "kibitz-resources.h"
 #include "kibitz-test-server.h"
+#include "kibitz-test-util.h"
 #include "kibitz-lobby-page.h"
 #include "kibitz-window.h"
 
@@ -959,35 +960,6 @@ has_exited (TestPeer *peer)
   return g_subprocess_get_identifier (peer->process) == NULL;
 }
 
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
-static char *
-make_teacher_token (const char *state_dir)
-{
-  const char * const argv[] = { g_getenv ("KIBITZ_SERVER_BIN"), "teacher-token", "--name",
-                                "Ewa", "--state-dir", state_dir, NULL };
-  char *out = kibitz_test_run (argv);
-
-  *strchr (out, '\n') = '\0';
-  return out;
-}
-
 static GObject *
 page_child (KibitzCallPage *page,
             const char     *name)
@@ -1165,7 +1137,7 @@ test_class_teacher (void)
   const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
   g_autofree char *url = g_strdup_printf ("http://%s", server->http);
-  g_autofree char *token = make_teacher_token (dir);
+  g_autofree char *token = kibitz_test_teacher_token ("Ewa", "--state-dir", dir, NULL);
   const char * const ada_args[] = { "--raise-hand", NULL };
   KibitzWindow *window = kibitz_window_new (NULL);
   KibitzCallPage *page = kibitz_window_get_call_page (window);
@@ -1270,7 +1242,7 @@ test_class_teacher (void)
   test_peer_stop (ada);
   test_peer_stop (bruno);
   test_peer_stop (celina);
-  remove_tree (dir);
+  kibitz_test_remove_tree (dir);
 }
 
 static gboolean
@@ -1316,7 +1288,7 @@ test_class_pupil (void)
   const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
   g_autofree char *url = g_strdup_printf ("http://%s", server->http);
-  g_autofree char *token = make_teacher_token (dir);
+  g_autofree char *token = kibitz_test_teacher_token ("Ewa", "--state-dir", dir, NULL);
   g_autofree char *token_arg = g_strdup_printf ("--teacher-token=%s", token);
   const char * const ewa_args[] = { token_arg, NULL };
   KibitzWindow *window = kibitz_window_new (NULL);
@@ -1385,7 +1357,7 @@ test_class_pupil (void)
 
   close_window (window);
   test_peer_stop (ewa);
-  remove_tree (dir);
+  kibitz_test_remove_tree (dir);
 }
 
 int

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "kibitz-test-peer.h"
+#include "kibitz-test-util.h"
 
 static void
 send_command (KibitzTestPeer *p,
@@ -79,42 +80,13 @@ wait_for_knock (KibitzTestServer *server)
     }
 }
 
-static char *
-make_token (const char *state_dir)
-{
-  const char * const argv[] = { g_getenv ("KIBITZ_SERVER_BIN"), "teacher-token", "--name", "Ewa",
-                                "--state-dir", state_dir, NULL };
-  char *out = kibitz_test_run (argv);
-
-  *strchr (out, '\n') = '\0';
-  return out;
-}
-
-static void
-remove_tree (const char *path)
-{
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  g_rmdir (path);
-}
-
 static void
 test_knock_admit_mute_end (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("kibitz-teacher-XXXXXX", NULL);
   const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
-  g_autofree char *token = make_token (dir);
+  g_autofree char *token = kibitz_test_teacher_token ("Ewa", "--state-dir", dir, NULL);
   g_autofree char *token_arg = g_strdup_printf ("--teacher-token=%s", token);
   g_autofree char *room = g_strdup_printf ("class %d", (int) getpid ());
   const char * const teacher_args[] = { token_arg, NULL };
@@ -193,7 +165,7 @@ test_knock_admit_mute_end (void)
   kibitz_test_peer_assert_received (ewa, "Kuba");
   kibitz_test_peer_assert_received (kuba, "Ewa");
 
-  remove_tree (dir);
+  kibitz_test_remove_tree (dir);
 }
 
 static gint64
@@ -212,7 +184,7 @@ test_mute_holds_against_a_client_that_ignores_it (void)
   g_autofree char *stats_arg = g_strdup_printf ("--stats=%s", stats);
   const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
   g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
-  g_autofree char *token = make_token (dir);
+  g_autofree char *token = kibitz_test_teacher_token ("Ewa", "--state-dir", dir, NULL);
   g_autofree char *token_arg = g_strdup_printf ("--teacher-token=%s", token);
   g_autofree char *room = g_strdup_printf ("mute %d", (int) getpid ());
   const char * const teacher_args[] = { token_arg, stats_arg, NULL };
@@ -266,7 +238,7 @@ test_mute_holds_against_a_client_that_ignores_it (void)
   g_assert_cmpint (audible_end - audible_after, <, 5);
 
   g_unlink (stats);
-  remove_tree (dir);
+  kibitz_test_remove_tree (dir);
 }
 
 int

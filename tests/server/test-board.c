@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kibitz-test-server.h"
+#include "kibitz-test-util.h"
 
 #define START_FEN "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1"
 
@@ -21,26 +22,6 @@ typedef struct {
   KibitzTestServer *server;
   char             *dir;
 } BoardServer;
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
 
 static BoardServer
 board_server_start (void)
@@ -59,7 +40,7 @@ static void
 board_server_clear (BoardServer *bs)
 {
   g_clear_pointer (&bs->server, kibitz_test_server_free);
-  remove_tree (bs->dir);
+  kibitz_test_remove_tree (bs->dir);
   g_clear_pointer (&bs->dir, g_free);
 }
 

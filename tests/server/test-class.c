@@ -13,32 +13,13 @@
 #include <string.h>
 
 #include "kibitz-test-server.h"
+#include "kibitz-test-util.h"
 #include "kibitz-test-turn-client.h"
 
 typedef struct {
   KibitzTestServer *server;
   char             *dir;
 } ClassServer;
-
-static void
-remove_tree (const char *path)
-{
-  GDir *dir = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  while (dir != NULL && (name = g_dir_read_name (dir)))
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        remove_tree (child);
-      else
-        g_unlink (child);
-    }
-  if (dir != NULL)
-    g_dir_close (dir);
-  g_rmdir (path);
-}
 
 /* The default policy, its secret kept in a state directory of its own (as
  * an operator's server would), so the commands below find it there. */
@@ -69,7 +50,7 @@ static void
 class_server_clear (ClassServer *cs)
 {
   kibitz_test_server_free (cs->server);
-  remove_tree (cs->dir);
+  kibitz_test_remove_tree (cs->dir);
   g_free (cs->dir);
 }
 
@@ -90,18 +71,12 @@ turn_client_for (ClassServer *cs,
   return client;
 }
 
-/* `kibitz-server teacher-token`: the key is the first line it prints. */
+/* A key for name, valid 30 days, signed with the secret in state_dir. */
 static char *
-make_teacher_token (const char *state_dir,
-                    const char *name)
+teacher_token (const char *state_dir,
+               const char *name)
 {
-  const char * const argv[] = { g_getenv ("KIBITZ_SERVER_BIN"), "teacher-token", "--name", name,
-                                "--days", "30", "--state-dir", state_dir, NULL };
-  g_autofree char *out = kibitz_test_run (argv);
-
-  *strchr (out, '\n') = '\0';
-  g_assert_true (g_str_has_prefix (out, "kt1."));
-  return g_steal_pointer (&out);
+  return kibitz_test_teacher_token (name, "--days", "30", "--state-dir", state_dir, NULL);
 }
 
 static JsonObject *
@@ -119,7 +94,7 @@ static void
 test_waiting_room_and_invite (void)
 {
   g_auto(ClassServer) cs = class_server_start ();
-  g_autofree char *token = make_teacher_token (cs.dir, "Pani Ewa");
+  g_autofree char *token = teacher_token (cs.dir, "Pani Ewa");
   g_autoptr(KibitzTestClient) teacher = kibitz_test_client_connect (cs.server);
   g_autoptr(KibitzTestClient) stranger = kibitz_test_client_connect (cs.server);
   g_autoptr(KibitzTestClient) invited = kibitz_test_client_connect (cs.server);
@@ -170,9 +145,9 @@ static void
 test_revoked_and_foreign_keys (void)
 {
   g_auto(ClassServer) cs = class_server_start ();
-  g_autofree char *token = make_teacher_token (cs.dir, "Pan Marek");
+  g_autofree char *token = teacher_token (cs.dir, "Pan Marek");
   g_autofree char *other_dir = g_dir_make_tmp ("kibitz-other-XXXXXX", NULL);
-  g_autofree char *foreign = make_teacher_token (other_dir, "Mallory");
+  g_autofree char *foreign = teacher_token (other_dir, "Mallory");
   g_autoptr(KibitzTestClient) first = kibitz_test_client_connect (cs.server);
   g_autoptr(KibitzTestClient) forger = kibitz_test_client_connect (cs.server);
   g_autoptr(JsonObject) welcome = join_with (first, "Marek", "teacher", token);
@@ -209,14 +184,14 @@ test_revoked_and_foreign_keys (void)
     }
   g_assert_true (refused);
 
-  remove_tree (other_dir);
+  kibitz_test_remove_tree (other_dir);
 }
 
 static void
 test_board_belongs_to_the_teacher (void)
 {
   g_auto(ClassServer) cs = class_server_start ();
-  g_autofree char *token = make_teacher_token (cs.dir, "Pani Ewa");
+  g_autofree char *token = teacher_token (cs.dir, "Pani Ewa");
   g_autoptr(KibitzTestClient) teacher = kibitz_test_client_connect (cs.server);
   g_autoptr(KibitzTestClient) pupil = kibitz_test_client_connect (cs.server);
   g_autoptr(JsonObject) welcome = join_with (teacher, "Ewa", "teacher", token);
@@ -258,7 +233,7 @@ static void
 test_relay_belongs_to_the_class (void)
 {
   g_auto(ClassServer) cs = class_server_start ();
-  g_autofree char *token = make_teacher_token (cs.dir, "Pani Ewa");
+  g_autofree char *token = teacher_token (cs.dir, "Pani Ewa");
   g_autoptr(KibitzTestClient) teacher = kibitz_test_client_connect (cs.server);
   g_autoptr(KibitzTestClient) pupil = kibitz_test_client_connect (cs.server);
   g_autoptr(KibitzTestClient) other = kibitz_test_client_connect (cs.server);
@@ -359,7 +334,7 @@ static void
 test_relay_follows_forwarded_addresses (void)
 {
   g_auto(ClassServer) cs = class_server_start_full ("--trusted-proxy=127.0.0.1");
-  g_autofree char *token = make_teacher_token (cs.dir, "Pani Ewa");
+  g_autofree char *token = teacher_token (cs.dir, "Pani Ewa");
   g_autoptr(KibitzTestClient) teacher = connect_forwarded (&cs, "127.0.0.5");
   g_autoptr(KibitzTestClient) pupil = connect_forwarded (&cs, "127.0.0.7");
   g_autoptr(JsonObject) teacher_welcome = join_with (teacher, "Ewa", "teacher", token);
