@@ -219,15 +219,15 @@ class Server:
 
 
 class Kibitz(Server):
-    def __init__(self, binary, work, relay_ports, limit):
-        super().__init__("kibitz", work)
+    def __init__(self, binary, work, relay_ports, limit, name="kibitz"):
+        super().__init__(name, work)
         self.binary, self.relay_ports, self.limit = binary, relay_ports, limit
 
     def start(self):
         self.port = self.http = self.pid = None
-        state = os.path.join(self.work, "kibitz-state")
+        state = os.path.join(self.work, self.name + "-state")
         os.makedirs(state, exist_ok=True)
-        err = open(os.path.join(self.work, "kibitz.err"), "ab")
+        err = open(os.path.join(self.work, self.name + ".err"), "ab")
         self.proc = spawn([self.binary, "--http", "127.0.0.1:0", "--turn", "127.0.0.1:0",
                            "--secret", SECRET, "--allow-peer", "127.0.0.0/8",
                            *self.extra_args(),
@@ -634,7 +634,9 @@ def main():
     ap.add_argument("--ramp", action="store_true", help="run the ramp with --quick too")
     ap.add_argument("--servers", default="kibitz,coturn",
                     help="which to compare: kibitz (relay scope any), kibitz-room (the room "
-                         "scope of protocol.md §4, with a room member's credentials), coturn")
+                         "scope of protocol.md §4, with a room member's credentials), coturn, "
+                         "kibitz-base (--base-server, scope any: the build before a change)")
+    ap.add_argument("--base-server", help="the kibitz-server binary that kibitz-base runs")
     args = ap.parse_args()
 
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -658,10 +660,14 @@ def main():
     tmpdir = tempfile.mkdtemp(prefix="kibitz-turn-bench-")
     known = {"kibitz": lambda: Kibitz(binary, tmpdir, (30000, 34999), 3600),
              "coturn": lambda: Coturn(tmpdir, (35000, 39999), 3600),
-             "kibitz-room": lambda: KibitzRoom(binary, tmpdir, (40000, 44999), 3600)}
+             "kibitz-room": lambda: KibitzRoom(binary, tmpdir, (40000, 44999), 3600),
+             "kibitz-base": lambda: Kibitz(os.path.abspath(args.base_server), tmpdir,
+                                           (45000, 49999), 3600, "kibitz-base")}
     names = args.servers.split(",")
     if len(names) != 2 or any(n not in known for n in names):
-        sys.exit("--servers takes two of kibitz, kibitz-room, coturn")
+        sys.exit("--servers takes two of kibitz, kibitz-room, coturn, kibitz-base")
+    if "kibitz-base" in names and not args.base_server:
+        sys.exit("kibitz-base needs --base-server BINARY")
     servers = [known[n]() for n in names]
     limit = 120 if args.quick else 300           # per uclient run
     started = time.monotonic()
