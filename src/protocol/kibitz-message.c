@@ -307,6 +307,36 @@ validate_invite (JsonObject  *object,
   return TRUE;
 }
 
+static gboolean
+validate_signal (JsonObject  *object,
+                 GError     **error)
+{
+  if (!require_string (object, "to", "signal", FALSE, error))
+    return FALSE;
+  if (kibitz_json_get_object (object, "data") == NULL)
+    {
+      g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                           "“signal” needs an object member “data”");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+validate_lock (JsonObject  *object,
+               GError     **error)
+{
+  JsonNode *locked = json_object_get_member (object, "locked");
+
+  if (locked == NULL || json_node_get_value_type (locked) != G_TYPE_BOOLEAN)
+    {
+      g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                           "“lock” needs a member “locked”, true or false");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Checks the members a client message must carry (protocol.md §2); room and
  * display names are checked by the room logic, which owns their rules.
  */
@@ -325,15 +355,7 @@ kibitz_message_validate_client (KibitzMessageType   type,
              require_string (object, "invite", "join", TRUE, error);
 
     case KIBITZ_MESSAGE_SIGNAL:
-      if (!require_string (object, "to", "signal", FALSE, error))
-        return FALSE;
-      if (kibitz_json_get_object (object, "data") == NULL)
-        {
-          g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
-                               "“signal” needs an object member “data”");
-          return FALSE;
-        }
-      return TRUE;
+      return validate_signal (object, error);
 
     case KIBITZ_MESSAGE_STATE:
       return validate_state (object, error);
@@ -365,14 +387,7 @@ kibitz_message_validate_client (KibitzMessageType   type,
     case KIBITZ_MESSAGE_REMOVE:
       return require_string (object, "id", kibitz_message_type_to_string (type), FALSE, error);
     case KIBITZ_MESSAGE_LOCK:
-      if (json_object_get_member (object, "locked") == NULL ||
-          json_node_get_value_type (json_object_get_member (object, "locked")) != G_TYPE_BOOLEAN)
-        {
-          g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
-                               "“lock” needs a member “locked”, true or false");
-          return FALSE;
-        }
-      return TRUE;
+      return validate_lock (object, error);
     case KIBITZ_MESSAGE_ROOM:
       return validate_room (object, error);
     case KIBITZ_MESSAGE_INVITE:
