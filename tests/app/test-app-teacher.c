@@ -22,6 +22,7 @@
 #include "kibitz-resources.h"
 #include "kibitz-teacher-key.h"
 #include "kibitz-test-keyring.h"
+#include "kibitz-test-app.h"
 #include "kibitz-test-util.h"
 #include "kibitz-test-server.h"
 #include "kibitz-window.h"
@@ -40,37 +41,6 @@ skip_without_keyring (void)
   if (keyring == NULL)
     g_test_skip (no_keyring);
   return keyring == NULL;
-}
-
-/* --- Waiting ---------------------------------------------------------------------------- */
-
-static gboolean
-spin_until (gboolean (*predicate) (gpointer),
-            gpointer  data,
-            guint     seconds)
-{
-  gint64 deadline = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
-
-  while (!predicate (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
-  return TRUE;
-}
-
-static void
-spin (guint ms)
-{
-  gint64 until = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < until)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (2000);
-    }
 }
 
 /* --- The keyring, as the app uses it ------------------------------------------------------- */
@@ -136,7 +106,7 @@ lookup_key (const char  *server,
   KeyResult r = { 0 };
 
   kibitz_teacher_key_lookup_async (server, NULL, looked_up_cb, &r);
-  g_assert_true (spin_until (key_result_done, &r, 20));
+  g_assert_true (kibitz_test_spin_until (key_result_done, &r, 20000));
   if (r.error != NULL)
     g_propagate_error (error, g_steal_pointer (&r.error));
   return g_steal_pointer (&r.key);
@@ -149,7 +119,7 @@ store_key (const char *server,
   KeyResult r = { 0 };
 
   kibitz_teacher_key_store_async (server, key, NULL, stored_cb, &r);
-  g_assert_true (spin_until (key_result_done, &r, 20));
+  g_assert_true (kibitz_test_spin_until (key_result_done, &r, 20000));
   g_assert_no_error (r.error);
 }
 
@@ -159,7 +129,7 @@ forget_key (const char *server)
   KeyResult r = { 0 };
 
   kibitz_teacher_key_forget_async (server, NULL, forgotten_cb, &r);
-  g_assert_true (spin_until (key_result_done, &r, 20));
+  g_assert_true (kibitz_test_spin_until (key_result_done, &r, 20000));
   g_assert_no_error (r.error);
   key_result_clear (&r);
 }
@@ -308,7 +278,7 @@ peer_wait (Peer       *peer,
 {
   PeerWait w = { peer, event };
 
-  spin_until (peer_has_event, &w, seconds);
+  kibitz_test_spin_until (peer_has_event, &w, seconds * 1000);
   return peer_event (peer, event);
 }
 
@@ -319,7 +289,7 @@ peer_stop (Peer *peer)
   g_subprocess_send_signal (peer->process, SIGTERM);
   g_subprocess_wait (peer->process, NULL, NULL);
   /* Let the cancelled read report before its buffers go. */
-  spin (50);
+  kibitz_test_spin (50);
   g_object_unref (peer->lines);
   g_object_unref (peer->cancellable);
   g_object_unref (peer->process);
@@ -369,7 +339,7 @@ static void
 close_window (gpointer window)
 {
   gtk_window_destroy (GTK_WINDOW (window));
-  spin (100);
+  kibitz_test_spin (100);
 }
 
 static KibitzWindow *
@@ -378,7 +348,7 @@ new_window (void)
   KibitzWindow *window = kibitz_window_new (NULL);
 
   gtk_window_present (GTK_WINDOW (window));
-  spin (100);
+  kibitz_test_spin (100);
   return window;
 }
 
@@ -408,29 +378,12 @@ joined_as (KibitzWindow *window,
            guint         seconds)
 {
   RoleWait w = { window, role };
-  gboolean joined = spin_until (has_role, &w, seconds);
+  gboolean joined = kibitz_test_spin_until (has_role, &w, seconds * 1000);
 
   g_test_message ("the app's role: %s (wanted %s); error: %s",
                   call_of (window) ? kibitz_call_get_role (call_of (window)) : "no call", role,
                   kibitz_call_page_get_error (kibitz_window_get_call_page (window)));
   return joined;
-}
-
-/* TRUE if some pixel of the texture is clearly not black. */
-static gboolean
-texture_has_light (GdkTexture *texture)
-{
-  int width = gdk_texture_get_width (texture);
-  int height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4;
-  g_autofree guchar *data = g_malloc (stride * height);
-  guint bright = 0;
-
-  gdk_texture_download (texture, data, stride);
-  for (gsize i = 0; i < stride * height; i += 4)
-    if (data[i] > 48 || data[i + 1] > 48 || data[i + 2] > 48)
-      bright++;
-  return bright > (guint) (width * height / 10);
 }
 
 typedef struct {
@@ -460,7 +413,7 @@ shows_video_of (gpointer data)
   if (tile == NULL || frames_from (w->window, w->name) < 5)
     return FALSE;
   texture = kibitz_video_paintable_get_texture (kibitz_participant_tile_get_paintable (tile));
-  return texture != NULL && texture_has_light (texture);
+  return texture != NULL && kibitz_test_texture_has_light (texture);
 }
 
 static KibitzPreferencesWindow *
@@ -553,7 +506,7 @@ assert_status (KibitzPreferencesWindow *preferences,
 {
   StatusWait w = { preferences, text };
 
-  if (!spin_until (status_says, &w, 20))
+  if (!kibitz_test_spin_until (status_says, &w, 20000))
     g_error ("Preferences say “%s”, not “%s”",
              gtk_label_get_text (status_label (preferences)), text);
 }
@@ -722,7 +675,7 @@ test_join_with_stored_key (void)
   waiting = peer_wait (kuba, "waiting", 30);
   g_assert_nonnull (waiting);
   g_assert_cmpstr (json_object_get_string_member (waiting, "reason"), ==, "no-invite");
-  g_assert_true (spin_until (knocked, &knock, 20));
+  g_assert_true (kibitz_test_spin_until (knocked, &knock, 20000));
 
   g_signal_handlers_disconnect_by_data (call_of (window), knocks);
   close_window (window);
@@ -805,14 +758,14 @@ test_kibitz_link (void)
                    ==, "Invited to the class “maths 7b”");
   g_assert_false (gtk_widget_get_visible (lobby_child (window, "room_row")));
   g_assert_false (gtk_widget_get_visible (lobby_child (window, "link_problem_label")));
-  g_assert_true (spin_until (name_row_has_focus, window, 5));
+  g_assert_true (kibitz_test_spin_until (name_row_has_focus, window, 5000));
 
   gtk_editable_set_text (GTK_EDITABLE (lobby_child (window, "name_row")), "Zofia");
   g_assert_true (gtk_widget_activate_action (lobby, "lobby.join", NULL));
   g_assert_true (joined_as (window, "student", 30));
   g_assert_cmpuint (peer_knocks_from (ewa, "Zofia"), ==, 0);
   video = (VideoWait) { window, "Ewa" };
-  g_assert_true (spin_until (shows_video_of, &video, WAIT_SECONDS));
+  g_assert_true (kibitz_test_spin_until (shows_video_of, &video, WAIT_SECONDS * 1000));
 
   /* Back in the lobby, the invite dropped: the room stays, and Join knocks. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (kibitz_window_get_call_page (window)),
@@ -826,7 +779,7 @@ test_kibitz_link (void)
     gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
 
     while (peer_knocks_from (ewa, "Zofia") == 0 && g_get_monotonic_time () < deadline)
-      spin (20);
+      kibitz_test_spin (20);
   }
   g_assert_cmpuint (peer_knocks_from (ewa, "Zofia"), ==, 1);
   g_assert_nonnull (call_of (window));
@@ -834,7 +787,7 @@ test_kibitz_link (void)
 
   peer_send (ewa, "admit all");
   g_assert_true (joined_as (window, "student", 30));
-  g_assert_true (spin_until (shows_video_of, &video, WAIT_SECONDS));
+  g_assert_true (kibitz_test_spin_until (shows_video_of, &video, WAIT_SECONDS * 1000));
 
   close_window (window);
   g_clear_object (&application);
@@ -964,7 +917,7 @@ test_keyring_unavailable (void)
   assert_status (preferences, error->message);
   g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (status_label (preferences)), "error"));
   save_in_preferences (preferences, key);
-  spin (500);
+  kibitz_test_spin (500);
   assert_status (preferences, error->message);
   close_window (preferences);
 
@@ -1037,7 +990,7 @@ test_second_instance_hands_over (void)
   g_assert_cmpint (g_subprocess_get_exit_status (second), ==, 0);
 
   /* The running one took the link and runs on. */
-  spin (500);
+  kibitz_test_spin (500);
   g_assert_false (reaped (running));
   g_subprocess_send_signal (running, SIGTERM);
   g_subprocess_wait (running, NULL, NULL);
