@@ -166,6 +166,10 @@ run_command (Peer       *peer,
     }
   else if (g_str_has_prefix (copy, "board ") && run_board_command (peer, arg))
     return;
+  /* The short forms "fen FEN", "pgn PGN", "view PLY". */
+  else if ((g_str_has_prefix (copy, "fen ") || g_str_has_prefix (copy, "pgn ") ||
+            g_str_has_prefix (copy, "view ")) && run_board_command (peer, copy))
+    return;
   else if (run_class_command (peer, copy, arg))
     return;
   else if (g_str_equal (copy, "leave"))
@@ -177,7 +181,8 @@ run_command (Peer       *peer,
     {
       g_autofree char *message = g_strdup_printf ("unknown command “%s”: try camera on|off, "
                                                   "mic on|off, hand up|down, chat TEXT, move SAN|UCI, "
-                                                  "board fen|pgn|view|shapes|movers ..., admit ID|all, "
+                                                  "board fen|pgn|view|shapes|movers ..., fen FEN, view PLY, "
+                                                  "admit ID|all, "
                                                   "deny ID, lock on|off, remove ID, mute ID|all, "
                                                   "room unmute on|off, room spotlight ID|none, "
                                                   "lower-hand ID|all, invite [TTL], end, leave",

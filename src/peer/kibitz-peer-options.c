@@ -60,6 +60,21 @@ check_options (Options  *options,
       return FALSE;
     }
 
+  if (options->move_every != 0 && options->pgn_path == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--move-every needs --pgn, the game to play");
+      return FALSE;
+    }
+  if (options->move_every < 0 || options->move_every > 3600)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--move-every takes 1 to 3600 seconds, not %d", options->move_every);
+      return FALSE;
+    }
+  if (options->pgn_path != NULL && options->move_every == 0)
+    options->move_every = 3;
+
   if (options->encoder && !g_str_equal (options->encoder, "shared") &&
       !g_str_equal (options->encoder, "per-peer"))
     {
@@ -127,6 +142,11 @@ tool_parse_options (Options   *options,
     { "congestion-control", 0, 0, G_OPTION_ARG_STRING, &options->congestion_control,
       "on: each link's bitrate, tier and frame rate follow what its path carries; "
       "off (default): one stream for all at the class plan", "on|off" },
+    { "pgn", 0, 0, G_OPTION_ARG_FILENAME, &options->pgn_path,
+      "Play this game on the room's board, one move every --move-every seconds "
+      "(a demo teacher)", "FILE" },
+    { "move-every", 0, 0, G_OPTION_ARG_INT, &options->move_every,
+      "Seconds between the --pgn game's moves (default 3)", "SECONDS" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("— a headless Kibitz participant");
@@ -150,6 +170,7 @@ tool_options_clear (Options *options)
   g_free (options->encoder);
   g_free (options->stats_path);
   g_free (options->say);
+  g_free (options->pgn_path);
   g_free (options->teacher_token);
   g_free (options->invite);
   g_free (options->congestion_control);

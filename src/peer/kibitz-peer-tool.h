@@ -1,7 +1,8 @@
 /* kibitz-peer-tool.h: what the files of kibitz-peer (the program) share:
  * main.c (start-up and the call's events), kibitz-peer-options.c (the
  * command line), kibitz-peer-commands.c (stdin), kibitz-peer-output.c (the
- * JSON lines) and kibitz-peer-latency.c (--latency-probe).
+ * JSON lines), kibitz-peer-latency.c (--latency-probe) and
+ * kibitz-peer-demo.c (--pgn).
  *
  * "Peer" here is this program's own participant; the call engine's
  * KibitzPeer is one link to a remote participant.
@@ -16,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "kibitz-call.h"
+#include "kibitz-chess-game.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +45,8 @@ typedef struct {
   gboolean    latency_probe;
   gboolean    sync_latency;
   char       *congestion_control;   /* "on" (default) or "off": the fixed plan */
+  char       *pgn_path;             /* --pgn: a game to play on the board */
+  int         move_every;           /* --move-every: seconds between its moves */
 } Options;
 
 typedef struct {
@@ -58,6 +62,12 @@ typedef struct {
   int         plan[4];  /* what we sent while in the call: width, height, fps, kbps */
   GDataInputStream *commands;
   GCancellable     *cancellable;
+  KibitzChessGame  *demo_game;   /* --pgn */
+  guint             demo_id;
+  guint             demo_rest;      /* ticks since the game's last move */
+  gboolean          demo_started;   /* the board has shown the game */
+  gboolean          demo_requested; /* we asked for the game's start */
+  gboolean          demo_waiting;   /* the board left the game */
 } Peer;
 
 /* kibitz-peer-options.c */
@@ -66,6 +76,12 @@ gboolean    tool_parse_options          (Options                  *options,
                                          char                   ***argv,
                                          GError                  **error);
 void        tool_options_clear          (Options                  *options);
+
+/* kibitz-peer-demo.c: --pgn FILE --move-every SECONDS. */
+gboolean    tool_demo_load              (Peer                     *peer,
+                                         GError                  **error);
+void        tool_demo_start             (Peer                     *peer);
+void        tool_demo_stop              (Peer                     *peer);
 
 /* kibitz-peer-commands.c: reads stdin until its end or the cancellable. */
 void        tool_start_commands         (Peer                     *peer);

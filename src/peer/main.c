@@ -201,6 +201,7 @@ watch_call (Peer *peer)
 
   peer->cancellable = g_cancellable_new ();
   tool_start_commands (peer);
+  tool_demo_start (peer);
 }
 
 /* Leaves the room and reports: the last stats line, the expectation, the
@@ -210,6 +211,7 @@ finish_call (Peer *peer)
 {
   g_cancellable_cancel (peer->cancellable);
   g_clear_handle_id (&peer->stats_id, g_source_remove);
+  tool_demo_stop (peer);
   if (kibitz_call_get_media (peer->call) != NULL)
     kibitz_media_source_get_plan (kibitz_call_get_media (peer->call), &peer->plan[0],
                                   &peer->plan[1], &peer->plan[2], &peer->plan[3]);
@@ -254,7 +256,8 @@ main (int    argc,
   /* stdout carries only the JSON lines. */
   g_log_writer_default_set_use_stderr (TRUE);
 
-  if (!tool_parse_options (&peer.options, &argc, &argv, &error))
+  if (!tool_parse_options (&peer.options, &argc, &argv, &error) ||
+      !tool_demo_load (&peer, &error))
     {
       g_printerr ("kibitz-peer: %s\n", error->message);
       tool_options_clear (&peer.options);
@@ -265,6 +268,7 @@ main (int    argc,
   if (peer.options.stats_path && !(peer.stats = fopen (peer.options.stats_path, "a")))
     {
       g_printerr ("kibitz-peer: cannot write the stats file %s\n", peer.options.stats_path);
+      tool_demo_stop (&peer);
       tool_options_clear (&peer.options);
       return 2;
     }

@@ -296,6 +296,86 @@ test_board (void)
   g_assert_false (saw_server_error (carol, "bad-fen"));
 }
 
+/* A short game: the demo teacher's moves reach Bartek one at a time. */
+#define SCHOLARS_MATE "[Event \"Demo\"]\n\n1. e4 e5 2. Bc4 Nc6 3. Qh5 Nf6 4. Qxf7# 1-0\n"
+
+/* Ada, started with --pgn and --move-every 1 in an open room, plays the
+ * game on the board; Bartek sees it grow move by move to the mate, with
+ * its result. A PGN that does not read stops kibitz-peer at once with a
+ * sentence naming the file. */
+static void
+test_pgn_demo (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-pgn-XXXXXX", NULL);
+  g_autofree char *pgn = g_build_filename (dir, "game.pgn", NULL);
+  g_autofree char *bad = g_build_filename (dir, "bad.pgn", NULL);
+  g_autofree char *pgn_arg = g_strconcat ("--pgn=", pgn, NULL);
+  g_autofree char *bad_arg = g_strconcat ("--pgn=", bad, NULL);
+  const char * const ada_args[] = { pgn_arg, "--move-every=1", "--video=none", "--audio=none",
+                                    NULL };
+  const char * const none[] = { "--video=none", "--audio=none", NULL };
+  g_autoptr(KibitzTestPeer) ada = NULL;
+  g_autoptr(KibitzTestPeer) bartek = NULL;
+  g_autoptr(GPtrArray) boards = NULL;
+  const char *expected[] = { "e4", "e5", "Bc4", "Nc6", "Qh5", "Nf6", "Qxf7#" };
+  guint longest = 0;
+  gboolean mated = FALSE;
+
+  g_assert_true (g_file_set_contents (pgn, SCHOLARS_MATE, -1, NULL));
+  g_assert_true (g_file_set_contents (bad, "1. e4 e5 2. Ke3 *\n", -1, NULL));
+
+  {
+    const char * const argv[] = { g_getenv ("KIBITZ_PEER_BIN"), "--server=http://127.0.0.1:9",
+                                  "--room=demo", "--name=Broken", bad_arg, NULL };
+    g_autoptr(GSubprocess) broken = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr(GError) error = NULL;
+
+    broken = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                      G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+    g_assert_no_error (error);
+    g_subprocess_communicate_utf8 (broken, NULL, NULL, NULL, &err, &error);
+    g_assert_no_error (error);
+    g_test_message ("%s", err);
+    g_assert_cmpint (g_subprocess_get_exit_status (broken), ==, 2);
+    g_assert_nonnull (strstr (err, "bad.pgn"));
+    g_assert_nonnull (strstr (err, "illegal move 2. Ke3"));
+  }
+
+  /* Bartek watches for 20 s: the game takes 7 ticks of 1 s after Ada's join. */
+  ada = kibitz_test_peer_spawn (server, "demo", "Ada", 22, ada_args);
+  bartek = kibitz_test_peer_spawn (server, "demo", "Bartek", 20, none);
+  kibitz_test_peer_finish (bartek);
+  kibitz_test_peer_finish (ada);
+  g_assert_cmpint (ada->status, ==, 0);
+  g_assert_cmpint (bartek->status, ==, 0);
+
+  /* Every board Bartek saw shows the game so far, and it got to the end. */
+  boards = events_about (bartek, "board", NULL);
+  for (guint i = 0; i < boards->len; i++)
+    {
+      JsonObject *board = g_ptr_array_index (boards, i);
+      JsonArray *moves = json_object_get_array_member (board, "moves");
+      guint n = json_array_get_length (moves);
+
+      g_assert_cmpuint (n, <=, G_N_ELEMENTS (expected));
+      for (guint m = 0; m < n; m++)
+        g_assert_cmpstr (json_array_get_string_element (moves, m), ==, expected[m]);
+      longest = MAX (longest, n);
+      if (n == G_N_ELEMENTS (expected))
+        mated = g_strcmp0 (json_object_get_string_member_with_default (board, "result", NULL),
+                           "1-0") == 0;
+    }
+  g_test_message ("Bartek saw %u boards, the longest with %u moves", boards->len, longest);
+  g_assert_cmpuint (longest, ==, G_N_ELEMENTS (expected));
+  g_assert_true (mated);
+
+  g_unlink (pgn);
+  g_unlink (bad);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -303,5 +383,6 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/peer/controls/toggles", test_toggles);
   g_test_add_func ("/peer/controls/board", test_board);
+  g_test_add_func ("/peer/controls/pgn-demo", test_pgn_demo);
   return g_test_run ();
 }
