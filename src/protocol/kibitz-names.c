@@ -47,8 +47,99 @@ has_control_characters (const char *text)
   return FALSE;
 }
 
+/* Letters made to look like nothing: the Hangul fillers (U+115F, U+1160,
+ * U+3164, U+FFA0) and the blank Braille pattern. */
+static gboolean
+is_blank_letter (gunichar c)
+{
+  return c == 0x115F || c == 0x1160 || c == 0x3164 || c == 0xFFA0 || c == 0x2800;
+}
+
+/* Format characters (Unicode Cf) change how a name is shown without being
+ * seen: bidi overrides and isolates that reverse what follows (U+202A-202E,
+ * U+2066-2069, U+200E/200F, U+061C), zero-width spaces, tag characters
+ * (U+E0000-E007F). The zero-width joiner and non-joiner are kept between two
+ * visible characters: emoji sequences and Persian or Indic names need them. */
+static gboolean
+has_hidden_characters (const char *text)
+{
+  gunichar before = 0;
+
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      gunichar after = *g_utf8_next_char (p) ? g_utf8_get_char (g_utf8_next_char (p)) : 0;
+
+      if (is_blank_letter (c))
+        return TRUE;
+      if (g_unichar_type (c) == G_UNICODE_FORMAT)
+        {
+          gboolean joiner = c == 0x200C || c == 0x200D;
+
+          if (!joiner || before == 0 || after == 0 || g_unichar_isspace (before) ||
+              g_unichar_isspace (after) || g_unichar_type (after) == G_UNICODE_FORMAT)
+            return TRUE;
+        }
+      before = c;
+    }
+  return FALSE;
+}
+
+/* TRUE if some character is seen: not space, not a mark alone. */
+static gboolean
+has_visible_character (const char *text)
+{
+  for (const char *p = text; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      GUnicodeType kind = g_unichar_type (c);
+
+      if (!g_unichar_isspace (c) && kind != G_UNICODE_NON_SPACING_MARK &&
+          kind != G_UNICODE_ENCLOSING_MARK && kind != G_UNICODE_FORMAT)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A word that mixes Latin letters with Cyrillic or Greek ones, as in
+ * “Теacher” (a Cyrillic Т and е): how a look-alike of another name is made.
+ * A name wholly in one of these alphabets, or with words in each, passes. */
+static gboolean
+mixes_lookalike_scripts (const char *text)
+{
+  gboolean latin = FALSE, other = FALSE;
+
+  for (const char *p = text;; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (c == 0 || g_unichar_isspace (c))
+        {
+          if (latin && other)
+            return TRUE;
+          latin = other = FALSE;
+          if (c == 0)
+            return FALSE;
+          continue;
+        }
+      switch (g_unichar_get_script (c))
+        {
+        case G_UNICODE_SCRIPT_LATIN:
+          latin = TRUE;
+          break;
+        case G_UNICODE_SCRIPT_CYRILLIC:
+        case G_UNICODE_SCRIPT_GREEK:
+          other = TRUE;
+          break;
+        default:
+          break;
+        }
+    }
+}
+
 /* Checks a name against the shared rules: valid UTF-8, 1..64 characters after
- * trimming, no control characters. Returns the trimmed name.
+ * trimming, something visible, no control, format or blank characters, no
+ * word mixing Latin with Cyrillic or Greek. Returns the trimmed name.
  */
 static char *
 check_name (const char  *name,
@@ -79,6 +170,30 @@ check_name (const char  *name,
     {
       g_set_error (error, KIBITZ_PROTOCOL_ERROR, code,
                    "The %s may not contain control characters or line breaks", what);
+      return NULL;
+    }
+
+  if (has_hidden_characters (trimmed))
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, code,
+                   "The %s may not contain invisible characters (such as right-to-left "
+                   "overrides, zero-width spaces, tag characters or blank fillers): they make "
+                   "a name look like another", what);
+      return NULL;
+    }
+
+  if (!has_visible_character (trimmed))
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, code,
+                   "The %s needs at least one visible letter, digit or sign", what);
+      return NULL;
+    }
+
+  if (mixes_lookalike_scripts (trimmed))
+    {
+      g_set_error (error, KIBITZ_PROTOCOL_ERROR, code,
+                   "The %s mixes Latin with Cyrillic or Greek letters in one word, as a "
+                   "look-alike of another name would: write each word in one alphabet", what);
       return NULL;
     }
 

@@ -41,7 +41,27 @@ test_bad_names (void)
   g_autofree char *sixty_four = g_strnfill (64, 'x');
   g_autofree char *sixty_five = g_strnfill (65, 'x');
   g_autoptr(GString) polish = g_string_new (NULL);
-  const char *bad[] = { "", "   ", "a\nb", "tab\there", "bell\007", sixty_five, "\xff\xfe" };
+  const char *bad[] = {
+    "", "   ", "a\nb", "tab\there", "bell\007", sixty_five, "\xff\xfe",
+    "Ada \u202Erehcaet",          /* a right-to-left override: shows "Ada teacher" */
+    "\u2067Ada\u2069",            /* a bidi isolate */
+    "Ada\u200B",                   /* a zero-width space */
+    "\u200B\u200B",               /* zero-width only */
+    "\u3164",                      /* the Hangul filler, alone */
+    "Ada\u3164Nowak",              /* and inside */
+    "\u2800",                      /* a blank Braille pattern */
+    "Ada\U000E0041\U000E0042",    /* tag characters */
+    "\u200DAda",                   /* a joiner with nothing before it */
+    "\u0301\u0301",               /* combining marks with nothing to mark */
+    "\u0422\u0435acher",          /* "Теacher": Cyrillic Т and е before Latin */
+    "Pani \u0395wa",               /* a Greek Epsilon in a Latin word */
+  };
+  /* Real names in one alphabet each, or emoji joined with ZWJ, pass. */
+  const char *good[] = {
+    "Олена Коваленко", "Ἀλέξανδρος", "Zażółć Gęślą", "Ewa Петренко",
+    "\U0001F468\u200D\U0001F3EB Pan Marek", "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645",
+    "José", "李雷",
+  };
 
   /* 64 characters of two bytes each is fine: the limit counts characters. */
   for (guint i = 0; i < 64; i++)
@@ -58,6 +78,15 @@ test_bad_names (void)
       g_assert_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_ROOM);
       g_assert_null (name);
       g_assert_error (name_error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_NAME);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *name = kibitz_display_name_validate (good[i], &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpstr (name, ==, good[i]);
     }
 
   {
