@@ -263,6 +263,17 @@ test_bad_input (void)
   kibitz_test_expect_error (fresh, "bad-room");
   kibitz_test_client_send (fresh, "{\"type\":\"join\",\"room\":\"room\",\"name\":\"\"}");
   kibitz_test_expect_error (fresh, "bad-name");
+  /* Names that would lie to the others: "Ada \u202Erehcaet" shows as "Ada
+   * teacher", "\u0422\u0435acher" is a Cyrillic look-alike, "\u3164" looks
+   * like nobody; a room name with a bidi isolate. */
+  kibitz_test_client_send (fresh, "{\"type\":\"join\",\"room\":\"room\",\"name\":\"Ada \\u202Erehcaet\"}");
+  kibitz_test_expect_error (fresh, "bad-name");
+  kibitz_test_client_send (fresh, "{\"type\":\"join\",\"room\":\"room\",\"name\":\"\\u0422\\u0435acher\"}");
+  kibitz_test_expect_error (fresh, "bad-name");
+  kibitz_test_client_send (fresh, "{\"type\":\"join\",\"room\":\"room\",\"name\":\"\\u3164\"}");
+  kibitz_test_expect_error (fresh, "bad-name");
+  kibitz_test_client_send (fresh, "{\"type\":\"join\",\"room\":\"\\u2067room\\u2069\",\"name\":\"x\"}");
+  kibitz_test_expect_error (fresh, "bad-room");
 
   /* After joining. */
   for (guint i = 0; i < G_N_ELEMENTS (bad_requests); i++)
