@@ -312,6 +312,22 @@ test_relay_belongs_to_the_class (void)
   close (classmate);
   /* The teacher's still do. */
   g_assert_cmpint (kibitz_test_turn_create_permission (teacher_turn, &member), ==, 0);
+  g_assert_cmpuint (kibitz_test_metric (cs.server, "kibitz_turn_allocations"), ==, 2);
+
+  /* A member who leaves: the same, at once (issue 16: relay resources
+   * belong to people in a class), so only the other class's allocation is
+   * left within a few sweeps. */
+  kibitz_test_client_send (teacher, "{\"type\":\"leave\"}");
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    while (kibitz_test_metric (cs.server, "kibitz_turn_allocations") != 1)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (100 * 1000);
+      }
+  }
+  g_assert_cmpint (kibitz_test_turn_create_permission (teacher_turn, &member), ==, 401);
 }
 
 static KibitzTestClient *

@@ -70,6 +70,38 @@ test_resume_after_drop (void)
   assert_signal (a2, string_member (wb, "id"), b, string_member (wa, "id"));
 }
 
+/* A token dies with `leave`: replayed afterwards (by Ada, or by whoever
+ * copied it) it gives a new id, and Bartek sees a newcomer, not Ada back. */
+static void
+test_dead_after_leave (void)
+{
+  const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "s", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) b = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) thief = NULL;
+  g_autoptr(JsonObject) wa = kibitz_test_client_join (a, "room", "Ada", NULL);
+  g_autoptr(JsonObject) wb = kibitz_test_client_join (b, "room", "Bartek", NULL);
+  g_autoptr(JsonObject) left = NULL;
+  g_autoptr(JsonObject) joined = NULL;
+  g_autoptr(JsonObject) wt = NULL;
+
+  kibitz_test_client_send (a, "{\"type\":\"leave\"}");
+  left = kibitz_test_client_wait (b, "left", 5000);
+  g_assert_nonnull (left);
+  g_assert_cmpstr (string_member (left, "reason"), ==, "leave");
+
+  thief = kibitz_test_client_connect (server);
+  wt = kibitz_test_client_join (thief, "room", "Ada", string_member (wa, "resume"));
+  g_assert_nonnull (wt);
+  g_assert_false (json_object_get_boolean_member (wt, "resumed"));
+  g_assert_cmpstr (string_member (wt, "id"), !=, string_member (wa, "id"));
+  joined = kibitz_test_client_wait (b, "joined", 5000);
+  g_assert_nonnull (joined);
+  g_assert_cmpstr (string_member (json_object_get_object_member (joined, "peer"), "id"), ==,
+                   string_member (wt, "id"));
+}
+
 static void
 test_replaced (void)
 {
@@ -191,6 +223,7 @@ main (int    argc,
 
   g_test_add_func ("/server/resume/after-drop", test_resume_after_drop);
   g_test_add_func ("/server/resume/replaced", test_replaced);
+  g_test_add_func ("/server/resume/dead-after-leave", test_dead_after_leave);
   g_test_add_func ("/server/resume/forged-token", test_forged_token);
   g_test_add_func ("/server/resume/restart-same-secret", test_restart_same_secret);
   g_test_add_func ("/server/resume/secret-persists", test_secret_persists);

@@ -528,7 +528,13 @@ handle_leave (KibitzRooms       *self,
   if (client->waiter != NULL)
     rooms_class_withdraw (self, client->waiter);
   else
-    rooms_remove_peer (self, client->peer, "leave");
+    {
+      /* Gone for good: its resume token no longer brings the id back (a
+       * copied token is no pass into the class), and its TURN credentials
+       * and allocations end now, not when they expire. */
+      rooms_class_void_peer (self, client->peer->id);
+      rooms_remove_peer (self, client->peer, "leave");
+    }
   rooms_close_client (self, client, 1000, "left the room");
 }
 
