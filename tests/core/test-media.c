@@ -404,9 +404,13 @@ assert_host_stats (KibitzPeer *peer,
                   st->frames_decoded, st->first_frame_ms);
   g_assert_true (ok);
   g_assert_true (st->connected);
-  /* Loopback only, no STUN/TURN: both ends must be host candidates on 127.0.0.1. */
-  g_assert_cmpstr (st->local_candidate_type, ==, "host");
-  g_assert_cmpstr (st->remote_candidate_type, ==, "host");
+  /* Loopback only, no STUN/TURN: both ends on 127.0.0.1, direct: host
+   * candidates, or prflx when a connectivity check beat the candidate it
+   * came from through signaling (a busy machine: seen in CI). */
+  g_assert_true (g_str_equal (st->local_candidate_type, "host") ||
+                 g_str_equal (st->local_candidate_type, "prflx"));
+  g_assert_true (g_str_equal (st->remote_candidate_type, "host") ||
+                 g_str_equal (st->remote_candidate_type, "prflx"));
   g_assert_cmpstr (st->local_address, ==, "127.0.0.1");
   g_assert_cmpstr (st->remote_address, ==, "127.0.0.1");
   g_assert_cmpuint (st->frames_decoded, >, 0);

@@ -43,6 +43,7 @@ run_class (guint n)
   g_autofree char *expect = g_strdup_printf ("--expect-peers=%u", n - 1);
   const char * const extra[] = { expect, NULL };
   KibitzTestPeer *class[5];
+  const char *local;
 
   light_sanitizer_for_children (n >= 3);
   for (guint i = 0; i < n; i++)
@@ -59,8 +60,12 @@ run_class (guint n)
           if (i == j)
             continue;
           kibitz_test_peer_assert_received (class[i], names[j]);
-          g_assert_cmpstr (json_object_get_string_member (kibitz_test_peer_summary_of (class[i], names[j]),
-                                                          "local_candidate"), ==, "host");
+          /* Direct on loopback: `host`, or `prflx` when a connectivity
+           * check beat the candidate it came from through signaling (a
+           * busy machine: seen in CI); never through a relay. */
+          local = json_object_get_string_member (kibitz_test_peer_summary_of (class[i], names[j]),
+                                                 "local_candidate");
+          g_assert_true (g_strcmp0 (local, "host") == 0 || g_strcmp0 (local, "prflx") == 0);
         }
     }
 
