@@ -105,6 +105,10 @@ demo_tick_cb (gpointer user_data)
                                "up another position): the demo waits until it does");
       peer->demo_waiting = TRUE;
     }
+  /* A move goes in the position shown: while someone looks back at an
+   * earlier one, wait rather than cut the game there. */
+  else if (json_object_get_int_member_with_default (board, "ply", -1) != played)
+    ;
   else if ((guint) played < total)
     {
       kibitz_call_board_move (peer->call,
