@@ -538,41 +538,20 @@ handle_leave (KibitzRooms       *self,
   rooms_close_client (self, client, 1000, "left the room");
 }
 
-void
-kibitz_rooms_receive (KibitzRooms       *self,
-                      KibitzRoomsClient *client,
-                      const char        *text,
-                      gsize              length)
+/* Whether this client may send a message of this type now; if not, it has
+ * been told why. */
+static gboolean
+may_send (KibitzRooms       *self,
+          KibitzRoomsClient *client,
+          KibitzMessageType  type,
+          const char        *type_name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) object = NULL;
-  KibitzMessageType type;
-  const char *type_name;
-
-  if (client->closed)
-    return;
-
-  self->counters.messages_received++;
-  if (!take_token (self, client))
-    return;
-
-  if (rooms_handle_signal_fast (self, client, text, length))
-    return;
-
-  object = kibitz_message_parse (text, length, &type, &type_name, &error);
-  if (object == NULL)
-    {
-      kibitz_rooms_refuse (self, client, error->code, error->message, NULL,
-                           error->code == KIBITZ_PROTOCOL_ERROR_TOO_LARGE ? 1009 : 0);
-      return;
-    }
-
   if (type == KIBITZ_MESSAGE_UNKNOWN || type >= KIBITZ_MESSAGE_WELCOME)
     {
       g_autofree char *message = g_strdup_printf ("Unknown message type “%s”", type_name);
 
       rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_UNKNOWN_TYPE, message, type_name);
-      return;
+      return FALSE;
     }
 
   /* A waiting client may only leave (§4). */
@@ -581,22 +560,26 @@ kibitz_rooms_receive (KibitzRooms       *self,
       rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_NOT_ADMITTED,
                         "You are in the waiting room: a teacher has not let you in yet",
                         type_name);
-      return;
+      return FALSE;
     }
 
   if (type != KIBITZ_MESSAGE_JOIN && client->peer == NULL && client->waiter == NULL)
     {
       rooms_send_error (self, client, KIBITZ_PROTOCOL_ERROR_NOT_JOINED,
-                  "Send “join” before anything else", type_name);
-      return;
+                        "Send “join” before anything else", type_name);
+      return FALSE;
     }
 
-  if (!kibitz_message_validate_client (type, object, &error))
-    {
-      rooms_send_error (self, client, error->code, error->message, type_name);
-      return;
-    }
+  return TRUE;
+}
 
+/* Hands a checked message to the part of the room logic that owns it. */
+static void
+dispatch (KibitzRooms       *self,
+          KibitzRoomsClient *client,
+          KibitzMessageType  type,
+          JsonObject        *object)
+{
   switch (type)
     {
     case KIBITZ_MESSAGE_JOIN:
@@ -648,6 +631,47 @@ kibitz_rooms_receive (KibitzRooms       *self,
     default:
       g_assert_not_reached ();
     }
+}
+
+void
+kibitz_rooms_receive (KibitzRooms       *self,
+                      KibitzRoomsClient *client,
+                      const char        *text,
+                      gsize              length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonObject) object = NULL;
+  KibitzMessageType type;
+  const char *type_name;
+
+  if (client->closed)
+    return;
+
+  self->counters.messages_received++;
+  if (!take_token (self, client))
+    return;
+
+  if (rooms_handle_signal_fast (self, client, text, length))
+    return;
+
+  object = kibitz_message_parse (text, length, &type, &type_name, &error);
+  if (object == NULL)
+    {
+      kibitz_rooms_refuse (self, client, error->code, error->message, NULL,
+                           error->code == KIBITZ_PROTOCOL_ERROR_TOO_LARGE ? 1009 : 0);
+      return;
+    }
+
+  if (!may_send (self, client, type, type_name))
+    return;
+
+  if (!kibitz_message_validate_client (type, object, &error))
+    {
+      rooms_send_error (self, client, error->code, error->message, type_name);
+      return;
+    }
+
+  dispatch (self, client, type, object);
 }
 
 /* For errors the transport finds before a message exists: a binary frame, a
