@@ -155,6 +155,12 @@ relay_metrics_cb (GString  *out,
                 "486 Allocation Quota Reached answers.", m.quota_rejections);
   kibitz_metrics_append (out, "kibitz_turn_tcp_connections", "gauge", "Open TURN TCP connections.",
                 m.tcp_connections);
+  kibitz_metrics_append (out, "kibitz_turn_tcp_refused_total", "counter",
+                "TURN TCP connections closed at accept (per-address limit, no descriptors).",
+                m.tcp_refused);
+  kibitz_metrics_append (out, "kibitz_turn_tcp_cut_total", "counter",
+                "TURN TCP connections cut: a frame not finished in 5 s, or room for a new one.",
+                m.tcp_cut);
   kibitz_metrics_append (out, "kibitz_turn_start_time_seconds", "gauge",
                 "Unix time the relay started: its counters cover the time since.",
                 metrics->start_time);

@@ -135,6 +135,8 @@ metrics_handler (SoupServer        *soup,
                  "Participants a teacher removed.", counters->removals);
   kibitz_metrics_append (out, "kibitz_refused_connections_total", "counter",
                  "Connections refused for the per-address limit.", self->refused_connections);
+  if (self->http != NULL)
+    kibitz_http_listener_metrics (self->http, out);
 
   g_string_append (out, "# HELP kibitz_errors_total Errors sent to clients, by code.\n"
                         "# TYPE kibitz_errors_total counter\n");

@@ -12,6 +12,7 @@
 
 #include "kibitz-class-scope.h"
 #include "kibitz-forwarded.h"
+#include "kibitz-http-listener.h"
 #include "kibitz-ice-config.h"
 #include "kibitz-rooms.h"
 #include "kibitz-signaling-server.h"
@@ -36,6 +37,8 @@ struct _KibitzSignalingServer {
 
   KibitzServerConfig  *config;
   SoupServer          *soup;
+  KibitzHttpListener  *http;                /* owns the listening socket */
+  GTlsCertificate     *tls;                 /* --tls-cert, or NULL */
   KibitzRooms         *rooms;
   KibitzIceConfig      ice;
   char                *scheme;              /* "http" or "https" */

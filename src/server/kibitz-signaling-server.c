@@ -7,14 +7,13 @@
 
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <glib/gstdio.h>
 #include <libsoup/soup.h>
 
 #include "kibitz-class-scope.h"
 #include "kibitz-forwarded.h"
+#include "kibitz-http-listener.h"
 #include "kibitz-ice-config.h"
 #include "kibitz-message.h"
 #include "kibitz-rooms.h"
@@ -23,7 +22,13 @@
 #include "kibitz-ws-conn.h"
 #include "kibitz-ws-frame.h"
 
+/* Clients connecting at once (a school at 8 o'clock, everyone reconnecting
+ * after a restart) beyond GSocket's default backlog of 10 would wait for SYN
+ * retransmits: 1 s, 3 s, 7 s... (capped by net.core.somaxconn). */
 #define LISTEN_BACKLOG 4096
+
+/* Seconds a plain HTTP connection may take from accept to its response. */
+#define HTTP_REQUEST_TIMEOUT 10
 
 /* protocol.md §2: ping every 5 s, drop a socket silent for 15 s. */
 #define PING_INTERVAL_USEC      (5 * G_USEC_PER_SEC)
@@ -223,6 +228,8 @@ accept_connection (KibitzSignalingServer *self,
   g_autoptr(GError) error = NULL;
   Connection *conn = g_new0 (Connection, 1);
   guint count;
+
+  kibitz_http_listener_upgraded (self->http, stream);
 
   conn->server = self;
   conn->ws = kibitz_ws_conn_new (self->ws_loop, stream, KIBITZ_MESSAGE_MAX_SIZE, conn, &error);
@@ -467,7 +474,7 @@ load_tls (KibitzSignalingServer  *self,
       return FALSE;
     }
 
-  g_object_set (self->soup, "tls-certificate", certificate, NULL);
+  g_set_object (&self->tls, certificate);
   g_free (self->scheme);
   self->scheme = g_strdup ("https");
 
@@ -494,28 +501,14 @@ published_host_port (const char *public_host,
   return kibitz_format_host_port (public_host, port);
 }
 
-/* libsoup listens with GSocket's default backlog of 10. More clients connecting
- * at once than that (a school at 8 o'clock, everyone reconnecting after a
- * server restart) overflow it and each waits for SYN retransmits: 1 s, 3 s,
- * 7 s... Linux takes a second listen() on a listening socket as a new backlog
- * (capped by net.core.somaxconn).
- */
-static void
-raise_backlog (GSocket *socket)
-{
-  /* GSocket refuses a new backlog once listening, so straight to the fd. */
-  if (listen (g_socket_get_fd (socket), LISTEN_BACKLOG) != 0)
-    g_message ("Could not raise the HTTP listen backlog: %s", g_strerror (errno));
-}
-
 gboolean
 kibitz_signaling_server_listen (KibitzSignalingServer  *self,
                                 GError                **error)
 {
   g_autoptr(GInetAddress) inet = resolve_host (self->config->http_host, error);
   g_autoptr(GSocketAddress) address = NULL;
-  GSList *listeners;
-  SoupServerListenOptions options = 0;
+  GList *listeners;
+  KibitzHttpLimits limits = { 0 };
   g_autofree char *bound = NULL;
   guint16 port = 0;
   gboolean any;
@@ -526,11 +519,15 @@ kibitz_signaling_server_listen (KibitzSignalingServer  *self,
   if (self->ws_loop == NULL && !(self->ws_loop = kibitz_ws_loop_new (&ws_callbacks, error)))
     return FALSE;
 
-  if (g_str_equal (self->scheme, "https"))
-    options |= SOUP_SERVER_LISTEN_HTTPS;
+  /* Half the descriptors for HTTP and WebSockets, the rest for the relay. */
+  limits.max_connections = MAX (kibitz_raise_descriptor_limit () / 2, 16);
+  limits.reserve = limits.max_connections / 8;
+  limits.max_per_address = self->config->max_connections_per_address;
+  limits.request_timeout = HTTP_REQUEST_TIMEOUT;
 
+  self->http = kibitz_http_listener_new (self->soup, &limits, self->tls, self->forwarded);
   address = g_inet_socket_address_new (inet, self->config->http_port);
-  if (!soup_server_listen (self->soup, address, options, error))
+  if (!kibitz_http_listener_listen (self->http, address, LISTEN_BACKLOG, error))
     {
       g_prefix_error (error, "Cannot listen for HTTP on %s:%u: ", self->config->http_host,
                       self->config->http_port);
@@ -538,23 +535,21 @@ kibitz_signaling_server_listen (KibitzSignalingServer  *self,
     }
 
   any = g_inet_address_get_is_any (inet);
-  listeners = soup_server_get_listeners (self->soup);
-  for (GSList *l = listeners; l; l = l->next)
+  listeners = kibitz_http_listener_addresses (self->http);
+  for (GList *l = listeners; l; l = l->next)
     {
-      g_autoptr(GSocketAddress) local = g_socket_get_local_address (l->data, NULL);
-      GInetSocketAddress *inet_local = G_INET_SOCKET_ADDRESS (local);
+      GInetSocketAddress *inet_local = G_INET_SOCKET_ADDRESS (l->data);
       g_autofree char *host = g_inet_address_to_string (
         g_inet_socket_address_get_address (inet_local));
       g_autofree char *host_port = NULL;
 
-      raise_backlog (l->data);
       port = g_inet_socket_address_get_port (inet_local);
       host_port = kibitz_format_host_port (host, port);
       g_ptr_array_add (self->listening, g_strdup_printf ("%s %s", self->scheme, host_port));
       if (bound == NULL)
         bound = g_steal_pointer (&host_port);
     }
-  g_slist_free (listeners);
+  g_list_free_full (listeners, g_object_unref);
 
   self->published_host_port = published_host_port (self->config->public_host, any ? NULL : bound,
                                                    port);
@@ -612,6 +607,7 @@ kibitz_signaling_server_shutdown (KibitzSignalingServer *self)
       kibitz_ws_conn_close (conn->ws, 1001, "server shutting down");
     }
 
+  g_clear_pointer (&self->http, kibitz_http_listener_free);
   soup_server_disconnect (self->soup);
 
   while (g_hash_table_size (self->connections) > 0 && g_get_monotonic_time () < deadline)
@@ -635,6 +631,8 @@ kibitz_signaling_server_finalize (GObject *object)
   g_hash_table_remove_all (self->connections);
   g_clear_pointer (&self->ws_loop, kibitz_ws_loop_free);
 
+  g_clear_pointer (&self->http, kibitz_http_listener_free);
+  g_clear_object (&self->tls);
   g_clear_object (&self->soup);
   g_clear_pointer (&self->rooms, kibitz_rooms_free);
   g_clear_pointer (&self->connections, g_hash_table_unref);

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "kibitz-test-server.h"
 
@@ -86,11 +87,27 @@ server_binary (void)
 static void
 die_with_parent (gpointer user_data)
 {
+  guint nofile = GPOINTER_TO_UINT (user_data);
+
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+  if (nofile > 0)
+    {
+      struct rlimit limit = { nofile, nofile };
+
+      setrlimit (RLIMIT_NOFILE, &limit);
+    }
 }
 
 KibitzTestServer *
 kibitz_test_server_start (const char * const *args)
+{
+  return kibitz_test_server_start_limited (args, 0);
+}
+
+/* With at most @nofile descriptors, as `prlimit --nofile=N` (0: inherited). */
+KibitzTestServer *
+kibitz_test_server_start_limited (const char * const *args,
+                                  guint               nofile)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
@@ -128,7 +145,8 @@ kibitz_test_server_start (const char * const *args)
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
-  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, GUINT_TO_POINTER (nofile),
+                                         NULL);
 
   /* LeakSanitizer's tracer crashes at exit in a process that loaded
    * glib-networking's GnuTLS backend when unwinding slowly (which the

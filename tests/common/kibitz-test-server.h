@@ -20,6 +20,8 @@ typedef struct {
 } KibitzTestServer;
 
 KibitzTestServer *kibitz_test_server_start   (const char * const *args);
+KibitzTestServer *kibitz_test_server_start_limited (const char * const *args,
+                                              guint               nofile);
 void              kibitz_test_server_stop    (KibitzTestServer   *server);
 void              kibitz_test_server_kill    (KibitzTestServer   *server);
 void              kibitz_test_server_free    (KibitzTestServer   *server);

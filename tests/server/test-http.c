@@ -184,6 +184,7 @@ test_tls (void)
   g_autoptr(JsonObject) wa = NULL;
   g_autoptr(JsonObject) wb = NULL;
   g_autoptr(JsonObject) joined = NULL;
+  g_autoptr(JsonObject) chat = NULL;
   g_autoptr(JsonObject) config = NULL;
   g_autofree char *config_url = NULL;
   int status;
@@ -212,6 +213,12 @@ test_tls (void)
   wb = kibitz_test_client_join (b, "secure room", "Bartek", NULL);
   joined = kibitz_test_client_wait (a, "joined", 5000);
   g_assert_nonnull (joined);
+
+  /* Past the 10 s that plain HTTP connections get: a wss:// socket stays. */
+  kibitz_test_spin (11000);
+  kibitz_test_client_send (b, "{\"type\":\"chat\",\"text\":\"still here\"}");
+  chat = kibitz_test_client_wait (a, "chat", 5000);
+  g_assert_nonnull (chat);
 
   g_unlink (cert);
   g_unlink (key);

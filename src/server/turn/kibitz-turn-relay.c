@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/epoll.h>
@@ -370,6 +371,50 @@ turn_send_to_peer (KibitzTurnServer        *self,
 
 /* TCP connections */
 
+guint
+turn_ip_hash (gconstpointer key)
+{
+  const KibitzStunAddress *address = key;
+  guint hash = address->family;
+
+  for (gsize i = 0; i < (address->family == KIBITZ_STUN_FAMILY_IPV4 ? 4 : 16); i++)
+    hash = hash * 31 + address->addr[i];
+
+  return hash;
+}
+
+gboolean
+turn_ip_equal (gconstpointer a,
+               gconstpointer b)
+{
+  return turn_same_ip (a, b);
+}
+
+static guint
+ip_count (KibitzTurnServer        *self,
+          const KibitzStunAddress *client)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->per_ip, client));
+}
+
+static void
+ip_count_change (KibitzTurnServer        *self,
+                 const KibitzStunAddress *client,
+                 int                      delta)
+{
+  guint count = ip_count (self, client) + delta;
+  KibitzStunAddress *key;
+
+  if (count == 0)
+    {
+      g_hash_table_remove (self->per_ip, client);
+      return;
+    }
+  key = g_memdup2 (client, sizeof *client);
+  key->port = 0;
+  g_hash_table_insert (self->per_ip, key, GUINT_TO_POINTER (count));
+}
+
 void
 turn_connection_close (KibitzTurnServer *self,
                        TcpConnection    *connection)
@@ -382,10 +427,67 @@ turn_connection_close (KibitzTurnServer *self,
   close (connection->endpoint.fd);
   connection->endpoint.fd = -1;
   g_hash_table_remove (self->connections, connection);
+  ip_count_change (self, &connection->client, -1);
   TURN_UNCOUNT (self, tcp_connections, 1);
 
   g_free (connection->write_buffer);
   g_ptr_array_add (self->deferred, connection);
+}
+
+/* Full: the connection without an allocation that was quiet longest gives
+ * way (a flood of idle sockets cannot keep a real client out); FALSE when
+ * every connection carries an allocation.
+ */
+static gboolean
+make_room (KibitzTurnServer *self)
+{
+  GHashTableIter iter;
+  gpointer key;
+  TcpConnection *victim = NULL;
+
+  if (g_hash_table_size (self->connections) < TURN_MAX_TCP_CONNECTIONS)
+    return TRUE;
+
+  g_hash_table_iter_init (&iter, self->connections);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      TcpConnection *connection = key;
+
+      if (connection->allocation == NULL && !connection->closing &&
+          (victim == NULL || connection->last_active < victim->last_active))
+        victim = connection;
+    }
+  if (victim == NULL)
+    return FALSE;
+
+  TURN_COUNT (self, tcp_cut, 1);
+  /* Closed now, not after the events: the descriptor is needed at once. */
+  victim->closing = TRUE;
+  turn_connection_close (self, victim);
+
+  return TRUE;
+}
+
+/* Out of descriptors: accept with the spare one and close, so the client
+ * hears at once instead of waiting in the queue (and the level-triggered
+ * listener does not spin).
+ */
+static void
+refuse_without_descriptors (KibitzTurnServer *self,
+                            Listener         *listener)
+{
+  int fd;
+
+  if (self->spare_fd < 0)
+    return;
+  close (self->spare_fd);
+  fd = accept4 (listener->endpoint.fd, NULL, NULL, SOCK_CLOEXEC);
+  if (fd >= 0)
+    {
+      TURN_COUNT (self, tcp_refused, 1);
+      close (fd);
+    }
+  self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
 }
 
 static void
@@ -399,15 +501,24 @@ accept_connections (KibitzTurnServer *self,
       struct sockaddr_storage storage;
       socklen_t length = sizeof storage;
       struct epoll_event event = { .events = EPOLLIN };
+      KibitzStunAddress client;
       TcpConnection *connection;
       int fd = accept4 (listener->endpoint.fd, (struct sockaddr *) &storage, &length,
                         SOCK_NONBLOCK | SOCK_CLOEXEC);
 
       if (fd < 0)
-        return;
-
-      if (g_hash_table_size (self->connections) >= TURN_MAX_TCP_CONNECTIONS)
         {
+          if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+            refuse_without_descriptors (self, listener);
+          if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+          return;
+        }
+
+      kibitz_stun_address_from_sockaddr (&client, (struct sockaddr *) &storage, length);
+      if (ip_count (self, &client) >= TURN_TCP_PER_ADDRESS || !make_room (self))
+        {
+          TURN_COUNT (self, tcp_refused, 1);
           close (fd);
           continue;
         }
@@ -417,7 +528,7 @@ accept_connections (KibitzTurnServer *self,
       connection->endpoint.fd = fd;
       connection->listener = listener;
       connection->last_active = self->now;
-      kibitz_stun_address_from_sockaddr (&connection->client, (struct sockaddr *) &storage, length);
+      connection->client = client;
 
       event.data.ptr = &connection->endpoint;
       if (epoll_ctl (self->epoll_fd, EPOLL_CTL_ADD, fd, &event) != 0)
@@ -427,6 +538,7 @@ accept_connections (KibitzTurnServer *self,
           continue;
         }
       g_hash_table_add (self->connections, connection);
+      ip_count_change (self, &client, +1);
       TURN_COUNT (self, tcp_connections, 1);
     }
 }
@@ -487,6 +599,13 @@ read_connection (KibitzTurnServer *self,
   memmove (connection->read_buffer, connection->read_buffer + offset,
            connection->read_length - offset);
   connection->read_length -= offset;
+
+  /* A frame once started must arrive whole within seconds, however slowly
+   * its bytes trickle (each one counts as activity for the idle limit). */
+  if (connection->read_length == 0)
+    connection->frame_started = 0;
+  else if (offset > 0 || connection->frame_started == 0)
+    connection->frame_started = self->now;
 }
 
 /* UDP */
@@ -619,6 +738,12 @@ sweep_connections (KibitzTurnServer *self)
       if (connection->allocation == NULL &&
           connection->last_active + TURN_TCP_IDLE_SECONDS <= self->now)
         turn_connection_schedule_close (self, connection);
+      else if (connection->frame_started != 0 && !connection->closing &&
+               connection->frame_started + TURN_TCP_FRAME_SECONDS <= self->now)
+        {
+          TURN_COUNT (self, tcp_cut, 1);
+          turn_connection_schedule_close (self, connection);
+        }
     }
 }
 

@@ -25,6 +25,8 @@ G_BEGIN_DECLS
 #define TURN_TCP_WRITE_MAX     (256 * 1024)
 #define TURN_TCP_IDLE_SECONDS  60
 #define TURN_MAX_TCP_CONNECTIONS 8192
+#define TURN_TCP_PER_ADDRESS   256  /* a school behind one NAT address fits */
+#define TURN_TCP_FRAME_SECONDS 5    /* to send the rest of a started frame */
 #define TURN_MAX_RESERVATIONS  1024
 /* RFC 8656 narrowed channels to 0x4000-0x4FFF, but RFC 5766 clients (coturn's
  * turnutils_uclient among them) still pick numbers up to 0x7FFF. */
@@ -60,6 +62,7 @@ typedef struct {
   KibitzStunAddress client;
   Allocation       *allocation;
   gint64            last_active;
+  gint64            frame_started;  /* when a partial frame arrived, or 0 */
   guint8            read_buffer[TURN_TCP_FRAME_MAX];
   gsize             read_length;
   guint8           *write_buffer;
@@ -158,6 +161,8 @@ struct _KibitzTurnServer {
   GHashTable              *by_client;         /* ClientKey* -> Allocation* (UDP) */
   GHashTable              *by_relay_port;     /* family << 16 | port -> Allocation* */
   GHashTable              *connections;       /* TcpConnection* set */
+  GHashTable              *per_ip;            /* KibitzStunAddress* (port 0) -> count */
+  int                      spare_fd;          /* given up to accept and refuse at EMFILE */
   GPtrArray               *closed;            /* TcpConnection* to close after the events */
   GPtrArray               *deferred;          /* memory to free after the events (g_free) */
   GArray                  *reservations;      /* Reservation */
@@ -278,6 +283,10 @@ void        turn_relay_from_peer          (KibitzTurnServer        *server,
 
 /* kibitz-turn-relay.c */
 gpointer    turn_relay_thread             (gpointer                 data);
+/* Hash and equality of client IP addresses (ports aside), for per_ip. */
+guint       turn_ip_hash                  (gconstpointer            key);
+gboolean    turn_ip_equal                 (gconstpointer            a,
+                                           gconstpointer            b);
 void        turn_connection_schedule_close (KibitzTurnServer       *server,
                                             TcpConnection          *connection);
 void        turn_send_to_client           (KibitzTurnServer        *server,

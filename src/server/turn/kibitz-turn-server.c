@@ -13,6 +13,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -314,6 +315,8 @@ kibitz_turn_server_new (const KibitzTurnConfig  *config,
   self->by_client = g_hash_table_new (client_key_hash, client_key_equal);
   self->by_relay_port = g_hash_table_new (NULL, NULL);
   self->connections = g_hash_table_new (NULL, NULL);
+  self->per_ip = g_hash_table_new_full (turn_ip_hash, turn_ip_equal, g_free, NULL);
+  self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   self->closed = g_ptr_array_new ();
   self->deferred = g_ptr_array_new_with_free_func (g_free);
   self->reservations = g_array_new (FALSE, FALSE, sizeof (Reservation));
@@ -433,6 +436,9 @@ kibitz_turn_server_free (KibitzTurnServer *self)
   g_hash_table_unref (self->by_client);
   g_hash_table_unref (self->by_relay_port);
   g_hash_table_unref (self->connections);
+  g_hash_table_unref (self->per_ip);
+  if (self->spare_fd >= 0)
+    close (self->spare_fd);
   g_array_unref (self->reservations);
   g_hash_table_unref (self->usage);
   g_mutex_clear (&self->usage_lock);

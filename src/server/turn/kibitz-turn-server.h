@@ -89,6 +89,8 @@ typedef struct {
   guint64 denied_peers;         /* 403 answers */
   guint64 quota_rejections;     /* 486 answers */
   guint64 tcp_connections;      /* current */
+  guint64 tcp_refused;          /* closed at accept: per-address limit, out of descriptors */
+  guint64 tcp_cut;              /* closed for a frame not finished in time or to make room */
 } KibitzTurnMetrics;
 
 /* Called for each username id (the part after "expiry:"; the peer id of the

@@ -1,0 +1,698 @@
+/* kibitz-http-listener.c: accepts HTTP/WebSocket connections for libsoup.
+ *
+ * libsoup 3.2 accepts on its own listening socket, and when accept() fails
+ * (EMFILE when descriptors run out) its watch returns G_SOURCE_REMOVE: the
+ * server never accepts again until restarted. It also holds a connection for
+ * as long as the client likes, from any number of sockets per address, and
+ * buffers any request body whole. So the server owns the socket: it accepts,
+ * applies the limits a front-end proxy would, and hands each admitted
+ * connection to libsoup with soup_server_accept_iostream().
+ *
+ * Without listeners of its own libsoup closes a connection after its response
+ * (no keep-alive), so every plain HTTP connection carries one request and
+ * lives at most request_timeout seconds; WebSockets are exempt once upgraded.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-server"
+#define _GNU_SOURCE  /* accept4 */
+
+#include "config.h"
+
+#include "kibitz-http-listener.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define ACCEPT_BATCH        64
+#define PAUSE_MSEC          100
+#define LOG_INTERVAL_USEC   (60 * G_USEC_PER_SEC)
+#define MAX_DESCRIPTORS     (1 << 20)
+
+typedef struct {
+  KibitzHttpListener *owner;
+  GSocket            *socket;
+  GSource            *source;
+  guint               pause_id;
+} Listening;
+
+typedef struct {
+  KibitzHttpListener *owner;
+  GSocketConnection  *connection;  /* not owned: a weak reference */
+  GSocket            *socket;      /* its socket, the key in tracked */
+  char               *address;
+  gint64              deadline;    /* 0 once a WebSocket or cut */
+  gboolean            websocket;
+  gboolean            cut;         /* shut down, waiting for libsoup to let go */
+  gboolean            exempt;      /* a trusted proxy: no per-address limit */
+} Tracked;
+
+struct _KibitzHttpListener {
+  SoupServer       *soup;
+  KibitzHttpLimits  limits;
+  GTlsCertificate  *tls;
+  KibitzForwarded  *trusted;
+  GPtrArray        *listening;    /* Listening */
+  GHashTable       *tracked;      /* GSocket * -> Tracked */
+  GHashTable       *per_address;  /* address -> count */
+  guint             open;
+  guint             websockets;
+  guint             cut;
+  guint             tick_id;
+  gulong            started_id;
+  int               spare_fd;     /* given up to accept and refuse when descriptors run out */
+  gint64            last_log;
+
+  guint64           accepted;
+  guint64           refused_full;
+  guint64           refused_address;
+  guint64           refused_descriptors;
+  guint64           timed_out;
+  guint64           evicted;
+  guint64           bodies_refused;
+};
+
+static const char refusal[] =
+  "HTTP/1.1 503 Service Unavailable\r\n"
+  "Content-Type: text/plain\r\n"
+  "Retry-After: 5\r\n"
+  "Connection: close\r\n"
+  "Content-Length: 72\r\n"
+  "\r\n"
+  "kibitz-server is busy: too many connections. Try again in a few seconds\n";
+
+guint
+kibitz_raise_descriptor_limit (void)
+{
+  struct rlimit limit;
+
+  if (getrlimit (RLIMIT_NOFILE, &limit) != 0)
+    return 1024;
+
+  if (limit.rlim_cur < limit.rlim_max)
+    {
+      rlim_t wanted = MIN (limit.rlim_max, (rlim_t) MAX_DESCRIPTORS);
+
+      if (wanted > limit.rlim_cur)
+        {
+          struct rlimit raised = { wanted, limit.rlim_max };
+
+          if (setrlimit (RLIMIT_NOFILE, &raised) == 0)
+            limit.rlim_cur = wanted;
+        }
+    }
+
+  return (guint) MIN (limit.rlim_cur, (rlim_t) MAX_DESCRIPTORS);
+}
+
+static void
+address_change (KibitzHttpListener *self,
+                const char         *address,
+                int                 delta)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) + delta;
+
+  if (count == 0)
+    g_hash_table_remove (self->per_address, address);
+  else
+    g_hash_table_insert (self->per_address, g_strdup (address), GUINT_TO_POINTER (count));
+}
+
+/* The connection object is gone: libsoup (or the WebSocket loop) let it go. */
+static void
+tracked_released (gpointer  user_data,
+                  GObject  *where_the_object_was)
+{
+  Tracked *tracked = user_data;
+  KibitzHttpListener *self = tracked->owner;
+
+  g_hash_table_steal (self->tracked, tracked->socket);
+  self->open--;
+  if (tracked->websocket)
+    self->websockets--;
+  if (tracked->cut)
+    self->cut--;
+  address_change (self, tracked->address, -1);
+  g_free (tracked->address);
+  g_free (tracked);
+}
+
+/* libsoup sees the end of the stream and lets the connection go. */
+static void
+cut (KibitzHttpListener *self,
+     Tracked            *tracked)
+{
+  tracked->cut = TRUE;
+  tracked->deadline = 0;
+  self->cut++;
+  g_socket_shutdown (tracked->socket, TRUE, TRUE, NULL);
+}
+
+static const char *
+busiest_address (KibitzHttpListener *self)
+{
+  GHashTableIter iter;
+  gpointer address, count;
+  const char *busiest = NULL;
+  guint most = 0;
+
+  g_hash_table_iter_init (&iter, self->per_address);
+  while (g_hash_table_iter_next (&iter, &address, &count))
+    {
+      if (GPOINTER_TO_UINT (count) > most)
+        {
+          most = GPOINTER_TO_UINT (count);
+          busiest = address;
+        }
+    }
+
+  return busiest;
+}
+
+/* The oldest plain HTTP connection, from @address if it has one. */
+static Tracked *
+oldest_pending (KibitzHttpListener *self,
+                const char         *address)
+{
+  GHashTableIter iter;
+  Tracked *tracked, *oldest = NULL, *oldest_there = NULL;
+
+  g_hash_table_iter_init (&iter, self->tracked);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &tracked))
+    {
+      if (tracked->websocket || tracked->cut)
+        continue;
+      if (oldest == NULL || tracked->deadline < oldest->deadline)
+        oldest = tracked;
+      if (g_strcmp0 (tracked->address, address) == 0 &&
+          (oldest_there == NULL || tracked->deadline < oldest_there->deadline))
+        oldest_there = tracked;
+    }
+
+  return oldest_there ? oldest_there : oldest;
+}
+
+/* Full: the oldest unfinished request of whoever holds most connections
+ * gives way, so a flood of idle sockets cannot keep a participant out (a
+ * real request needs milliseconds). Only WebSockets are never cut for room.
+ */
+static gboolean
+make_room (KibitzHttpListener *self)
+{
+  guint live = self->open - self->cut;
+  guint pending = live - self->websockets;
+  Tracked *victim;
+
+  if (live < self->limits.max_connections &&
+      pending < self->limits.max_connections - self->limits.reserve)
+    return TRUE;
+
+  victim = oldest_pending (self, busiest_address (self));
+  if (victim == NULL)
+    return FALSE;
+
+  self->evicted++;
+  cut (self, victim);
+
+  return TRUE;
+}
+
+/* Best effort, never blocking: a refused client reads why before the close. */
+static void
+refuse (KibitzHttpListener *self,
+        int                 fd)
+{
+  if (self->tls == NULL)
+    (void) send (fd, refusal, sizeof refusal - 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  close (fd);
+}
+
+static char *
+remote_address (int fd)
+{
+  struct sockaddr_storage storage;
+  socklen_t len = sizeof storage;
+  g_autoptr(GSocketAddress) address = NULL;
+
+  if (getpeername (fd, (struct sockaddr *) &storage, &len) != 0)
+    return NULL;
+  address = g_socket_address_new_from_native (&storage, len);
+  if (!G_IS_INET_SOCKET_ADDRESS (address))
+    return NULL;
+
+  return g_inet_address_to_string (
+    g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+}
+
+static void
+hand_to_soup (KibitzHttpListener *self,
+              GSocket            *socket,
+              char               *address,
+              gboolean            exempt)
+{
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (socket);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+  g_autoptr(GError) error = NULL;
+  Tracked *tracked = g_new0 (Tracked, 1);
+
+  tracked->owner = self;
+  tracked->connection = connection;
+  tracked->socket = socket;
+  tracked->address = address;
+  tracked->exempt = exempt;
+  tracked->deadline = g_get_monotonic_time () + self->limits.request_timeout * G_USEC_PER_SEC;
+  g_hash_table_insert (self->tracked, socket, tracked);
+  g_object_weak_ref (G_OBJECT (connection), tracked_released, tracked);
+  self->open++;
+  self->accepted++;
+  address_change (self, address, +1);
+
+  if (self->tls != NULL)
+    {
+      stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection), self->tls,
+                                                         &error));
+      if (stream == NULL)
+        {
+          g_message ("Cannot start TLS for %s: %s", address, error->message);
+          return;
+        }
+    }
+  else
+    stream = G_IO_STREAM (g_object_ref (connection));
+
+  if (!soup_server_accept_iostream (self->soup, stream, local, remote, &error))
+    g_message ("Cannot serve %s: %s", address, error->message);
+}
+
+static void
+admit (KibitzHttpListener *self,
+       int                 fd)
+{
+  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GError) error = NULL;
+  char *address = remote_address (fd);
+  gboolean exempt;
+
+  if (address == NULL)
+    {
+      close (fd);
+      return;
+    }
+
+  exempt = kibitz_forwarded_is_trusted (self->trusted, address);
+  if (!exempt && GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) >=
+      self->limits.max_per_address)
+    {
+      self->refused_address++;
+      refuse (self, fd);
+      g_free (address);
+      return;
+    }
+
+  if (!make_room (self))
+    {
+      self->refused_full++;
+      refuse (self, fd);
+      g_free (address);
+      return;
+    }
+
+  socket = g_socket_new_from_fd (fd, &error);
+  if (socket == NULL)
+    {
+      g_message ("Cannot use an accepted connection from %s: %s", address, error->message);
+      close (fd);
+      g_free (address);
+      return;
+    }
+
+  hand_to_soup (self, socket, address, exempt);
+}
+
+static gboolean accept_ready (GSocket      *socket,
+                              GIOCondition  condition,
+                              gpointer      user_data);
+
+static void
+watch (Listening *listening)
+{
+  listening->source = g_socket_create_source (listening->socket, G_IO_IN, NULL);
+  g_source_set_callback (listening->source, (GSourceFunc) (GCallback) accept_ready, listening,
+                         NULL);
+  g_source_attach (listening->source, NULL);
+}
+
+static gboolean
+resume_cb (gpointer user_data)
+{
+  Listening *listening = user_data;
+
+  listening->pause_id = 0;
+  watch (listening);
+
+  return G_SOURCE_REMOVE;
+}
+
+/* Out of descriptors (ours or the system's): accept with the spare one and
+ * refuse, so the client hears why instead of waiting in the queue, and try
+ * again shortly. The limit itself was raised at start; this is what is left.
+ */
+static gboolean
+out_of_descriptors (Listening *listening,
+                    int        error)
+{
+  KibitzHttpListener *self = listening->owner;
+  gint64 now = g_get_monotonic_time ();
+  gboolean refused = FALSE;
+
+  if (now - self->last_log > LOG_INTERVAL_USEC)
+    {
+      g_warning ("Cannot accept connections: %s. Refusing new ones until some close "
+                 "(%u open; raise LimitNOFILE or ulimit -n)", g_strerror (error), self->open);
+      self->last_log = now;
+    }
+
+  if (self->spare_fd >= 0)
+    {
+      int fd;
+
+      close (self->spare_fd);
+      fd = accept4 (g_socket_get_fd (listening->socket), NULL, NULL, SOCK_CLOEXEC);
+      if (fd >= 0)
+        {
+          self->refused_descriptors++;
+          refuse (self, fd);
+          refused = TRUE;
+        }
+      self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+
+  return refused && self->spare_fd >= 0;
+}
+
+static gboolean
+accept_ready (GSocket      *socket,
+              GIOCondition  condition,
+              gpointer      user_data)
+{
+  Listening *listening = user_data;
+  KibitzHttpListener *self = listening->owner;
+
+  for (int i = 0; i < ACCEPT_BATCH; i++)
+    {
+      int fd = accept4 (g_socket_get_fd (socket), NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+      if (fd >= 0)
+        {
+          admit (self, fd);
+          continue;
+        }
+
+      switch (errno)
+        {
+        case EAGAIN:
+          return G_SOURCE_CONTINUE;
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+        case EPERM:
+          continue;
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+          if (out_of_descriptors (listening, errno))
+            continue;
+          break;
+        default:
+          g_warning ("Cannot accept connections: %s; trying again", g_strerror (errno));
+          break;
+        }
+
+      /* Never give up the socket: wait a little and listen again. */
+      g_source_destroy (listening->source);
+      g_clear_pointer (&listening->source, g_source_unref);
+      listening->pause_id = g_timeout_add (PAUSE_MSEC, resume_cb, listening);
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* Cut plain HTTP connections past their deadline: a slow or silent client
+ * (slowloris, a stalled body) holds a socket for seconds, not forever.
+ */
+static gboolean
+tick_cb (gpointer user_data)
+{
+  KibitzHttpListener *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  Tracked *tracked;
+
+  g_hash_table_iter_init (&iter, self->tracked);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &tracked))
+    {
+      if (tracked->deadline == 0 || now < tracked->deadline)
+        continue;
+      self->timed_out++;
+      cut (self, tracked);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+/* No Kibitz endpoint takes a body: refuse one before it is stored, and any
+ * framing that two parsers could read two ways.
+ */
+static void
+got_headers_cb (SoupServerMessage  *msg,
+                KibitzHttpListener *self)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  gboolean chunked = soup_message_headers_get_one (headers, "Transfer-Encoding") != NULL;
+  const char *length = soup_message_headers_get_one (headers, "Content-Length");
+  const char *text;
+  guint status;
+
+  if (chunked && length != NULL)
+    {
+      status = SOUP_STATUS_BAD_REQUEST;
+      text = "A request cannot have both Content-Length and Transfer-Encoding.\n";
+    }
+  else if (chunked || soup_message_headers_get_content_length (headers) > 0)
+    {
+      status = SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE;
+      text = "kibitz-server takes no request bodies: send GET requests without one.\n";
+    }
+  else
+    return;
+
+  self->bodies_refused++;
+  /* What still arrives is read and dropped, within the request deadline. */
+  soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                "close");
+  soup_server_message_set_status (msg, status, NULL);
+  soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, text, strlen (text));
+}
+
+static void
+request_started_cb (SoupServer         *soup,
+                    SoupServerMessage  *msg,
+                    KibitzHttpListener *self)
+{
+  g_signal_connect (msg, "got-headers", G_CALLBACK (got_headers_cb), self);
+}
+
+KibitzHttpListener *
+kibitz_http_listener_new (SoupServer             *soup,
+                          const KibitzHttpLimits *limits,
+                          GTlsCertificate        *tls,
+                          KibitzForwarded        *trusted)
+{
+  KibitzHttpListener *self = g_new0 (KibitzHttpListener, 1);
+
+  self->soup = g_object_ref (soup);
+  self->limits = *limits;
+  if (self->limits.reserve >= self->limits.max_connections)
+    self->limits.reserve = self->limits.max_connections / 2;
+  self->tls = tls ? g_object_ref (tls) : NULL;
+  self->trusted = trusted;
+  self->listening = g_ptr_array_new ();
+  self->tracked = g_hash_table_new (NULL, NULL);
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  self->started_id = g_signal_connect (soup, "request-started", G_CALLBACK (request_started_cb),
+                                       self);
+  self->tick_id = g_timeout_add_seconds (1, tick_cb, self);
+
+  return self;
+}
+
+gboolean
+kibitz_http_listener_listen (KibitzHttpListener  *self,
+                             GSocketAddress      *address,
+                             int                  backlog,
+                             GError             **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+  Listening *listening;
+
+  if (socket == NULL)
+    return FALSE;
+
+  g_socket_set_listen_backlog (socket, backlog);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error))
+    return FALSE;
+
+  listening = g_new0 (Listening, 1);
+  listening->owner = self;
+  listening->socket = g_steal_pointer (&socket);
+  g_ptr_array_add (self->listening, listening);
+  watch (listening);
+
+  return TRUE;
+}
+
+GList *
+kibitz_http_listener_addresses (KibitzHttpListener *self)
+{
+  GList *addresses = NULL;
+
+  for (guint i = 0; i < self->listening->len; i++)
+    {
+      Listening *listening = g_ptr_array_index (self->listening, i);
+      GSocketAddress *address = g_socket_get_local_address (listening->socket, NULL);
+
+      if (address != NULL)
+        addresses = g_list_append (addresses, address);
+    }
+
+  return addresses;
+}
+
+/* The socket under a stream libsoup handed back: through its own wrapper
+ * (SoupIOStream's "base-iostream") and TLS ("base-io-stream").
+ */
+static GSocket *
+socket_under (GIOStream *stream)
+{
+  static const char * const base_properties[] = { "base-io-stream", "base-iostream" };
+  g_autoptr(GIOStream) current = g_object_ref (stream);
+
+  for (guint depth = 0; depth < 4 && current != NULL; depth++)
+    {
+      GIOStream *base = NULL;
+
+      if (G_IS_SOCKET_CONNECTION (current))
+        return g_socket_connection_get_socket (G_SOCKET_CONNECTION (current));
+
+      for (guint i = 0; i < G_N_ELEMENTS (base_properties) && base == NULL; i++)
+        if (g_object_class_find_property (G_OBJECT_GET_CLASS (current), base_properties[i]))
+          g_object_get (current, base_properties[i], &base, NULL);
+      g_set_object (&current, base);
+      g_clear_object (&base);
+    }
+
+  return NULL;
+}
+
+void
+kibitz_http_listener_upgraded (KibitzHttpListener *self,
+                               GIOStream          *stream)
+{
+  GSocket *socket = self ? socket_under (stream) : NULL;
+  Tracked *tracked = socket ? g_hash_table_lookup (self->tracked, socket) : NULL;
+
+  /* NULL after shutdown, while the last requests finish. */
+  if (tracked == NULL || tracked->websocket)
+    return;
+
+  tracked->websocket = TRUE;
+  tracked->deadline = 0;
+  self->websockets++;
+}
+
+void
+kibitz_http_listener_metrics (KibitzHttpListener *self,
+                              GString            *out)
+{
+  g_string_append_printf (
+    out,
+    "# HELP kibitz_http_connections Open HTTP and WebSocket connections.\n"
+    "# TYPE kibitz_http_connections gauge\n"
+    "kibitz_http_connections %u\n"
+    "# HELP kibitz_http_connections_limit Connections the server admits at once.\n"
+    "# TYPE kibitz_http_connections_limit gauge\n"
+    "kibitz_http_connections_limit %u\n"
+    "# HELP kibitz_http_accepted_total Connections accepted.\n"
+    "# TYPE kibitz_http_accepted_total counter\n"
+    "kibitz_http_accepted_total %" G_GUINT64_FORMAT "\n"
+    "# HELP kibitz_http_refused_total Connections refused with 503, by reason.\n"
+    "# TYPE kibitz_http_refused_total counter\n"
+    "kibitz_http_refused_total{reason=\"full\"} %" G_GUINT64_FORMAT "\n"
+    "kibitz_http_refused_total{reason=\"address\"} %" G_GUINT64_FORMAT "\n"
+    "kibitz_http_refused_total{reason=\"descriptors\"} %" G_GUINT64_FORMAT "\n"
+    "# HELP kibitz_http_evicted_total Unfinished requests cut to make room for new connections.\n"
+    "# TYPE kibitz_http_evicted_total counter\n"
+    "kibitz_http_evicted_total %" G_GUINT64_FORMAT "\n"
+    "# HELP kibitz_http_timeouts_total Connections cut for not finishing a request in time.\n"
+    "# TYPE kibitz_http_timeouts_total counter\n"
+    "kibitz_http_timeouts_total %" G_GUINT64_FORMAT "\n"
+    "# HELP kibitz_http_bodies_refused_total Requests refused for carrying a body.\n"
+    "# TYPE kibitz_http_bodies_refused_total counter\n"
+    "kibitz_http_bodies_refused_total %" G_GUINT64_FORMAT "\n",
+    self->open, self->limits.max_connections, self->accepted, self->refused_full,
+    self->refused_address, self->refused_descriptors, self->evicted, self->timed_out,
+    self->bodies_refused);
+}
+
+void
+kibitz_http_listener_free (KibitzHttpListener *self)
+{
+  GHashTableIter iter;
+  Tracked *tracked;
+
+  if (self == NULL)
+    return;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_signal_handler (&self->started_id, self->soup);
+  for (guint i = 0; i < self->listening->len; i++)
+    {
+      Listening *listening = g_ptr_array_index (self->listening, i);
+
+      if (listening->source != NULL)
+        g_source_destroy (listening->source);
+      g_clear_pointer (&listening->source, g_source_unref);
+      g_clear_handle_id (&listening->pause_id, g_source_remove);
+      g_socket_close (listening->socket, NULL);
+      g_object_unref (listening->socket);
+      g_free (listening);
+    }
+  g_ptr_array_unref (self->listening);
+
+  /* Connections may outlive us (in libsoup or the WebSocket loop). */
+  g_hash_table_iter_init (&iter, self->tracked);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &tracked))
+    {
+      g_object_weak_unref (G_OBJECT (tracked->connection), tracked_released, tracked);
+      g_free (tracked->address);
+      g_free (tracked);
+    }
+  g_hash_table_unref (self->tracked);
+  g_hash_table_unref (self->per_address);
+  if (self->spare_fd >= 0)
+    close (self->spare_fd);
+  g_clear_object (&self->tls);
+  g_object_unref (self->soup);
+  g_free (self);
+}
