@@ -50,6 +50,8 @@ kibitz_server_config_free (KibitzServerConfig *config)
   g_strfreev (config->trusted_proxies);
   g_free (config->tls_cert);
   g_free (config->tls_key);
+  g_free (config->metrics_token_file);
+  g_free (config->metrics_token);
   g_free (config->state_dir);
   g_free (config->realm);
   g_strfreev (config->ice_servers);
@@ -77,6 +79,8 @@ kibitz_server_config_copy (const KibitzServerConfig *config)
   copy->trusted_proxies = g_strdupv (config->trusted_proxies);
   copy->tls_cert = g_strdup (config->tls_cert);
   copy->tls_key = g_strdup (config->tls_key);
+  copy->metrics_token_file = g_strdup (config->metrics_token_file);
+  copy->metrics_token = g_strdup (config->metrics_token);
   copy->state_dir = g_strdup (config->state_dir);
   copy->realm = g_strdup (config->realm);
   copy->ice_servers = g_strdupv (config->ice_servers);
@@ -427,6 +431,7 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
   take_strv (file, "server", "trusted-proxies", &config->trusted_proxies);
   take_string (file, "server", "tls-cert", &config->tls_cert);
   take_string (file, "server", "tls-key", &config->tls_key);
+  take_string (file, "server", "metrics-token-file", &config->metrics_token_file);
   take_string (file, "server", "state-dir", &config->state_dir);
   take_strv (file, "server", "allowed-origins", &config->allowed_origins);
   take_string (file, "ice", "realm", &config->realm);
@@ -481,6 +486,7 @@ typedef struct {
   GStrv  trusted_proxies;
   char  *tls_cert;
   char  *tls_key;
+  char  *metrics_token_file;
   char  *state_dir;
   int    max_room_size;
   int    max_connections;
@@ -509,6 +515,7 @@ args_clear (Args *args)
   g_strfreev (args->trusted_proxies);
   g_free (args->tls_cert);
   g_free (args->tls_key);
+  g_free (args->metrics_token_file);
   g_free (args->state_dir);
   g_strfreev (args->ice_servers);
   g_strfreev (args->origins);
@@ -551,6 +558,9 @@ parse_options (Args    *args,
     { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &args->tls_cert,
       "PEM certificate: serve https:// and wss://", "FILE" },
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &args->tls_key, "PEM private key", "FILE" },
+    { "metrics-token-file", 0, 0, G_OPTION_ARG_FILENAME, &args->metrics_token_file,
+      "Serve /metrics to other machines that send this file's token as "
+      "Authorization: Bearer (this machine is always served)", "FILE" },
     { "state-dir", 0, 0, G_OPTION_ARG_FILENAME, &args->state_dir,
       "Where to keep the generated secret (default $STATE_DIRECTORY or "
       "~/.local/state/kibitz-server)", "DIR" },
@@ -643,6 +653,7 @@ apply_settings (KibitzServerConfig *config,
   replace_strv (&config->trusted_proxies, args->trusted_proxies);
   replace_string (&config->tls_cert, args->tls_cert);
   replace_string (&config->tls_key, args->tls_key);
+  replace_string (&config->metrics_token_file, args->metrics_token_file);
   replace_string (&config->state_dir, args->state_dir);
   replace_strv (&config->ice_servers, args->ice_servers);
   replace_strv (&config->allowed_origins, args->origins);
@@ -679,6 +690,34 @@ check_settings (const KibitzServerConfig  *config,
   return TRUE;
 }
 
+static gboolean
+load_metrics_token (KibitzServerConfig  *config,
+                    GError             **error)
+{
+  g_autofree char *contents = NULL;
+
+  if (config->metrics_token_file == NULL)
+    return TRUE;
+
+  if (!g_file_get_contents (config->metrics_token_file, &contents, NULL, error))
+    {
+      g_prefix_error (error, "Cannot read the metrics token: ");
+      return FALSE;
+    }
+  g_strstrip (contents);
+  if (strlen (contents) < 16 || strpbrk (contents, " \t\r\n") != NULL)
+    {
+      g_set_error (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
+                   "The metrics token in %s must be one word of at least 16 characters "
+                   "(e.g. from `openssl rand -hex 16`)", config->metrics_token_file);
+      return FALSE;
+    }
+  g_free (config->metrics_token);
+  config->metrics_token = g_steal_pointer (&contents);
+
+  return TRUE;
+}
+
 /* The file given with --config first, then the rest of the command line over
  * it.
  */
@@ -701,7 +740,7 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
 
   apply_settings (config, &args);
 
-  return check_settings (config, error);
+  return check_settings (config, error) && load_metrics_token (config, error);
 }
 
 /* The secret */

@@ -26,6 +26,8 @@ typedef struct {
   GStrv   trusted_proxies;     /* addresses or CIDRs whose X-Forwarded-* count */
   char   *tls_cert;
   char   *tls_key;
+  char   *metrics_token_file; /* a bearer token that may read /metrics from anywhere */
+  char   *metrics_token;      /* read from it by kibitz_server_config_parse_args() */
   char   *state_dir;
   char   *realm;
   guint   max_room_size;

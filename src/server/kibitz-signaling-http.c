@@ -12,6 +12,7 @@
 
 #include <string.h>
 
+#include "kibitz-class-token.h"
 #include "kibitz-forwarded.h"
 #include "kibitz-signaling-server-private.h"
 #include "kibitz-web-resources.h"
@@ -96,6 +97,44 @@ kibitz_metrics_append (GString    *out,
                           name, help, name, type, name, value);
 }
 
+/* /metrics names rooms and counts people: for the operator, who asks from
+ * this machine (not through a proxy on it for someone else) or with the
+ * token of --metrics-token-file.
+ */
+static gboolean
+metrics_allowed (KibitzSignalingServer *self,
+                 SoupServerMessage     *msg)
+{
+  g_autofree char *client = kibitz_signaling_client_address (self, msg);
+  g_autoptr(GInetAddress) address = client ? g_inet_address_new_from_string (client) : NULL;
+  const char *authorization = soup_message_headers_get_one (
+    soup_server_message_get_request_headers (msg), "Authorization");
+
+  if (address != NULL && g_inet_address_get_is_loopback (address))
+    return TRUE;
+  /* IPv4 loopback on a dual-stack socket. */
+  if (client != NULL && g_str_has_prefix (client, "::ffff:127."))
+    return TRUE;
+  /* From one of this machine's own addresses to another. */
+  if (client != NULL && g_strcmp0 (client, soup_server_message_get_remote_host (msg)) == 0)
+    {
+      GSocketAddress *local = soup_server_message_get_local_address (msg);
+      g_autofree char *local_ip = NULL;
+
+      if (G_IS_INET_SOCKET_ADDRESS (local))
+        local_ip = g_inet_address_to_string (
+          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (local)));
+      if (g_strcmp0 (local_ip, client) == 0)
+        return TRUE;
+    }
+
+  if (self->config->metrics_token == NULL || authorization == NULL ||
+      g_ascii_strncasecmp (authorization, "Bearer ", 7) != 0)
+    return FALSE;
+
+  return kibitz_token_equal (authorization + 7, self->config->metrics_token);
+}
+
 static void
 metrics_handler (SoupServer        *soup,
                  SoupServerMessage *msg,
@@ -105,7 +144,18 @@ metrics_handler (SoupServer        *soup,
 {
   KibitzSignalingServer *self = user_data;
   const KibitzRoomsCounters *counters = kibitz_rooms_get_counters (self->rooms);
-  g_autoptr(GString) out = g_string_new (NULL);
+  g_autoptr(GString) out = NULL;
+
+  if (!metrics_allowed (self, msg))
+    {
+      kibitz_signaling_set_text (msg, SOUP_STATUS_FORBIDDEN, "text/plain",
+                                 "/metrics is for the server's operator: ask from the server "
+                                 "itself, or send Authorization: Bearer with the token of "
+                                 "--metrics-token-file.\n");
+      return;
+    }
+
+  out = g_string_new (NULL);
 
   kibitz_metrics_append (out, "kibitz_connections", "gauge", "Open WebSocket connections.",
                  g_hash_table_size (self->connections));

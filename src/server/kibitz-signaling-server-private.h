@@ -65,6 +65,9 @@ void      kibitz_signaling_set_text           (SoupServerMessage     *msg,
 /* The request came straight from a proxy we were told to believe. */
 gboolean  kibitz_signaling_from_trusted_proxy (KibitzSignalingServer *self,
                                                SoupServerMessage     *msg);
+/* Who asked: the TCP peer, or behind a trusted proxy its X-Forwarded-For. */
+char     *kibitz_signaling_client_address (KibitzSignalingServer *self,
+                                           SoupServerMessage     *msg);
 /* The first value of a forwarding header, or NULL. */
 char     *kibitz_signaling_forwarded_value    (SoupServerMessage     *msg,
                                                const char            *name);

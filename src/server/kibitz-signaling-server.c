@@ -115,9 +115,9 @@ kibitz_signaling_forwarded_value (SoupServerMessage *msg,
   return kibitz_forwarded_first_value (soup_message_headers_get_list (headers, name));
 }
 
-static char *
-client_address (KibitzSignalingServer *self,
-                SoupServerMessage     *msg)
+char *
+kibitz_signaling_client_address (KibitzSignalingServer *self,
+                                 SoupServerMessage     *msg)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
 
@@ -240,7 +240,7 @@ accept_connection (KibitzSignalingServer *self,
       g_free (conn);
       return;
     }
-  conn->address = client_address (self, msg);
+  conn->address = kibitz_signaling_client_address (self, msg);
   conn->client = kibitz_rooms_open (self->rooms, conn);
   g_hash_table_add (self->connections, conn);
 

@@ -248,6 +248,8 @@ test_bad_command_line (void)
     { "--http", "nonsense", NULL },
     { "--tls-cert", "/nonexistent.pem", NULL },
     { "--config", "/nonexistent.conf", NULL },
+    { "--metrics-token-file", "/nonexistent-token", NULL },
+    { "--metrics-token-file", "/dev/null", NULL },  /* empty: no token at all */
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)

@@ -89,8 +89,10 @@ open_socket (KibitzTurnServer  *self,
       setsockopt (fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
     }
 
+  /* A backlog as the HTTP listener's: everyone behind a UDP-blocking school
+   * firewall reconnecting at once would otherwise wait for SYN retransmits. */
   if (bind (fd, (struct sockaddr *) &storage, length) != 0 ||
-      (type == SOCK_STREAM && listen (fd, 128) != 0))
+      (type == SOCK_STREAM && listen (fd, 4096) != 0))
     goto failed;
 
   length = sizeof storage;
