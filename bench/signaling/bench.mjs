@@ -137,11 +137,13 @@ async function startServer (kind) {
   const state = fs.mkdtempSync(path.join(os.tmpdir(), 'kibitz-bench-'));
   if (kind === 'kibitz' || kind === 'kibitz-base') {
     /* kibitz-base: another build (--base-server), e.g. before a change, in
-     * the same run; one from before protocol.md §4 knows no --room-policy. */
+     * the same run; one from before protocol.md §4 knows no --room-policy,
+     * one after it needs open rooms (the generator joins by name). */
     const binary = kind === 'kibitz' ? kibitzBinary() : opts.baseServer;
     if (!binary) throw new Error('--servers kibitz-base needs --base-server PATH');
+    const help = spawnSync(binary, ['--help'], { encoding: 'utf8' }).stdout || '';
     child = spawn(binary, ['--http', `127.0.0.1:${port}`, '--secret', 'bench-secret',
-      ...(kind === 'kibitz' ? ['--room-policy', 'open'] : []),
+      ...(help.includes('--room-policy') ? ['--room-policy', 'open'] : []),
       '--turn', 'none', '--state-dir', state, '--max-connections-per-address', '30000'],
     { stdio: ['ignore', 'ignore', 'inherit'] });
   } else {

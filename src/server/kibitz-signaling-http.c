@@ -185,6 +185,10 @@ metrics_handler (SoupServer        *soup,
                  "Participants a teacher removed.", counters->removals);
   kibitz_metrics_append (out, "kibitz_refused_connections_total", "counter",
                  "Connections refused for the per-address limit.", self->refused_connections);
+  if (self->ws_loop != NULL)
+    kibitz_metrics_append (out, "kibitz_ws_queued_bytes", "gauge",
+                   "Bytes waiting to be sent to WebSocket clients slower than the server.",
+                   kibitz_ws_loop_queued (self->ws_loop));
   if (self->http != NULL)
     kibitz_http_listener_metrics (self->http, out);
 

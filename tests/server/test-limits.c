@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "kibitz-test-raw.h"
 #include "kibitz-test-server.h"
 
 static guint16
@@ -434,6 +435,164 @@ test_metrics_for_operator (void)
   g_rmdir (dir);
 }
 
+/* A hand-made client that joins, reads its welcome and then nothing. */
+static GSocketConnection *
+reader_that_never_reads (KibitzTestServer  *server,
+                         const char        *room,
+                         char             **id)
+{
+  GSocketConnection *raw = kibitz_raw_ws_connect (server->http);
+  g_autofree char *join = g_strdup_printf ("{\"type\":\"join\",\"room\":\"%s\","
+                                           "\"name\":\"Sleepy\"}", room);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (kibitz_raw_ws_send_frame (raw, TRUE, 0x1, (const guint8 *) join,
+                                           strlen (join), &error));
+  *id = NULL;
+  while (*id == NULL)
+    {
+      g_autofree char *payload = NULL;
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      guint8 opcode;
+      JsonObject *object;
+
+      g_assert_cmpint (kibitz_raw_ws_read_frame (raw, 5000, &opcode, &payload), ==,
+                       KIBITZ_RAW_FRAME);
+      if (opcode != 0x1 || !json_parser_load_from_data (parser, payload, -1, NULL))
+        continue;
+      object = json_node_get_object (json_parser_get_root (parser));
+      if (g_strcmp0 (json_object_get_string_member_with_default (object, "type", ""),
+                     "welcome") == 0)
+        *id = g_strdup (json_object_get_string_member (object, "id"));
+    }
+
+  return raw;
+}
+
+/* Eight sockets that never read, four senders sending each 9.6 MB of signals
+ * (the kernel's buffers take about 4 MB of it):
+ * under the 8 MiB of one socket, but together past the server's ceiling for
+ * queued bytes, so the sleepers are dropped; the senders and a reading
+ * participant carry on.
+ */
+static void
+test_readers_that_never_read (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autoptr(GPtrArray) sleepers = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) senders = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) kibitz_test_client_free);
+  g_autoptr(KibitzTestClient) reader = kibitz_test_client_connect (server);
+  g_autoptr(JsonObject) wr = kibitz_test_client_join (reader, "flood", "Reader", NULL);
+  g_autoptr(JsonObject) chat = NULL;
+  g_autofree char *pad = g_strnfill (60000, 'x');
+
+  for (guint i = 0; i < 8; i++)
+    {
+      char *id;
+
+      g_ptr_array_add (sleepers, reader_that_never_reads (server, "flood", &id));
+      g_ptr_array_add (ids, id);
+    }
+  for (guint i = 0; i < 4; i++)
+    {
+      KibitzTestClient *sender = kibitz_test_client_connect (server);
+      g_autoptr(JsonObject) welcome = kibitz_test_client_join (sender, "flood", "Sender", NULL);
+
+      g_assert_nonnull (welcome);
+      g_ptr_array_add (senders, sender);
+    }
+
+  /* 160 signals of 60 KB for each sleeper (1,280 in all, 320 per sender). */
+  for (guint i = 0; i < 1280; i++)
+    kibitz_test_client_send (g_ptr_array_index (senders, i % 4),
+                             "{\"type\":\"signal\",\"to\":\"%s\",\"data\":{\"pad\":\"%s\"}}",
+                             (const char *) g_ptr_array_index (ids, i % 8), pad);
+
+  /* The sleepers ping, so only their queues can get them dropped. */
+  for (guint i = 0; i < 40 && kibitz_test_metric (server, "kibitz_messages_received_total") <
+                                1280 + 13; i++)
+    {
+      for (guint j = 0; j < sleepers->len; j++)
+        kibitz_raw_ws_send_frame (g_ptr_array_index (sleepers, j), TRUE, 0x9,
+                                  (const guint8 *) "hi", 2, NULL);
+      kibitz_test_spin (500);
+    }
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_messages_received_total"), >=, 1280 + 13);
+  kibitz_test_spin (500);
+
+  /* Everything relayed to them would be 45 MB waiting; the ceiling holds it
+   * to 32 MiB (and a message) by dropping the slowest. */
+  g_test_message ("%" G_GUINT64_FORMAT " connections, %" G_GUINT64_FORMAT " bytes queued",
+                  kibitz_test_metric (server, "kibitz_connections"),
+                  kibitz_test_metric (server, "kibitz_ws_queued_bytes"));
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_ws_queued_bytes"), <=,
+                    32 * 1024 * 1024 + 65536);
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_connections"), <, 13);
+
+  for (guint i = 0; i < senders->len; i++)
+    g_assert_false (((KibitzTestClient *) g_ptr_array_index (senders, i))->closed);
+  kibitz_test_client_send (g_ptr_array_index (senders, 0),
+                           "{\"type\":\"chat\",\"text\":\"still here\"}");
+  chat = kibitz_test_client_wait (reader, "chat", 5000);
+  g_assert_nonnull (chat);
+}
+
+/* Nine participants drop at once and a tenth sends each of them 1.8 MB of
+ * signals while they are away: what waits for them is bounded by the room
+ * (4 MiB), not only by each peer (1 MiB each, 9 MiB).
+ */
+static void
+test_pending_for_dropped_peers (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autoptr(KibitzTestClient) sender = kibitz_test_client_connect (server);
+  g_autoptr(JsonObject) ws = kibitz_test_client_join (sender, "drops", "Sender", NULL);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) tokens = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *pad = g_strnfill (60000, 'x');
+  guint delivered = 0;
+
+  for (guint i = 0; i < 9; i++)
+    {
+      KibitzTestClient *client = kibitz_test_client_connect (server);
+      g_autoptr(JsonObject) welcome = kibitz_test_client_join (client, "drops", "Away", NULL);
+
+      g_ptr_array_add (ids, g_strdup (json_object_get_string_member (welcome, "id")));
+      g_ptr_array_add (tokens, g_strdup (json_object_get_string_member (welcome, "resume")));
+      kibitz_test_client_free (client);
+    }
+  kibitz_test_spin (500);
+
+  for (guint i = 0; i < 9 * 30; i++)
+    kibitz_test_client_send (sender,
+                             "{\"type\":\"signal\",\"to\":\"%s\",\"data\":{\"pad\":\"%s\"}}",
+                             (const char *) g_ptr_array_index (ids, i % 9), pad);
+  kibitz_test_client_assert_no (sender, "error", 2000);
+
+  for (guint i = 0; i < 9; i++)
+    {
+      g_autoptr(KibitzTestClient) back = kibitz_test_client_connect (server);
+      g_autoptr(JsonObject) welcome = kibitz_test_client_join (back, "drops", "Away",
+                                                              g_ptr_array_index (tokens, i));
+      JsonObject *signal;
+
+      g_assert_true (json_object_get_boolean_member (welcome, "resumed"));
+      while ((signal = kibitz_test_client_wait (back, "signal", 1000)) != NULL)
+        {
+          delivered++;
+          json_object_unref (signal);
+        }
+    }
+
+  /* 4 MiB of 60 KB signals: 69 at most; with only the per-peer limit, 153. */
+  g_test_message ("%u signals waited for the nine", delivered);
+  g_assert_cmpuint (delivered, >, 30);
+  g_assert_cmpuint (delivered, <=, 70);
+  g_assert_false (sender->closed);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -446,6 +605,8 @@ main (int   argc,
   g_test_add_func ("/server/limits/bodies-and-framing", test_bodies_and_framing);
   g_test_add_func ("/server/limits/turn-tcp", test_turn_tcp);
   g_test_add_func ("/server/limits/metrics-for-operator", test_metrics_for_operator);
+  g_test_add_func ("/server/limits/readers-that-never-read", test_readers_that_never_read);
+  g_test_add_func ("/server/limits/pending-for-dropped-peers", test_pending_for_dropped_peers);
 
   return g_test_run ();
 }

@@ -708,6 +708,7 @@ handle_end (KibitzRooms       *self,
           rooms_close_client (self, peer->client, 1000, "ended");
           peer->client->peer = NULL;
         }
+      rooms_drop_pending (self, peer);
       g_hash_table_remove (self->peers, peer->id);
     }
   rooms_release_room (self, room);

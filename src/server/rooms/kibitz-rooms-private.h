@@ -61,6 +61,7 @@ struct _KibitzRoom {
   char      *spotlight;
   gboolean   locked;
   gboolean   students_may_unmute;
+  gsize      pending_bytes;           /* of all its peers' pending queues */
 };
 
 struct _KibitzRoomsClient {
@@ -90,6 +91,7 @@ struct _KibitzRooms {
   GHashTable           *voided;       /* removed or ended peer id -> gint64 * unix, until then */
   GHashTable           *ended;        /* room key -> gint64 * unix ms it ended */
   guint                 n_clients;
+  gsize                 pending_bytes;  /* of every pending queue */
   KibitzRoomsCounters   counters;
 };
 
@@ -97,6 +99,9 @@ struct _KibitzRooms {
 char     *rooms_new_peer_id        (KibitzRooms         *self);
 RoomPeer *rooms_find_peer          (KibitzRoom          *room,
                                     const char          *id);
+/* Empties @peer's pending queue, from the room's and the server's totals too. */
+void      rooms_drop_pending       (KibitzRooms         *self,
+                                    RoomPeer            *peer);
 void      rooms_remove_peer        (KibitzRooms         *self,
                                     RoomPeer            *peer,
                                     const char          *reason);

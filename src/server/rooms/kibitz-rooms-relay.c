@@ -18,6 +18,11 @@
 /* Signals sent to a peer whose socket dropped wait for it this long. */
 #define PENDING_MAX_MESSAGES   256
 #define PENDING_MAX_BYTES      (1024 * 1024)
+/* Signals kept for dropped peers, in all of a room and in the server: twenty
+ * rooms of peers that drop at once cannot hold hundreds of megabytes. A
+ * class resuming needs a few kilobytes per peer (offers and candidates). */
+#define ROOM_PENDING_MAX_BYTES   (4 * 1024 * 1024)
+#define SERVER_PENDING_MAX_BYTES (32 * 1024 * 1024)
 
 /* Sending */
 
@@ -102,10 +107,14 @@ relay_signal (KibitzRooms *self,
       g_free (text);
     }
   else if (to->pending.length < PENDING_MAX_MESSAGES &&
-           to->pending_bytes + strlen (text) <= PENDING_MAX_BYTES)
+           to->pending_bytes + strlen (text) <= PENDING_MAX_BYTES &&
+           to->room->pending_bytes + strlen (text) <= ROOM_PENDING_MAX_BYTES &&
+           self->pending_bytes + strlen (text) <= SERVER_PENDING_MAX_BYTES)
     {
       /* Its socket dropped; it may resume within the grace period. */
       to->pending_bytes += strlen (text);
+      to->room->pending_bytes += strlen (text);
+      self->pending_bytes += strlen (text);
       g_queue_push_tail (&to->pending, text);
       self->counters.messages_relayed++;
     }

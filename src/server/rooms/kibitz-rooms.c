@@ -212,6 +212,7 @@ rooms_remove_peer (KibitzRooms *self,
   g_ptr_array_remove (room->peers, peer);
   if (peer->client)
     peer->client->peer = NULL;
+  rooms_drop_pending (self, peer);
 
   json_object_set_string_member (left, "id", peer->id);
   json_object_set_string_member (left, "reason", reason);
@@ -399,18 +400,23 @@ rooms_attach_client (KibitzRooms       *self,
     self->transport.member (client->transport, peer->id, peer->room->key, self->user_data);
 }
 
+void
+rooms_drop_pending (KibitzRooms *self,
+                    RoomPeer    *peer)
+{
+  g_queue_clear_full (&peer->pending, g_free);
+  peer->room->pending_bytes -= peer->pending_bytes;
+  self->pending_bytes -= peer->pending_bytes;
+  peer->pending_bytes = 0;
+}
+
 static void
 flush_pending (KibitzRooms *self,
                RoomPeer    *peer)
 {
-  char *text;
-
-  while ((text = g_queue_pop_head (&peer->pending)))
-    {
-      rooms_send_text (self, peer->client, text);
-      g_free (text);
-    }
-  peer->pending_bytes = 0;
+  for (GList *l = peer->pending.head; l; l = l->next)
+    rooms_send_text (self, peer->client, l->data);
+  rooms_drop_pending (self, peer);
 }
 
 /* Returns the peer a valid resume token names, if it can take it back. */

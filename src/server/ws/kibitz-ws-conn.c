@@ -30,6 +30,13 @@
  * worth of offers is well under 1 MiB) before it is dropped.
  */
 #define MAX_QUEUED         (8 * 1024 * 1024)
+/* What all sockets together may have queued: past it, a socket holding more
+ * than SLOW_SHARE is dropped at its next message, so a broadcast to peers
+ * that never read cannot turn one sender's upload into hundreds of
+ * megabytes. Readers that keep up hold next to nothing.
+ */
+#define MAX_QUEUED_TOTAL   (32 * 1024 * 1024)
+#define SLOW_SHARE         (256 * 1024)
 
 struct _KibitzWsLoop {
   KibitzWsCallbacks  callbacks;
@@ -38,6 +45,7 @@ struct _KibitzWsLoop {
   guint              reap_id;
   gboolean           in_dispatch;
   GPtrArray         *dead;                /* KibitzWsConn *, to report and free */
+  gsize              queued;              /* bytes in every socket's out buffer */
   guint8             buffer[READ_BUFFER];
 };
 
@@ -188,6 +196,26 @@ queue (KibitzWsConn *conn,
       conn->out_at = 0;
     }
   g_byte_array_append (conn->out, data, length);
+  conn->loop->queued += length;
+}
+
+static void
+clear_out (KibitzWsConn *conn)
+{
+  if (conn->out == NULL)
+    return;
+  conn->loop->queued -= conn->out->len;
+  g_clear_pointer (&conn->out, g_byte_array_unref);
+}
+
+/* Stuck with more than its share (or more than its own limit). */
+static gboolean
+too_slow (KibitzWsConn *conn)
+{
+  gsize waiting = conn->out ? conn->out->len - conn->out_at : 0;
+
+  return waiting > MAX_QUEUED ||
+         (conn->loop->queued > MAX_QUEUED_TOTAL && waiting > SLOW_SHARE);
 }
 
 static void
@@ -209,7 +237,7 @@ conn_flush (KibitzWsConn *conn)
       conn->out_at += n;
       if (conn->out_at == conn->out->len)
         {
-          g_clear_pointer (&conn->out, g_byte_array_unref);
+          clear_out (conn);
           update_events (conn);
           flushed (conn);
         }
@@ -241,9 +269,10 @@ send_frame (KibitzWsConn   *conn,
         return;
     }
 
-  if (conn->out != NULL && conn->out->len - conn->out_at > MAX_QUEUED)
+  if (too_slow (conn))
     {
-      g_debug ("dropping a WebSocket that reads nothing: %u bytes queued", conn->out->len);
+      g_debug ("dropping a WebSocket that reads nothing: %u bytes queued (%" G_GSIZE_FORMAT
+               " in all)", conn->out->len, conn->loop->queued);
       conn_finish (conn);
       return;
     }
@@ -512,7 +541,7 @@ conn_finish (KibitzWsConn *conn)
       close (conn->fd);
     }
   conn->fd = -1;
-  g_clear_pointer (&conn->out, g_byte_array_unref);
+  clear_out (conn);
 
   g_ptr_array_add (loop->dead, conn);
   if (!loop->in_dispatch && loop->reap_id == 0)
@@ -585,6 +614,12 @@ kibitz_ws_loop_new (const KibitzWsCallbacks  *callbacks,
 }
 
 /* Every connection must have been freed first. */
+gsize
+kibitz_ws_loop_queued (KibitzWsLoop *loop)
+{
+  return loop->queued;
+}
+
 void
 kibitz_ws_loop_free (KibitzWsLoop *loop)
 {

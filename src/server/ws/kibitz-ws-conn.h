@@ -44,6 +44,8 @@ typedef struct {
 KibitzWsLoop *kibitz_ws_loop_new         (const KibitzWsCallbacks *callbacks,
                                           GError                 **error);
 void          kibitz_ws_loop_free        (KibitzWsLoop            *loop);
+/* Bytes waiting in every socket's queue for clients slower than the server. */
+gsize         kibitz_ws_loop_queued      (KibitzWsLoop            *loop);
 
 KibitzWsConn *kibitz_ws_conn_new         (KibitzWsLoop            *loop,
                                           GIOStream               *stream,
