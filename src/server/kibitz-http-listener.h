@@ -33,9 +33,12 @@ gboolean            kibitz_http_listener_listen    (KibitzHttpListener      *sel
                                                     GError                 **error);
 /* The bound address of each listening socket. */
 GList              *kibitz_http_listener_addresses (KibitzHttpListener      *self);
-/* @stream, stolen from libsoup, became a WebSocket: no deadline from now on. */
-void                kibitz_http_listener_upgraded  (KibitzHttpListener      *self,
+/* @stream, stolen from libsoup, became a WebSocket: no deadline from now on,
+ * counted until kibitz_http_listener_closed() with the handle returned. */
+gpointer            kibitz_http_listener_upgraded  (KibitzHttpListener      *self,
                                                     GIOStream               *stream);
+void                kibitz_http_listener_closed    (KibitzHttpListener      *self,
+                                                    gpointer                 handle);
 void                kibitz_http_listener_metrics   (KibitzHttpListener      *self,
                                                     GString                 *out);
 

@@ -25,6 +25,7 @@ typedef struct {
   KibitzWsConn            *ws;
   KibitzRoomsClient       *client;
   char                    *address;
+  gpointer                 http;      /* the listener's count of it */
 } Connection;
 
 typedef struct {

@@ -209,6 +209,7 @@ closed_cb (KibitzWsConn *ws,
   KibitzSignalingServer *self = conn->server;
 
   g_debug ("connection from %s closed", conn->address);
+  kibitz_http_listener_closed (self->http, conn->http);
   connection_detach (conn);
   address_count_change (self, conn->address, -1);
   g_hash_table_remove (self->connections, conn);
@@ -229,14 +230,14 @@ accept_connection (KibitzSignalingServer *self,
   Connection *conn = g_new0 (Connection, 1);
   guint count;
 
-  kibitz_http_listener_upgraded (self->http, stream);
-
   conn->server = self;
+  conn->http = kibitz_http_listener_upgraded (self->http, stream);
   conn->ws = kibitz_ws_conn_new (self->ws_loop, stream, KIBITZ_MESSAGE_MAX_SIZE, conn, &error);
   if (conn->ws == NULL)
     {
       g_message ("Dropped a WebSocket from %s: %s", soup_server_message_get_remote_host (msg),
                  error->message);
+      kibitz_http_listener_closed (self->http, conn->http);
       g_free (conn);
       return;
     }
@@ -675,6 +676,7 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
   KibitzRoomsConfig rooms_config = { 0 };
   g_autofree char *state_dir = NULL;
   g_autofree char *board_dir = NULL;
+  g_autofree char *resume_path = NULL;
 
   g_return_val_if_fail (config->secret != NULL, NULL);
 
@@ -697,6 +699,8 @@ kibitz_signaling_server_new (const KibitzServerConfig *config)
   state_dir = kibitz_server_config_get_state_dir (self->config);
   board_dir = g_build_filename (state_dir, "boards", NULL);
   rooms_config.board_dir = board_dir;
+  resume_path = g_build_filename (state_dir, "resume-tokens", NULL);
+  rooms_config.resume_path = resume_path;
   self->rooms = kibitz_rooms_new (&rooms_config, &rooms_transport, self);
   self->revoked_path = g_build_filename (state_dir, KIBITZ_REVOKED_TOKENS_FILE, NULL);
   self->scope = kibitz_class_scope_new ();

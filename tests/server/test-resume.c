@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 
 #include "kibitz-test-server.h"
+#include "kibitz-test-util.h"
 
 static const char *
 string_member (JsonObject *object,
@@ -215,6 +216,84 @@ test_secret_persists (void)
   g_rmdir (dir);
 }
 
+/* Each welcome's token retires the one before: a copy of Ada's first token
+ * is worthless once she has come back with it, and that holds after the
+ * server is killed and restarted on the same state directory. After `leave`
+ * even her last token is dead, restart or not.
+ */
+static void
+test_rotation (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-rotation-XXXXXX", &error);
+  const char * const args[] = { "--http", "127.0.0.1:0", "--secret", "s", "--state-dir", dir,
+                                NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  g_autoptr(KibitzTestServer) again = NULL;
+  g_autoptr(KibitzTestClient) a = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) b = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) thief = NULL;
+  g_autoptr(JsonObject) wa = kibitz_test_client_join (a, "room", "Ada", NULL);
+  g_autoptr(JsonObject) wb = kibitz_test_client_join (b, "room", "Bartek", NULL);
+  g_autoptr(JsonObject) wa2 = NULL;
+  g_autoptr(JsonObject) wa3 = NULL;
+  g_autoptr(JsonObject) wa4 = NULL;
+  g_autoptr(JsonObject) wt = NULL;
+  g_autoptr(JsonObject) wt2 = NULL;
+  g_autoptr(JsonObject) left = NULL;
+
+  /* Ada drops and comes back with her token: a new one in the welcome. */
+  g_clear_pointer (&a, kibitz_test_client_free);
+  kibitz_test_spin (300);
+  a = kibitz_test_client_connect (server);
+  wa2 = kibitz_test_client_join (a, "room", "Ada", string_member (wa, "resume"));
+  g_assert_true (json_object_get_boolean_member (wa2, "resumed"));
+  g_assert_cmpstr (string_member (wa2, "resume"), !=, string_member (wa, "resume"));
+
+  /* The copy of the first one is a stranger's join, and Ada stays. */
+  thief = kibitz_test_client_connect (server);
+  wt = kibitz_test_client_join (thief, "room", "Ada", string_member (wa, "resume"));
+  g_assert_false (json_object_get_boolean_member (wt, "resumed"));
+  g_assert_cmpstr (string_member (wt, "id"), !=, string_member (wa, "id"));
+  kibitz_test_client_assert_no (a, "error", 300);
+  g_assert_false (a->closed);
+  g_clear_pointer (&thief, kibitz_test_client_free);
+
+  /* Killed and restarted: the first token is still dead, the second works. */
+  kibitz_test_server_kill (server);
+  g_clear_pointer (&a, kibitz_test_client_free);
+  g_clear_pointer (&b, kibitz_test_client_free);
+  again = kibitz_test_server_start (args);
+  thief = kibitz_test_client_connect (again);
+  wt2 = kibitz_test_client_join (thief, "room", "Ada", string_member (wa, "resume"));
+  g_assert_false (json_object_get_boolean_member (wt2, "resumed"));
+  a = kibitz_test_client_connect (again);
+  wa3 = kibitz_test_client_join (a, "room", "Ada", string_member (wa2, "resume"));
+  g_assert_true (json_object_get_boolean_member (wa3, "resumed"));
+  g_assert_cmpstr (string_member (wa3, "id"), ==, string_member (wa, "id"));
+
+  /* leave retires the last one too, for good. */
+  b = kibitz_test_client_connect (again);
+  g_clear_pointer (&wb, json_object_unref);
+  wb = kibitz_test_client_join (b, "room", "Bartek", NULL);
+  kibitz_test_client_send (a, "{\"type\":\"leave\"}");
+  left = kibitz_test_client_wait (b, "left", 5000);
+  g_assert_nonnull (left);
+  kibitz_test_server_kill (again);
+  g_clear_pointer (&again, kibitz_test_server_free);
+  g_clear_pointer (&a, kibitz_test_client_free);
+  g_clear_pointer (&b, kibitz_test_client_free);
+  g_clear_pointer (&thief, kibitz_test_client_free);
+  again = kibitz_test_server_start (args);
+  a = kibitz_test_client_connect (again);
+  wa4 = kibitz_test_client_join (a, "room", "Ada", string_member (wa3, "resume"));
+  g_assert_false (json_object_get_boolean_member (wa4, "resumed"));
+
+  kibitz_test_client_free (g_steal_pointer (&a));
+  kibitz_test_server_stop (again);
+  kibitz_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -227,6 +306,7 @@ main (int    argc,
   g_test_add_func ("/server/resume/forged-token", test_forged_token);
   g_test_add_func ("/server/resume/restart-same-secret", test_restart_same_secret);
   g_test_add_func ("/server/resume/secret-persists", test_secret_persists);
+  g_test_add_func ("/server/resume/rotation", test_rotation);
 
   return g_test_run ();
 }

@@ -331,6 +331,8 @@ rooms_class_void_peer (KibitzRooms *self,
   until = g_new (gint64, 1);
   *until = now + VOID_SECONDS;
   g_hash_table_replace (self->voided, g_strdup (id), until);
+  /* For good, even after a restart (the voided table is in memory). */
+  kibitz_resume_ledger_forget (self->ledger, id);
   if (self->transport.gone != NULL)
     self->transport.gone (id, TRUE, self->user_data);
 }

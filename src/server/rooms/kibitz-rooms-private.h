@@ -12,6 +12,7 @@
 
 #include "kibitz-board.h"
 #include "kibitz-message.h"
+#include "kibitz-resume-ledger.h"
 #include "kibitz-rooms.h"
 
 G_BEGIN_DECLS
@@ -90,6 +91,7 @@ struct _KibitzRooms {
   GHashTable           *revoked;      /* teacher token ids */
   GHashTable           *voided;       /* removed or ended peer id -> gint64 * unix, until then */
   GHashTable           *ended;        /* room key -> gint64 * unix ms it ended */
+  KibitzResumeLedger   *ledger;       /* each id's current resume token */
   guint                 n_clients;
   gsize                 pending_bytes;  /* of every pending queue */
   KibitzRoomsCounters   counters;

@@ -85,6 +85,8 @@ kibitz_rooms_new (const KibitzRoomsConfig    *config,
   self->revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->voided = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->ended = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->ledger = kibitz_resume_ledger_new (config->resume_path,
+                                           g_get_real_time () / G_USEC_PER_SEC);
 
   return self;
 }
@@ -102,6 +104,7 @@ kibitz_rooms_free (KibitzRooms *self)
   g_hash_table_unref (self->revoked);
   g_hash_table_unref (self->voided);
   g_hash_table_unref (self->ended);
+  kibitz_resume_ledger_free (self->ledger);
   g_free (self->public_base);
   g_free (self->secret);
   g_free (self->board_dir);
@@ -289,8 +292,10 @@ rooms_send_welcome (KibitzRooms       *self,
   JsonArray *peers = json_array_new ();
   KibitzRoom *room = peer->room;
   gint64 now_unix = self->realtime () / G_USEC_PER_SEC;
-  g_autofree char *token = kibitz_resume_token_new (self->secret, peer->id, room->key,
-                                                    now_unix + RESUME_TOKEN_SECONDS);
+  /* Each welcome's token retires the previous one of this id. */
+  gint64 expiry = kibitz_resume_ledger_issue (self->ledger, peer->id,
+                                              now_unix + RESUME_TOKEN_SECONDS);
+  g_autofree char *token = kibitz_resume_token_new (self->secret, peer->id, room->key, expiry);
 
   for (guint i = 0; i < room->peers->len; i++)
     {
@@ -427,10 +432,15 @@ resumable_id (KibitzRooms *self,
 {
   g_autofree char *id = NULL;
   RoomPeer *existing;
+  gint64 expiry;
 
   if (token == NULL ||
       !kibitz_resume_token_verify (self->secret, token, room_key,
-                                   self->realtime () / G_USEC_PER_SEC, &id, NULL))
+                                   self->realtime () / G_USEC_PER_SEC, &id, &expiry))
+    return NULL;
+
+  /* An earlier token of this id (a copy), or one retired by leave. */
+  if (!kibitz_resume_ledger_is_current (self->ledger, id, expiry))
     return NULL;
 
   /* Removed from the class, or the class ended: the token is void. */
@@ -745,6 +755,8 @@ kibitz_rooms_tick (KibitzRooms *self)
       self->counters.timeouts++;
       rooms_remove_peer (self, g_ptr_array_index (expired, i), "timeout");
     }
+
+  kibitz_resume_ledger_tick (self->ledger, self->realtime () / G_USEC_PER_SEC);
 }
 
 guint

@@ -63,6 +63,7 @@ typedef struct {
   /* Where each room's board is kept across restarts (the server's state
    * directory's boards/); NULL keeps a board only while its room has members. */
   const char            *board_dir;
+  const char            *resume_path;       /* the resume-token ledger; NULL: in memory */
   guint                  board_max_moves;   /* default 1000, protocol.md §5 */
 } KibitzRoomsConfig;
 

@@ -484,8 +484,8 @@ base_stream (GIOStream *stream)
   return NULL;
 }
 
-static GSocket *
-stream_socket (GIOStream *stream)
+GSocket *
+kibitz_ws_stream_socket (GIOStream *stream)
 {
   GSocket *socket = g_object_get_data (G_OBJECT (stream), "GSocket");
 
@@ -524,7 +524,7 @@ conn_finish (KibitzWsConn *conn)
   epoll_ctl (loop->epoll_fd, EPOLL_CTL_DEL, conn->fd, NULL);
   if (conn->tls)
     {
-      GSocket *socket = stream_socket (conn->tls);
+      GSocket *socket = kibitz_ws_stream_socket (conn->tls);
 
       /* TLS says goodbye in a record: do not wait long for a full socket. */
       if (socket)
@@ -697,7 +697,7 @@ kibitz_ws_conn_new (KibitzWsLoop  *loop,
                     GError       **error)
 {
   KibitzWsConn *conn = g_new0 (KibitzWsConn, 1);
-  GSocket *socket = stream_socket (stream);
+  GSocket *socket = kibitz_ws_stream_socket (stream);
   struct epoll_event event = { .events = EPOLLIN, .data.ptr = conn };
 
   conn->loop = loop;

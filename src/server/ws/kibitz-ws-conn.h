@@ -47,6 +47,9 @@ void          kibitz_ws_loop_free        (KibitzWsLoop            *loop);
 /* Bytes waiting in every socket's queue for clients slower than the server. */
 gsize         kibitz_ws_loop_queued      (KibitzWsLoop            *loop);
 
+/* The socket under a stream libsoup handed over (through its own wrapper and
+ * TLS), or NULL. */
+GSocket      *kibitz_ws_stream_socket    (GIOStream               *stream);
 KibitzWsConn *kibitz_ws_conn_new         (KibitzWsLoop            *loop,
                                           GIOStream               *stream,
                                           guint64                  max_message_size,
