@@ -117,6 +117,22 @@ scope_id_voided (const char *id,
   return voided;
 }
 
+static char *
+scope_room_of (const char *id,
+               gpointer    user_data)
+{
+  KibitzClassScope *self = user_data;
+  Member *member;
+  char *room = NULL;
+
+  g_mutex_lock (&self->lock);
+  member = g_hash_table_lookup (self->members, id);
+  if (member != NULL)
+    room = g_strdup (member->room);
+  g_mutex_unlock (&self->lock);
+  return room;
+}
+
 static gboolean
 scope_peer_allowed (const char              *id,
                     const KibitzStunAddress *peer,
@@ -160,6 +176,7 @@ kibitz_class_scope_new (void)
   self->turn.id_allowed = scope_id_allowed;
   self->turn.peer_allowed = scope_peer_allowed;
   self->turn.id_voided = scope_id_voided;
+  self->turn.room_of = scope_room_of;
   self->turn.user_data = self;
   return self;
 }

@@ -217,6 +217,7 @@ start_turn_relay (const KibitzServerConfig  *config,
     .relay_port_min = config->relay_port_min,
     .relay_port_max = config->relay_port_max,
     .user_quota = config->user_quota,
+    .room_quota = config->room_quota,
     .allow_peers = (const char * const *) config->allow_peers,
     .scope = config->relay_scope_any ? NULL : kibitz_signaling_server_get_turn_scope (signaling),
   };

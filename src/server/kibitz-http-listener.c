@@ -48,8 +48,7 @@ typedef struct {
   GSocketConnection  *connection;  /* not owned: a weak reference */
   GSocket            *socket;      /* its socket, the key in tracked */
   char               *address;
-  gint64              deadline;    /* 0 once a WebSocket or cut */
-  gboolean            websocket;
+  gint64              deadline;    /* 0 once cut */
   gboolean            cut;         /* shut down, waiting for libsoup to let go */
   gboolean            exempt;      /* a trusted proxy: no per-address limit */
 } Tracked;
@@ -61,7 +60,6 @@ struct _KibitzHttpListener {
   KibitzForwarded  *trusted;
   GPtrArray        *listening;    /* Listening */
   GHashTable       *tracked;      /* GSocket * -> Tracked, until upgraded */
-  GHashTable       *websockets;   /* Tracked * of upgraded connections */
   GHashTable       *per_address;  /* address -> count */
   guint             open;
   guint             n_websockets;
@@ -186,7 +184,7 @@ oldest_pending (KibitzHttpListener *self,
   g_hash_table_iter_init (&iter, self->tracked);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &tracked))
     {
-      if (tracked->websocket || tracked->cut)
+      if (tracked->cut)
         continue;
       if (oldest == NULL || tracked->deadline < oldest->deadline)
         oldest = tracked;
@@ -533,7 +531,6 @@ kibitz_http_listener_new (SoupServer             *soup,
   self->trusted = trusted;
   self->listening = g_ptr_array_new ();
   self->tracked = g_hash_table_new (NULL, NULL);
-  self->websockets = g_hash_table_new (NULL, NULL);
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   self->started_id = g_signal_connect (soup, "request-started", G_CALLBACK (request_started_cb),
@@ -597,41 +594,31 @@ kibitz_http_listener_upgraded (KibitzHttpListener *self,
   if (tracked == NULL)
     return NULL;
 
-  /* The WebSocket loop takes the descriptor over and lets the stream go:
-   * from now on it is counted until kibitz_http_listener_closed(). */
+  /* The WebSocket loop takes the descriptor over and lets the stream go.
+   * From here only the total counts it (per address, the WebSocket side
+   * does, with X-Forwarded-For behind a proxy and a protocol error that says
+   * why), so nothing is kept per WebSocket: the handle is the listener. */
   g_object_weak_unref (G_OBJECT (tracked->connection), tracked_released, tracked);
   g_hash_table_remove (self->tracked, socket);
-  g_hash_table_add (self->websockets, tracked);
-  tracked->connection = NULL;
-  tracked->socket = NULL;
-  tracked->websocket = TRUE;
-  /* Per address the WebSocket side counts from here (with X-Forwarded-For
-   * behind a proxy, and a protocol error that says why). */
   address_change (self, tracked->address, -1);
-  tracked->deadline = 0;
   if (tracked->cut)
-    {
-      tracked->cut = FALSE;
-      self->cut--;
-    }
+    self->cut--;
+  g_free (tracked->address);
+  g_free (tracked);
   self->n_websockets++;
 
-  return tracked;
+  return self;
 }
 
 void
 kibitz_http_listener_closed (KibitzHttpListener *self,
                              gpointer            handle)
 {
-  Tracked *tracked = handle;
-
-  if (self == NULL || tracked == NULL || !g_hash_table_remove (self->websockets, tracked))
+  if (self == NULL || handle != self)
     return;
 
   self->open--;
   self->n_websockets--;
-  g_free (tracked->address);
-  g_free (tracked);
 }
 
 void
@@ -702,13 +689,6 @@ kibitz_http_listener_free (KibitzHttpListener *self)
       g_free (tracked);
     }
   g_hash_table_unref (self->tracked);
-  g_hash_table_iter_init (&iter, self->websockets);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &tracked, NULL))
-    {
-      g_free (tracked->address);
-      g_free (tracked);
-    }
-  g_hash_table_unref (self->websockets);
   g_hash_table_unref (self->per_address);
   if (self->spare_fd >= 0)
     close (self->spare_fd);

@@ -33,6 +33,7 @@ kibitz_server_config_new (void)
   config->relay_port_min = 49152;
   config->relay_port_max = 65535;
   config->user_quota = 64;
+  config->room_quota = 1000;
 
   return config;
 }
@@ -468,6 +469,7 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
     }
 
   return read_uint (file, "turn", "user-quota", &config->user_quota, error) &&
+         read_uint (file, "turn", "room-quota", &config->room_quota, error) &&
          read_uint (file, "rooms", "max-room-size", &config->max_room_size, error) &&
          read_uint (file, "rooms", "max-connections-per-address",
                     &config->max_connections_per_address, error) &&
@@ -499,6 +501,7 @@ typedef struct {
   char  *external_ip;
   GStrv  allow_peers;
   int    user_quota;
+  int    room_quota;
   char  *room_policy;
   gboolean student_relay_only;
   char  *relay_scope;
@@ -589,6 +592,8 @@ parse_options (Args    *args,
       "Allow relaying to this otherwise refused range, on any port (repeatable)", "CIDR" },
     { "user-quota", 0, 0, G_OPTION_ARG_INT, &args->user_quota,
       "TURN allocations per participant (default 64)", "N" },
+    { "room-quota", 0, 0, G_OPTION_ARG_INT, &args->room_quota,
+      "TURN allocations of one room's participants together (default 1000)", "N" },
     { "room-policy", 0, 0, G_OPTION_ARG_STRING, &args->room_policy,
       "Who gets into a room: \"teacher\" (teachers admit, invites let in; the default) or "
       "\"open\" (everyone who knows the name)", "POLICY" },
@@ -632,7 +637,8 @@ static gboolean
 check_limits (const Args  *args,
               GError     **error)
 {
-  if (args->max_room_size == 0 || args->max_connections == 0 || args->user_quota == 0)
+  if (args->max_room_size == 0 || args->max_connections == 0 || args->user_quota == 0 ||
+      args->room_quota == 0)
     {
       g_set_error_literal (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
                            "Room size, connection limits and quotas must be at least 1");
@@ -665,6 +671,8 @@ apply_settings (KibitzServerConfig *config,
     config->student_relay_only = TRUE;
   if (args->user_quota > 0)
     config->user_quota = args->user_quota;
+  if (args->room_quota > 0)
+    config->room_quota = args->room_quota;
   if (args->max_room_size > 0)
     config->max_room_size = args->max_room_size;
   if (args->max_connections > 0)
@@ -727,7 +735,8 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
                                  char               ***argv,
                                  GError              **error)
 {
-  g_auto(Args) args = { .max_room_size = -1, .max_connections = -1, .user_quota = -1 };
+  g_auto(Args) args = { .max_room_size = -1, .max_connections = -1, .user_quota = -1,
+                        .room_quota = -1 };
 
   if (!parse_options (&args, argc, argv, error))
     return FALSE;

@@ -49,6 +49,7 @@ typedef struct {
   char    *external_ip;
   GStrv    allow_peers;
   guint    user_quota;
+  guint    room_quota;          /* allocations of a room's members together */
   gboolean relay_scope_any;    /* --relay-scope any: relay for anyone (protocol.md §3 only) */
 } KibitzServerConfig;
 

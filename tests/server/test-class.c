@@ -376,6 +376,61 @@ test_relay_follows_forwarded_addresses (void)
   g_assert_cmpint (kibitz_test_turn_create_permission (pupil_turn, &nobody), ==, 403);
 }
 
+/* One class cannot take the relay: with --room-quota 3 and --user-quota 2,
+ * Ada's third allocation and Bartek's second are refused (486) while a
+ * member of another room still gets one; when Ada leaves, her allocations
+ * end within the relay's once-a-second sweep and Bartek gets his. */
+static void
+test_relay_quota_per_room (void)
+{
+  const char * const args[] = { "--room-quota", "3", "--user-quota", "2", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (args);
+  ClassServer cs = { server, NULL };
+  g_autoptr(KibitzTestClient) ada = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) bartek = kibitz_test_client_connect (server);
+  g_autoptr(KibitzTestClient) cyprian = kibitz_test_client_connect (server);
+  g_autoptr(JsonObject) wa = kibitz_test_client_join (ada, "Quota", "Ada", NULL);
+  g_autoptr(JsonObject) wb = kibitz_test_client_join (bartek, "Quota", "Bartek", NULL);
+  g_autoptr(JsonObject) wc = kibitz_test_client_join (cyprian, "Elsewhere", "Cyprian", NULL);
+  g_autoptr(JsonObject) left = NULL;
+  KibitzTestTurnClient *turns[6];
+  KibitzStunAddress relayed;
+  int refused = 0;
+
+  for (guint i = 0; i < 3; i++)
+    {
+      turns[i] = turn_client_for (&cs, wa);
+      if (i < 2)
+        kibitz_test_turn_assert_allocated (turns[i], kibitz_test_turn_allocate (turns[i]),
+                                           &relayed);
+      else
+        g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_allocate (turns[i])), ==,
+                         486);
+    }
+  turns[3] = turn_client_for (&cs, wb);
+  kibitz_test_turn_assert_allocated (turns[3], kibitz_test_turn_allocate (turns[3]), &relayed);
+  turns[4] = turn_client_for (&cs, wb);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_allocate (turns[4])), ==, 486);
+  turns[5] = turn_client_for (&cs, wc);
+  kibitz_test_turn_assert_allocated (turns[5], kibitz_test_turn_allocate (turns[5]), &relayed);
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_turn_allocations"), ==, 4);
+
+  kibitz_test_client_send (ada, "{\"type\":\"leave\"}");
+  left = kibitz_test_client_wait (bartek, "left", 5000);
+  g_assert_nonnull (left);
+  for (guint i = 0; i < 30 && kibitz_test_metric (server, "kibitz_turn_allocations") > 2; i++)
+    kibitz_test_spin (100);
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_turn_allocations"), ==, 2);
+
+  kibitz_test_turn_client_free (turns[4]);
+  turns[4] = turn_client_for (&cs, wb);
+  refused = kibitz_test_turn_error_code (kibitz_test_turn_allocate (turns[4]));
+  g_assert_cmpint (refused, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (turns); i++)
+    kibitz_test_turn_client_free (turns[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -386,6 +441,7 @@ main (int    argc,
   g_test_add_func ("/server/class/revoked-and-foreign-keys", test_revoked_and_foreign_keys);
   g_test_add_func ("/server/class/board-belongs-to-the-teacher", test_board_belongs_to_the_teacher);
   g_test_add_func ("/server/class/relay-belongs-to-the-class", test_relay_belongs_to_the_class);
+  g_test_add_func ("/server/class/relay-quota-per-room", test_relay_quota_per_room);
   g_test_add_func ("/server/class/relay-follows-forwarded-addresses",
                    test_relay_follows_forwarded_addresses);
 

@@ -250,6 +250,17 @@ turn_allocation_free (KibitzTurnServer *server,
 
   if (allocation->usage != NULL)
     allocation->usage->allocations--;
+  if (allocation->room != NULL)
+    {
+      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_room, allocation->room));
+
+      if (count <= 1)
+        g_hash_table_remove (server->per_room, allocation->room);
+      else
+        g_hash_table_insert (server->per_room, g_strdup (allocation->room),
+                             GUINT_TO_POINTER (count - 1));
+      g_free (allocation->room);
+    }
 
   server->n_allocations--;
   TURN_UNCOUNT (server, allocations, 1);

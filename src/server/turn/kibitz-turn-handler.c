@@ -339,6 +339,7 @@ handle_allocate (Context *ctx)
   guint64 token = 0;
   guint8 family = 0;
   Usage *usage;
+  g_autofree char *room = NULL;
   int code;
 
   if (!authenticate (ctx, allocation))
@@ -366,7 +367,12 @@ handle_allocate (Context *ctx)
     }
 
   usage = turn_usage_get (server, ctx->id);
-  if (usage->allocations >= server->user_quota || server->n_allocations >= server->total_quota)
+  if (server->scope.room_of != NULL)
+    room = server->scope.room_of (ctx->id, server->scope.user_data);
+  /* One class cannot take the whole relay, nor one participant its class's. */
+  if (usage->allocations >= server->user_quota || server->n_allocations >= server->total_quota ||
+      (room != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (server->per_room, room)) >=
+                       server->room_quota))
     {
       TURN_COUNT (server, quota_rejections, 1);
       respond_error (ctx, KIBITZ_STUN_ERROR_ALLOCATION_QUOTA_REACHED, "Allocation Quota Reached");
@@ -388,6 +394,12 @@ handle_allocate (Context *ctx)
           KIBITZ_STUN_TRANSACTION_ID_SIZE);
   allocation->usage = usage;
   usage->allocations++;
+  if (room != NULL)
+    {
+      g_hash_table_insert (server->per_room, g_strdup (room), GUINT_TO_POINTER (
+        GPOINTER_TO_UINT (g_hash_table_lookup (server->per_room, room)) + 1));
+      allocation->room = g_steal_pointer (&room);
+    }
   allocation->expires = server->now + clamp_lifetime (server, ctx->request);
 
   g_debug ("Allocated a relay for “%s”", ctx->username);

@@ -108,6 +108,7 @@ struct _Allocation {
   char             *username;
   guint8            key_md5[16];
   Usage            *usage;
+  char             *room;        /* for the per-room quota, or NULL */
   guint8            transaction_id[KIBITZ_STUN_TRANSACTION_ID_SIZE];
   guint64           reservation_token;  /* the one handed out with this allocation, or 0 */
   Permission        permissions[TURN_MAX_PERMISSIONS];
@@ -141,6 +142,7 @@ struct _KibitzTurnServer {
   guint16                  relay_port_min;
   guint16                  relay_port_max;
   guint                    user_quota;
+  guint                    room_quota;
   guint                    total_quota;
   guint                    default_lifetime;
   guint                    max_lifetime;
@@ -162,6 +164,7 @@ struct _KibitzTurnServer {
   GHashTable              *by_relay_port;     /* family << 16 | port -> Allocation* */
   GHashTable              *connections;       /* TcpConnection* set */
   GHashTable              *per_ip;            /* KibitzStunAddress* (port 0) -> count */
+  GHashTable              *per_room;          /* room key -> allocations */
   int                      spare_fd;          /* given up to accept and refuse at EMFILE */
   GPtrArray               *closed;            /* TcpConnection* to close after the events */
   GPtrArray               *deferred;          /* memory to free after the events (g_free) */

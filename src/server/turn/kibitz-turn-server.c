@@ -231,6 +231,7 @@ configure (KibitzTurnServer       *self,
   self->relay_port_min = config->relay_port_min ? config->relay_port_min : 49152;
   self->relay_port_max = config->relay_port_max ? config->relay_port_max : 65535;
   self->user_quota = config->user_quota ? config->user_quota : 64;
+  self->room_quota = config->room_quota ? config->room_quota : 1000;
   self->total_quota = config->total_quota ? config->total_quota : 10000;
   self->default_lifetime = config->default_lifetime ? config->default_lifetime : 600;
   self->max_lifetime = MAX (config->max_lifetime ? config->max_lifetime : 3600,
@@ -318,6 +319,7 @@ kibitz_turn_server_new (const KibitzTurnConfig  *config,
   self->by_relay_port = g_hash_table_new (NULL, NULL);
   self->connections = g_hash_table_new (NULL, NULL);
   self->per_ip = g_hash_table_new_full (turn_ip_hash, turn_ip_equal, g_free, NULL);
+  self->per_room = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   self->closed = g_ptr_array_new ();
   self->deferred = g_ptr_array_new_with_free_func (g_free);
@@ -439,6 +441,7 @@ kibitz_turn_server_free (KibitzTurnServer *self)
   g_hash_table_unref (self->by_relay_port);
   g_hash_table_unref (self->connections);
   g_hash_table_unref (self->per_ip);
+  g_hash_table_unref (self->per_room);
   if (self->spare_fd >= 0)
     close (self->spare_fd);
   g_array_unref (self->reservations);

@@ -45,6 +45,9 @@ typedef struct {
    * NULL: never). */
   gboolean (*id_voided)    (const char              *id,
                             gpointer                 user_data);
+  /* @id's room key (newly allocated), or NULL: for the per-room quota. */
+  char    *(*room_of)      (const char              *id,
+                            gpointer                 user_data);
   gpointer   user_data;
 } KibitzTurnScope;
 
@@ -62,6 +65,8 @@ typedef struct {
   guint16            relay_port_min;   /* (49152) */
   guint16            relay_port_max;   /* (65535) */
   guint              user_quota;       /* allocations per username id (64) */
+  guint              room_quota;       /* allocations of one room's ids together, when
+                                          the scope knows rooms (1000) */
   guint              total_quota;      /* allocations in all (10000) */
   guint              default_lifetime; /* seconds (600) */
   guint              max_lifetime;     /* seconds (3600) */
