@@ -111,17 +111,17 @@ kibitz_raise_descriptor_limit (void)
   return (guint) MIN (limit.rlim_cur, (rlim_t) MAX_DESCRIPTORS);
 }
 
-static void
-address_change (KibitzHttpListener *self,
-                const char         *address,
-                int                 delta)
+void
+kibitz_address_count_change (GHashTable *counts,
+                             const char *address,
+                             int         delta)
 {
-  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) + delta;
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (counts, address)) + delta;
 
   if (count == 0)
-    g_hash_table_remove (self->per_address, address);
+    g_hash_table_remove (counts, address);
   else
-    g_hash_table_insert (self->per_address, g_strdup (address), GUINT_TO_POINTER (count));
+    g_hash_table_insert (counts, g_strdup (address), GUINT_TO_POINTER (count));
 }
 
 /* The connection object is gone: libsoup (or the WebSocket loop) let it go. */
@@ -136,7 +136,7 @@ tracked_released (gpointer  user_data,
   self->open--;
   if (tracked->cut)
     self->cut--;
-  address_change (self, tracked->address, -1);
+  kibitz_address_count_change (self->per_address, tracked->address, -1);
   g_free (tracked->address);
   g_free (tracked);
 }
@@ -271,7 +271,7 @@ hand_to_soup (KibitzHttpListener *self,
   g_object_weak_ref (G_OBJECT (connection), tracked_released, tracked);
   self->open++;
   self->accepted++;
-  address_change (self, address, +1);
+  kibitz_address_count_change (self->per_address, address, +1);
 
   if (self->tls != NULL)
     {
@@ -600,7 +600,7 @@ kibitz_http_listener_upgraded (KibitzHttpListener *self,
    * why), so nothing is kept per WebSocket: the handle is the listener. */
   g_object_weak_unref (G_OBJECT (tracked->connection), tracked_released, tracked);
   g_hash_table_remove (self->tracked, socket);
-  address_change (self, tracked->address, -1);
+  kibitz_address_count_change (self->per_address, tracked->address, -1);
   if (tracked->cut)
     self->cut--;
   g_free (tracked->address);

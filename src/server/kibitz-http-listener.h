@@ -42,6 +42,12 @@ void                kibitz_http_listener_closed    (KibitzHttpListener      *sel
 void                kibitz_http_listener_metrics   (KibitzHttpListener      *self,
                                                     GString                 *out);
 
+/* Adds @delta to @address's count in @counts (address -> guint, keys owned),
+ * dropping it at 0. */
+void                kibitz_address_count_change    (GHashTable              *counts,
+                                                    const char              *address,
+                                                    int                      delta);
+
 /* Raises the soft descriptor limit to the hard one; returns the limit now in force. */
 guint               kibitz_raise_descriptor_limit  (void);
 

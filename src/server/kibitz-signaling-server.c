@@ -130,19 +130,6 @@ kibitz_signaling_client_address (KibitzSignalingServer *self,
 /* Connections */
 
 static void
-address_count_change (KibitzSignalingServer *self,
-                      const char            *address,
-                      int                    delta)
-{
-  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) + delta;
-
-  if (count == 0)
-    g_hash_table_remove (self->per_address, address);
-  else
-    g_hash_table_insert (self->per_address, g_strdup (address), GUINT_TO_POINTER (count));
-}
-
-static void
 connection_free (Connection *conn)
 {
   g_clear_pointer (&conn->ws, kibitz_ws_conn_free);
@@ -211,7 +198,7 @@ closed_cb (KibitzWsConn *ws,
   g_debug ("connection from %s closed", conn->address);
   kibitz_http_listener_closed (self->http, conn->http);
   connection_detach (conn);
-  address_count_change (self, conn->address, -1);
+  kibitz_address_count_change (self->per_address, conn->address, -1);
   g_hash_table_remove (self->connections, conn);
 }
 
@@ -246,7 +233,7 @@ accept_connection (KibitzSignalingServer *self,
   g_hash_table_add (self->connections, conn);
 
   count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, conn->address));
-  address_count_change (self, conn->address, +1);
+  kibitz_address_count_change (self->per_address, conn->address, +1);
   if (count >= self->config->max_connections_per_address)
     {
       g_autofree char *message = g_strdup_printf (
