@@ -252,13 +252,7 @@ turn_allocation_free (KibitzTurnServer *server,
     allocation->usage->allocations--;
   if (allocation->room != NULL)
     {
-      guint count = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_room, allocation->room));
-
-      if (count <= 1)
-        g_hash_table_remove (server->per_room, allocation->room);
-      else
-        g_hash_table_insert (server->per_room, g_strdup (allocation->room),
-                             GUINT_TO_POINTER (count - 1));
+      turn_room_count_change (server, allocation->room, -1);
       g_free (allocation->room);
     }
 
@@ -462,6 +456,26 @@ turn_allocation_sweep (KibitzTurnServer *server)
       else
         i++;
     }
+}
+
+guint
+turn_room_count (KibitzTurnServer *server,
+                 const char       *room)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (server->per_room, room));
+}
+
+void
+turn_room_count_change (KibitzTurnServer *server,
+                        const char       *room,
+                        int               delta)
+{
+  guint count = turn_room_count (server, room) + delta;
+
+  if (count == 0)
+    g_hash_table_remove (server->per_room, room);
+  else
+    g_hash_table_insert (server->per_room, g_strdup (room), GUINT_TO_POINTER (count));
 }
 
 Usage *

@@ -371,8 +371,7 @@ handle_allocate (Context *ctx)
     room = server->scope.room_of (ctx->id, server->scope.user_data);
   /* One class cannot take the whole relay, nor one participant its class's. */
   if (usage->allocations >= server->user_quota || server->n_allocations >= server->total_quota ||
-      (room != NULL && GPOINTER_TO_UINT (g_hash_table_lookup (server->per_room, room)) >=
-                       server->room_quota))
+      (room != NULL && turn_room_count (server, room) >= server->room_quota))
     {
       TURN_COUNT (server, quota_rejections, 1);
       respond_error (ctx, KIBITZ_STUN_ERROR_ALLOCATION_QUOTA_REACHED, "Allocation Quota Reached");
@@ -396,8 +395,7 @@ handle_allocate (Context *ctx)
   usage->allocations++;
   if (room != NULL)
     {
-      g_hash_table_insert (server->per_room, g_strdup (room), GUINT_TO_POINTER (
-        GPOINTER_TO_UINT (g_hash_table_lookup (server->per_room, room)) + 1));
+      turn_room_count_change (server, room, +1);
       allocation->room = g_steal_pointer (&room);
     }
   allocation->expires = server->now + clamp_lifetime (server, ctx->request);

@@ -257,6 +257,12 @@ int         turn_allocation_bind_channel  (KibitzTurnServer        *server,
                                            guint16                  number,
                                            const KibitzStunAddress *peer);
 void        turn_allocation_sweep         (KibitzTurnServer        *server);
+/* Allocations of a room's members (per_room), for the room quota. */
+guint       turn_room_count               (KibitzTurnServer        *server,
+                                           const char              *room);
+void        turn_room_count_change        (KibitzTurnServer        *server,
+                                           const char              *room,
+                                           int                      delta);
 Usage      *turn_usage_get                (KibitzTurnServer        *server,
                                            const char              *id);
 void        turn_reservations_clear       (KibitzTurnServer        *server);
