@@ -195,7 +195,7 @@ kibitz_class_scope_free (KibitzClassScope *self)
 void
 kibitz_class_scope_join (KibitzClassScope *self,
                          const char       *peer_id,
-                         const char       *room_key,
+                         const char       *room,
                          const char       *address)
 {
   g_autofree char *ip = address ? normalize_address (address) : NULL;
@@ -208,10 +208,10 @@ kibitz_class_scope_join (KibitzClassScope *self,
       member = g_new0 (Member, 1);
       g_hash_table_insert (self->members, g_strdup (peer_id), member);
     }
-  if (g_strcmp0 (member->room, room_key) != 0)
+  if (g_strcmp0 (member->room, room) != 0)
     {
       g_free (member->room);
-      member->room = g_strdup (room_key);
+      member->room = g_strdup (room);
     }
   if (ip != NULL && member->address == NULL)
     member->address = g_steal_pointer (&ip);

@@ -18,11 +18,12 @@ typedef struct _KibitzClassScope KibitzClassScope;
 
 KibitzClassScope      *kibitz_class_scope_new    (void);
 void                   kibitz_class_scope_free   (KibitzClassScope *self);
-/* @peer_id is in the room @room_key and speaks to the signaling server from
- * @address (an IP; a peer may add more: a new network). */
+/* @peer_id is in the room named @room (its display name: one per room, and
+ * the relay's label for the room's bytes) and speaks to the signaling server
+ * from @address (an IP; a peer may add more: a new network). */
 void                   kibitz_class_scope_join   (KibitzClassScope *self,
                                                   const char       *peer_id,
-                                                  const char       *room_key,
+                                                  const char       *room,
                                                   const char       *address);
 void                   kibitz_class_scope_leave  (KibitzClassScope *self,
                                                   const char       *peer_id);

@@ -21,19 +21,8 @@
 
 typedef struct {
   KibitzTurnServer      *turn;
-  KibitzSignalingServer *signaling;
   gint64                 start_time;   /* Unix seconds: where the counters start */
 } RelayMetrics;
-
-typedef struct {
-  guint64 to_peers;
-  guint64 from_peers;
-} RoomUsage;
-
-typedef struct {
-  RelayMetrics *metrics;
-  GHashTable   *rooms;     /* room name -> RoomUsage */
-} UsageSum;
 
 /* The host clients should use: --public-host (without a port), else
  * --external-ip, else the address the relay listens on.
@@ -90,27 +79,20 @@ append_label_value (GString    *out,
 }
 
 static void
-sum_usage_cb (const char *id,
-              guint64     to_peers,
-              guint64     from_peers,
-              gpointer    user_data)
+room_bytes_cb (const char *room,
+               guint64     to_peers,
+               guint64     from_peers,
+               gpointer    user_data)
 {
-  UsageSum *sum = user_data;
-  GHashTable *rooms = sum->rooms;
-  const char *room = kibitz_signaling_server_peer_room (sum->metrics->signaling, id);
-  RoomUsage *usage;
+  GString *out = user_data;
 
-  if (room == NULL)
-    return;
-
-  usage = g_hash_table_lookup (rooms, room);
-  if (usage == NULL)
-    {
-      usage = g_new0 (RoomUsage, 1);
-      g_hash_table_insert (rooms, g_strdup (room), usage);
-    }
-  usage->to_peers += to_peers;
-  usage->from_peers += from_peers;
+  g_string_append (out, "kibitz_turn_room_bytes_total{room=\"");
+  append_label_value (out, room);
+  g_string_append_printf (out, "\",direction=\"to_peers\"} %" G_GUINT64_FORMAT "\n", to_peers);
+  g_string_append (out, "kibitz_turn_room_bytes_total{room=\"");
+  append_label_value (out, room);
+  g_string_append_printf (out, "\",direction=\"from_peers\"} %" G_GUINT64_FORMAT "\n",
+                          from_peers);
 }
 
 static void
@@ -118,12 +100,7 @@ relay_metrics_cb (GString  *out,
                   gpointer  user_data)
 {
   RelayMetrics *metrics = user_data;
-  g_autoptr(GHashTable) rooms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  UsageSum sum = { metrics, rooms };
   KibitzTurnMetrics m;
-  GHashTableIter iter;
-  const char *room;
-  RoomUsage *usage;
 
   kibitz_turn_server_get_metrics (metrics->turn, &m);
   kibitz_metrics_append (out, "kibitz_turn_allocations", "gauge", "Live TURN allocations.", m.allocations);
@@ -164,23 +141,14 @@ relay_metrics_cb (GString  *out,
   kibitz_metrics_append (out, "kibitz_turn_start_time_seconds", "gauge",
                 "Unix time the relay started: its counters cover the time since.",
                 metrics->start_time);
+  kibitz_metrics_append (out, "kibitz_turn_usage_records", "gauge",
+                "Per-participant byte records kept (an id's go to its room's total "
+                "5 minutes after its last allocation).", m.usage_records);
 
-  kibitz_turn_server_foreach_usage (metrics->turn, sum_usage_cb, &sum);
   g_string_append (out, "# HELP kibitz_turn_room_bytes_total Payload bytes relayed for the "
                         "participants of a room (the article's TURN cost, per class).\n"
                         "# TYPE kibitz_turn_room_bytes_total counter\n");
-  g_hash_table_iter_init (&iter, rooms);
-  while (g_hash_table_iter_next (&iter, (gpointer *) &room, (gpointer *) &usage))
-    {
-      g_string_append (out, "kibitz_turn_room_bytes_total{room=\"");
-      append_label_value (out, room);
-      g_string_append_printf (out, "\",direction=\"to_peers\"} %" G_GUINT64_FORMAT "\n",
-                              usage->to_peers);
-      g_string_append (out, "kibitz_turn_room_bytes_total{room=\"");
-      append_label_value (out, room);
-      g_string_append_printf (out, "\",direction=\"from_peers\"} %" G_GUINT64_FORMAT "\n",
-                              usage->from_peers);
-    }
+  kibitz_turn_server_foreach_room (metrics->turn, room_bytes_cb, out);
 }
 
 static void
@@ -218,6 +186,7 @@ start_turn_relay (const KibitzServerConfig  *config,
     .relay_port_max = config->relay_port_max,
     .user_quota = config->user_quota,
     .room_quota = config->room_quota,
+    .address_quota = config->address_quota,
     .allow_peers = (const char * const *) config->allow_peers,
     .scope = config->relay_scope_any ? NULL : kibitz_signaling_server_get_turn_scope (signaling),
   };
@@ -259,7 +228,6 @@ start_turn_relay (const KibitzServerConfig  *config,
 
   metrics = g_new0 (RelayMetrics, 1);
   metrics->turn = turn;
-  metrics->signaling = signaling;
   metrics->start_time = g_get_real_time () / G_USEC_PER_SEC;
   kibitz_signaling_server_add_metrics (signaling, relay_metrics_cb, metrics);
   g_object_set_data_full (G_OBJECT (signaling), "kibitz-relay-metrics", metrics, g_free);

@@ -33,7 +33,9 @@ kibitz_server_config_new (void)
   config->relay_port_min = 49152;
   config->relay_port_max = 65535;
   config->user_quota = 64;
-  config->room_quota = 1000;
+  /* A full class of 20, each with up to 64: never refused for being a class. */
+  config->room_quota = 1280;
+  config->address_quota = 2560;
 
   return config;
 }
@@ -470,6 +472,7 @@ kibitz_server_config_load_file (KibitzServerConfig  *config,
 
   return read_uint (file, "turn", "user-quota", &config->user_quota, error) &&
          read_uint (file, "turn", "room-quota", &config->room_quota, error) &&
+         read_uint (file, "turn", "address-quota", &config->address_quota, error) &&
          read_uint (file, "rooms", "max-room-size", &config->max_room_size, error) &&
          read_uint (file, "rooms", "max-connections-per-address",
                     &config->max_connections_per_address, error) &&
@@ -502,6 +505,7 @@ typedef struct {
   GStrv  allow_peers;
   int    user_quota;
   int    room_quota;
+  int    address_quota;
   char  *room_policy;
   gboolean student_relay_only;
   char  *relay_scope;
@@ -593,7 +597,9 @@ parse_options (Args    *args,
     { "user-quota", 0, 0, G_OPTION_ARG_INT, &args->user_quota,
       "TURN allocations per participant (default 64)", "N" },
     { "room-quota", 0, 0, G_OPTION_ARG_INT, &args->room_quota,
-      "TURN allocations of one room's participants together (default 1000)", "N" },
+      "TURN allocations of one room's participants together (default 1280)", "N" },
+    { "address-quota", 0, 0, G_OPTION_ARG_INT, &args->address_quota,
+      "TURN allocations from one client address, IPv6 by /64 (default 2560)", "N" },
     { "room-policy", 0, 0, G_OPTION_ARG_STRING, &args->room_policy,
       "Who gets into a room: \"teacher\" (teachers admit, invites let in; the default) or "
       "\"open\" (everyone who knows the name)", "POLICY" },
@@ -638,7 +644,7 @@ check_limits (const Args  *args,
               GError     **error)
 {
   if (args->max_room_size == 0 || args->max_connections == 0 || args->user_quota == 0 ||
-      args->room_quota == 0)
+      args->room_quota == 0 || args->address_quota == 0)
     {
       g_set_error_literal (error, KIBITZ_SERVER_CONFIG_ERROR, KIBITZ_SERVER_CONFIG_ERROR_INVALID,
                            "Room size, connection limits and quotas must be at least 1");
@@ -673,6 +679,8 @@ apply_settings (KibitzServerConfig *config,
     config->user_quota = args->user_quota;
   if (args->room_quota > 0)
     config->room_quota = args->room_quota;
+  if (args->address_quota > 0)
+    config->address_quota = args->address_quota;
   if (args->max_room_size > 0)
     config->max_room_size = args->max_room_size;
   if (args->max_connections > 0)
@@ -736,7 +744,7 @@ kibitz_server_config_parse_args (KibitzServerConfig   *config,
                                  GError              **error)
 {
   g_auto(Args) args = { .max_room_size = -1, .max_connections = -1, .user_quota = -1,
-                        .room_quota = -1 };
+                        .room_quota = -1, .address_quota = -1 };
 
   if (!parse_options (&args, argc, argv, error))
     return FALSE;

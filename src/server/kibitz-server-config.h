@@ -50,6 +50,7 @@ typedef struct {
   GStrv    allow_peers;
   guint    user_quota;
   guint    room_quota;          /* allocations of a room's members together */
+  guint    address_quota;       /* allocations from one client address (IPv6: /64) */
   gboolean relay_scope_any;    /* --relay-scope any: relay for anyone (protocol.md §3 only) */
 } KibitzServerConfig;
 

@@ -62,7 +62,7 @@ transport_close (gpointer    transport,
 static void
 transport_member (gpointer    transport,
                   const char *peer_id,
-                  const char *room_key,
+                  const char *room,
                   gpointer    user_data)
 {
   KibitzSignalingServer *self = user_data;
@@ -71,7 +71,7 @@ transport_member (gpointer    transport,
   /* Only a relay with the room scope asks (and only then is it worth the
    * memory: a member's record per connection). */
   if (self->config->turn_enabled && !self->config->relay_scope_any)
-    kibitz_class_scope_join (self->scope, peer_id, room_key, conn->address);
+    kibitz_class_scope_join (self->scope, peer_id, room, conn->address);
 }
 
 static void
@@ -413,13 +413,6 @@ const KibitzTurnScope *
 kibitz_signaling_server_get_turn_scope (KibitzSignalingServer *self)
 {
   return kibitz_class_scope_for_turn (self->scope);
-}
-
-const char *
-kibitz_signaling_server_peer_room (KibitzSignalingServer *self,
-                                   const char            *peer_id)
-{
-  return kibitz_rooms_peer_room (self->rooms, peer_id);
 }
 
 static GInetAddress *

@@ -35,8 +35,6 @@ void                   kibitz_signaling_server_set_ice_urls (KibitzSignalingServ
 void                   kibitz_signaling_server_add_metrics (KibitzSignalingServer   *self,
                                                             KibitzMetricsFunc        func,
                                                             gpointer                 user_data);
-const char            *kibitz_signaling_server_peer_room  (KibitzSignalingServer    *self,
-                                                           const char               *peer_id);
 /* Who is in which class, for the relay's room scope (thread-safe). */
 const KibitzTurnScope *kibitz_signaling_server_get_turn_scope (KibitzSignalingServer *self);
 void                   kibitz_signaling_server_shutdown   (KibitzSignalingServer    *self);

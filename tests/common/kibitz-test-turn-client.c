@@ -36,14 +36,31 @@ KibitzTestTurnClient *
 kibitz_test_turn_client_new (gboolean tcp,
                              guint16  port)
 {
+  return kibitz_test_turn_client_new_from (tcp, port, NULL);
+}
+
+/* From @local_ip (another loopback address, such as 127.0.0.2), or NULL. */
+KibitzTestTurnClient *
+kibitz_test_turn_client_new_from (gboolean    tcp,
+                                  guint16     port,
+                                  const char *local_ip)
+{
   KibitzTestTurnClient *client = g_new0 (KibitzTestTurnClient, 1);
   KibitzStunAddress server = kibitz_test_address ("127.0.0.1", port);
   struct sockaddr_storage storage;
-  socklen_t length = kibitz_stun_address_to_sockaddr (&server, &storage);
+  socklen_t length;
 
   client->tcp = tcp;
   client->fd = socket (AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM, 0);
   g_assert_cmpint (client->fd, >=, 0);
+  if (local_ip != NULL)
+    {
+      KibitzStunAddress local = kibitz_test_address (local_ip, 0);
+
+      length = kibitz_stun_address_to_sockaddr (&local, &storage);
+      g_assert_cmpint (bind (client->fd, (struct sockaddr *) &storage, length), ==, 0);
+    }
+  length = kibitz_stun_address_to_sockaddr (&server, &storage);
   g_assert_cmpint (connect (client->fd, (struct sockaddr *) &storage, length), ==, 0);
 
   length = sizeof storage;

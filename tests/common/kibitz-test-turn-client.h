@@ -37,6 +37,9 @@ KibitzStunAddress     kibitz_test_address                     (const char       
 /* A client of the relay under test, over UDP or TCP to 127.0.0.1. */
 KibitzTestTurnClient *kibitz_test_turn_client_new             (gboolean                 tcp,
                                                                guint16                  port);
+KibitzTestTurnClient *kibitz_test_turn_client_new_from        (gboolean                 tcp,
+                                                               guint16                  port,
+                                                               const char              *local_ip);
 void                  kibitz_test_turn_client_free            (KibitzTestTurnClient    *client);
 void                  kibitz_test_turn_client_set_credentials (KibitzTestTurnClient    *client,
                                                                const char              *secret,

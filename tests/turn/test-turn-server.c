@@ -638,6 +638,177 @@ test_even_port_reservation (Fixture       *fixture,
   g_assert_cmpuint (second_relayed.port, ==, relayed.port + 1);
 }
 
+/* One address cannot fill the relay, whatever credentials it brings: with
+ * --address-quota 3, a fourth id from 127.0.0.1 gets 486 while 127.0.0.2 is
+ * served; a freed allocation gives its place back. */
+static void
+test_address_quota (void)
+{
+  g_autoptr(GError) error = NULL;
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .secret = SECRET,
+    .address_quota = 3,
+  };
+  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  KibitzTestTurnClient *clients[4];
+  g_autoptr(KibitzTestTurnClient) elsewhere = NULL;
+  KibitzStunAddress relayed;
+  KibitzTurnMetrics metrics;
+  KibitzStunWriter writer;
+  guint8 buffer[256];
+  guint16 port;
+
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (server, &error));
+  port = kibitz_turn_server_get_port (server);
+
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    {
+      g_autofree char *id = g_strdup_printf ("anonymous-%u", i);
+
+      clients[i] = kibitz_test_turn_client_new (i % 2 == 1, port);
+      kibitz_test_turn_client_set_credentials (clients[i], SECRET, kibitz_test_turn_in_an_hour (),
+                                               id);
+      if (i < 3)
+        kibitz_test_turn_assert_allocated (clients[i], kibitz_test_turn_allocate (clients[i]),
+                                           &relayed);
+    }
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_allocate (clients[3])), ==, 486);
+
+  elsewhere = kibitz_test_turn_client_new_from (FALSE, port, "127.0.0.2");
+  kibitz_test_turn_client_set_credentials (elsewhere, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "anonymous-elsewhere");
+  kibitz_test_turn_assert_allocated (elsewhere, kibitz_test_turn_allocate (elsewhere), &relayed);
+
+  /* The first gives its allocation up: the fourth now gets one. */
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_stun_writer_add_uint32 (&writer, KIBITZ_STUN_ATTR_LIFETIME, 0);
+  kibitz_test_turn_client_sign (clients[0], &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (clients[0],
+                                                                                  &writer)), ==, 0);
+  kibitz_test_turn_assert_allocated (clients[3], kibitz_test_turn_allocate (clients[3]), &relayed);
+
+  kibitz_turn_server_get_metrics (server, &metrics);
+  g_assert_cmpuint (metrics.allocations, ==, 4);
+  g_assert_cmpuint (metrics.quota_rejections, ==, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
+    kibitz_test_turn_client_free (clients[i]);
+}
+
+static char *
+room_of_test (const char *id,
+              gpointer    user_data)
+{
+  return g_strdup ("Room A");
+}
+
+typedef struct {
+  guint64 to_peers;
+  guint   rooms;
+} RoomLookup;
+
+static void
+find_room_cb (const char *room,
+              guint64     to_peers,
+              guint64     from_peers,
+              gpointer    user_data)
+{
+  RoomLookup *lookup = user_data;
+
+  g_assert_cmpstr (room, ==, "Room A");
+  lookup->to_peers = to_peers;
+  lookup->rooms++;
+}
+
+static void
+count_usage_cb (const char *id,
+                guint64     to_peers,
+                guint64     from_peers,
+                gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+static void
+relay_and_free (KibitzTestTurnClient *client,
+                int                   peer_fd,
+                const KibitzStunAddress *peer,
+                const char           *text)
+{
+  KibitzStunAddress relayed;
+  KibitzStunWriter writer;
+  guint8 buffer[256];
+
+  kibitz_test_turn_assert_allocated (client, kibitz_test_turn_allocate (client), &relayed);
+  g_assert_cmpint (kibitz_test_turn_create_permission (client, peer), ==, 0);
+  kibitz_test_turn_send_indication (client, peer, text);
+  g_assert_cmpint (kibitz_test_udp_receive (peer_fd, buffer, sizeof buffer, NULL,
+                                            KIBITZ_TEST_TURN_TIMEOUT_MS), ==, strlen (text));
+
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_stun_writer_add_uint32 (&writer, KIBITZ_STUN_ATTR_LIFETIME, 0);
+  kibitz_test_turn_client_sign (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
+                   ==, 0);
+}
+
+/* Per-id byte records do not pile up: an id without allocations for
+ * usage_keep seconds gives its bytes to its room and its record goes; the
+ * room's total keeps counting across that. */
+static void
+test_usage_expiry (void)
+{
+  g_autoptr(GError) error = NULL;
+  KibitzTurnScope scope = { .room_of = room_of_test };
+  KibitzTurnConfig config = {
+    .listen_host = "127.0.0.1",
+    .secret = SECRET,
+    .allow_peers = loopback_allowed,
+    .usage_keep = 1,
+    .scope = &scope,
+  };
+  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  g_autoptr(KibitzTestTurnClient) first = NULL;
+  g_autoptr(KibitzTestTurnClient) second = NULL;
+  KibitzTurnMetrics metrics;
+  KibitzStunAddress peer;
+  RoomLookup room = { 0 };
+  int peer_fd = kibitz_test_udp_socket (&peer);
+  guint records = 0;
+
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (server, &error));
+  first = kibitz_test_turn_client_new (FALSE, kibitz_turn_server_get_port (server));
+  second = kibitz_test_turn_client_new (FALSE, kibitz_turn_server_get_port (server));
+  kibitz_test_turn_client_set_credentials (first, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-first");
+  kibitz_test_turn_client_set_credentials (second, SECRET, kibitz_test_turn_in_an_hour (),
+                                           "p-second");
+
+  relay_and_free (first, peer_fd, &peer, "ten bytes!");
+  kibitz_turn_server_get_metrics (server, &metrics);
+  g_assert_cmpuint (metrics.usage_records, ==, 1);
+
+  /* The sweep runs once a second; give it three. */
+  g_usleep (3 * G_USEC_PER_SEC);
+  kibitz_turn_server_get_metrics (server, &metrics);
+  g_assert_cmpuint (metrics.usage_records, ==, 0);
+  kibitz_turn_server_foreach_usage (server, count_usage_cb, &records);
+  g_assert_cmpuint (records, ==, 0);
+  kibitz_turn_server_foreach_room (server, find_room_cb, &room);
+  g_assert_cmpuint (room.rooms, ==, 1);
+  g_assert_cmpuint (room.to_peers, ==, 10);
+
+  relay_and_free (second, peer_fd, &peer, "five!");
+  room = (RoomLookup) { 0 };
+  kibitz_turn_server_foreach_room (server, find_room_cb, &room);
+  g_assert_cmpuint (room.to_peers, ==, 15);
+  close (peer_fd);
+}
+
 /* Allocations and nonces run out: one-second lifetimes, real waiting. */
 static void
 test_expiry (void)
@@ -986,6 +1157,8 @@ main (int   argc,
                         test_internal_delivery_external_ip);
   g_test_add_func ("/turn/server/wildcard-relay-uses-kernel", test_wildcard_relay_uses_kernel);
   g_test_add_func ("/turn/server/expiry", test_expiry);
+  g_test_add_func ("/turn/server/address-quota", test_address_quota);
+  g_test_add_func ("/turn/server/usage-expiry", test_usage_expiry);
   g_test_add_func ("/turn/server/bound-addresses", test_bound_addresses);
   g_test_add_func ("/turn/server/config-errors", test_config_errors);
 

@@ -85,7 +85,6 @@ struct _KibitzRooms {
   KibitzClockFunc       realtime;
   GHashTable           *rooms;        /* key -> KibitzRoom */
   GHashTable           *peers;        /* id -> RoomPeer */
-  GHashTable           *history;      /* id -> room display name, outlives peers */
   char                 *public_base;
   GHashTable           *waiters;      /* id -> RoomWaiter */
   GHashTable           *revoked;      /* teacher token ids */

@@ -17,7 +17,6 @@
 
 #define RESUME_TOKEN_SECONDS   (24 * 3600)
 #define RATE_ERROR_INTERVAL    G_USEC_PER_SEC
-#define HISTORY_MAX            100000
 
 static void
 room_peer_free (RoomPeer *peer)
@@ -79,7 +78,6 @@ kibitz_rooms_new (const KibitzRoomsConfig    *config,
   self->rooms = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) room_free);
   self->peers = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                        (GDestroyNotify) room_peer_free);
-  self->history = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->waiters = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                          (GDestroyNotify) room_waiter_free);
   self->revoked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -99,7 +97,6 @@ kibitz_rooms_free (KibitzRooms *self)
 
   g_hash_table_unref (self->rooms);
   g_hash_table_unref (self->peers);
-  g_hash_table_unref (self->history);
   g_hash_table_unref (self->waiters);
   g_hash_table_unref (self->revoked);
   g_hash_table_unref (self->voided);
@@ -372,13 +369,6 @@ rooms_add_peer (KibitzRooms *self,
   g_ptr_array_add (room->peers, peer);
   g_hash_table_insert (self->peers, peer->id, peer);
 
-  /* Relayed bytes arrive under the peer id, also after it left: remember its
-   * room. Bounded: a server that saw this many ids starts over.
-   */
-  if (g_hash_table_size (self->history) >= HISTORY_MAX)
-    g_hash_table_remove_all (self->history);
-  g_hash_table_replace (self->history, g_strdup (peer->id), g_strdup (room->display));
-
   return peer;
 }
 
@@ -402,7 +392,7 @@ rooms_attach_client (KibitzRooms       *self,
   peer->grace_deadline = 0;
   client->peer = peer;
   if (self->transport.member != NULL)
-    self->transport.member (client->transport, peer->id, peer->room->key, self->user_data);
+    self->transport.member (client->transport, peer->id, peer->room->display, self->user_data);
 }
 
 void
@@ -814,12 +804,4 @@ const KibitzRoomsCounters *
 kibitz_rooms_get_counters (KibitzRooms *self)
 {
   return &self->counters;
-}
-
-/* The room a peer id joined, even if it has left since (NULL if unknown). */
-const char *
-kibitz_rooms_peer_room (KibitzRooms *self,
-                        const char  *peer_id)
-{
-  return g_hash_table_lookup (self->history, peer_id);
 }

@@ -30,12 +30,13 @@ typedef struct {
                  const char *reason,
                  gpointer    user_data);
   /* Optional, for the relay's room scope (protocol.md §4): @peer_id is in
-   * the room @room_key on @transport (at every join, resume and admission);
+   * the room named @room (its display name, the same for all its members:
+   * what /metrics shows) on @transport (at every join, resume and admission);
    * @peer_id is no longer in its room, and with @voided its credentials no
    * longer work (removed, the class ended). */
   void (*member) (gpointer    transport,
                   const char *peer_id,
-                  const char *room_key,
+                  const char *room,
                   gpointer    user_data);
   void (*gone)   (const char *peer_id,
                   gboolean    voided,
@@ -121,8 +122,6 @@ gboolean           kibitz_rooms_peer_voided  (KibitzRooms                *self,
                                               const char                 *peer_id);
 const KibitzRoomsCounters *
                    kibitz_rooms_get_counters (KibitzRooms                *self);
-const char        *kibitz_rooms_peer_room    (KibitzRooms                *self,
-                                              const char                 *peer_id);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (KibitzRooms, kibitz_rooms_free)
 

@@ -26,6 +26,166 @@ port_key (const KibitzStunAddress *address)
   return GUINT_TO_POINTER ((guint) address->family << 16 | address->port);
 }
 
+/* Quotas */
+
+/* The address a client's allocations count under: its IP, and for IPv6 its
+ * /64, which one subscriber usually holds whole (IPv4-mapped addresses stay
+ * whole). */
+static void
+quota_address (const KibitzStunAddress *client,
+               KibitzStunAddress       *address)
+{
+  static const guint8 mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+  *address = *client;
+  address->port = 0;
+  if (address->family == KIBITZ_STUN_FAMILY_IPV6 && memcmp (address->addr, mapped, 12) != 0)
+    memset (address->addr + 8, 0, 8);
+}
+
+static void
+address_count_change (KibitzTurnServer        *server,
+                      const KibitzStunAddress *address,
+                      int                      delta)
+{
+  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, address)) + delta;
+
+  if (count == 0)
+    g_hash_table_remove (server->per_address, address);
+  else
+    g_hash_table_insert (server->per_address, g_memdup2 (address, sizeof *address),
+                         GUINT_TO_POINTER (count));
+}
+
+/* TRUE when one more allocation for @usage, in @room_key (or NULL), from
+ * @client would pass a quota: the participant's, its room's, its address's
+ * or the relay's. So no one party fills the relay. */
+gboolean
+turn_quota_reached (KibitzTurnServer        *server,
+                    Usage                   *usage,
+                    const char              *room_key,
+                    const KibitzStunAddress *client)
+{
+  KibitzStunAddress address;
+  TurnRoom *room;
+
+  if (usage->allocations >= server->user_quota || server->n_allocations >= server->total_quota)
+    return TRUE;
+
+  quota_address (client, &address);
+  if (GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, &address)) >=
+      server->address_quota)
+    return TRUE;
+
+  /* Only this thread changes per_room: reading it needs no lock. */
+  room = room_key != NULL ? g_hash_table_lookup (server->per_room, room_key) : NULL;
+  return room != NULL && room->allocations >= server->room_quota;
+}
+
+/* Counts @allocation against its participant, room and address. */
+void
+turn_allocation_attach (KibitzTurnServer        *server,
+                        Allocation              *allocation,
+                        Usage                   *usage,
+                        const char              *room_key,
+                        const KibitzStunAddress *client)
+{
+  allocation->usage = usage;
+  usage->allocations++;
+
+  quota_address (client, &allocation->quota_address);
+  address_count_change (server, &allocation->quota_address, +1);
+
+  if (room_key == NULL)
+    return;
+
+  g_mutex_lock (&server->usage_lock);
+  allocation->room = g_hash_table_lookup (server->per_room, room_key);
+  if (allocation->room == NULL)
+    {
+      allocation->room = g_new0 (TurnRoom, 1);
+      allocation->room->key = g_strdup (room_key);
+      g_hash_table_insert (server->per_room, allocation->room->key, allocation->room);
+    }
+  allocation->room->allocations++;
+  if (usage->room == NULL)
+    {
+      usage->room = allocation->room;
+      usage->room->ids++;
+    }
+  g_mutex_unlock (&server->usage_lock);
+}
+
+static void
+allocation_detach (KibitzTurnServer *server,
+                   Allocation       *allocation)
+{
+  if (--allocation->usage->allocations == 0)
+    allocation->usage->idle_since = server->now;
+
+  address_count_change (server, &allocation->quota_address, -1);
+
+  if (allocation->room == NULL)
+    return;
+
+  g_mutex_lock (&server->usage_lock);
+  if (--allocation->room->allocations == 0 && allocation->room->ids == 0)
+    allocation->room->idle_since = server->now;
+  g_mutex_unlock (&server->usage_lock);
+  allocation->room = NULL;
+}
+
+void
+turn_room_free (gpointer data)
+{
+  TurnRoom *room = data;
+
+  g_free (room->key);
+  g_free (room);
+}
+
+/* Every few seconds: the records of ids without an allocation for
+ * usage_keep seconds give their bytes to their room and go; a room with
+ * neither allocations nor records goes twelve times later (its series
+ * leaves /metrics). */
+static void
+sweep_usage (KibitzTurnServer *server)
+{
+  gint64 keep = server->usage_keep;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_mutex_lock (&server->usage_lock);
+  g_hash_table_iter_init (&iter, server->usage);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Usage *usage = value;
+      TurnRoom *room = usage->room;
+
+      if (usage->allocations > 0 || server->now - usage->idle_since < keep)
+        continue;
+      if (room != NULL)
+        {
+          room->retired_to_peers += usage->bytes_to_peers;
+          room->retired_from_peers += usage->bytes_from_peers;
+          if (--room->ids == 0 && room->allocations == 0)
+            room->idle_since = server->now;
+        }
+      g_hash_table_iter_remove (&iter);
+      TURN_UNCOUNT (server, usage_records, 1);
+    }
+
+  g_hash_table_iter_init (&iter, server->per_room);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TurnRoom *room = value;
+
+      if (room->allocations == 0 && room->ids == 0 && server->now - room->idle_since >= 12 * keep)
+        g_hash_table_iter_remove (&iter);
+    }
+  g_mutex_unlock (&server->usage_lock);
+}
+
 Allocation *
 turn_allocation_find_udp (KibitzTurnServer        *server,
                           Listener                *listener,
@@ -249,12 +409,7 @@ turn_allocation_free (KibitzTurnServer *server,
   g_hash_table_remove (server->by_relay_port, port_key (&allocation->relay));
 
   if (allocation->usage != NULL)
-    allocation->usage->allocations--;
-  if (allocation->room != NULL)
-    {
-      turn_room_count_change (server, allocation->room, -1);
-      g_free (allocation->room);
-    }
+    allocation_detach (server, allocation);
 
   server->n_allocations--;
   TURN_UNCOUNT (server, allocations, 1);
@@ -456,26 +611,12 @@ turn_allocation_sweep (KibitzTurnServer *server)
       else
         i++;
     }
-}
 
-guint
-turn_room_count (KibitzTurnServer *server,
-                 const char       *room)
-{
-  return GPOINTER_TO_UINT (g_hash_table_lookup (server->per_room, room));
-}
-
-void
-turn_room_count_change (KibitzTurnServer *server,
-                        const char       *room,
-                        int               delta)
-{
-  guint count = turn_room_count (server, room) + delta;
-
-  if (count == 0)
-    g_hash_table_remove (server->per_room, room);
-  else
-    g_hash_table_insert (server->per_room, g_strdup (room), GUINT_TO_POINTER (count));
+  if (server->now - server->last_usage_sweep >= MIN (server->usage_keep, 10))
+    {
+      server->last_usage_sweep = server->now;
+      sweep_usage (server);
+    }
 }
 
 Usage *
@@ -490,7 +631,9 @@ turn_usage_get (KibitzTurnServer *server,
     {
       usage = g_new0 (Usage, 1);
       usage->id = g_strdup (id);
+      usage->idle_since = server->now;
       g_hash_table_insert (server->usage, usage->id, usage);
+      TURN_COUNT (server, usage_records, 1);
     }
   g_mutex_unlock (&server->usage_lock);
 

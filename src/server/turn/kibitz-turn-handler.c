@@ -369,9 +369,7 @@ handle_allocate (Context *ctx)
   usage = turn_usage_get (server, ctx->id);
   if (server->scope.room_of != NULL)
     room = server->scope.room_of (ctx->id, server->scope.user_data);
-  /* One class cannot take the whole relay, nor one participant its class's. */
-  if (usage->allocations >= server->user_quota || server->n_allocations >= server->total_quota ||
-      (room != NULL && turn_room_count (server, room) >= server->room_quota))
+  if (turn_quota_reached (server, usage, room, ctx->client))
     {
       TURN_COUNT (server, quota_rejections, 1);
       respond_error (ctx, KIBITZ_STUN_ERROR_ALLOCATION_QUOTA_REACHED, "Allocation Quota Reached");
@@ -391,13 +389,7 @@ handle_allocate (Context *ctx)
   memcpy (allocation->key_md5, ctx->key, sizeof ctx->key);
   memcpy (allocation->transaction_id, ctx->request->transaction_id,
           KIBITZ_STUN_TRANSACTION_ID_SIZE);
-  allocation->usage = usage;
-  usage->allocations++;
-  if (room != NULL)
-    {
-      turn_room_count_change (server, room, +1);
-      allocation->room = g_steal_pointer (&room);
-    }
+  turn_allocation_attach (server, allocation, usage, room, ctx->client);
   allocation->expires = server->now + clamp_lifetime (server, ctx->request);
 
   g_debug ("Allocated a relay for “%s”", ctx->username);

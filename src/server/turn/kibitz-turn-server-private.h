@@ -71,13 +71,29 @@ typedef struct {
   gboolean          closing;
 } TcpConnection;
 
-/* Relayed bytes per username id; never freed before the server, so that the
- * signaling server can sum a whole call. Counters are atomic. */
+/* A room whose ids allocated here: its allocations (for the room quota) and
+ * the bytes of its ids whose records were retired. Relay thread; the table
+ * and the retired bytes change under usage_lock, which /metrics takes. */
 typedef struct {
-  char    *id;
-  guint64  bytes_to_peers;
-  guint64  bytes_from_peers;
-  guint    allocations;     /* relay thread only */
+  char    *key;
+  guint    allocations;
+  guint    ids;             /* Usage records pointing here */
+  guint64  retired_to_peers;
+  guint64  retired_from_peers;
+  gint64   idle_since;      /* when allocations and ids last reached 0 */
+} TurnRoom;
+
+/* Relayed bytes per username id, so that /metrics can sum a class. Once an
+ * id has had no allocation for usage_keep seconds, its bytes go to its room
+ * and the record is freed (an attacker's ids do not pile up). Counters are
+ * atomic; the table changes under usage_lock. */
+typedef struct {
+  char     *id;
+  guint64   bytes_to_peers;
+  guint64   bytes_from_peers;
+  guint     allocations;     /* relay thread only */
+  gint64    idle_since;      /* relay thread only: when allocations reached 0 */
+  TurnRoom *room;            /* the id's room, once known, or NULL */
 } Usage;
 
 typedef struct {
@@ -108,7 +124,8 @@ struct _Allocation {
   char             *username;
   guint8            key_md5[16];
   Usage            *usage;
-  char             *room;        /* for the per-room quota, or NULL */
+  TurnRoom         *room;        /* for the per-room quota, or NULL */
+  KibitzStunAddress quota_address; /* the client's, counted in per_address */
   guint8            transaction_id[KIBITZ_STUN_TRANSACTION_ID_SIZE];
   guint64           reservation_token;  /* the one handed out with this allocation, or 0 */
   Permission        permissions[TURN_MAX_PERMISSIONS];
@@ -143,7 +160,9 @@ struct _KibitzTurnServer {
   guint16                  relay_port_max;
   guint                    user_quota;
   guint                    room_quota;
+  guint                    address_quota;
   guint                    total_quota;
+  guint                    usage_keep;
   guint                    default_lifetime;
   guint                    max_lifetime;
   guint                    nonce_lifetime;
@@ -164,7 +183,8 @@ struct _KibitzTurnServer {
   GHashTable              *by_relay_port;     /* family << 16 | port -> Allocation* */
   GHashTable              *connections;       /* TcpConnection* set */
   GHashTable              *per_ip;            /* KibitzStunAddress* (port 0) -> count */
-  GHashTable              *per_room;          /* room key -> allocations */
+  GHashTable              *per_room;          /* room key -> TurnRoom* (usage_lock) */
+  GHashTable              *per_address;       /* quota address -> allocations */
   int                      spare_fd;          /* given up to accept and refuse at EMFILE */
   GPtrArray               *closed;            /* TcpConnection* to close after the events */
   GPtrArray               *deferred;          /* memory to free after the events (g_free) */
@@ -172,6 +192,7 @@ struct _KibitzTurnServer {
   guint                    n_allocations;
   gint64                   now;               /* monotonic seconds, once per wake-up */
   gint64                   last_sweep;
+  gint64                   last_usage_sweep;
   guint32                  random_state;
 
   /* Send and receive batches. */
@@ -257,12 +278,16 @@ int         turn_allocation_bind_channel  (KibitzTurnServer        *server,
                                            guint16                  number,
                                            const KibitzStunAddress *peer);
 void        turn_allocation_sweep         (KibitzTurnServer        *server);
-/* Allocations of a room's members (per_room), for the room quota. */
-guint       turn_room_count               (KibitzTurnServer        *server,
-                                           const char              *room);
-void        turn_room_count_change        (KibitzTurnServer        *server,
-                                           const char              *room,
-                                           int                      delta);
+gboolean    turn_quota_reached            (KibitzTurnServer        *server,
+                                           Usage                   *usage,
+                                           const char              *room_key,
+                                           const KibitzStunAddress *client);
+void        turn_allocation_attach        (KibitzTurnServer        *server,
+                                           Allocation              *allocation,
+                                           Usage                   *usage,
+                                           const char              *room_key,
+                                           const KibitzStunAddress *client);
+void        turn_room_free                (gpointer                 data);
 Usage      *turn_usage_get                (KibitzTurnServer        *server,
                                            const char              *id);
 void        turn_reservations_clear       (KibitzTurnServer        *server);

@@ -231,8 +231,10 @@ configure (KibitzTurnServer       *self,
   self->relay_port_min = config->relay_port_min ? config->relay_port_min : 49152;
   self->relay_port_max = config->relay_port_max ? config->relay_port_max : 65535;
   self->user_quota = config->user_quota ? config->user_quota : 64;
-  self->room_quota = config->room_quota ? config->room_quota : 1000;
+  self->room_quota = config->room_quota ? config->room_quota : 1280;
+  self->address_quota = config->address_quota ? config->address_quota : 2560;
   self->total_quota = config->total_quota ? config->total_quota : 10000;
+  self->usage_keep = config->usage_keep ? config->usage_keep : 300;
   self->default_lifetime = config->default_lifetime ? config->default_lifetime : 600;
   self->max_lifetime = MAX (config->max_lifetime ? config->max_lifetime : 3600,
                             self->default_lifetime);
@@ -319,7 +321,8 @@ kibitz_turn_server_new (const KibitzTurnConfig  *config,
   self->by_relay_port = g_hash_table_new (NULL, NULL);
   self->connections = g_hash_table_new (NULL, NULL);
   self->per_ip = g_hash_table_new_full (turn_ip_hash, turn_ip_equal, g_free, NULL);
-  self->per_room = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->per_room = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, turn_room_free);
+  self->per_address = g_hash_table_new_full (turn_ip_hash, turn_ip_equal, g_free, NULL);
   self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   self->closed = g_ptr_array_new ();
   self->deferred = g_ptr_array_new_with_free_func (g_free);
@@ -441,11 +444,12 @@ kibitz_turn_server_free (KibitzTurnServer *self)
   g_hash_table_unref (self->by_relay_port);
   g_hash_table_unref (self->connections);
   g_hash_table_unref (self->per_ip);
+  g_hash_table_unref (self->usage);
   g_hash_table_unref (self->per_room);
+  g_hash_table_unref (self->per_address);
   if (self->spare_fd >= 0)
     close (self->spare_fd);
   g_array_unref (self->reservations);
-  g_hash_table_unref (self->usage);
   g_mutex_clear (&self->usage_lock);
   g_clear_pointer (&self->policy, kibitz_peer_address_policy_free);
   g_free (self->buffers);
@@ -522,4 +526,62 @@ kibitz_turn_server_foreach_usage (KibitzTurnServer    *self,
             __atomic_load_n (&usage->bytes_from_peers, __ATOMIC_RELAXED), user_data);
     }
   g_mutex_unlock (&self->usage_lock);
+}
+
+typedef struct {
+  char    *key;
+  guint64  to_peers;
+  guint64  from_peers;
+} RoomSum;
+
+static void
+room_sum_clear (gpointer data)
+{
+  g_free (((RoomSum *) data)->key);
+}
+
+void
+kibitz_turn_server_foreach_room (KibitzTurnServer    *self,
+                                 KibitzTurnUsageFunc  func,
+                                 gpointer             user_data)
+{
+  g_autoptr(GArray) sums = g_array_new (FALSE, TRUE, sizeof (RoomSum));
+  g_autoptr(GHashTable) index = g_hash_table_new (NULL, NULL);  /* TurnRoom* -> index + 1 */
+  GHashTableIter iter;
+  gpointer value;
+
+  g_array_set_clear_func (sums, room_sum_clear);
+
+  g_mutex_lock (&self->usage_lock);
+  g_hash_table_iter_init (&iter, self->per_room);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      TurnRoom *room = value;
+      RoomSum sum = { g_strdup (room->key), room->retired_to_peers, room->retired_from_peers };
+
+      g_array_append_val (sums, sum);
+      g_hash_table_insert (index, room, GUINT_TO_POINTER (sums->len));
+    }
+  g_hash_table_iter_init (&iter, self->usage);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      Usage *usage = value;
+      guint i = GPOINTER_TO_UINT (g_hash_table_lookup (index, usage->room));
+      RoomSum *sum;
+
+      if (usage->room == NULL || i == 0)
+        continue;
+      sum = &g_array_index (sums, RoomSum, i - 1);
+      sum->to_peers += __atomic_load_n (&usage->bytes_to_peers, __ATOMIC_RELAXED);
+      sum->from_peers += __atomic_load_n (&usage->bytes_from_peers, __ATOMIC_RELAXED);
+    }
+  g_mutex_unlock (&self->usage_lock);
+
+  /* Outside the lock: the relay thread need not wait for what @func does. */
+  for (guint i = 0; i < sums->len; i++)
+    {
+      RoomSum *sum = &g_array_index (sums, RoomSum, i);
+
+      func (sum->key, sum->to_peers, sum->from_peers, user_data);
+    }
 }

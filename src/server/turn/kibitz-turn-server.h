@@ -45,7 +45,8 @@ typedef struct {
    * NULL: never). */
   gboolean (*id_voided)    (const char              *id,
                             gpointer                 user_data);
-  /* @id's room key (newly allocated), or NULL: for the per-room quota. */
+  /* @id's room (newly allocated), or NULL: for the per-room quota and the
+   * per-room bytes; one string per room (Kibitz gives its display name). */
   char    *(*room_of)      (const char              *id,
                             gpointer                 user_data);
   gpointer   user_data;
@@ -66,8 +67,13 @@ typedef struct {
   guint16            relay_port_max;   /* (65535) */
   guint              user_quota;       /* allocations per username id (64) */
   guint              room_quota;       /* allocations of one room's ids together, when
-                                          the scope knows rooms (1000) */
+                                          the scope knows rooms (1280) */
+  guint              address_quota;    /* allocations from one client address,
+                                          IPv6 by /64 (2560) */
   guint              total_quota;      /* allocations in all (10000) */
+  guint              usage_keep;       /* seconds an id without allocations keeps its
+                                          own byte record before it goes to the
+                                          room's total (300) */
   guint              default_lifetime; /* seconds (600) */
   guint              max_lifetime;     /* seconds (3600) */
   guint              nonce_lifetime;   /* seconds before a nonce goes stale (600) */
@@ -96,6 +102,7 @@ typedef struct {
   guint64 tcp_connections;      /* current */
   guint64 tcp_refused;          /* closed at accept: per-address limit, out of descriptors */
   guint64 tcp_cut;              /* closed for a frame not finished in time or to make room */
+  guint64 usage_records;        /* current: per-id byte records, until they retire */
 } KibitzTurnMetrics;
 
 /* Called for each username id (the part after "expiry:"; the peer id of the
@@ -126,6 +133,12 @@ guint16           kibitz_turn_server_get_port     (KibitzTurnServer        *self
 void              kibitz_turn_server_get_metrics  (KibitzTurnServer        *self,
                                                    KibitzTurnMetrics       *metrics);
 void              kibitz_turn_server_foreach_usage (KibitzTurnServer       *self,
+                                                    KibitzTurnUsageFunc     func,
+                                                    gpointer                user_data);
+/* Relayed bytes per room key (the scope's room_of), ids still recorded and
+ * retired ones together: a room is there while it has allocations or
+ * records, and for 12 x usage_keep after. */
+void              kibitz_turn_server_foreach_room  (KibitzTurnServer       *self,
                                                     KibitzTurnUsageFunc     func,
                                                     gpointer                user_data);
 
