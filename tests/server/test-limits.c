@@ -273,6 +273,18 @@ test_bodies_and_framing (void)
   static const char both[] = "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
                              "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
                              "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+  /* libsoup 3.2 answers these itself but leaks the request target each time;
+   * the server must refuse them first (LeakSanitizer checks at exit). */
+  static const char * const bad_heads[] = {
+    "Transfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+    "Content-Length: abc\r\n\r\n",
+    "Content-Length: 0\r\nContent-Length: 0\r\n\r\n",
+    "transfer-encoding: identity\r\n\r\n",
+  };
+  g_autofree char *target = g_strnfill (8000, 'a');
+  g_autofree char *huge = g_strdup_printf ("GET /%s%s%s HTTP/1.1\r\nHost: x\r\n\r\n", target,
+                                           target, target);
+  g_autofree char *refused_huge = NULL;
   g_autofree char *refused_big = NULL;
   g_autofree char *refused_chunked = NULL;
   g_autofree char *refused_both = NULL;
@@ -290,10 +302,24 @@ test_bodies_and_framing (void)
 
   refused_both = exchange (server, both, strlen (both));
   g_assert_true (g_str_has_prefix (refused_both, "HTTP/1.1 400"));
-  g_assert_nonnull (strstr (refused_both, "both Content-Length and Transfer-Encoding"));
+  g_assert_nonnull (strstr (refused_both, "Bad body framing"));
   g_assert_null (strstr (refused_both, "kibitz_"));
 
-  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_http_bodies_refused_total"), ==, 3);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_heads); i++)
+    {
+      g_autofree char *request = g_strconcat ("POST /", target, " HTTP/1.1\r\nHost: x\r\n",
+                                              bad_heads[i], NULL);
+      g_autofree char *answer = exchange (server, request, strlen (request));
+
+      g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 400"));
+      g_assert_nonnull (strstr (answer, "Bad body framing"));
+    }
+  refused_huge = exchange (server, huge, strlen (huge));
+  g_assert_true (g_str_has_prefix (refused_huge, "HTTP/1.1 431"));
+
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_http_bodies_refused_total"), ==, 2);
+  g_assert_cmpuint (kibitz_test_metric (server, "kibitz_http_bad_heads_total"), ==,
+                    G_N_ELEMENTS (bad_heads) + 2);
   assert_served (server);
 }
 
