@@ -97,6 +97,24 @@ const STRINGS = {
     failedText: 'The class server did not answer ({error}). Check your internet connection and try again.',
     tryAgain: 'Try again',
     details: 'Technical details',
+    boardLabel: 'Shared chessboard',
+    boardMoves: 'Moves',
+    boardStart: 'Start',
+    boardStartPosition: 'Start position:',
+    boardAfter: 'After {move}:',
+    boardWhiteToMove: 'White to move',
+    boardBlackToMove: 'Black to move',
+    boardInCheck: ', in check',
+    boardOver: 'game over, {result}.',
+    boardShowing: 'Showing move {ply} of {total}.',
+    boardMayMove: 'You may move.',
+    boardFlip: 'Flip board',
+    boardPromote: 'Promote to',
+    boardQueen: 'Queen',
+    boardRook: 'Rook',
+    boardBishop: 'Bishop',
+    boardKnight: 'Knight',
+    boardCancel: 'Cancel',
   },
   pl: {
     title: 'Kibitz',
@@ -165,6 +183,24 @@ const STRINGS = {
     failedText: 'Serwer zajęć nie odpowiada ({error}). Sprawdź połączenie z internetem i spróbuj ponownie.',
     tryAgain: 'Spróbuj ponownie',
     details: 'Szczegóły techniczne',
+    boardLabel: 'Wspólna szachownica',
+    boardMoves: 'Ruchy',
+    boardStart: 'Początek',
+    boardStartPosition: 'Pozycja początkowa:',
+    boardAfter: 'Po {move}:',
+    boardWhiteToMove: 'ruch białych',
+    boardBlackToMove: 'ruch czarnych',
+    boardInCheck: ', szach',
+    boardOver: 'koniec partii, {result}.',
+    boardShowing: 'Pokazany ruch {ply} z {total}.',
+    boardMayMove: 'Możesz wykonać ruch.',
+    boardFlip: 'Obróć szachownicę',
+    boardPromote: 'Promuj na',
+    boardQueen: 'Hetman',
+    boardRook: 'Wieża',
+    boardBishop: 'Goniec',
+    boardKnight: 'Skoczek',
+    boardCancel: 'Anuluj',
   },
 };
 
@@ -225,6 +261,7 @@ const serverBase = params.get('server') || (inviteMode ? location.origin + pathM
 const state = {
   ws: null,
   id: null,
+  board: null,              /* the shared board's last state (protocol.md §5) */
   room: null,
   roomTitle: null,          /* the room's name as the server shows it */
   name: null,
@@ -455,10 +492,27 @@ function handleMessage (message) {
       log(`class ended by ${message.by}`);
       return finish('ended', t('endedTitle'), t('endedText'), null);
     case 'error': return onError(message);
+    case 'board': return showBoard({ board: message });
     default:
-      return; /* chat, board and future types: nothing to do here */
+      return; /* chat and future types: nothing to do here */
   }
 }
+
+/* The shared board lives in kibitz-board.js (a module: chessground and
+ * chess.js); these events are all it shares with this script. */
+function showBoard (detail) {
+  if (detail.board)
+    state.board = detail.board;
+  window.dispatchEvent(new CustomEvent('kibitz:board', { detail: { id: state.id, role: state.role, ...detail } }));
+}
+
+window.addEventListener('kibitz:board-request', (event) => send(event.detail));
+window.addEventListener('kibitz:board-ready', () => {
+  if (state.board)
+    showBoard({ board: state.board });
+});
+
+const BOARD_REQUESTS = ['move', 'board-set', 'board-view', 'board-shapes', 'board-movers'];
 
 function onError (message) {
   const endings = {
@@ -484,6 +538,11 @@ function onError (message) {
   }
   if (message.code === 'not-admitted' || message.code === 'bad-token')
     return log(`server: ${message.code}: ${message.message}`);
+  if (BOARD_REQUESTS.includes(message.ref)) {
+    /* A move the server refused: the board goes back to its position. */
+    log(`server: ${message.code}: ${message.message}`);
+    return showBoard({ error: message });
+  }
   fail(`server: ${message.code}: ${message.message}`);
 }
 
@@ -519,6 +578,8 @@ function onWelcome (welcome) {
       `${welcome.resumed ? ', resumed' : ''}${state.relayOnly ? ', relay only' : ''}`);
   if (welcome.room_state)
     onRoomState(welcome.room_state);
+  if (welcome.board)
+    showBoard({ board: welcome.board });
   /* §4: a student let in while students may not unmute starts muted. */
   if (state.role === 'student' && state.roomState && state.roomState.students_may_unmute === false)
     setMicrophone(false, false);

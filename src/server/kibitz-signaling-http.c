@@ -313,14 +313,16 @@ invite_page_handler (SoupServer        *soup,
       return;
     }
 
-  /* The page's script and style sheet are relative links: the last path
-   * segment names them whatever came before it. */
+  /* The page's scripts and style sheets (its own, and the vendored
+   * chessground and chess.js of the shared board) are relative links: the
+   * last path segment names them whatever came before it. */
   name = strrchr (path, '/');
   name = name ? name + 1 : path;
-  if (g_str_equal (name, "kibitz-web.js"))
-    set_web_response (msg, SOUP_STATUS_OK, "kibitz-web.js", "text/javascript; charset=utf-8");
-  else if (g_str_equal (name, "kibitz-web.css"))
-    set_web_response (msg, SOUP_STATUS_OK, "kibitz-web.css", "text/css; charset=utf-8");
+  if (g_str_equal (name, "kibitz-web.js") || g_str_equal (name, "kibitz-board.js") ||
+      g_str_equal (name, "chessground.min.js") || g_str_equal (name, "chess.js"))
+    set_web_response (msg, SOUP_STATUS_OK, name, "text/javascript; charset=utf-8");
+  else if (g_str_equal (name, "kibitz-web.css") || g_str_equal (name, "chessground.css"))
+    set_web_response (msg, SOUP_STATUS_OK, name, "text/css; charset=utf-8");
   else if (g_str_has_prefix (path, "/j/") && strchr (path + 3, '/') == NULL &&
            invite_code_well_formed (path + 3))
     set_web_response (msg, SOUP_STATUS_OK, "kibitz-web.html", "text/html; charset=utf-8");

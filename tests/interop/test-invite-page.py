@@ -20,16 +20,20 @@
 #      after `mute all` its microphone control is disabled with the reason in
 #      sight, a tap does not turn the track on and the teacher sees no unmute;
 #      `room unmute on` and `off` again: the control and the banner follow;
-#   3. the same link with a tampered code: the page waits ("invite-invalid"),
+#   3. the shared board (protocol.md §5, chessground): the teacher's game
+#      shows with its pieces, moves and sentence; a pupil cannot move until
+#      made a mover, then plays Bc4 with two taps; arrows and navigation
+#      reach the page;
+#   4. the same link with a tampered code: the page waits ("invite-invalid"),
 #      and `admit all` lets it in, muted (students still may not unmute);
-#   4. a mangled link: 404 and the page's "not complete" card;
-#   5. denied: another tampered link waits and the teacher `deny`s it;
-#   6. locked: after `lock on` a valid invite gets the locked card;
-#   7. removed: `remove` shows the removed card; the page does not come back;
-#   8. `end`: the ended card (the removed page stays removed);
-#   9. relay-only: a second server with --student-relay-only: the page uses
+#   5. a mangled link: 404 and the page's "not complete" card;
+#   6. denied: another tampered link waits and the teacher `deny`s it;
+#   7. locked: after `lock on` a valid invite gets the locked card;
+#   8. removed: `remove` shows the removed card; the page does not come back;
+#   9. `end`: the ended card (the removed page stays removed);
+#   10. relay-only: a second server with --student-relay-only: the page uses
 #      relay candidates only and the teacher decodes its video (--stats).
-# After a card that ends the call (5-7) the page must not reconnect.
+# After a card that ends the call (6-8) the page must not reconnect.
 # Screenshots at 390x844 (and 1280x800 for some) go to $KIBITZ_SCREENSHOT_DIR
 # if set, else a temporary directory (its path is printed). TAP; a TAP skip
 # without Chromium.
@@ -395,6 +399,7 @@ def check_loopback(status, what, failures):
 TITLES = [
     'invite link: a student at once, video from the teacher, muted',
     'students may not unmute: the microphone stays off, the camera still switches',
+    'the shared board: the teacher\'s game shows, a mover plays by clicking, arrows and navigation follow',
     'tampered invite: the waiting room, then admitted, muted',
     'a mangled link: 404 and a friendly card',
     'denied: a tampered link waits, the teacher turns it away',
@@ -545,6 +550,92 @@ def case_no_unmute(page, teacher, shots):
     if not wait_for(lambda: (page.evaluate(MICROPHONE) or {}).get('disabled') is True, 10):
         failures.append('room unmute off did not disable the microphone control again')
     expect_muted(page, 'students may not unmute again', failures, 'mutedByTeacher')
+    return failures
+
+
+# The board as a pupil sees it: the panel, the pieces chessground drew, the
+# sentence under the board, the move list, the arrows drawn.
+BOARD = """(() => {
+    const panel = document.getElementById('board-panel');
+    return { shown: panel.checkVisibility(),
+             pieces: document.querySelectorAll('#board cg-board piece').length,
+             info: document.getElementById('board-info').textContent,
+             moves: [...document.querySelectorAll('#board-moves button')].map((b) => b.textContent),
+             current: document.querySelector('#board-moves button[aria-current]')?.textContent ?? null,
+             arrows: document.querySelectorAll('#board svg.cg-shapes g line, #board svg.cg-shapes line').length };
+})()"""
+
+
+def click_square(page, square):
+    """A tap on a square of the board (white at the bottom)."""
+    left, top, size = page.evaluate('(() => { const r = document.querySelector("#board cg-board")'
+                                    '.getBoundingClientRect(); return [r.x, r.y, r.width]; })()')
+    file, rank = ord(square[0]) - ord('a'), int(square[1])
+    x = left + (file + 0.5) * size / 8
+    y = top + (8 - rank + 0.5) * size / 8
+    for kind in ('mousePressed', 'mouseReleased'):
+        page.browser.call('Input.dispatchMouseEvent', {'type': kind, 'x': x, 'y': y, 'button': 'left',
+                                                       'clickCount': 1}, session=page.session)
+        time.sleep(0.05)
+
+
+def case_board(page, teacher, shots):
+    """protocol.md §5 from a browser: the teacher sets a game; the page
+    shows it; a pupil who may not move cannot; made a mover, the pupil plays
+    Bc4 with two taps and everyone's board has it; the teacher's arrow and
+    navigation reach the page."""
+    failures = []
+    me = page.status().get('id')
+    page.browser.call('Page.bringToFront', session=page.session)
+    page.resize(LAPTOP)
+
+    since = teacher.mark()
+    teacher.command('board pgn 1. e4 e5 2. Nf3 Nc6')
+    if not wait_for(lambda: teacher.find('board', since, lambda e: len(e.get('moves', [])) == 4), 10):
+        failures.append('the teacher\'s game was not set')
+    if not wait_for(lambda: (page.evaluate(BOARD) or {}).get('moves', [])[-1:] == ['Nc6'], 15):
+        failures.append('the page does not show the game: %s' % page.evaluate(BOARD))
+    board = page.evaluate(BOARD) or {}
+    if not board.get('shown') or board.get('pieces') != 32:
+        failures.append('the board panel is not shown with 32 pieces: %s' % board)
+    if board.get('moves') != ['Start', '1. e4', 'e5', '2. Nf3', 'Nc6'] or not board.get('info', '').startswith('After 2... Nc6'):
+        failures.append('the move list or the sentence is wrong: %s' % board)
+    if 'You may move' in board.get('info', ''):
+        failures.append('a pupil who is not a mover is told they may move')
+
+    # Not a mover: two taps move nothing.
+    since = teacher.mark()
+    click_square(page, 'f1')
+    click_square(page, 'c4')
+    time.sleep(1.5)
+    if teacher.find('board', since):
+        failures.append('a pupil who may not move changed the board')
+
+    teacher.command('board movers %s' % me)
+    if not wait_for(lambda: 'You may move' in (page.evaluate(BOARD) or {}).get('info', ''), 10):
+        failures.append('made a mover, the page does not say so: %s' % page.evaluate(BOARD))
+    since = teacher.mark()
+    click_square(page, 'f1')
+    click_square(page, 'c4')
+    if not wait_for(lambda: teacher.find('board', since, lambda e: e.get('moves', [])[-1:] == ['Bc4']), 10):
+        failures.append('the pupil\'s taps did not play Bc4: %s' % page.evaluate(BOARD))
+    if not wait_for(lambda: (page.evaluate(BOARD) or {}).get('moves', [])[-1:] == ['3. Bc4'], 10):
+        failures.append('the page does not show its own move: %s' % page.evaluate(BOARD))
+
+    teacher.command('board shapes [{"from":"g8","to":"f6","color":"green"},{"square":"f7","color":"red"}]')
+    if not wait_for(lambda: (page.evaluate(BOARD) or {}).get('arrows', 0) >= 1, 10):
+        failures.append('the teacher\'s arrow does not show: %s' % page.evaluate(BOARD))
+    page.screenshot(shots, 'board', LAPTOP)
+    page.screenshot(shots, 'board', PHONE)
+
+    teacher.command('board view 2')
+    if not wait_for(lambda: (page.evaluate(BOARD) or {}).get('current') == 'e5', 10):
+        failures.append('the teacher\'s navigation does not reach the page: %s' % page.evaluate(BOARD))
+    elif 'Showing move 2 of 5' not in (page.evaluate(BOARD) or {}).get('info', ''):
+        failures.append('the page does not say which move it shows: %s' % page.evaluate(BOARD))
+    if has_line(page, 'forbidden') or has_line(page, 'illegal-move'):
+        failures.append('the page sent a request the server refused')
+    teacher.command('board movers')
     return failures
 
 
@@ -732,23 +823,24 @@ def run(chromium, shots, results):
         page, failures = case_invite(browser, teacher, invite, shots)
         results.append((TITLES[0], failures))
         results.append((TITLES[1], case_no_unmute(page, teacher, shots)))
+        results.append((TITLES[2], case_board(page, teacher, shots)))
         page2, failures = case_tampered(browser, teacher, tampered, shots)
-        results.append((TITLES[2], failures))
-        results.append((TITLES[3], case_mangled(browser, base, code, shots)))
+        results.append((TITLES[3], failures))
+        results.append((TITLES[4], case_mangled(browser, base, code, shots)))
         denied, failures = case_denied(browser, teacher, tampered, shots)
-        results.append((TITLES[4], failures))
+        results.append((TITLES[5], failures))
         denied.close()
         locked, failures = case_locked(browser, teacher, invite, page, shots)
-        results.append((TITLES[5], failures))
+        results.append((TITLES[6], failures))
         locked.close()
-        results.append((TITLES[6], case_removed(page2, teacher, page, shots)))
-        results.append((TITLES[7], case_end(teacher, page, page2, shots)))
+        results.append((TITLES[7], case_removed(page2, teacher, page, shots)))
+        results.append((TITLES[8], case_end(teacher, page, page2, shots)))
         # This class is over: free the two cores for the next.
         for p in (page, page2):
             p.close()
         teacher.stop()
         stop_process(server)
-        results.append((TITLES[8], case_relay_only(browser, cleanup)))
+        results.append((TITLES[9], case_relay_only(browser, cleanup)))
     finally:
         for step in reversed(cleanup):
             step()
