@@ -22,17 +22,15 @@
 //
 // SPDX-License-Identifier: GPL-3.0-or-later
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { Chess } from 'chess.js';
+import { kibitzServerBinary } from '../kibitz-build.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..', '..');
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const START_FEN = 'rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1';
 
@@ -66,16 +64,7 @@ function random () {
 }
 
 function kibitzBinary () {
-  if (opts.kibitzServer) return opts.kibitzServer;
-  const dir = path.resolve(root, opts.buildDir || '_build/bench');
-  const run = (argv) => {
-    const r = spawnSync('timeout', argv, { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
-    if (r.status !== 0) throw new Error(`${argv.slice(1).join(' ')} failed`);
-  };
-  if (!fs.existsSync(path.join(dir, 'build.ninja')))
-    run(['600', 'meson', 'setup', dir, '--buildtype=release', '-Dclient=disabled', '-Db_sanitize=none']);
-  run(['900', 'ninja', '-C', dir, 'src/server/kibitz-server']);
-  return path.join(dir, 'src/server/kibitz-server');
+  return opts.kibitzServer || kibitzServerBinary(opts.buildDir);
 }
 
 /* The server prints "listening http ADDR:PORT" once it listens. */

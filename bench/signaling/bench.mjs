@@ -30,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
+import { kibitzServerBinary } from '../kibitz-build.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -93,21 +94,8 @@ const opts = parseOptions(process.argv.slice(2));
 /* kibitz-server as the checkout has it: --kibitz-server PATH as given, or
  * built in --build-dir (default _build/bench, configured as a release build
  * without sanitizers if it is not configured yet), once per run. */
-let builtServer = null;
 function kibitzBinary () {
-  if (opts.kibitzServer) return opts.kibitzServer;
-  if (builtServer) return builtServer;
-  const root = path.resolve(here, '..', '..');
-  const dir = path.resolve(root, opts.buildDir || '_build/bench');
-  const run = (argv) => {
-    const r = spawnSync('timeout', argv, { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
-    if (r.status !== 0) throw new Error(`${argv.slice(1).join(' ')} failed`);
-  };
-  if (!fs.existsSync(path.join(dir, 'build.ninja')))
-    run(['600', 'meson', 'setup', dir, '--buildtype=release', '-Dclient=disabled', '-Db_sanitize=none']);
-  run(['900', 'ninja', '-C', dir, 'src/server/kibitz-server']);
-  builtServer = path.join(dir, 'src/server/kibitz-server');
-  return builtServer;
+  return opts.kibitzServer || kibitzServerBinary(opts.buildDir);
 }
 
 function freePort () {

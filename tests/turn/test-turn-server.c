@@ -73,6 +73,34 @@ teardown (Fixture       *fixture,
   kibitz_turn_server_free (fixture->server);
 }
 
+/* A relay of its own for a test that needs another configuration. */
+static KibitzTurnServer *
+server_start (const KibitzTurnConfig *config)
+{
+  g_autoptr(GError) error = NULL;
+  KibitzTurnServer *server = kibitz_turn_server_new (config, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (kibitz_turn_server_start (server, &error));
+  g_assert_no_error (error);
+  return server;
+}
+
+/* A Refresh with LIFETIME 0: the client gives its allocation up. */
+static void
+release_allocation (KibitzTestTurnClient *client)
+{
+  KibitzStunWriter writer;
+  guint8 buffer[256];
+
+  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
+                          KIBITZ_STUN_CLASS_REQUEST);
+  kibitz_stun_writer_add_uint32 (&writer, KIBITZ_STUN_ATTR_LIFETIME, 0);
+  kibitz_test_turn_client_sign (client, &writer);
+  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
+                   ==, 0);
+}
+
 static void
 test_binding (Fixture       *fixture,
               gconstpointer  data)
@@ -132,7 +160,6 @@ test_relay (Fixture       *fixture,
   KibitzStunAddress relayed, peer, from;
   KibitzTurnMetrics metrics;
   UsageLookup usage = { .id = "p-relay" };
-  KibitzStunWriter writer;
   guint8 buffer[512];
   int peer_fd = kibitz_test_udp_socket (&peer);
   gssize n;
@@ -176,12 +203,7 @@ test_relay (Fixture       *fixture,
   g_assert_cmpuint (usage.to_peers, ==, 20);
   g_assert_cmpuint (usage.from_peers, ==, 27);
 
-  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                          KIBITZ_STUN_CLASS_REQUEST);
-  kibitz_stun_writer_add_uint32 (&writer, KIBITZ_STUN_ATTR_LIFETIME, 0);
-  kibitz_test_turn_client_sign (client, &writer);
-  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
-                   ==, 0);
+  release_allocation (client);
 
   kibitz_turn_server_get_metrics (fixture->server, &metrics);
   g_assert_cmpuint (metrics.allocations, ==, 0);
@@ -644,24 +666,13 @@ test_even_port_reservation (Fixture       *fixture,
 static void
 test_address_quota (void)
 {
-  g_autoptr(GError) error = NULL;
-  KibitzTurnConfig config = {
-    .listen_host = "127.0.0.1",
-    .secret = SECRET,
-    .address_quota = 3,
-  };
-  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  KibitzTurnConfig config = { .listen_host = "127.0.0.1", .secret = SECRET, .address_quota = 3 };
+  g_autoptr(KibitzTurnServer) server = server_start (&config);
+  guint16 port = kibitz_turn_server_get_port (server);
   KibitzTestTurnClient *clients[4];
   g_autoptr(KibitzTestTurnClient) elsewhere = NULL;
   KibitzStunAddress relayed;
   KibitzTurnMetrics metrics;
-  KibitzStunWriter writer;
-  guint8 buffer[256];
-  guint16 port;
-
-  g_assert_no_error (error);
-  g_assert_true (kibitz_turn_server_start (server, &error));
-  port = kibitz_turn_server_get_port (server);
 
   for (guint i = 0; i < G_N_ELEMENTS (clients); i++)
     {
@@ -682,12 +693,7 @@ test_address_quota (void)
   kibitz_test_turn_assert_allocated (elsewhere, kibitz_test_turn_allocate (elsewhere), &relayed);
 
   /* The first gives its allocation up: the fourth now gets one. */
-  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                          KIBITZ_STUN_CLASS_REQUEST);
-  kibitz_stun_writer_add_uint32 (&writer, KIBITZ_STUN_ATTR_LIFETIME, 0);
-  kibitz_test_turn_client_sign (clients[0], &writer);
-  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (clients[0],
-                                                                                  &writer)), ==, 0);
+  release_allocation (clients[0]);
   kibitz_test_turn_assert_allocated (clients[3], kibitz_test_turn_allocate (clients[3]), &relayed);
 
   kibitz_turn_server_get_metrics (server, &metrics);
@@ -738,7 +744,6 @@ relay_and_free (KibitzTestTurnClient *client,
                 const char           *text)
 {
   KibitzStunAddress relayed;
-  KibitzStunWriter writer;
   guint8 buffer[256];
 
   kibitz_test_turn_assert_allocated (client, kibitz_test_turn_allocate (client), &relayed);
@@ -746,13 +751,7 @@ relay_and_free (KibitzTestTurnClient *client,
   kibitz_test_turn_send_indication (client, peer, text);
   g_assert_cmpint (kibitz_test_udp_receive (peer_fd, buffer, sizeof buffer, NULL,
                                             KIBITZ_TEST_TURN_TIMEOUT_MS), ==, strlen (text));
-
-  kibitz_test_turn_begin (&writer, buffer, sizeof buffer, KIBITZ_STUN_METHOD_REFRESH,
-                          KIBITZ_STUN_CLASS_REQUEST);
-  kibitz_stun_writer_add_uint32 (&writer, KIBITZ_STUN_ATTR_LIFETIME, 0);
-  kibitz_test_turn_client_sign (client, &writer);
-  g_assert_cmpint (kibitz_test_turn_error_code (kibitz_test_turn_client_transact (client, &writer)),
-                   ==, 0);
+  release_allocation (client);
 }
 
 /* Per-id byte records do not pile up: an id without allocations for
@@ -761,7 +760,6 @@ relay_and_free (KibitzTestTurnClient *client,
 static void
 test_usage_expiry (void)
 {
-  g_autoptr(GError) error = NULL;
   KibitzTurnScope scope = { .room_of = room_of_test };
   KibitzTurnConfig config = {
     .listen_host = "127.0.0.1",
@@ -770,7 +768,7 @@ test_usage_expiry (void)
     .usage_keep = 1,
     .scope = &scope,
   };
-  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  g_autoptr(KibitzTurnServer) server = server_start (&config);
   g_autoptr(KibitzTestTurnClient) first = NULL;
   g_autoptr(KibitzTestTurnClient) second = NULL;
   KibitzTurnMetrics metrics;
@@ -779,8 +777,6 @@ test_usage_expiry (void)
   int peer_fd = kibitz_test_udp_socket (&peer);
   guint records = 0;
 
-  g_assert_no_error (error);
-  g_assert_true (kibitz_turn_server_start (server, &error));
   first = kibitz_test_turn_client_new (FALSE, kibitz_turn_server_get_port (server));
   second = kibitz_test_turn_client_new (FALSE, kibitz_turn_server_get_port (server));
   kibitz_test_turn_client_set_credentials (first, SECRET, kibitz_test_turn_in_an_hour (),
@@ -813,7 +809,6 @@ test_usage_expiry (void)
 static void
 test_expiry (void)
 {
-  g_autoptr(GError) error = NULL;
   KibitzTurnConfig config = {
     .listen_host = "127.0.0.1",
     .secret = SECRET,
@@ -821,7 +816,7 @@ test_expiry (void)
     .max_lifetime = 1,
     .nonce_lifetime = 1,
   };
-  g_autoptr(KibitzTurnServer) server = kibitz_turn_server_new (&config, &error);
+  g_autoptr(KibitzTurnServer) server = server_start (&config);
   g_autoptr(KibitzTestTurnClient) client = NULL;
   KibitzStunMessage *answer;
   KibitzTurnMetrics metrics;
@@ -829,8 +824,6 @@ test_expiry (void)
   guint8 buffer[512];
   guint32 lifetime = 0;
 
-  g_assert_no_error (error);
-  g_assert_true (kibitz_turn_server_start (server, &error));
   client = kibitz_test_turn_client_new (FALSE, kibitz_turn_server_get_port (server));
   kibitz_test_turn_client_set_credentials (client, SECRET, kibitz_test_turn_in_an_hour (),
                                            "p-expiry");
