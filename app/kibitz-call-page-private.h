@@ -14,6 +14,7 @@
 #include <adwaita.h>
 
 #include "kibitz-audio-output.h"
+#include "kibitz-board-view.h"
 #include "kibitz-call-page.h"
 
 G_BEGIN_DECLS
@@ -41,6 +42,8 @@ struct _KibitzCallPage
   GtkSwitch             *lock_switch;
   GtkSwitch             *unmute_switch;
   GtkBox                *spotlight_box;
+  KibitzBoardView       *board_view;
+  GtkToggleButton       *board_button;
 
   KibitzCall            *call;
   KibitzAudioOutput     *audio_output;
@@ -54,6 +57,7 @@ struct _KibitzCallPage
   KibitzParticipantTile *spotlit;    /* in spotlight_box, not in the grid */
   gboolean               class_syncing; /* switches follow room_state, not the user */
   gboolean               ending;     /* we pressed End Class */
+  gboolean               board_shown; /* shown once for a board in use */
   GHashTable            *knock_toasts; /* waiting id -> its "is waiting" AdwToast */
 
   /* The call owns the controls while it runs; these are only the user's
@@ -96,6 +100,10 @@ void kibitz_call_page_chat_entry_activate_cb (KibitzCallPage *self);
 void kibitz_call_page_send_chat_action (GtkWidget  *widget,
                                         const char *action_name,
                                         GVariant   *parameter);
+
+/* kibitz-call-page-board.c */
+void kibitz_call_page_connect_board  (KibitzCallPage *self);
+void kibitz_call_page_init_board     (KibitzCallPage *self);
 
 /* kibitz-call-page-class.c */
 void kibitz_call_page_connect_class  (KibitzCallPage *self);

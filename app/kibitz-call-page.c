@@ -205,6 +205,7 @@ start_call (KibitzCallPage *self)
   kibitz_call_page_connect_tiles (self);
   kibitz_call_page_connect_chat (self);
   kibitz_call_page_connect_class (self);
+  kibitz_call_page_connect_board (self);
   g_signal_connect (self->call, "joined", G_CALLBACK (joined_cb), self);
   g_signal_connect (self->call, "failed", G_CALLBACK (call_failed_cb), self);
   kibitz_call_start (self->call);
@@ -429,6 +430,8 @@ kibitz_call_page_class_init (KibitzCallPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, lock_switch);
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, unmute_switch);
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, spotlight_box);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, board_view);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, board_button);
   gtk_widget_class_bind_template_callback (widget_class, kibitz_call_page_chat_entry_activate_cb);
   kibitz_call_page_install_controls (widget_class);
   kibitz_call_page_install_class (widget_class);
@@ -438,7 +441,9 @@ static void
 kibitz_call_page_init (KibitzCallPage *self)
 {
   g_type_ensure (ADW_TYPE_FLAP);
+  g_type_ensure (KIBITZ_TYPE_BOARD_VIEW);
   gtk_widget_init_template (GTK_WIDGET (self));
+  kibitz_call_page_init_board (self);
   self->tiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->lost = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->knock_toasts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);

@@ -19,6 +19,8 @@
 #include "kibitz-test-server.h"
 #include "kibitz-test-app.h"
 #include "kibitz-test-util.h"
+#include "kibitz-board-view.h"
+#include "kibitz-chess-position.h"
 #include "kibitz-lobby-page.h"
 #include "kibitz-window.h"
 
@@ -69,7 +71,8 @@ spawn_peer (KibitzTestServer *server,
   g_autofree char *name_arg = g_strdup_printf ("--name=%s", name);
   TestPeer *peer = g_new0 (TestPeer, 1);
 
-  peer->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
+  peer->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDIN_PIPE,
+                                    &error,
                                     g_getenv ("KIBITZ_PEER_BIN"), url, "--room=" ROOM, name_arg,
                                     "--ice-address=127.0.0.1", "--width=320", "--height=240",
                                     "--duration=50", extra, NULL);
@@ -623,6 +626,124 @@ test_missing_camera (void)
                  KIBITZ_TILE_BADGE_CAMERA_OFF);
 
   close_window (window);
+}
+
+typedef struct {
+  KibitzCallPage  *page;
+  KibitzBoardView *view;
+  TestPeer        *ada;
+} Board;
+
+/* Ada's latest board event has @moves moves, the last of them @san. */
+static gboolean
+ada_saw (TestPeer   *ada,
+         guint       moves,
+         const char *san)
+{
+  for (guint i = ada->events->len; i > 0; i--)
+    {
+      JsonObject *e = g_ptr_array_index (ada->events, i - 1);
+      JsonArray *played;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), "board") != 0)
+        continue;
+      played = json_object_get_array_member (e, "moves");
+      return json_array_get_length (played) == moves &&
+             (moves == 0 || g_strcmp0 (json_array_get_string_element (played, moves - 1), san) == 0);
+    }
+  return FALSE;
+}
+
+static gboolean
+app_has_board (Board *b)
+{
+  KibitzCall *call = kibitz_call_page_get_call (b->page);
+
+  return call != NULL && kibitz_call_get_board (call) != NULL && b->ada->events->len > 0;
+}
+
+/* The start position, in the app and in Ada's last board event. */
+static gboolean
+board_is_shown (Board *b)
+{
+  KibitzCall *call = kibitz_call_page_get_call (b->page);
+
+  return call != NULL && ada_saw (b->ada, 0, NULL) &&
+         g_str_has_prefix (kibitz_board_view_get_summary (b->view), "Start position");
+}
+
+static gboolean
+ada_saw_nf6 (Board *b)
+{
+  return ada_saw (b->ada, 2, "Nf6");
+}
+
+/* Ada's 1. e4 shows, and the board, now in use, opened by itself. */
+static gboolean
+app_shows_e4 (Board *b)
+{
+  GtkToggleButton *button = GTK_TOGGLE_BUTTON (gtk_widget_get_template_child (
+      GTK_WIDGET (b->page), KIBITZ_TYPE_CALL_PAGE, "board_button"));
+
+  return g_str_has_prefix (kibitz_board_view_get_summary (b->view), "After 1. e4: Black to move.") &&
+         gtk_toggle_button_get_active (button) && gtk_widget_get_mapped (GTK_WIDGET (b->view));
+}
+
+/* The shared board in the app (protocol.md §5), in an open room where
+ * everyone may move: another participant's move shows, and the board, once
+ * in use, opens by itself; a tap on a square that is no legal target plays
+ * nothing; taps on g8 then f6 play 1... Nf6, and the other participant sees
+ * it. */
+static void
+test_board (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *url = g_strdup_printf ("http://%s", server->http);
+  TestPeer *ada = spawn_peer (server, "Ada", "--video=none");
+  KibitzWindow *window = kibitz_window_new (NULL);
+  KibitzCallPage *page = kibitz_window_get_call_page (window);
+  Board b = { page, NULL, ada };
+  GOutputStream *to_ada = g_subprocess_get_stdin_pipe (ada->process);
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  /* The app's style sheet, which AdwApplication loads (there is none here):
+   * the snapshot shows the board as people see it. */
+  gtk_css_provider_load_from_resource (css, "/io/github/kibitz/Kibitz/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+
+  b.view = KIBITZ_BOARD_VIEW (gtk_widget_get_template_child (GTK_WIDGET (page), KIBITZ_TYPE_CALL_PAGE,
+                                                             "board_view"));
+  gtk_window_present (GTK_WINDOW (window));
+  kibitz_window_join (window, url, ROOM, "Teacher");
+  /* The room's board outlives its members (in the state directory): Ada
+   * sets up a new game first. */
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) app_has_board, &b, 30000));
+  g_assert_true (g_output_stream_write_all (to_ada, "fen " KIBITZ_CHESS_START_FEN "\n",
+                                            strlen ("fen " KIBITZ_CHESS_START_FEN "\n"), NULL, NULL, NULL));
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) board_is_shown, &b, 10000));
+  g_test_message ("%s", kibitz_board_view_get_summary (b.view));
+  g_assert_nonnull (strstr (kibitz_board_view_get_summary (b.view), "You may move."));
+
+  g_assert_true (g_output_stream_write_all (to_ada, "move e4\n", 8, NULL, NULL, NULL));
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) app_shows_e4, &b, 10000));
+  kibitz_test_spin (500);   /* the board slides in */
+
+  /* Not a legal target: nothing is played. */
+  kibitz_board_view_activate_square (b.view, "e7");
+  kibitz_board_view_activate_square (b.view, "e4");
+  kibitz_test_spin (800);
+  g_assert_true (g_str_has_prefix (kibitz_board_view_get_summary (b.view), "After 1. e4:"));
+
+  kibitz_board_view_activate_square (b.view, "g8");
+  kibitz_test_spin (400);
+  kibitz_board_view_activate_square (b.view, "f6");
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_nf6, &b, 10000));
+  maybe_snapshot (GTK_WIDGET (window));
+
+  close_window (window);
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+  test_peer_stop (ada);
 }
 
 /* A full room is said as such, with what to do. */
@@ -1347,6 +1468,7 @@ main (int    argc,
   g_test_add_func ("/app/lobby/camera-plugged-in-and-out", test_lobby_hotplug);
   g_test_add_func ("/app/call/missing-camera-joins-without-it", test_missing_camera);
   g_test_add_func ("/app/call/room-full-says-so", test_room_full);
+  g_test_add_func ("/app/call/shared-board", test_board);
   g_test_add_func ("/app/call/relayed-link-has-a-badge", test_relayed_badge);
   g_test_add_func ("/app/call/unreachable-server-shows-the-error", test_unreachable_server);
   g_test_add_func ("/app/call/class-video-badges-and-chat", test_class);

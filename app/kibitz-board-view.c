@@ -1,0 +1,604 @@
+/* kibitz-board-view.c: the class's shared chessboard in the app
+ * (protocol.md §5).
+ *
+ * Sixty-four buttons in a grid, each with the team's own piece drawing
+ * (app/pieces/, shown through the icon theme so that GTK draws the SVG at
+ * the size it needs) and a name for a screen reader ("e4, white pawn"), so
+ * the board is usable from the keyboard (Tab, arrows, Space) as from the
+ * pointer: a tap on a piece of the side to move shows its legal targets, a
+ * tap on a target plays it (a pawn on the last rank asks for its piece).
+ * The view never moves a piece itself: it emits ::move, and shows the
+ * server's next state, so every participant sees the same position. Legal
+ * moves come from src/chess.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz"
+
+#include "config.h"
+
+#include "kibitz-board-view.h"
+
+#include <glib/gi18n.h>
+
+#include "kibitz-chess-game.h"
+#include "kibitz-chess-notation.h"
+
+#define PIECE_PIXELS 48
+
+struct _KibitzBoardView {
+  GtkWidget        parent_instance;
+
+  GtkWidget       *box;
+  GtkWidget       *grid;
+  GtkWidget       *squares[64];
+  GtkWidget       *images[64];
+  GtkWidget       *summary_label;
+  GtkWidget       *moves;
+  GtkWidget       *promotion;      /* a popover: which piece */
+
+  KibitzChessGame *game;           /* the server's game, or NULL */
+  guint            ply;            /* the move shown */
+  char            *result;
+  gboolean         may_move;
+  gboolean         may_navigate;
+  gboolean         flipped;
+  int              selected;       /* a square, or -1 */
+  int              promotion_from;
+  int              promotion_to;
+  GStrv            legal;          /* UCI moves in the shown position */
+  char            *summary;
+};
+
+G_DEFINE_FINAL_TYPE (KibitzBoardView, kibitz_board_view, GTK_TYPE_WIDGET)
+
+enum {
+  SIGNAL_MOVE,
+  SIGNAL_VIEW,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static const char * const piece_names[] = {
+  NULL, "pawn", "knight", "bishop", "rook", "queen", "king",
+};
+
+static const KibitzChessPosition *
+shown_position (KibitzBoardView *self)
+{
+  return self->game ? kibitz_chess_game_get_position (self->game, self->ply) : NULL;
+}
+
+static KibitzChessPiece
+piece_at (KibitzBoardView *self,
+          int              square)
+{
+  const KibitzChessPosition *position = shown_position (self);
+
+  return position ? kibitz_chess_position_get_piece (position, square) : KIBITZ_CHESS_EMPTY;
+}
+
+/* "e4, white pawn", for a screen reader. */
+static char *
+square_label (KibitzBoardView *self,
+              int              square,
+              KibitzChessPiece piece,
+              gboolean         target)
+{
+  /* Translators: the pieces as a screen reader names them on a square. */
+  static const char * const white[] = { NULL, N_("white pawn"), N_("white knight"),
+                                        N_("white bishop"), N_("white rook"), N_("white queen"),
+                                        N_("white king") };
+  static const char * const black[] = { NULL, N_("black pawn"), N_("black knight"),
+                                        N_("black bishop"), N_("black rook"), N_("black queen"),
+                                        N_("black king") };
+  KibitzChessPieceType type = KIBITZ_CHESS_PIECE_TYPE (piece);
+  char name[3];
+  GString *label = g_string_new (NULL);
+
+  kibitz_chess_square_to_name (square, name);
+  g_string_append (label, name);
+  g_string_append (label, ", ");
+  if (piece == KIBITZ_CHESS_EMPTY)
+    g_string_append (label, _("empty"));
+  else
+    g_string_append (label, gettext ((KIBITZ_CHESS_PIECE_COLOR (piece) == KIBITZ_CHESS_WHITE
+                                      ? white : black)[type]));
+  if (square == self->selected)
+    g_string_append_printf (label, ", %s", _("selected"));
+  if (target)
+    g_string_append_printf (label, ", %s", _("a legal move"));
+  return g_string_free (label, FALSE);
+}
+
+static gboolean
+is_target (KibitzBoardView *self,
+           int              from,
+           int              to)
+{
+  char uci[5];
+
+  if (from < 0 || self->legal == NULL)
+    return FALSE;
+  kibitz_chess_square_to_name (from, uci);
+  kibitz_chess_square_to_name (to, uci + 2);
+  for (guint i = 0; self->legal[i]; i++)
+    if (strncmp (self->legal[i], uci, 4) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+update_squares (KibitzBoardView *self)
+{
+  const KibitzChessPosition *position = shown_position (self);
+  const KibitzChessMove *last = NULL;
+  int check = -1;
+
+  if (self->game != NULL && self->ply > 0)
+    last = kibitz_chess_game_get_move (self->game, self->ply - 1);
+  if (position != NULL && kibitz_chess_position_in_check (position))
+    {
+      KibitzChessPiece king = kibitz_chess_position_get_side_to_move (position) == KIBITZ_CHESS_WHITE
+                              ? KIBITZ_CHESS_WHITE_KING : KIBITZ_CHESS_BLACK_KING;
+
+      for (int square = 0; square < 64 && check < 0; square++)
+        if (kibitz_chess_position_get_piece (position, square) == king)
+          check = square;
+    }
+
+  for (int square = 0; square < 64; square++)
+    {
+      GtkWidget *button = self->squares[square];
+      KibitzChessPiece piece = piece_at (self, square);
+      gboolean target = is_target (self, self->selected, square);
+      g_autofree char *label = square_label (self, square, piece, target);
+
+      if (piece == KIBITZ_CHESS_EMPTY)
+        gtk_image_clear (GTK_IMAGE (self->images[square]));
+      else
+        {
+          g_autofree char *icon = g_strdup_printf ("kibitz-piece-%s-%s",
+                                                   KIBITZ_CHESS_PIECE_COLOR (piece) == KIBITZ_CHESS_WHITE
+                                                   ? "white" : "black",
+                                                   piece_names[KIBITZ_CHESS_PIECE_TYPE (piece)]);
+
+          gtk_image_set_from_icon_name (GTK_IMAGE (self->images[square]), icon);
+        }
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+
+      if (last != NULL && (square == last->from || square == last->to))
+        gtk_widget_add_css_class (button, "last-move");
+      else
+        gtk_widget_remove_css_class (button, "last-move");
+      if (square == self->selected)
+        gtk_widget_add_css_class (button, "selected");
+      else
+        gtk_widget_remove_css_class (button, "selected");
+      if (target)
+        gtk_widget_add_css_class (button, piece == KIBITZ_CHESS_EMPTY ? "target" : "target-capture");
+      else
+        {
+          gtk_widget_remove_css_class (button, "target");
+          gtk_widget_remove_css_class (button, "target-capture");
+        }
+      if (square == check)
+        gtk_widget_add_css_class (button, "check");
+      else
+        gtk_widget_remove_css_class (button, "check");
+    }
+}
+
+static void
+place_squares (KibitzBoardView *self)
+{
+  for (int square = 0; square < 64; square++)
+    {
+      int file = KIBITZ_CHESS_SQUARE_FILE (square);
+      int rank = KIBITZ_CHESS_SQUARE_RANK (square);
+      int column = self->flipped ? 7 - file : file;
+      int row = self->flipped ? rank : 7 - rank;
+
+      if (gtk_widget_get_parent (self->squares[square]) != NULL)
+        gtk_grid_remove (GTK_GRID (self->grid), self->squares[square]);
+      gtk_grid_attach (GTK_GRID (self->grid), self->squares[square], column, row, 1, 1);
+    }
+}
+
+static void
+update_summary (KibitzBoardView *self)
+{
+  const KibitzChessPosition *position = shown_position (self);
+  const char * const *san = self->game ? kibitz_chess_game_get_san_moves (self->game) : NULL;
+  guint total = self->game ? kibitz_chess_game_get_n_moves (self->game) : 0;
+  GString *text = g_string_new (NULL);
+
+  if (position == NULL)
+    {
+      g_free (self->summary);
+      self->summary = g_strdup (_("The class has no board yet."));
+      gtk_label_set_text (GTK_LABEL (self->summary_label), self->summary);
+      g_string_free (text, TRUE);
+      return;
+    }
+
+  if (self->ply > 0)
+    /* Translators: "After 2... Nc6:" — the move number, dots and the move. */
+    g_string_append_printf (text, _("After %u%s %s:"), (self->ply + 1) / 2,
+                            self->ply % 2 ? "." : "...", san[self->ply - 1]);
+  else
+    g_string_append (text, _("Start position:"));
+  g_string_append_c (text, ' ');
+  if (self->result != NULL && self->ply == total)
+    /* Translators: %s is "1-0", "0-1" or "1/2-1/2". */
+    g_string_append_printf (text, _("game over, %s."), self->result);
+  else
+    {
+      gboolean white = kibitz_chess_position_get_side_to_move (position) == KIBITZ_CHESS_WHITE;
+
+      g_string_append (text, white ? _("White to move") : _("Black to move"));
+      if (kibitz_chess_position_in_check (position))
+        g_string_append (text, _(", in check"));
+      g_string_append_c (text, '.');
+    }
+  if (self->ply < total)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append_printf (text, _("Showing move %u of %u."), self->ply, total);
+    }
+  if (self->may_move)
+    {
+      g_string_append_c (text, ' ');
+      g_string_append (text, _("You may move."));
+    }
+
+  g_free (self->summary);
+  self->summary = g_string_free (text, FALSE);
+  gtk_label_set_text (GTK_LABEL (self->summary_label), self->summary);
+}
+
+static void
+move_button_clicked_cb (GtkButton       *button,
+                        KibitzBoardView *self)
+{
+  guint ply = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "ply"));
+
+  if (self->may_navigate)
+    g_signal_emit (self, signals[SIGNAL_VIEW], 0, ply);
+}
+
+static void
+update_moves (KibitzBoardView *self)
+{
+  const char * const *san = self->game ? kibitz_chess_game_get_san_moves (self->game) : NULL;
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (self->moves)) != NULL)
+    gtk_flow_box_remove (GTK_FLOW_BOX (self->moves), child);
+
+  for (guint ply = 0; self->game != NULL && ply <= kibitz_chess_game_get_n_moves (self->game); ply++)
+    {
+      g_autofree char *label = ply == 0 ? g_strdup (_("Start"))
+                               : ply % 2 ? g_strdup_printf ("%u. %s", (ply + 1) / 2, san[ply - 1])
+                               : g_strdup (san[ply - 1]);
+      GtkWidget *button = gtk_button_new_with_label (label);
+
+      g_object_set_data (G_OBJECT (button), "ply", GUINT_TO_POINTER (ply));
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_add_css_class (button, "board-move");
+      if (ply == self->ply)
+        gtk_widget_add_css_class (button, "current");
+      gtk_widget_set_sensitive (button, self->may_navigate || ply == self->ply);
+      g_signal_connect (button, "clicked", G_CALLBACK (move_button_clicked_cb), self);
+      gtk_flow_box_append (GTK_FLOW_BOX (self->moves), button);
+    }
+  if (self->result != NULL)
+    gtk_flow_box_append (GTK_FLOW_BOX (self->moves), gtk_label_new (self->result));
+}
+
+static void
+play (KibitzBoardView *self,
+      int              from,
+      int              to,
+      char             promotion)
+{
+  char uci[6] = { 0 };
+
+  kibitz_chess_square_to_name (from, uci);
+  kibitz_chess_square_to_name (to, uci + 2);
+  uci[4] = promotion;
+  self->selected = -1;
+  update_squares (self);
+  g_signal_emit (self, signals[SIGNAL_MOVE], 0, uci);
+}
+
+static void
+promotion_clicked_cb (GtkButton       *button,
+                      KibitzBoardView *self)
+{
+  const char *piece = g_object_get_data (G_OBJECT (button), "piece");
+
+  gtk_popover_popdown (GTK_POPOVER (self->promotion));
+  play (self, self->promotion_from, self->promotion_to, piece[0]);
+}
+
+static gboolean
+needs_promotion (KibitzBoardView *self,
+                 int              from,
+                 int              to)
+{
+  char uci[6] = { 0 };
+
+  kibitz_chess_square_to_name (from, uci);
+  kibitz_chess_square_to_name (to, uci + 2);
+  uci[4] = 'q';
+  return self->legal != NULL && g_strv_contains ((const char * const *) self->legal, uci);
+}
+
+static void
+square_clicked (KibitzBoardView *self,
+                int              square)
+{
+  const KibitzChessPosition *position = shown_position (self);
+  KibitzChessPiece piece = piece_at (self, square);
+
+  if (!self->may_move || position == NULL)
+    return;
+
+  if (is_target (self, self->selected, square))
+    {
+      if (needs_promotion (self, self->selected, square))
+        {
+          self->promotion_from = self->selected;
+          self->promotion_to = square;
+          gtk_widget_unparent (self->promotion);
+          gtk_widget_set_parent (self->promotion, self->squares[square]);
+          gtk_popover_popup (GTK_POPOVER (self->promotion));
+          return;
+        }
+      play (self, self->selected, square, 0);
+      return;
+    }
+
+  if (piece != KIBITZ_CHESS_EMPTY && square != self->selected &&
+      KIBITZ_CHESS_PIECE_COLOR (piece) == kibitz_chess_position_get_side_to_move (position))
+    self->selected = square;
+  else
+    self->selected = -1;
+  update_squares (self);
+}
+
+static void
+square_clicked_cb (GtkButton       *button,
+                   KibitzBoardView *self)
+{
+  square_clicked (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "square")));
+}
+
+static void
+flip_clicked_cb (GtkButton       *button,
+                 KibitzBoardView *self)
+{
+  kibitz_board_view_set_flipped (self, !self->flipped);
+}
+
+static GtkWidget *
+make_promotion (KibitzBoardView *self)
+{
+  static const struct { const char *piece; const char *icon; const char *label; } choices[] = {
+    { "q", "kibitz-piece-white-queen", N_("Queen") },
+    { "r", "kibitz-piece-white-rook", N_("Rook") },
+    { "b", "kibitz-piece-white-bishop", N_("Bishop") },
+    { "n", "kibitz-piece-white-knight", N_("Knight") },
+  };
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+  for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
+    {
+      GtkWidget *button = gtk_button_new_from_icon_name (choices[i].icon);
+
+      gtk_widget_set_tooltip_text (button, gettext (choices[i].label));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      gettext (choices[i].label), -1);
+      g_object_set_data (G_OBJECT (button), "piece", (gpointer) choices[i].piece);
+      g_signal_connect (button, "clicked", G_CALLBACK (promotion_clicked_cb), self);
+      gtk_box_append (GTK_BOX (box), button);
+    }
+  gtk_popover_set_child (GTK_POPOVER (popover), box);
+  gtk_widget_set_parent (popover, GTK_WIDGET (self));
+  return popover;
+}
+
+static void
+kibitz_board_view_dispose (GObject *object)
+{
+  KibitzBoardView *self = KIBITZ_BOARD_VIEW (object);
+
+  g_clear_pointer (&self->promotion, gtk_widget_unparent);
+  g_clear_pointer (&self->box, gtk_widget_unparent);
+  G_OBJECT_CLASS (kibitz_board_view_parent_class)->dispose (object);
+}
+
+static void
+kibitz_board_view_finalize (GObject *object)
+{
+  KibitzBoardView *self = KIBITZ_BOARD_VIEW (object);
+
+  g_clear_pointer (&self->game, kibitz_chess_game_free);
+  g_clear_pointer (&self->legal, g_strfreev);
+  g_free (self->result);
+  g_free (self->summary);
+  G_OBJECT_CLASS (kibitz_board_view_parent_class)->finalize (object);
+}
+
+static void
+kibitz_board_view_class_init (KibitzBoardViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = kibitz_board_view_dispose;
+  object_class->finalize = kibitz_board_view_finalize;
+
+  signals[SIGNAL_MOVE] = g_signal_new ("move", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_VIEW] = g_signal_new ("view", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                       0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "kibitz-board");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+kibitz_board_view_init (KibitzBoardView *self)
+{
+  GtkWidget *frame, *tools, *flip;
+
+  self->selected = -1;
+  self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_parent (self->box, GTK_WIDGET (self));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Shared chessboard"), -1);
+
+  self->grid = gtk_grid_new ();
+  gtk_grid_set_row_homogeneous (GTK_GRID (self->grid), TRUE);
+  gtk_grid_set_column_homogeneous (GTK_GRID (self->grid), TRUE);
+  gtk_widget_add_css_class (self->grid, "board-grid");
+  frame = gtk_aspect_frame_new (0.5, 0.5, 1.0, FALSE);
+  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), self->grid);
+  gtk_box_append (GTK_BOX (self->box), frame);
+
+  for (int square = 0; square < 64; square++)
+    {
+      GtkWidget *button = gtk_button_new ();
+      gboolean light = (KIBITZ_CHESS_SQUARE_FILE (square) + KIBITZ_CHESS_SQUARE_RANK (square)) % 2;
+
+      self->images[square] = gtk_image_new ();
+      gtk_image_set_pixel_size (GTK_IMAGE (self->images[square]), PIECE_PIXELS);
+      gtk_button_set_child (GTK_BUTTON (button), self->images[square]);
+      gtk_widget_add_css_class (button, "board-square");
+      gtk_widget_add_css_class (button, light ? "light" : "dark");
+      g_object_set_data (G_OBJECT (button), "square", GINT_TO_POINTER (square));
+      g_signal_connect (button, "clicked", G_CALLBACK (square_clicked_cb), self);
+      self->squares[square] = button;
+    }
+  place_squares (self);
+
+  self->summary_label = gtk_label_new (NULL);
+  gtk_label_set_wrap (GTK_LABEL (self->summary_label), TRUE);
+  gtk_widget_add_css_class (self->summary_label, "heading");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Board status"), -1);
+  gtk_box_append (GTK_BOX (self->box), self->summary_label);
+
+  tools = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_set_halign (tools, GTK_ALIGN_CENTER);
+  flip = gtk_button_new_with_mnemonic (_("_Flip Board"));
+  g_signal_connect (flip, "clicked", G_CALLBACK (flip_clicked_cb), self);
+  gtk_box_append (GTK_BOX (tools), flip);
+  gtk_box_append (GTK_BOX (self->box), tools);
+
+  self->moves = gtk_flow_box_new ();
+  gtk_flow_box_set_selection_mode (GTK_FLOW_BOX (self->moves), GTK_SELECTION_NONE);
+  gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->moves), 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->moves), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Moves"), -1);
+  gtk_box_append (GTK_BOX (self->box), self->moves);
+
+  self->promotion = make_promotion (self);
+  update_summary (self);
+}
+
+KibitzBoardView *
+kibitz_board_view_new (void)
+{
+  return g_object_new (KIBITZ_TYPE_BOARD_VIEW, NULL);
+}
+
+void
+kibitz_board_view_set_state (KibitzBoardView *self,
+                             JsonObject      *state,
+                             gboolean         may_move,
+                             gboolean         may_navigate)
+{
+  g_autoptr(KibitzChessGame) game = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *start_fen;
+  JsonArray *moves;
+  JsonNode *result;
+  gint64 ply;
+
+  g_return_if_fail (KIBITZ_IS_BOARD_VIEW (self));
+
+  start_fen = json_object_get_string_member_with_default (state, "start_fen", NULL);
+  moves = json_object_has_member (state, "moves") ? json_object_get_array_member (state, "moves") : NULL;
+  ply = json_object_get_int_member_with_default (state, "ply", 0);
+  if (start_fen == NULL || moves == NULL || (game = kibitz_chess_game_new_from_fen (start_fen, &error)) == NULL)
+    {
+      g_warning ("The board's state has no playable start: %s", error ? error->message : "no start_fen");
+      return;
+    }
+  for (guint i = 0; i < json_array_get_length (moves); i++)
+    {
+      const char *san = json_array_get_string_element (moves, i);
+
+      if (san == NULL || !kibitz_chess_game_play_san (game, i, san, &error))
+        {
+          g_warning ("The board's moves do not replay (move %u): %s", i + 1,
+                     error ? error->message : "not a string");
+          return;
+        }
+    }
+  if (ply < 0 || ply > (gint64) kibitz_chess_game_get_n_moves (game))
+    return;
+
+  g_clear_pointer (&self->game, kibitz_chess_game_free);
+  self->game = g_steal_pointer (&game);
+  self->ply = (guint) ply;
+  result = json_object_get_member (state, "result");
+  g_free (self->result);
+  self->result = result && JSON_NODE_HOLDS_VALUE (result) ? g_strdup (json_node_get_string (result)) : NULL;
+  self->may_move = may_move && !(self->result != NULL && self->ply == kibitz_chess_game_get_n_moves (self->game));
+  self->may_navigate = may_navigate;
+  self->selected = -1;
+  g_clear_pointer (&self->legal, g_strfreev);
+  self->legal = kibitz_chess_position_legal_moves_uci (shown_position (self));
+
+  update_squares (self);
+  update_summary (self);
+  update_moves (self);
+}
+
+void
+kibitz_board_view_set_flipped (KibitzBoardView *self,
+                               gboolean         flipped)
+{
+  g_return_if_fail (KIBITZ_IS_BOARD_VIEW (self));
+
+  self->flipped = flipped;
+  place_squares (self);
+}
+
+const char *
+kibitz_board_view_get_summary (KibitzBoardView *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_BOARD_VIEW (self), NULL);
+
+  return self->summary;
+}
+
+void
+kibitz_board_view_activate_square (KibitzBoardView *self,
+                                   const char      *name)
+{
+  int square = kibitz_chess_square_from_name (name);
+
+  g_return_if_fail (KIBITZ_IS_BOARD_VIEW (self));
+  g_return_if_fail (square >= 0);
+
+  gtk_widget_activate (self->squares[square]);
+}

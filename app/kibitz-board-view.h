@@ -1,0 +1,36 @@
+/* kibitz-board-view.h: the class's shared chessboard in the app.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define KIBITZ_TYPE_BOARD_VIEW (kibitz_board_view_get_type ())
+G_DECLARE_FINAL_TYPE (KibitzBoardView, kibitz_board_view, KIBITZ, BOARD_VIEW, GtkWidget)
+
+/* Signals:
+ *   ::move (const char *uci)   the user played a move (not shown until the
+ *                              server's next state has it)
+ *   ::view (guint ply)         the user asked the class to see that move
+ */
+KibitzBoardView *kibitz_board_view_new        (void);
+/* The server's state (protocol.md §5); @may_move: teachers, movers and
+ * everyone in an open room; @may_navigate: teachers and open rooms. */
+void             kibitz_board_view_set_state  (KibitzBoardView *self,
+                                               JsonObject      *state,
+                                               gboolean         may_move,
+                                               gboolean         may_navigate);
+void             kibitz_board_view_set_flipped (KibitzBoardView *self,
+                                                gboolean         flipped);
+/* The sentence under the board: last move, who is to move, the result. */
+const char      *kibitz_board_view_get_summary (KibitzBoardView *self);
+/* For tests: a tap on the square named @name ("e2"), as a pointer would. */
+void             kibitz_board_view_activate_square (KibitzBoardView *self,
+                                                    const char      *name);
+
+G_END_DECLS
