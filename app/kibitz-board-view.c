@@ -21,6 +21,7 @@
 #include "kibitz-board-view.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "kibitz-chess-game.h"
 #include "kibitz-chess-notation.h"
@@ -56,6 +57,7 @@ G_DEFINE_FINAL_TYPE (KibitzBoardView, kibitz_board_view, GTK_TYPE_WIDGET)
 enum {
   SIGNAL_MOVE,
   SIGNAL_VIEW,
+  SIGNAL_SET_GAME,
   N_SIGNALS
 };
 
@@ -377,13 +379,6 @@ square_clicked_cb (GtkButton       *button,
   square_clicked (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "square")));
 }
 
-static void
-flip_clicked_cb (GtkButton       *button,
-                 KibitzBoardView *self)
-{
-  kibitz_board_view_set_flipped (self, !self->flipped);
-}
-
 static GtkWidget *
 make_promotion (KibitzBoardView *self)
 {
@@ -410,6 +405,180 @@ make_promotion (KibitzBoardView *self)
   gtk_popover_set_child (GTK_POPOVER (popover), box);
   gtk_widget_set_parent (popover, GTK_WIDGET (self));
   return popover;
+}
+
+/* Board tools: FEN through the clipboard, PGN through files (a file chooser
+ * that is the portal's inside a Flatpak). Setting a game is a request like a
+ * move: the server checks it (bad-fen, bad-pgn) and answers everyone. */
+
+static void
+copy_fen_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  KibitzBoardView *self = KIBITZ_BOARD_VIEW (widget);
+  g_autofree char *fen = NULL;
+
+  if (self->game == NULL)
+    return;
+  fen = kibitz_chess_game_get_fen (self->game, self->ply);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), fen);
+}
+
+static void
+paste_fen_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(KibitzBoardView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, &error);
+
+  if (text == NULL)
+    {
+      g_message ("Nothing to paste as a position: %s", error ? error->message : "no text");
+      return;
+    }
+  g_strstrip (text);
+  g_signal_emit (self, signals[SIGNAL_SET_GAME], 0, text, NULL);
+}
+
+static void
+paste_fen_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (widget), NULL, paste_fen_cb,
+                                 g_object_ref (widget));
+}
+
+/* The protocol's board-set limit: a longer file is refused here, with the
+ * reason, instead of by the server. */
+#define PGN_MAX (64 * 1024)
+
+static void
+pgn_loaded_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(KibitzBoardView) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+
+  if (!g_file_load_contents_finish (G_FILE (source), result, &contents, &length, NULL, &error))
+    {
+      g_message ("Cannot read the PGN file: %s", error->message);
+      return;
+    }
+  if (length > PGN_MAX || memchr (contents, '\0', length) != NULL)
+    {
+      g_message ("The PGN file is over 64 KiB or not text: not sent");
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_SET_GAME], 0, NULL, contents);
+}
+
+static void
+open_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  KibitzBoardView *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  if (file != NULL)
+    g_file_load_contents_async (file, NULL, pgn_loaded_cb, g_object_ref (self));
+  g_object_unref (dialog);
+}
+
+static GtkFileFilter *
+pgn_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Chess games (PGN)"));
+  gtk_file_filter_add_pattern (filter, "*.pgn");
+  gtk_file_filter_add_pattern (filter, "*.PGN");
+  gtk_file_filter_add_mime_type (filter, "application/x-chess-pgn");
+  return filter;
+}
+
+static void
+open_pgn_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new (_("Open a Game"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
+  g_autoptr(GtkFileFilter) filter = pgn_filter ();
+
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (open_response_cb), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+save_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  KibitzBoardView *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *pgn = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  if (file != NULL && self->game != NULL)
+    {
+      pgn = kibitz_chess_game_to_pgn (self->game);
+      if (!g_file_replace_contents (file, pgn, strlen (pgn), NULL, FALSE, G_FILE_CREATE_NONE, NULL,
+                                    NULL, &error))
+        g_message ("Cannot save the game: %s", error->message);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+save_pgn_action (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  GtkRoot *root = gtk_widget_get_root (widget);
+  GtkFileChooserNative *dialog =
+    gtk_file_chooser_native_new (_("Save the Game"), GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                 GTK_FILE_CHOOSER_ACTION_SAVE, _("_Save"), _("_Cancel"));
+  g_autoptr(GtkFileFilter) filter = pgn_filter ();
+
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  /* Translators: the suggested file name of a saved game. */
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), _("game.pgn"));
+  g_signal_connect (dialog, "response", G_CALLBACK (save_response_cb), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static void
+flip_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  KibitzBoardView *self = KIBITZ_BOARD_VIEW (widget);
+
+  kibitz_board_view_set_flipped (self, !self->flipped);
+}
+
+static void
+update_actions (KibitzBoardView *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_widget_action_set_enabled (widget, "board.copy-fen", self->game != NULL);
+  gtk_widget_action_set_enabled (widget, "board.save-pgn", self->game != NULL);
+  gtk_widget_action_set_enabled (widget, "board.paste-fen", self->may_navigate);
+  gtk_widget_action_set_enabled (widget, "board.open-pgn", self->may_navigate);
 }
 
 static void
@@ -447,6 +616,15 @@ kibitz_board_view_class_init (KibitzBoardViewClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   signals[SIGNAL_VIEW] = g_signal_new ("view", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+  signals[SIGNAL_SET_GAME] = g_signal_new ("set-game", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
+                                           G_TYPE_STRING);
+
+  gtk_widget_class_install_action (widget_class, "board.copy-fen", NULL, copy_fen_action);
+  gtk_widget_class_install_action (widget_class, "board.paste-fen", NULL, paste_fen_action);
+  gtk_widget_class_install_action (widget_class, "board.open-pgn", NULL, open_pgn_action);
+  gtk_widget_class_install_action (widget_class, "board.save-pgn", NULL, save_pgn_action);
+  gtk_widget_class_install_action (widget_class, "board.flip", NULL, flip_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "kibitz-board");
@@ -456,7 +634,8 @@ kibitz_board_view_class_init (KibitzBoardViewClass *klass)
 static void
 kibitz_board_view_init (KibitzBoardView *self)
 {
-  GtkWidget *frame, *tools, *flip;
+  GtkWidget *frame, *tools, *flip, *game_button;
+  g_autoptr(GMenu) menu = NULL;
 
   self->selected = -1;
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
@@ -498,8 +677,17 @@ kibitz_board_view_init (KibitzBoardView *self)
   tools = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_set_halign (tools, GTK_ALIGN_CENTER);
   flip = gtk_button_new_with_mnemonic (_("_Flip Board"));
-  g_signal_connect (flip, "clicked", G_CALLBACK (flip_clicked_cb), self);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (flip), "board.flip");
   gtk_box_append (GTK_BOX (tools), flip);
+  menu = g_menu_new ();
+  g_menu_append (menu, _("_Copy Position (FEN)"), "board.copy-fen");
+  g_menu_append (menu, _("_Paste Position (FEN)"), "board.paste-fen");
+  g_menu_append (menu, _("_Open Game (PGN)…"), "board.open-pgn");
+  g_menu_append (menu, _("_Save Game (PGN)…"), "board.save-pgn");
+  game_button = gtk_menu_button_new ();
+  gtk_menu_button_set_label (GTK_MENU_BUTTON (game_button), _("Game"));
+  gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (game_button), G_MENU_MODEL (menu));
+  gtk_box_append (GTK_BOX (tools), game_button);
   gtk_box_append (GTK_BOX (self->box), tools);
 
   self->moves = gtk_flow_box_new ();
@@ -511,6 +699,7 @@ kibitz_board_view_init (KibitzBoardView *self)
 
   self->promotion = make_promotion (self);
   update_summary (self);
+  update_actions (self);
 }
 
 KibitzBoardView *
@@ -571,6 +760,7 @@ kibitz_board_view_set_state (KibitzBoardView *self,
   update_squares (self);
   update_summary (self);
   update_moves (self);
+  update_actions (self);
 }
 
 void

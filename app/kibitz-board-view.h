@@ -17,6 +17,11 @@ G_DECLARE_FINAL_TYPE (KibitzBoardView, kibitz_board_view, KIBITZ, BOARD_VIEW, Gt
  *   ::move (const char *uci)   the user played a move (not shown until the
  *                              server's next state has it)
  *   ::view (guint ply)         the user asked the class to see that move
+ *   ::set-game (const char *fen, const char *pgn)
+ *                              a new game from a pasted FEN or an opened
+ *                              PGN (one of the two is NULL)
+ * Actions: board.copy-fen, board.paste-fen, board.open-pgn, board.save-pgn,
+ * board.flip (the Game menu and Flip Board under the board).
  */
 KibitzBoardView *kibitz_board_view_new        (void);
 /* The server's state (protocol.md §5); @may_move: teachers, movers and

@@ -98,6 +98,16 @@ view_cb (KibitzBoardView *view,
     kibitz_call_board_view (self->call, ply);
 }
 
+static void
+set_game_cb (KibitzBoardView *view,
+             const char      *fen,
+             const char      *pgn,
+             KibitzCallPage  *self)
+{
+  if (self->call != NULL)
+    kibitz_call_board_set_game (self->call, fen, pgn);
+}
+
 void
 kibitz_call_page_connect_board (KibitzCallPage *self)
 {
@@ -111,4 +121,5 @@ kibitz_call_page_init_board (KibitzCallPage *self)
 {
   g_signal_connect (self->board_view, "move", G_CALLBACK (move_cb), self);
   g_signal_connect (self->board_view, "view", G_CALLBACK (view_cb), self);
+  g_signal_connect (self->board_view, "set-game", G_CALLBACK (set_game_cb), self);
 }

@@ -678,6 +678,49 @@ ada_saw_nf6 (Board *b)
   return ada_saw (b->ada, 2, "Nf6");
 }
 
+#define NF6_FEN "rnbqkb1r/pppppppp/5n2/8/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 1 2"
+#define ENDGAME_FEN "8/8/4k3/8/8/4K3/4P3/8 w - - 0 1"
+
+static void
+clipboard_text_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  char **text = user_data;
+
+  g_free (*text);
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+}
+
+static gboolean
+clipboard_has_nf6_fen (Board *b)
+{
+  static char *text;
+  gboolean found;
+
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (b->view)), NULL,
+                                 clipboard_text_cb, &text);
+  kibitz_test_spin (50);
+  found = g_strcmp0 (text, NF6_FEN) == 0;
+  if (found)
+    g_clear_pointer (&text, g_free);
+  return found;
+}
+
+static gboolean
+ada_saw_endgame (Board *b)
+{
+  for (guint i = b->ada->events->len; i > 0; i--)
+    {
+      JsonObject *e = g_ptr_array_index (b->ada->events, i - 1);
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), "board") == 0)
+        return g_strcmp0 (json_object_get_string_member_with_default (e, "start_fen", NULL),
+                          ENDGAME_FEN) == 0;
+    }
+  return FALSE;
+}
+
 /* Ada's 1. e4 shows, and the board, now in use, opened by itself. */
 static gboolean
 app_shows_e4 (Board *b)
@@ -693,7 +736,8 @@ app_shows_e4 (Board *b)
  * everyone may move: another participant's move shows, and the board, once
  * in use, opens by itself; a tap on a square that is no legal target plays
  * nothing; taps on g8 then f6 play 1... Nf6, and the other participant sees
- * it. */
+ * it; the position goes to the clipboard as FEN, and a FEN pasted sets up a
+ * new game for the class. */
 static void
 test_board (void)
 {
@@ -740,6 +784,14 @@ test_board (void)
   kibitz_board_view_activate_square (b.view, "f6");
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_nf6, &b, 10000));
   maybe_snapshot (GTK_WIDGET (window));
+
+  /* Game > Copy Position puts the FEN shown on the clipboard; Paste Position
+   * sets up a new game from the clipboard's, and Ada gets it. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.view), "board.copy-fen", NULL));
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) clipboard_has_nf6_fen, &b, 5000));
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (b.view)), "  " ENDGAME_FEN "\n");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.view), "board.paste-fen", NULL));
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_endgame, &b, 10000));
 
   close_window (window);
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
