@@ -331,9 +331,10 @@ test_restart_keeps_board (void)
                                 "--state-dir", dir, NULL };
   g_autoptr(KibitzTestServer) first = kibitz_test_server_start (args);
   g_autoptr(KibitzTestServer) second = NULL;
+  g_autoptr(KibitzTestServer) third = NULL;
   g_autofree char *boards = g_build_filename (dir, "boards", NULL);
   Member m = member_join (first, "Board: kept", "Ada");
-  Member again;
+  Member again, later;
   GDir *listing;
   const char *name;
 
@@ -356,6 +357,16 @@ test_restart_keeps_board (void)
   expect_board_all (&again, 1, 3, "d4 d5", 2, NULL);
   member_clear (&again);
   kibitz_test_server_stop (second);
+
+  /* The move cleared the arrow, so that file is shorter than the one before
+   * it: nothing of the longer one may stay behind it. */
+  third = kibitz_test_server_start (args);
+  later = member_join (third, "Board: kept", "Ada");
+  assert_board (json_object_get_object_member (later.welcome, "board"), 3, "d4 d5", 2, NULL);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_object_get_object_member (later.welcome, "board"), "shapes")), ==, 0);
+  member_clear (&later);
+  kibitz_test_server_stop (third);
 
   listing = g_dir_open (boards, 0, NULL);
   g_assert_nonnull (listing);

@@ -13,7 +13,10 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "kibitz-board-store.h"
 
@@ -72,6 +75,57 @@ kibitz_board_store_load (const char *dir,
   return board;
 }
 
+/* A new file beside @path, then renamed over it: never half a file, and no
+ * fsync. g_file_set_contents_full() would not do: with
+ * G_FILE_SET_CONTENTS_CONSISTENT it fsyncs before the rename whenever the
+ * file exists (on every file system but btrfs), which made a move's round
+ * trip 7 ms at p99 in a class of 20 on ext4 (bench/chess/move-rtt.mjs); with
+ * G_FILE_SET_CONTENTS_NONE GLib 2.74 writes in place without truncating, so
+ * a shorter board left the end of the longer one behind it (test-app saw
+ * such a file). ext4's auto_da_alloc writes the data before a rename over an
+ * existing file commits. */
+static gboolean
+write_and_rename (const char  *path,
+                  const char  *text,
+                  GError     **error)
+{
+  g_autofree char *temporary = g_strconcat (path, ".new", NULL);
+  gsize length = strlen (text), written = 0;
+  int fd = g_open (temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+  if (fd < 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "%s", g_strerror (errno));
+      return FALSE;
+    }
+  while (written < length)
+    {
+      gssize n = write (fd, text + written, length - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          g_unlink (temporary);
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s", g_strerror (saved));
+          return FALSE;
+        }
+      written += n;
+    }
+  if (close (fd) != 0 || g_rename (temporary, path) != 0)
+    {
+      int saved = errno;
+
+      g_unlink (temporary);
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "%s", g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 void
 kibitz_board_store_save (const char        *dir,
                          const char        *room_key,
@@ -94,13 +148,7 @@ kibitz_board_store_save (const char        *dir,
                  "a restart", dir, g_strerror (errno));
       return;
     }
-  /* G_FILE_SET_CONTENTS_CONSISTENT would fsync before the rename whenever
-   * the file exists (GLib does so on every file system but btrfs): on this
-   * machine's ext4 that made a move's round trip 7 ms at p99 in a class of
-   * 20 (bench/chess/move-rtt.mjs). A rename over the old file is atomic
-   * without it, and ext4's auto_da_alloc writes the data before such a
-   * rename commits. */
-  if (!g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_NONE, 0600, &error))
+  if (!write_and_rename (path, text, &error))
     g_warning ("Cannot save a room's board in %s (%s); it is not kept across a restart",
                path, error->message);
 }
