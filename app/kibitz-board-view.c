@@ -21,6 +21,7 @@
 #include "kibitz-board-view.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
 
 #include "kibitz-chess-game.h"
@@ -38,6 +39,8 @@ struct _KibitzBoardView {
   GtkWidget       *summary_label;
   GtkWidget       *moves;
   GtkWidget       *promotion;      /* a popover: which piece */
+  GtkWidget       *shapes_area;    /* arrows and marked squares, over the grid */
+  GArray          *shapes;         /* Shape, from the server's state */
 
   KibitzChessGame *game;           /* the server's game, or NULL */
   guint            ply;            /* the move shown */
@@ -51,6 +54,19 @@ struct _KibitzBoardView {
   GStrv            legal;          /* UCI moves in the shown position */
   char            *summary;
 };
+
+typedef struct {
+  int from;    /* the marked square, or an arrow's tail */
+  int to;      /* an arrow's head, or -1 */
+  int color;   /* index in shape_colors */
+} Shape;
+
+/* green, red, blue, yellow: protocol.md §5's colours, lichess's shades */
+static const GdkRGBA shape_colors[] = {
+  { 0.08, 0.47, 0.11, 0.8 }, { 0.53, 0.13, 0.10, 0.8 },
+  { 0.00, 0.19, 0.53, 0.8 }, { 0.90, 0.62, 0.00, 0.8 },
+};
+static const char * const shape_color_names[] = { "green", "red", "blue", "yellow" };
 
 G_DEFINE_FINAL_TYPE (KibitzBoardView, kibitz_board_view, GTK_TYPE_WIDGET)
 
@@ -193,6 +209,97 @@ update_squares (KibitzBoardView *self)
     }
 }
 
+/* The centre of @square in the drawing area, as the grid shows it. */
+static void
+square_centre (KibitzBoardView *self,
+               int              square,
+               double           size,
+               double          *x,
+               double          *y)
+{
+  int file = KIBITZ_CHESS_SQUARE_FILE (square);
+  int rank = KIBITZ_CHESS_SQUARE_RANK (square);
+  int column = self->flipped ? 7 - file : file;
+  int row = self->flipped ? rank : 7 - rank;
+
+  *x = (column + 0.5) * size;
+  *y = (row + 0.5) * size;
+}
+
+static void
+draw_shapes (GtkDrawingArea *area,
+             cairo_t        *cr,
+             int             width,
+             int             height,
+             gpointer        user_data)
+{
+  KibitzBoardView *self = user_data;
+  double size = MIN (width, height) / 8.0;
+
+  for (guint i = 0; i < self->shapes->len; i++)
+    {
+      const Shape *shape = &g_array_index (self->shapes, Shape, i);
+      double x1, y1, x2, y2, angle, head = size * 0.42;
+
+      gdk_cairo_set_source_rgba (cr, &shape_colors[shape->color]);
+      square_centre (self, shape->from, size, &x1, &y1);
+      if (shape->to < 0)
+        {
+          cairo_set_line_width (cr, size * 0.08);
+          cairo_arc (cr, x1, y1, size * 0.44, 0, 2 * G_PI);
+          cairo_stroke (cr);
+          continue;
+        }
+      square_centre (self, shape->to, size, &x2, &y2);
+      angle = atan2 (y2 - y1, x2 - x1);
+      /* The shaft stops where the head begins. */
+      cairo_set_line_width (cr, size * 0.16);
+      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+      cairo_move_to (cr, x1, y1);
+      cairo_line_to (cr, x2 - head * cos (angle), y2 - head * sin (angle));
+      cairo_stroke (cr);
+      cairo_move_to (cr, x2, y2);
+      cairo_line_to (cr, x2 - head * cos (angle - 0.5), y2 - head * sin (angle - 0.5));
+      cairo_line_to (cr, x2 - head * cos (angle + 0.5), y2 - head * sin (angle + 0.5));
+      cairo_close_path (cr);
+      cairo_fill (cr);
+    }
+}
+
+/* The state's shapes; one that does not parse is left out (the server
+ * checked them). */
+static void
+read_shapes (KibitzBoardView *self,
+             JsonObject      *state)
+{
+  JsonArray *shapes = json_object_has_member (state, "shapes")
+                      ? json_object_get_array_member (state, "shapes") : NULL;
+
+  g_array_set_size (self->shapes, 0);
+  for (guint i = 0; shapes != NULL && i < json_array_get_length (shapes); i++)
+    {
+      JsonNode *node = json_array_get_element (shapes, i);
+      JsonObject *object = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *color, *square, *from, *to;
+      Shape shape = { -1, -1, -1 };
+
+      if (object == NULL)
+        continue;
+      color = json_object_get_string_member_with_default (object, "color", "");
+      square = json_object_get_string_member_with_default (object, "square", NULL);
+      from = json_object_get_string_member_with_default (object, "from", NULL);
+      to = json_object_get_string_member_with_default (object, "to", NULL);
+      for (guint c = 0; c < G_N_ELEMENTS (shape_color_names); c++)
+        if (g_str_equal (color, shape_color_names[c]))
+          shape.color = c;
+      shape.from = kibitz_chess_square_from_name (square ? square : from ? from : "");
+      shape.to = square ? -1 : kibitz_chess_square_from_name (to ? to : "");
+      if (shape.color >= 0 && shape.from >= 0 && (square != NULL || shape.to >= 0))
+        g_array_append_val (self->shapes, shape);
+    }
+  gtk_widget_queue_draw (self->shapes_area);
+}
+
 static void
 place_squares (KibitzBoardView *self)
 {
@@ -207,6 +314,8 @@ place_squares (KibitzBoardView *self)
         gtk_grid_remove (GTK_GRID (self->grid), self->squares[square]);
       gtk_grid_attach (GTK_GRID (self->grid), self->squares[square], column, row, 1, 1);
     }
+  if (self->shapes_area != NULL)
+    gtk_widget_queue_draw (self->shapes_area);
 }
 
 static void
@@ -598,6 +707,7 @@ kibitz_board_view_finalize (GObject *object)
 
   g_clear_pointer (&self->game, kibitz_chess_game_free);
   g_clear_pointer (&self->legal, g_strfreev);
+  g_clear_pointer (&self->shapes, g_array_unref);
   g_free (self->result);
   g_free (self->summary);
   G_OBJECT_CLASS (kibitz_board_view_parent_class)->finalize (object);
@@ -634,7 +744,7 @@ kibitz_board_view_class_init (KibitzBoardViewClass *klass)
 static void
 kibitz_board_view_init (KibitzBoardView *self)
 {
-  GtkWidget *frame, *tools, *flip, *game_button;
+  GtkWidget *frame, *overlay, *tools, *flip, *game_button;
   g_autoptr(GMenu) menu = NULL;
 
   self->selected = -1;
@@ -648,7 +758,14 @@ kibitz_board_view_init (KibitzBoardView *self)
   gtk_grid_set_column_homogeneous (GTK_GRID (self->grid), TRUE);
   gtk_widget_add_css_class (self->grid, "board-grid");
   frame = gtk_aspect_frame_new (0.5, 0.5, 1.0, FALSE);
-  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), self->grid);
+  overlay = gtk_overlay_new ();
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), self->grid);
+  self->shapes = g_array_new (FALSE, FALSE, sizeof (Shape));
+  self->shapes_area = gtk_drawing_area_new ();
+  gtk_widget_set_can_target (self->shapes_area, FALSE);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->shapes_area), draw_shapes, self, NULL);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->shapes_area);
+  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), overlay);
   gtk_box_append (GTK_BOX (self->box), frame);
 
   for (int square = 0; square < 64; square++)
@@ -761,6 +878,7 @@ kibitz_board_view_set_state (KibitzBoardView *self,
   update_summary (self);
   update_moves (self);
   update_actions (self);
+  read_shapes (self, state);
 }
 
 void
@@ -771,6 +889,14 @@ kibitz_board_view_set_flipped (KibitzBoardView *self,
 
   self->flipped = flipped;
   place_squares (self);
+}
+
+guint
+kibitz_board_view_get_n_shapes (KibitzBoardView *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_BOARD_VIEW (self), 0);
+
+  return self->shapes->len;
 }
 
 const char *

@@ -32,6 +32,8 @@ void             kibitz_board_view_set_state  (KibitzBoardView *self,
                                                gboolean         may_navigate);
 void             kibitz_board_view_set_flipped (KibitzBoardView *self,
                                                 gboolean         flipped);
+/* The arrows and marked squares drawn (the state's shapes, as parsed). */
+guint            kibitz_board_view_get_n_shapes (KibitzBoardView *self);
 /* The sentence under the board: last move, who is to move, the result. */
 const char      *kibitz_board_view_get_summary (KibitzBoardView *self);
 /* For tests: a tap on the square named @name ("e2"), as a pointer would. */

@@ -680,6 +680,14 @@ ada_saw_nf6 (Board *b)
 
 #define NF6_FEN "rnbqkb1r/pppppppp/5n2/8/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 1 2"
 #define ENDGAME_FEN "8/8/4k3/8/8/4K3/4P3/8 w - - 0 1"
+#define SHAPES_COMMAND \
+  "board shapes [{\"from\":\"f1\",\"to\":\"c4\",\"color\":\"green\"},{\"square\":\"f7\",\"color\":\"red\"}]\n"
+
+static gboolean
+app_draws_shapes (Board *b)
+{
+  return kibitz_board_view_get_n_shapes (b->view) == 2;
+}
 
 static void
 clipboard_text_cb (GObject      *source,
@@ -783,6 +791,11 @@ test_board (void)
   kibitz_test_spin (400);
   kibitz_board_view_activate_square (b.view, "f6");
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_nf6, &b, 10000));
+
+  /* Ada's arrow and marked square are drawn over the board. */
+  g_assert_true (g_output_stream_write_all (to_ada, SHAPES_COMMAND, strlen (SHAPES_COMMAND), NULL, NULL,
+                                            NULL));
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) app_draws_shapes, &b, 10000));
   maybe_snapshot (GTK_WIDGET (window));
 
   /* Game > Copy Position puts the FEN shown on the clipboard; Paste Position
