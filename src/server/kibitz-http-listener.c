@@ -53,13 +53,28 @@ typedef struct {
   gint64              deadline;    /* 0 once cut */
   gboolean            cut;         /* shut down, waiting for libsoup to let go */
   gboolean            exempt;      /* a trusted proxy: no per-address limit */
+  GSocket            *inner;       /* TLS: libsoup's end of the socketpair, a key in inner */
 } Tracked;
+
+/* TLS ends here: the decrypted bytes go through a socketpair to libsoup,
+ * whose end then takes the plain path (the head checked in the kernel's
+ * buffer before libsoup parses it, which it could not be inside TLS). */
+typedef struct {
+  KibitzHttpListener *owner;
+  GSocketConnection  *tcp;         /* keeps the client's connection (and Tracked) */
+  GIOStream          *tls;
+  GSocketConnection  *ours;        /* our end of the socketpair */
+  GCancellable       *cancellable;
+  guint               running;     /* directions still copying */
+} Pump;
 
 /* A plain HTTP connection whose request head has not all arrived yet. */
 typedef struct {
   KibitzHttpListener *owner;
   GSocketConnection  *connection;
   GSource            *source;
+  GSocketAddress     *local;     /* the client's connection's, for libsoup */
+  GSocketAddress     *remote;
   gboolean            draining;  /* refused: reading to the end before closing */
 } Head;
 
@@ -72,6 +87,8 @@ struct _KibitzHttpListener {
   GHashTable       *tracked;      /* GSocket * -> Tracked, until upgraded */
   GHashTable       *per_address;  /* address -> count */
   GHashTable       *heads;        /* Head set */
+  GHashTable       *inner;        /* GSocket * (libsoup's end of a TLS pair) -> Tracked */
+  GHashTable       *pumps;        /* Pump set */
   guint             open;
   guint             n_websockets;
   guint             cut;
@@ -145,6 +162,8 @@ tracked_released (gpointer  user_data,
   KibitzHttpListener *self = tracked->owner;
 
   g_hash_table_steal (self->tracked, tracked->socket);
+  if (tracked->inner != NULL)
+    g_hash_table_remove (self->inner, tracked->inner);
   self->open--;
   if (tracked->cut)
     self->cut--;
@@ -260,6 +279,15 @@ remote_address (int fd)
     g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
 }
 
+static Tracked *
+find_tracked (KibitzHttpListener *self,
+              GSocket            *socket)
+{
+  Tracked *tracked = g_hash_table_lookup (self->tracked, socket);
+
+  return tracked ? tracked : g_hash_table_lookup (self->inner, socket);
+}
+
 static const char head_too_large[] =
   "HTTP/1.1 431 Request Header Fields Too Large\r\n"
   "Content-Type: text/plain\r\n"
@@ -345,6 +373,8 @@ head_free (Head *head)
   g_source_destroy (head->source);
   g_source_unref (head->source);
   g_object_unref (head->connection);  /* the last reference unless handed over */
+  g_clear_object (&head->local);
+  g_clear_object (&head->remote);
   g_free (head);
 }
 
@@ -372,14 +402,12 @@ head_hand_over (KibitzHttpListener *self,
                 Head               *head)
 {
   GSocket *socket = g_socket_connection_get_socket (head->connection);
-  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
-  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
   g_autoptr(GError) error = NULL;
   int one = 1;
 
   setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
-  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (head->connection), local, remote,
-                                    &error))
+  if (!soup_server_accept_iostream (self->soup, G_IO_STREAM (head->connection), head->local,
+                                    head->remote, &error))
     g_message ("Cannot serve a connection: %s", error->message);
   g_hash_table_remove (self->heads, head);
 }
@@ -395,7 +423,7 @@ head_ready_cb (GSocket      *socket,
   static char buffer[HEAD_MAX];
   Head *head = user_data;
   KibitzHttpListener *self = head->owner;
-  Tracked *tracked = g_hash_table_lookup (self->tracked, socket);
+  Tracked *tracked = find_tracked (self, socket);
   int fd = g_socket_get_fd (socket);
   const char *crlf, *lf;
   gssize n;
@@ -443,6 +471,176 @@ head_ready_cb (GSocket      *socket,
   return G_SOURCE_CONTINUE;
 }
 
+/* Plain HTTP (or the plain end of a TLS pair): the head is checked before
+ * libsoup parses it. Takes @connection. */
+static void
+wait_for_head (KibitzHttpListener *self,
+               GSocketConnection  *connection,
+               GSocketAddress     *local,
+               GSocketAddress     *remote)
+{
+  Head *head = g_new0 (Head, 1);
+
+  head->owner = self;
+  head->connection = connection;
+  head->local = local ? g_object_ref (local) : NULL;
+  head->remote = remote ? g_object_ref (remote) : NULL;
+  head->source = g_socket_create_source (g_socket_connection_get_socket (connection), G_IO_IN, NULL);
+  g_source_set_callback (head->source, (GSourceFunc) (GCallback) head_ready_cb, head, NULL);
+  g_source_attach (head->source, NULL);
+  g_hash_table_add (self->heads, head);
+}
+
+#define PUMP_CHUNK 16384
+
+static void
+pump_done (Pump *pump)
+{
+  if (--pump->running > 0)
+    return;
+  if (pump->owner != NULL)
+    g_hash_table_remove (pump->owner->pumps, pump);
+  g_cancellable_cancel (pump->cancellable);
+  g_io_stream_close (pump->tls, NULL, NULL);
+  g_io_stream_close (G_IO_STREAM (pump->ours), NULL, NULL);
+  g_clear_object (&pump->ours);
+  g_clear_object (&pump->tls);
+  g_clear_object (&pump->cancellable);
+  g_clear_object (&pump->tcp);  /* the last reference: Tracked is released */
+  g_free (pump);
+}
+
+typedef struct {
+  Pump          *pump;
+  GInputStream  *from;
+  GOutputStream *to;
+  gboolean       to_client;   /* libsoup -> TLS */
+  guint8         buffer[PUMP_CHUNK];
+} Direction;
+
+static void pump_read (Direction *direction);
+
+/* One direction has ended: tell the other side, and let go. */
+static void
+direction_end (Direction *direction)
+{
+  Pump *pump = direction->pump;
+
+  if (direction->to_client)
+    /* libsoup (or the WebSocket loop) closed its end: so does TLS. */
+    g_cancellable_cancel (pump->cancellable);
+  else
+    /* The client is done sending: libsoup sees the end of its request. */
+    g_socket_shutdown (g_socket_connection_get_socket (pump->ours), FALSE, TRUE, NULL);
+  g_free (direction);
+  pump_done (pump);
+}
+
+static void
+pump_written_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Direction *direction = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      g_cancellable_cancel (direction->pump->cancellable);
+      direction_end (direction);
+      return;
+    }
+  pump_read (direction);
+}
+
+static void
+pump_read_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Direction *direction = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
+
+  if (n <= 0)
+    {
+      direction_end (direction);
+      return;
+    }
+  g_output_stream_write_all_async (direction->to, direction->buffer, n, G_PRIORITY_DEFAULT,
+                                   direction->pump->cancellable, pump_written_cb, direction);
+}
+
+static void
+pump_read (Direction *direction)
+{
+  g_input_stream_read_async (direction->from, direction->buffer, sizeof direction->buffer,
+                             G_PRIORITY_DEFAULT, direction->pump->cancellable, pump_read_cb,
+                             direction);
+}
+
+static void
+pump_start (Pump    *pump,
+            gboolean to_client)
+{
+  Direction *direction = g_new0 (Direction, 1);
+  GIOStream *ours = G_IO_STREAM (pump->ours);
+
+  direction->pump = pump;
+  direction->to_client = to_client;
+  direction->from = to_client ? g_io_stream_get_input_stream (ours)
+                              : g_io_stream_get_input_stream (pump->tls);
+  direction->to = to_client ? g_io_stream_get_output_stream (pump->tls)
+                            : g_io_stream_get_output_stream (ours);
+  pump->running++;
+  pump_read (direction);
+}
+
+static void
+handshake_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Pump *pump = user_data;
+  KibitzHttpListener *self = pump->owner;
+  GSocket *client = g_socket_connection_get_socket (pump->tcp);
+  Tracked *tracked = self ? g_hash_table_lookup (self->tracked, client) : NULL;
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (client, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (client, NULL);
+  g_autoptr(GSocket) ours = NULL;
+  g_autoptr(GSocket) theirs = NULL;
+  g_autoptr(GError) error = NULL;
+  int fds[2];
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error) ||
+      tracked == NULL || tracked->cut ||
+      socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, fds) != 0)
+    {
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("TLS handshake failed: %s", error->message);
+      pump->running = 1;
+      pump_done (pump);
+      return;
+    }
+
+  ours = g_socket_new_from_fd (fds[0], NULL);
+  theirs = g_socket_new_from_fd (fds[1], NULL);
+  if (ours == NULL || theirs == NULL)
+    {
+      if (ours == NULL)
+        close (fds[0]);
+      if (theirs == NULL)
+        close (fds[1]);
+      pump->running = 1;
+      pump_done (pump);
+      return;
+    }
+  pump->ours = g_socket_connection_factory_create_connection (ours);
+  tracked->inner = theirs;
+  g_hash_table_insert (self->inner, theirs, tracked);
+  pump_start (pump, FALSE);
+  pump_start (pump, TRUE);
+  wait_for_head (self, g_socket_connection_factory_create_connection (theirs), local, remote);
+}
+
 static void
 hand_to_soup (KibitzHttpListener *self,
               GSocket            *socket,
@@ -470,6 +668,8 @@ hand_to_soup (KibitzHttpListener *self,
 
   if (self->tls != NULL)
     {
+      Pump *pump;
+
       stream = G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection), self->tls,
                                                          &error));
       if (stream == NULL)
@@ -477,23 +677,18 @@ hand_to_soup (KibitzHttpListener *self,
           g_message ("Cannot start TLS for %s: %s", address, error->message);
           return;
         }
-    }
-  else
-    {
-      /* Plain HTTP: the head is checked before libsoup parses it. */
-      Head *head = g_new0 (Head, 1);
-
-      head->owner = self;
-      head->connection = g_steal_pointer (&connection);
-      head->source = g_socket_create_source (socket, G_IO_IN, NULL);
-      g_source_set_callback (head->source, (GSourceFunc) (GCallback) head_ready_cb, head, NULL);
-      g_source_attach (head->source, NULL);
-      g_hash_table_add (self->heads, head);
+      pump = g_new0 (Pump, 1);
+      pump->owner = self;
+      pump->tcp = g_steal_pointer (&connection);
+      pump->tls = g_steal_pointer (&stream);
+      pump->cancellable = g_cancellable_new ();
+      g_hash_table_add (self->pumps, pump);
+      g_tls_connection_handshake_async (G_TLS_CONNECTION (pump->tls), G_PRIORITY_DEFAULT,
+                                        pump->cancellable, handshake_cb, pump);
       return;
     }
 
-  if (!soup_server_accept_iostream (self->soup, stream, local, remote, &error))
-    g_message ("Cannot serve %s: %s", address, error->message);
+  wait_for_head (self, g_steal_pointer (&connection), local, remote);
 }
 
 static void
@@ -740,6 +935,8 @@ kibitz_http_listener_new (SoupServer             *soup,
   self->listening = g_ptr_array_new ();
   self->tracked = g_hash_table_new (NULL, NULL);
   self->heads = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) head_free, NULL);
+  self->inner = g_hash_table_new (NULL, NULL);
+  self->pumps = g_hash_table_new (NULL, NULL);
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
   self->started_id = g_signal_connect (soup, "request-started", G_CALLBACK (request_started_cb),
@@ -797,7 +994,7 @@ kibitz_http_listener_upgraded (KibitzHttpListener *self,
                                GIOStream          *stream)
 {
   GSocket *socket = self ? kibitz_ws_stream_socket (stream) : NULL;
-  Tracked *tracked = socket ? g_hash_table_lookup (self->tracked, socket) : NULL;
+  Tracked *tracked = socket ? find_tracked (self, socket) : NULL;
 
   /* NULL after shutdown, while the last requests finish. */
   if (tracked == NULL)
@@ -808,7 +1005,9 @@ kibitz_http_listener_upgraded (KibitzHttpListener *self,
    * does, with X-Forwarded-For behind a proxy and a protocol error that says
    * why), so nothing is kept per WebSocket: the handle is the listener. */
   g_object_weak_unref (G_OBJECT (tracked->connection), tracked_released, tracked);
-  g_hash_table_remove (self->tracked, socket);
+  g_hash_table_remove (self->tracked, tracked->socket);
+  if (tracked->inner != NULL)
+    g_hash_table_remove (self->inner, tracked->inner);
   kibitz_address_count_change (self->per_address, tracked->address, -1);
   if (tracked->cut)
     self->cut--;
@@ -873,6 +1072,7 @@ kibitz_http_listener_free (KibitzHttpListener *self)
 {
   GHashTableIter iter;
   Tracked *tracked;
+  Pump *pump;
 
   if (self == NULL)
     return;
@@ -893,6 +1093,15 @@ kibitz_http_listener_free (KibitzHttpListener *self)
     }
   g_ptr_array_unref (self->listening);
   g_hash_table_unref (self->heads);
+  /* TLS connections still copying end on their own, without us. */
+  g_hash_table_iter_init (&iter, self->pumps);
+  while (g_hash_table_iter_next (&iter, (gpointer *) &pump, NULL))
+    {
+      pump->owner = NULL;
+      g_cancellable_cancel (pump->cancellable);
+    }
+  g_hash_table_unref (self->pumps);
+  g_hash_table_unref (self->inner);
 
   /* Connections may outlive us (in libsoup or the WebSocket loop). */
   g_hash_table_iter_init (&iter, self->tracked);

@@ -168,6 +168,50 @@ test_health_and_metrics (void)
   g_assert_cmpuint (kibitz_test_metric (server, "kibitz_errors_total{code=\"room-full\"}"), ==, 0);
 }
 
+static gboolean
+accept_any_certificate (GTlsConnection       *connection,
+                        GTlsCertificate      *peer_cert,
+                        GTlsCertificateFlags  errors,
+                        gpointer              user_data)
+{
+  return TRUE;  /* the test's own self-signed certificate */
+}
+
+static void
+tls_event_cb (GSocketClient      *client,
+              GSocketClientEvent  event,
+              GSocketConnectable *connectable,
+              GIOStream          *connection,
+              gpointer            user_data)
+{
+  if (event == G_SOCKET_CLIENT_TLS_HANDSHAKING)
+    g_signal_connect (connection, "accept-certificate", G_CALLBACK (accept_any_certificate), NULL);
+}
+
+/* @request over TLS; what the server answers before it closes. */
+static char *
+tls_exchange (KibitzTestServer *server,
+              const char       *request)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) answer = g_string_new (NULL);
+  char buffer[4096];
+  gssize n;
+
+  g_socket_client_set_tls (client, TRUE);
+  g_signal_connect (client, "event", G_CALLBACK (tls_event_cb), NULL);
+  connection = g_socket_client_connect_to_host (client, server->http, 0, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                                            request, strlen (request), NULL, NULL, &error));
+  while ((n = g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)), buffer,
+                                   sizeof buffer, NULL, NULL)) > 0)
+    g_string_append_len (answer, buffer, n);
+  return g_strdup (answer->str);
+}
+
 static void
 test_tls (void)
 {
@@ -213,6 +257,20 @@ test_tls (void)
   wb = kibitz_test_client_join (b, "secure room", "Bartek", NULL);
   joined = kibitz_test_client_wait (a, "joined", 5000);
   g_assert_nonnull (joined);
+
+  /* Behind TLS too, framing libsoup would answer at the price of a leak
+   * never reaches it (the decrypted head is checked like a plain one). */
+  {
+    g_autofree char *target = g_strnfill (4000, 'a');
+    g_autofree char *request = g_strconcat ("POST /", target, " HTTP/1.1\r\nHost: x\r\n"
+                                            "Transfer-Encoding: gzip\r\n\r\n", NULL);
+    g_autofree char *answer = tls_exchange (server, request);
+    g_autofree char *healthz = tls_exchange (server, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+
+    g_assert_true (g_str_has_prefix (answer, "HTTP/1.1 400"));
+    g_assert_nonnull (strstr (answer, "Bad body framing"));
+    g_assert_true (g_str_has_prefix (healthz, "HTTP/1.1 200"));
+  }
 
   /* Past the 10 s that plain HTTP connections get: a wss:// socket stays. */
   kibitz_test_spin (11000);
