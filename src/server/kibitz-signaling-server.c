@@ -500,8 +500,10 @@ kibitz_signaling_server_listen (KibitzSignalingServer  *self,
   if (self->ws_loop == NULL && !(self->ws_loop = kibitz_ws_loop_new (&ws_callbacks, error)))
     return FALSE;
 
-  /* Half the descriptors for HTTP and WebSockets, the rest for the relay. */
-  limits.max_connections = MAX (kibitz_raise_descriptor_limit () / 2, 16);
+  /* Half the descriptors for HTTP and WebSockets, the rest for the relay. A
+   * connection over our own TLS takes three (the client's and a socketpair
+   * to libsoup: kibitz-http-listener.c). */
+  limits.max_connections = MAX (kibitz_raise_descriptor_limit () / (self->tls ? 6 : 2), 16);
   limits.reserve = limits.max_connections / 8;
   limits.max_per_address = self->config->max_connections_per_address;
   limits.request_timeout = HTTP_REQUEST_TIMEOUT;
