@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include "kibitz-process.h"
+
 #include <locale.h>
 #include <glib/gi18n.h>
 #include <gst/gst.h>
@@ -25,6 +27,7 @@ main (int    argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  kibitz_process_init ();
   gst_init (NULL, NULL);
   kibitz_register_resource ();
 

@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include "kibitz-process.h"
+
 #include <locale.h>
 #include <glib-unix.h>
 #include <gst/gst.h>
@@ -263,6 +265,7 @@ main (int    argc,
       tool_options_clear (&peer.options);
       return 2;
     }
+  kibitz_process_init ();
   gst_init (NULL, NULL);
 
   if (peer.options.stats_path && !(peer.stats = fopen (peer.options.stats_path, "a")))

@@ -8,6 +8,7 @@
  */
 
 #include "config.h"
+#include "kibitz-process.h"
 
 #include <adwaita.h>
 #include <gst/gst.h>
@@ -1010,6 +1011,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   kibitz_test_tolerate_upstream_critical ();
   adw_init ();
+  kibitz_process_init ();
   gst_init (NULL, NULL);
   kibitz_register_resource ();
   if (keyring == NULL)

@@ -7,6 +7,7 @@
  */
 
 #include "config.h"
+#include "kibitz-process.h"
 
 #include <adwaita.h>
 #include <glib/gstdio.h>
@@ -1524,6 +1525,7 @@ main (int    argc,
   gtk_test_init (&argc, &argv, NULL);
   kibitz_test_tolerate_upstream_critical ();
   adw_init ();
+  kibitz_process_init ();
   gst_init (NULL, NULL);
   kibitz_register_resource ();
 

@@ -5,6 +5,7 @@
  */
 
 #include "config.h"
+#include "kibitz-process.h"
 
 #include <string.h>
 
@@ -353,6 +354,7 @@ test_call_controls_before_start (void)
 int
 main (int argc, char *argv[])
 {
+  kibitz_process_init ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
 

@@ -6,6 +6,7 @@
  */
 
 #include "config.h"
+#include "kibitz-process.h"
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -1193,6 +1194,7 @@ main (int argc, char *argv[])
 {
   int ret;
 
+  kibitz_process_init ();
   gst_init (&argc, &argv);
   g_test_init (&argc, &argv, NULL);
   kibitz_test_tolerate_upstream_critical ();
