@@ -318,6 +318,22 @@ place_squares (KibitzBoardView *self)
     gtk_widget_queue_draw (self->shapes_area);
 }
 
+/* The move number of ply @ply (1 is the first move played) and whether
+ * White made it, counted from the start position's side and fullmove
+ * number: a game set up at move 40 with Black to move starts at "40...". */
+static guint
+move_number (KibitzBoardView *self,
+             guint            ply,
+             gboolean        *white)
+{
+  const KibitzChessPosition *start = kibitz_chess_game_get_position (self->game, 0);
+  guint black_first = kibitz_chess_position_get_side_to_move (start) == KIBITZ_CHESS_BLACK;
+  guint half = ply - 1 + black_first;
+
+  *white = half % 2 == 0;
+  return MAX (kibitz_chess_position_get_fullmove_number (start), 1) + half / 2;
+}
+
 static void
 update_summary (KibitzBoardView *self)
 {
@@ -336,9 +352,14 @@ update_summary (KibitzBoardView *self)
     }
 
   if (self->ply > 0)
-    /* Translators: "After 2... Nc6:" — the move number, dots and the move. */
-    g_string_append_printf (text, _("After %u%s %s:"), (self->ply + 1) / 2,
-                            self->ply % 2 ? "." : "...", san[self->ply - 1]);
+    {
+      gboolean white;
+      guint number = move_number (self, self->ply, &white);
+
+      /* Translators: "After 2... Nc6:" — the move number, dots and the move. */
+      g_string_append_printf (text, _("After %u%s %s:"), number, white ? "." : "...",
+                              san[self->ply - 1]);
+    }
   else
     g_string_append (text, _("Start position:"));
   g_string_append_c (text, ' ');
@@ -391,8 +412,11 @@ update_moves (KibitzBoardView *self)
 
   for (guint ply = 0; self->game != NULL && ply <= kibitz_chess_game_get_n_moves (self->game); ply++)
     {
+      gboolean white = TRUE;
+      guint number = ply > 0 ? move_number (self, ply, &white) : 0;
       g_autofree char *label = ply == 0 ? g_strdup (_("Start"))
-                               : ply % 2 ? g_strdup_printf ("%u. %s", (ply + 1) / 2, san[ply - 1])
+                               : white ? g_strdup_printf ("%u. %s", number, san[ply - 1])
+                               : ply == 1 ? g_strdup_printf ("%u... %s", number, san[ply - 1])
                                : g_strdup (san[ply - 1]);
       GtkWidget *button = gtk_button_new_with_label (label);
 

@@ -95,9 +95,21 @@ function shapesFromServer (shapes) {
     : { orig: s.from, dest: s.to, brush: s.color });
 }
 
+/* The move number of ply @ply (1 is the first move played) and whether
+ * White made it, counted from the start position: a game set up at move 40
+ * with Black to move starts at "40...". */
+function moveNumber (board, ply) {
+  const start = new Chess(board.start_fen);
+  const half = ply - 1 + (start.turn() === 'b' ? 1 : 0);
+  return { number: Math.max(start.moveNumber(), 1) + Math.floor(half / 2), white: half % 2 === 0 };
+}
+
 function describe (board, game) {
-  const last = board.ply > 0
-    ? `${Math.ceil(board.ply / 2)}${board.ply % 2 ? '.' : '...'} ${board.moves[board.ply - 1]}` : null;
+  let last = null;
+  if (board.ply > 0) {
+    const { number, white } = moveNumber(board, board.ply);
+    last = `${number}${white ? '.' : '...'} ${board.moves[board.ply - 1]}`;
+  }
   let text = last ? t('boardAfter', { move: last }) : t('boardStartPosition');
   if (board.result && board.ply === board.moves.length)
     text += ` ${t('boardOver', { result: board.result })}`;
@@ -140,8 +152,9 @@ function renderList (board) {
   start.append(button(t('boardStart'), 0));
   board.moves.forEach((san, i) => {
     const item = document.createElement('li');
-    const number = i % 2 === 0 ? `${i / 2 + 1}. ` : '';
-    item.append(button(`${number}${san}`, i + 1));
+    const { number, white } = moveNumber(board, i + 1);
+    const prefix = white ? `${number}. ` : i === 0 ? `${number}... ` : '';
+    item.append(button(`${prefix}${san}`, i + 1));
     list.append(item);
   });
   if (board.result) {

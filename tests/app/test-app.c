@@ -681,6 +681,13 @@ ada_saw_nf6 (Board *b)
 
 #define NF6_FEN "rnbqkb1r/pppppppp/5n2/8/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 1 2"
 #define ENDGAME_FEN "8/8/4k3/8/8/4K3/4P3/8 w - - 0 1"
+#define MOVE_40_FEN "8/8/4k3/8/8/4K3/4P3/8 b - - 0 40"
+
+static gboolean
+app_numbers_from_40 (Board *b)
+{
+  return g_str_has_prefix (kibitz_board_view_get_summary (b->view), "After 40... Kd6: White to move.");
+}
 #define SHAPES_COMMAND \
   "board shapes [{\"from\":\"f1\",\"to\":\"c4\",\"color\":\"green\"},{\"square\":\"f7\",\"color\":\"red\"}]\n"
 
@@ -806,6 +813,12 @@ test_board (void)
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (b.view)), "  " ENDGAME_FEN "\n");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.view), "board.paste-fen", NULL));
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_endgame, &b, 10000));
+
+  /* A game set up at move 40 with Black to move is numbered from there. */
+  g_assert_true (g_output_stream_write_all (to_ada, "fen " MOVE_40_FEN "\nmove Kd6\n",
+                                            strlen ("fen " MOVE_40_FEN "\nmove Kd6\n"), NULL, NULL,
+                                            NULL));
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) app_numbers_from_40, &b, 10000));
 
   close_window (window);
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
