@@ -43,20 +43,6 @@ quota_address (const KibitzStunAddress *client,
     memset (address->addr + 8, 0, 8);
 }
 
-static void
-address_count_change (KibitzTurnServer        *server,
-                      const KibitzStunAddress *address,
-                      int                      delta)
-{
-  guint count = GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, address)) + delta;
-
-  if (count == 0)
-    g_hash_table_remove (server->per_address, address);
-  else
-    g_hash_table_insert (server->per_address, g_memdup2 (address, sizeof *address),
-                         GUINT_TO_POINTER (count));
-}
-
 /* TRUE when one more allocation for @usage, in @room_key (or NULL), from
  * @client would pass a quota: the participant's, its room's, its address's
  * or the relay's. So no one party fills the relay. */
@@ -73,8 +59,7 @@ turn_quota_reached (KibitzTurnServer        *server,
     return TRUE;
 
   quota_address (client, &address);
-  if (GPOINTER_TO_UINT (g_hash_table_lookup (server->per_address, &address)) >=
-      server->address_quota)
+  if (turn_ip_count (server->per_address, &address) >= server->address_quota)
     return TRUE;
 
   /* Only this thread changes per_room: reading it needs no lock. */
@@ -94,7 +79,7 @@ turn_allocation_attach (KibitzTurnServer        *server,
   usage->allocations++;
 
   quota_address (client, &allocation->quota_address);
-  address_count_change (server, &allocation->quota_address, +1);
+  turn_ip_count_change (server->per_address, &allocation->quota_address, +1);
 
   if (room_key == NULL)
     return;
@@ -123,7 +108,7 @@ allocation_detach (KibitzTurnServer *server,
   if (--allocation->usage->allocations == 0)
     allocation->usage->idle_since = server->now;
 
-  address_count_change (server, &allocation->quota_address, -1);
+  turn_ip_count_change (server->per_address, &allocation->quota_address, -1);
 
   if (allocation->room == NULL)
     return;

@@ -390,29 +390,31 @@ turn_ip_equal (gconstpointer a,
   return turn_same_ip (a, b);
 }
 
-static guint
-ip_count (KibitzTurnServer        *self,
-          const KibitzStunAddress *client)
+/* Counts per client IP (the port is not part of the key): TCP connections
+ * in per_ip, allocations in per_address. */
+guint
+turn_ip_count (GHashTable              *counts,
+               const KibitzStunAddress *client)
 {
-  return GPOINTER_TO_UINT (g_hash_table_lookup (self->per_ip, client));
+  return GPOINTER_TO_UINT (g_hash_table_lookup (counts, client));
 }
 
-static void
-ip_count_change (KibitzTurnServer        *self,
-                 const KibitzStunAddress *client,
-                 int                      delta)
+void
+turn_ip_count_change (GHashTable              *counts,
+                      const KibitzStunAddress *client,
+                      int                      delta)
 {
-  guint count = ip_count (self, client) + delta;
+  guint count = turn_ip_count (counts, client) + delta;
   KibitzStunAddress *key;
 
   if (count == 0)
     {
-      g_hash_table_remove (self->per_ip, client);
+      g_hash_table_remove (counts, client);
       return;
     }
   key = g_memdup2 (client, sizeof *client);
   key->port = 0;
-  g_hash_table_insert (self->per_ip, key, GUINT_TO_POINTER (count));
+  g_hash_table_insert (counts, key, GUINT_TO_POINTER (count));
 }
 
 void
@@ -427,7 +429,7 @@ turn_connection_close (KibitzTurnServer *self,
   close (connection->endpoint.fd);
   connection->endpoint.fd = -1;
   g_hash_table_remove (self->connections, connection);
-  ip_count_change (self, &connection->client, -1);
+  turn_ip_count_change (self->per_ip, &connection->client, -1);
   TURN_UNCOUNT (self, tcp_connections, 1);
 
   g_free (connection->write_buffer);
@@ -516,7 +518,7 @@ accept_connections (KibitzTurnServer *self,
         }
 
       kibitz_stun_address_from_sockaddr (&client, (struct sockaddr *) &storage, length);
-      if (ip_count (self, &client) >= TURN_TCP_PER_ADDRESS || !make_room (self))
+      if (turn_ip_count (self->per_ip, &client) >= TURN_TCP_PER_ADDRESS || !make_room (self))
         {
           TURN_COUNT (self, tcp_refused, 1);
           close (fd);
@@ -538,7 +540,7 @@ accept_connections (KibitzTurnServer *self,
           continue;
         }
       g_hash_table_add (self->connections, connection);
-      ip_count_change (self, &client, +1);
+      turn_ip_count_change (self->per_ip, &client, +1);
       TURN_COUNT (self, tcp_connections, 1);
     }
 }

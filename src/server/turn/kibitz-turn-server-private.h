@@ -317,10 +317,16 @@ void        turn_relay_from_peer          (KibitzTurnServer        *server,
 
 /* kibitz-turn-relay.c */
 gpointer    turn_relay_thread             (gpointer                 data);
-/* Hash and equality of client IP addresses (ports aside), for per_ip. */
+/* Hash, equality and counts of client IP addresses (ports aside), for
+ * per_ip and per_address. */
 guint       turn_ip_hash                  (gconstpointer            key);
 gboolean    turn_ip_equal                 (gconstpointer            a,
                                            gconstpointer            b);
+guint       turn_ip_count                 (GHashTable              *counts,
+                                           const KibitzStunAddress *client);
+void        turn_ip_count_change          (GHashTable              *counts,
+                                           const KibitzStunAddress *client,
+                                           int                      delta);
 void        turn_connection_schedule_close (KibitzTurnServer       *server,
                                             TcpConnection          *connection);
 void        turn_send_to_client           (KibitzTurnServer        *server,
