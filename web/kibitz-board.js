@@ -95,19 +95,25 @@ function shapesFromServer (shapes) {
     : { orig: s.from, dest: s.to, brush: s.color });
 }
 
-/* The move number of ply @ply (1 is the first move played) and whether
- * White made it, counted from the start position: a game set up at move 40
- * with Black to move starts at "40...". */
-function moveNumber (board, ply) {
+/* Where the numbering starts: the start position's side and move number
+ * (a game set up at move 40 with Black to move starts at "40..."). Read
+ * once per state, not once per move of the list. */
+function numbering (board) {
   const start = new Chess(board.start_fen);
-  const half = ply - 1 + (start.turn() === 'b' ? 1 : 0);
-  return { number: Math.max(start.moveNumber(), 1) + Math.floor(half / 2), white: half % 2 === 0 };
+  return { blackFirst: start.turn() === 'b' ? 1 : 0, first: Math.max(start.moveNumber(), 1) };
 }
 
-function describe (board, game) {
+/* The move number of ply @ply (1 is the first move played) and whether
+ * White made it. */
+function moveNumber (numbers, ply) {
+  const half = ply - 1 + numbers.blackFirst;
+  return { number: numbers.first + Math.floor(half / 2), white: half % 2 === 0 };
+}
+
+function describe (board, game, numbers) {
   let last = null;
   if (board.ply > 0) {
-    const { number, white } = moveNumber(board, board.ply);
+    const { number, white } = moveNumber(numbers, board.ply);
     last = `${number}${white ? '.' : '...'} ${board.moves[board.ply - 1]}`;
   }
   let text = last ? t('boardAfter', { move: last }) : t('boardStartPosition');
@@ -134,7 +140,7 @@ function label () {
     button.textContent = t(names[button.dataset.piece]);
 }
 
-function renderList (board) {
+function renderList (board, numbers) {
   list.replaceChildren();
   const start = document.createElement('li');
   list.append(start);
@@ -152,7 +158,7 @@ function renderList (board) {
   start.append(button(t('boardStart'), 0));
   board.moves.forEach((san, i) => {
     const item = document.createElement('li');
-    const { number, white } = moveNumber(board, i + 1);
+    const { number, white } = moveNumber(numbers, i + 1);
     const prefix = white ? `${number}. ` : i === 0 ? `${number}... ` : '';
     item.append(button(`${prefix}${san}`, i + 1));
     list.append(item);
@@ -186,8 +192,9 @@ function render () {
     drawable: { enabled: mayMove() },
   });
   ground.setShapes(shapesFromServer(board.shapes));
-  info.textContent = describe(board, game);
-  renderList(board);
+  const numbers = numbering(board);
+  info.textContent = describe(board, game, numbers);
+  renderList(board, numbers);
 }
 
 function sendMove (from, to, promotion) {
