@@ -431,11 +431,16 @@ kibitz_message_new_error (KibitzProtocolError  code,
                           const char          *ref)
 {
   JsonObject *object = kibitz_message_new (KIBITZ_MESSAGE_ERROR);
+  /* A sentence may quote what the client sent (json-glib's parse errors
+   * do), bytes that are not UTF-8 included: the answer must still be JSON,
+   * which json-glib does not check when it writes. */
+  g_autofree char *valid_message = g_utf8_make_valid (message, -1);
+  g_autofree char *valid_ref = ref ? g_utf8_make_valid (ref, -1) : NULL;
 
   json_object_set_string_member (object, "code", kibitz_protocol_error_to_code (code));
-  json_object_set_string_member (object, "message", message);
-  if (ref != NULL)
-    json_object_set_string_member (object, "ref", ref);
+  json_object_set_string_member (object, "message", valid_message);
+  if (valid_ref != NULL)
+    json_object_set_string_member (object, "ref", valid_ref);
 
   return object;
 }

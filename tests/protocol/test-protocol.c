@@ -102,6 +102,27 @@ test_bad_names (void)
   }
 }
 
+/* A parse error quotes the bytes it choked on, which need not be UTF-8 (the
+ * class fuzzer found one): the error sent back must still be JSON. */
+static void
+test_error_of_bad_bytes (void)
+{
+  static const char text[] = "{\"00077effft\xdb" "A33c389\"}";
+  g_autoptr(GError) error = NULL;
+  KibitzMessageType type;
+  g_autoptr(JsonObject) object = kibitz_message_parse (text, strlen (text), &type, NULL, &error);
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *wire = NULL;
+
+  g_assert_null (object);
+  g_assert_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST);
+  reply = kibitz_message_new_error (KIBITZ_PROTOCOL_ERROR_BAD_REQUEST, error->message, "t\xdb");
+  wire = kibitz_message_to_string (reply);
+  g_assert_true (g_utf8_validate (wire, -1, NULL));
+  g_assert_true (json_parser_load_from_data (parser, wire, -1, NULL));
+}
+
 static void
 test_parse (void)
 {
@@ -234,6 +255,7 @@ main (int    argc,
   g_test_add_func ("/protocol/room-names", test_room_names);
   g_test_add_func ("/protocol/bad-names", test_bad_names);
   g_test_add_func ("/protocol/parse", test_parse);
+  g_test_add_func ("/protocol/error-of-bad-bytes", test_error_of_bad_bytes);
   g_test_add_func ("/protocol/invite-parse", test_invite_parse);
   g_test_add_func ("/protocol/validate", test_validate);
   g_test_add_func ("/protocol/turn-credentials", test_turn_credentials);
