@@ -2,14 +2,17 @@
  * (protocol.md §5).
  *
  * Sixty-four buttons in a grid, each with the team's own piece drawing
- * (app/pieces/, shown through the icon theme so that GTK draws the SVG at
- * the size it needs) and a name for a screen reader ("e4, white pawn"), so
+ * (app/pieces/, drawn sharp at whatever size the board has: the board grows
+ * with the window) and a name for a screen reader ("e4, white pawn"), so
  * the board is usable from the keyboard (Tab, arrows, Space) as from the
  * pointer: a tap on a piece of the side to move shows its legal targets, a
- * tap on a target plays it (a pawn on the last rank asks for its piece).
- * The view never moves a piece itself: it emits ::move, and shows the
- * server's next state, so every participant sees the same position. Legal
- * moves come from src/chess.
+ * tap on a target plays it (a pawn on the last rank asks for its piece);
+ * a piece can also be dragged to its target. A right drag draws an arrow
+ * (or, released on the same square, marks it) as on lichess: green, red with
+ * Shift or Ctrl, blue with Alt, yellow with both; the same shape again takes
+ * it away. The view never moves a piece itself: it emits ::move or
+ * ::shapes, and shows the server's next state, so every participant sees
+ * the same board. Legal moves come from src/chess.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -26,26 +29,42 @@
 
 #include "kibitz-chess-game.h"
 #include "kibitz-chess-notation.h"
+#include "kibitz-piece-paintable.h"
 
-#define PIECE_PIXELS 48
+/* The protocol's limit: a new shape beyond it pushes out the oldest. */
+#define MAX_SHAPES 32
+/* How far (pixels) a pressed piece moves before it is being dragged. */
+#define DRAG_THRESHOLD 6
 
 struct _KibitzBoardView {
   GtkWidget        parent_instance;
 
   GtkWidget       *box;
   GtkWidget       *grid;
+  GtkWidget       *overlay;
+  GtkGesture      *move_gesture;   /* primary-button drags */
   GtkWidget       *squares[64];
-  GtkWidget       *images[64];
+  GtkWidget       *images[64];     /* GtkPicture */
+  GdkPaintable    *pieces[16];     /* by KibitzChessPiece */
+  GtkWidget       *drag_image;     /* the piece under the pointer */
+  GtkWidget       *result_label;   /* "Checkmate: White wins", over the board */
   GtkWidget       *summary_label;
   GtkWidget       *moves;
+  GtkWidget       *moves_scroller;
   GtkWidget       *promotion;      /* a popover: which piece */
   GtkWidget       *shapes_area;    /* arrows and marked squares, over the grid */
   GArray          *shapes;         /* Shape, from the server's state */
+  int              drag_from;      /* the square of a piece pressed, or -1 */
+  gboolean         dragging;       /* ... and moved past DRAG_THRESHOLD */
+  int              drawing_color;  /* a right drag's colour, or -1 */
+  int              drawing_from;
+  int              drawing_to;     /* -1: the square itself */
 
   KibitzChessGame *game;           /* the server's game, or NULL */
   guint            ply;            /* the move shown */
   char            *result;
   gboolean         may_move;
+  gboolean         may_draw;       /* as may_move, also after the game ended */
   gboolean         may_navigate;
   gboolean         flipped;
   int              selected;       /* a square, or -1 */
@@ -74,6 +93,7 @@ enum {
   SIGNAL_MOVE,
   SIGNAL_VIEW,
   SIGNAL_SET_GAME,
+  SIGNAL_SHAPES,
   N_SIGNALS
 };
 
@@ -82,6 +102,9 @@ static guint signals[N_SIGNALS];
 static const char * const piece_names[] = {
   NULL, "pawn", "knight", "bishop", "rook", "queen", "king",
 };
+
+static void update_actions (KibitzBoardView *self);
+static void follow_last_move (KibitzBoardView *self);
 
 static const KibitzChessPosition *
 shown_position (KibitzBoardView *self)
@@ -174,17 +197,10 @@ update_squares (KibitzBoardView *self)
       gboolean target = is_target (self, self->selected, square);
       g_autofree char *label = square_label (self, square, piece, target);
 
-      if (piece == KIBITZ_CHESS_EMPTY)
-        gtk_image_clear (GTK_IMAGE (self->images[square]));
-      else
-        {
-          g_autofree char *icon = g_strdup_printf ("kibitz-piece-%s-%s",
-                                                   KIBITZ_CHESS_PIECE_COLOR (piece) == KIBITZ_CHESS_WHITE
-                                                   ? "white" : "black",
-                                                   piece_names[KIBITZ_CHESS_PIECE_TYPE (piece)]);
-
-          gtk_image_set_from_icon_name (GTK_IMAGE (self->images[square]), icon);
-        }
+      /* A dragged piece is under the pointer, not on its square. */
+      gtk_picture_set_paintable (GTK_PICTURE (self->images[square]),
+                                 self->dragging && square == self->drag_from
+                                 ? NULL : self->pieces[piece]);
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
 
       if (last != NULL && (square == last->from || square == last->to))
@@ -235,11 +251,16 @@ draw_shapes (GtkDrawingArea *area,
 {
   KibitzBoardView *self = user_data;
   double size = MIN (width, height) / 8.0;
+  Shape drawing = { self->drawing_from, self->drawing_to, self->drawing_color };
 
-  for (guint i = 0; i < self->shapes->len; i++)
+  /* The shapes, and the one a right drag is drawing, last. */
+  for (guint i = 0; i <= self->shapes->len; i++)
     {
-      const Shape *shape = &g_array_index (self->shapes, Shape, i);
+      const Shape *shape = i < self->shapes->len ? &g_array_index (self->shapes, Shape, i) : &drawing;
       double x1, y1, x2, y2, angle, head = size * 0.42;
+
+      if (shape->color < 0)
+        continue;
 
       gdk_cairo_set_source_rgba (cr, &shape_colors[shape->color]);
       square_centre (self, shape->from, size, &x1, &y1);
@@ -298,6 +319,7 @@ read_shapes (KibitzBoardView *self,
         g_array_append_val (self->shapes, shape);
     }
   gtk_widget_queue_draw (self->shapes_area);
+  update_actions (self);
 }
 
 static void
@@ -334,6 +356,44 @@ move_number (KibitzBoardView *self,
   return MAX (kibitz_chess_position_get_fullmove_number (start), 1) + half / 2;
 }
 
+/* How the game ended, said whole: "Checkmate: White wins (1-0)". The reason
+ * comes from the final position; a result without one there (a resignation
+ * or an agreed draw in a PGN) is said by who won. */
+static char *
+result_sentence (KibitzBoardView *self)
+{
+  guint total = kibitz_chess_game_get_n_moves (self->game);
+  KibitzChessEnd end = kibitz_chess_game_get_end (self->game, total);
+  const char *who;
+
+  if (g_strcmp0 (self->result, "1-0") == 0)
+    who = _("White wins");
+  else if (g_strcmp0 (self->result, "0-1") == 0)
+    who = _("Black wins");
+  else
+    who = _("a draw");
+
+  switch (end)
+    {
+    case KIBITZ_CHESS_END_CHECKMATE:
+      /* Translators: "Checkmate: White wins (1-0)". */
+      return g_strdup_printf (_("Checkmate: %s (%s)"), who, self->result);
+    case KIBITZ_CHESS_END_STALEMATE:
+      return g_strdup_printf (_("Stalemate: %s (%s)"), who, self->result);
+    case KIBITZ_CHESS_END_INSUFFICIENT_MATERIAL:
+      return g_strdup_printf (_("Neither side can mate: %s (%s)"), who, self->result);
+    case KIBITZ_CHESS_END_FIFTY_MOVES:
+      return g_strdup_printf (_("Fifty moves without a capture or a pawn move: %s (%s)"), who,
+                              self->result);
+    case KIBITZ_CHESS_END_THREEFOLD_REPETITION:
+      return g_strdup_printf (_("The same position three times: %s (%s)"), who, self->result);
+    case KIBITZ_CHESS_END_NONE:
+    default:
+      /* Translators: "Game over: Black wins (0-1)". */
+      return g_strdup_printf (_("Game over: %s (%s)"), who, self->result);
+    }
+}
+
 static void
 update_summary (KibitzBoardView *self)
 {
@@ -348,6 +408,7 @@ update_summary (KibitzBoardView *self)
       self->summary = g_strdup (_("The class has no board yet."));
       gtk_label_set_text (GTK_LABEL (self->summary_label), self->summary);
       g_string_free (text, TRUE);
+      gtk_widget_set_visible (self->result_label, FALSE);
       return;
     }
 
@@ -364,8 +425,12 @@ update_summary (KibitzBoardView *self)
     g_string_append (text, _("Start position:"));
   g_string_append_c (text, ' ');
   if (self->result != NULL && self->ply == total)
-    /* Translators: %s is "1-0", "0-1" or "1/2-1/2". */
-    g_string_append_printf (text, _("game over, %s."), self->result);
+    {
+      g_autofree char *sentence = result_sentence (self);
+
+      g_string_append_printf (text, "%s.", sentence);
+      gtk_label_set_text (GTK_LABEL (self->result_label), sentence);
+    }
   else
     {
       gboolean white = kibitz_chess_position_get_side_to_move (position) == KIBITZ_CHESS_WHITE;
@@ -386,6 +451,7 @@ update_summary (KibitzBoardView *self)
       g_string_append (text, _("You may move."));
     }
 
+  gtk_widget_set_visible (self->result_label, self->result != NULL && self->ply == total);
   g_free (self->summary);
   self->summary = g_string_free (text, FALSE);
   gtk_label_set_text (GTK_LABEL (self->summary_label), self->summary);
@@ -431,6 +497,7 @@ update_moves (KibitzBoardView *self)
     }
   if (self->result != NULL)
     gtk_flow_box_append (GTK_FLOW_BOX (self->moves), gtk_label_new (self->result));
+  follow_last_move (self);
 }
 
 static void
@@ -472,33 +539,53 @@ needs_promotion (KibitzBoardView *self,
   return self->legal != NULL && g_strv_contains ((const char * const *) self->legal, uci);
 }
 
+/* A legal move from @from to @to, tapped or dropped: played, or for a pawn
+ * on the last rank, the piece asked for first. */
 static void
-square_clicked (KibitzBoardView *self,
-                int              square)
+play_or_promote (KibitzBoardView *self,
+                 int              from,
+                 int              to)
+{
+  if (needs_promotion (self, from, to))
+    {
+      self->selected = from;
+      self->promotion_from = from;
+      self->promotion_to = to;
+      update_squares (self);
+      gtk_widget_unparent (self->promotion);
+      gtk_widget_set_parent (self->promotion, self->squares[to]);
+      gtk_popover_popup (GTK_POPOVER (self->promotion));
+      return;
+    }
+  play (self, from, to, 0);
+}
+
+/* Whether the piece on @square is one the user may pick up now. */
+static gboolean
+is_movable (KibitzBoardView *self,
+            int              square)
 {
   const KibitzChessPosition *position = shown_position (self);
   KibitzChessPiece piece = piece_at (self, square);
 
-  if (!self->may_move || position == NULL)
+  return self->may_move && position != NULL && piece != KIBITZ_CHESS_EMPTY &&
+         KIBITZ_CHESS_PIECE_COLOR (piece) == kibitz_chess_position_get_side_to_move (position);
+}
+
+static void
+square_clicked (KibitzBoardView *self,
+                int              square)
+{
+  if (!self->may_move || shown_position (self) == NULL)
     return;
 
   if (is_target (self, self->selected, square))
     {
-      if (needs_promotion (self, self->selected, square))
-        {
-          self->promotion_from = self->selected;
-          self->promotion_to = square;
-          gtk_widget_unparent (self->promotion);
-          gtk_widget_set_parent (self->promotion, self->squares[square]);
-          gtk_popover_popup (GTK_POPOVER (self->promotion));
-          return;
-        }
-      play (self, self->selected, square, 0);
+      play_or_promote (self, self->selected, square);
       return;
     }
 
-  if (piece != KIBITZ_CHESS_EMPTY && square != self->selected &&
-      KIBITZ_CHESS_PIECE_COLOR (piece) == kibitz_chess_position_get_side_to_move (position))
+  if (square != self->selected && is_movable (self, square))
     self->selected = square;
   else
     self->selected = -1;
@@ -510,6 +597,272 @@ square_clicked_cb (GtkButton       *button,
                    KibitzBoardView *self)
 {
   square_clicked (self, GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "square")));
+}
+
+/* The square under the point (@x, @y) of the board's overlay, or -1. */
+static int
+square_at (KibitzBoardView *self,
+           double           x,
+           double           y)
+{
+  double size = MIN (gtk_widget_get_width (self->overlay), gtk_widget_get_height (self->overlay)) / 8.0;
+  int column, row;
+
+  if (size <= 0 || x < 0 || y < 0)
+    return -1;
+  column = (int) (x / size);
+  row = (int) (y / size);
+  if (column > 7 || row > 7)
+    return -1;
+  return self->flipped ? KIBITZ_CHESS_SQUARE (7 - column, row)
+                       : KIBITZ_CHESS_SQUARE (column, 7 - row);
+}
+
+/* --- Dragging a piece (the primary button) --- */
+
+static void
+place_drag_image (KibitzBoardView *self,
+                  double           x,
+                  double           y)
+{
+  double size = MIN (gtk_widget_get_width (self->overlay), gtk_widget_get_height (self->overlay)) / 8.0;
+
+  gtk_widget_set_size_request (self->drag_image, (int) size, (int) size);
+  gtk_widget_set_margin_start (self->drag_image, (int) MAX (x - size / 2, 0));
+  gtk_widget_set_margin_top (self->drag_image, (int) MAX (y - size / 2, 0));
+}
+
+static void
+drag_begin_cb (GtkGestureDrag  *gesture,
+               double           x,
+               double           y,
+               KibitzBoardView *self)
+{
+  int square = square_at (self, x, y);
+
+  self->dragging = FALSE;
+  self->drag_from = square >= 0 && is_movable (self, square) ? square : -1;
+  /* Not a piece to move: the press is the square button's (a tap). */
+  if (self->drag_from < 0)
+    gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+}
+
+static void
+drag_update_cb (GtkGestureDrag  *gesture,
+                double           dx,
+                double           dy,
+                KibitzBoardView *self)
+{
+  double x, y;
+
+  if (self->drag_from < 0 || !gtk_gesture_drag_get_start_point (gesture, &x, &y))
+    return;
+  if (!self->dragging)
+    {
+      if (hypot (dx, dy) < DRAG_THRESHOLD)
+        return;
+      /* A drag, not a tap: the square button does not get a click. */
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+      self->dragging = TRUE;
+      self->selected = self->drag_from;
+      gtk_picture_set_paintable (GTK_PICTURE (self->drag_image),
+                                 self->pieces[piece_at (self, self->drag_from)]);
+      gtk_widget_set_visible (self->drag_image, TRUE);
+      update_squares (self);
+    }
+  place_drag_image (self, x + dx, y + dy);
+}
+
+static void
+drag_stop (KibitzBoardView *self)
+{
+  self->dragging = FALSE;
+  self->drag_from = -1;
+  gtk_widget_set_visible (self->drag_image, FALSE);
+  gtk_picture_set_paintable (GTK_PICTURE (self->drag_image), NULL);
+}
+
+static void
+drag_end_cb (GtkGestureDrag  *gesture,
+             double           dx,
+             double           dy,
+             KibitzBoardView *self)
+{
+  int from = self->drag_from;
+  double x, y;
+  int to;
+
+  if (!self->dragging || !gtk_gesture_drag_get_start_point (gesture, &x, &y))
+    {
+      self->drag_from = -1;
+      return;
+    }
+  to = square_at (self, x + dx, y + dy);
+  drag_stop (self);
+  if (to >= 0 && is_target (self, from, to))
+    play_or_promote (self, from, to);
+  else
+    {
+      /* Put back; dropped on its own square it stays picked up, as a tap. */
+      self->selected = to == from ? from : -1;
+      update_squares (self);
+    }
+}
+
+static void
+drag_cancel_cb (GtkGesture       *gesture,
+                GdkEventSequence *sequence,
+                KibitzBoardView  *self)
+{
+  if (self->dragging)
+    {
+      drag_stop (self);
+      self->selected = -1;
+      update_squares (self);
+    }
+  self->drag_from = -1;
+}
+
+/* --- Drawing arrows and marked squares (the secondary button) --- */
+
+static JsonArray *
+shapes_to_json (GArray *shapes)
+{
+  JsonArray *array = json_array_new ();
+
+  for (guint i = 0; i < shapes->len; i++)
+    {
+      const Shape *shape = &g_array_index (shapes, Shape, i);
+      JsonObject *object = json_object_new ();
+      char from[3], to[3];
+
+      kibitz_chess_square_to_name (shape->from, from);
+      if (shape->to < 0)
+        json_object_set_string_member (object, "square", from);
+      else
+        {
+          kibitz_chess_square_to_name (shape->to, to);
+          json_object_set_string_member (object, "from", from);
+          json_object_set_string_member (object, "to", to);
+        }
+      json_object_set_string_member (object, "color", shape_color_names[shape->color]);
+      json_array_add_object_element (array, object);
+    }
+  return array;
+}
+
+/* Sends the class @shapes; shown at once, and again by the server's state. */
+static void
+send_shapes (KibitzBoardView *self,
+             GArray          *shapes)
+{
+  g_autoptr(JsonArray) array = shapes_to_json (shapes);
+
+  if (shapes != self->shapes)
+    {
+      g_array_set_size (self->shapes, 0);
+      g_array_append_vals (self->shapes, shapes->data, shapes->len);
+    }
+  gtk_widget_queue_draw (self->shapes_area);
+  g_signal_emit (self, signals[SIGNAL_SHAPES], 0, array);
+}
+
+/* lichess's keys: Shift or Ctrl red, Alt blue, both yellow, else green. */
+static int
+color_of_modifiers (GdkModifierType state)
+{
+  gboolean red = (state & (GDK_SHIFT_MASK | GDK_CONTROL_MASK)) != 0;
+  gboolean blue = (state & GDK_ALT_MASK) != 0;
+
+  return red && blue ? 3 : red ? 1 : blue ? 2 : 0;
+}
+
+static void
+draw_begin_cb (GtkGestureDrag  *gesture,
+               double           x,
+               double           y,
+               KibitzBoardView *self)
+{
+  int square = square_at (self, x, y);
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (gesture));
+
+  if (!self->may_draw || square < 0)
+    {
+      gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_DENIED);
+      return;
+    }
+  gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
+  self->drawing_color = color_of_modifiers (state);
+  self->drawing_from = square;
+  self->drawing_to = -1;
+  gtk_widget_queue_draw (self->shapes_area);
+}
+
+static void
+draw_update_cb (GtkGestureDrag  *gesture,
+                double           dx,
+                double           dy,
+                KibitzBoardView *self)
+{
+  double x, y;
+  int to;
+
+  if (self->drawing_color < 0 || !gtk_gesture_drag_get_start_point (gesture, &x, &y))
+    return;
+  to = square_at (self, x + dx, y + dy);
+  to = to == self->drawing_from ? -1 : to;
+  if (to != self->drawing_to)
+    {
+      self->drawing_to = to;
+      gtk_widget_queue_draw (self->shapes_area);
+    }
+}
+
+static void
+draw_end_cb (GtkGestureDrag  *gesture,
+             double           dx,
+             double           dy,
+             KibitzBoardView *self)
+{
+  Shape drawn = { self->drawing_from, self->drawing_to, self->drawing_color };
+  g_autoptr(GArray) shapes = NULL;
+  gboolean found = FALSE;
+
+  self->drawing_color = -1;
+  gtk_widget_queue_draw (self->shapes_area);
+  if (drawn.color < 0)
+    return;
+
+  /* The same shape again takes it away; in another colour, recolours it. */
+  shapes = g_array_copy (self->shapes);
+  for (guint i = 0; i < shapes->len && !found; i++)
+    {
+      Shape *shape = &g_array_index (shapes, Shape, i);
+
+      if (shape->from != drawn.from || shape->to != drawn.to)
+        continue;
+      found = TRUE;
+      if (shape->color == drawn.color)
+        g_array_remove_index (shapes, i);
+      else
+        shape->color = drawn.color;
+    }
+  if (!found)
+    {
+      if (shapes->len >= MAX_SHAPES)
+        g_array_remove_index (shapes, 0);
+      g_array_append_val (shapes, drawn);
+    }
+  send_shapes (self, shapes);
+}
+
+static void
+draw_cancel_cb (GtkGesture       *gesture,
+                GdkEventSequence *sequence,
+                KibitzBoardView  *self)
+{
+  self->drawing_color = -1;
+  gtk_widget_queue_draw (self->shapes_area);
 }
 
 static GtkWidget *
@@ -704,9 +1057,22 @@ flip_action (GtkWidget  *widget,
 }
 
 static void
+clear_shapes_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KibitzBoardView *self = KIBITZ_BOARD_VIEW (widget);
+
+  g_array_set_size (self->shapes, 0);
+  send_shapes (self, self->shapes);
+}
+
+static void
 update_actions (KibitzBoardView *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
+
+  gtk_widget_action_set_enabled (widget, "board.clear-shapes", self->may_draw && self->shapes->len > 0);
 
   gtk_widget_action_set_enabled (widget, "board.copy-fen", self->game != NULL);
   gtk_widget_action_set_enabled (widget, "board.save-pgn", self->game != NULL);
@@ -732,6 +1098,8 @@ kibitz_board_view_finalize (GObject *object)
   g_clear_pointer (&self->game, kibitz_chess_game_free);
   g_clear_pointer (&self->legal, g_strfreev);
   g_clear_pointer (&self->shapes, g_array_unref);
+  for (guint i = 0; i < G_N_ELEMENTS (self->pieces); i++)
+    g_clear_object (&self->pieces[i]);
   g_free (self->result);
   g_free (self->summary);
   G_OBJECT_CLASS (kibitz_board_view_parent_class)->finalize (object);
@@ -753,25 +1121,67 @@ kibitz_board_view_class_init (KibitzBoardViewClass *klass)
   signals[SIGNAL_SET_GAME] = g_signal_new ("set-game", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                            0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_STRING,
                                            G_TYPE_STRING);
+  signals[SIGNAL_SHAPES] = g_signal_new ("shapes", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_ARRAY);
 
   gtk_widget_class_install_action (widget_class, "board.copy-fen", NULL, copy_fen_action);
   gtk_widget_class_install_action (widget_class, "board.paste-fen", NULL, paste_fen_action);
   gtk_widget_class_install_action (widget_class, "board.open-pgn", NULL, open_pgn_action);
   gtk_widget_class_install_action (widget_class, "board.save-pgn", NULL, save_pgn_action);
   gtk_widget_class_install_action (widget_class, "board.flip", NULL, flip_action);
+  gtk_widget_class_install_action (widget_class, "board.clear-shapes", NULL, clear_shapes_action);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "kibitz-board");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
 }
 
+/* The move list shows its end while the board shows the last move. */
+static void
+follow_last_move (KibitzBoardView *self)
+{
+  GtkAdjustment *adjustment =
+    gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->moves_scroller));
+
+  if (self->game != NULL && self->ply == kibitz_chess_game_get_n_moves (self->game))
+    gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                          gtk_adjustment_get_page_size (adjustment));
+}
+
+static void
+scale_factor_cb (KibitzBoardView *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (self->pieces); i++)
+    if (self->pieces[i] != NULL)
+      kibitz_piece_paintable_set_scale (KIBITZ_PIECE_PAINTABLE (self->pieces[i]),
+                                        gtk_widget_get_scale_factor (GTK_WIDGET (self)));
+}
+
 static void
 kibitz_board_view_init (KibitzBoardView *self)
 {
-  GtkWidget *frame, *overlay, *tools, *flip, *game_button;
+  GtkWidget *frame, *tools, *flip, *game_button;
+  GtkAdjustment *adjustment;
+  GtkGesture *draw_gesture;
   g_autoptr(GMenu) menu = NULL;
+  g_autoptr(GMenu) drawings = NULL;
 
   self->selected = -1;
+  self->drag_from = -1;
+  self->drawing_color = -1;
+  for (KibitzChessPiece piece = 0; piece < G_N_ELEMENTS (self->pieces); piece++)
+    {
+      KibitzChessPieceType type = KIBITZ_CHESS_PIECE_TYPE (piece);
+      g_autofree char *icon = NULL;
+
+      if (type < 1 || type >= G_N_ELEMENTS (piece_names))
+        continue;
+      icon = g_strdup_printf ("kibitz-piece-%s-%s",
+                              KIBITZ_CHESS_PIECE_COLOR (piece) == KIBITZ_CHESS_WHITE ? "white" : "black",
+                              piece_names[type]);
+      self->pieces[piece] = kibitz_piece_paintable_new (icon);
+    }
+
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -782,14 +1192,54 @@ kibitz_board_view_init (KibitzBoardView *self)
   gtk_grid_set_column_homogeneous (GTK_GRID (self->grid), TRUE);
   gtk_widget_add_css_class (self->grid, "board-grid");
   frame = gtk_aspect_frame_new (0.5, 0.5, 1.0, FALSE);
-  overlay = gtk_overlay_new ();
-  gtk_overlay_set_child (GTK_OVERLAY (overlay), self->grid);
+  gtk_widget_set_vexpand (frame, TRUE);
+  self->overlay = gtk_overlay_new ();
+  gtk_overlay_set_child (GTK_OVERLAY (self->overlay), self->grid);
   self->shapes = g_array_new (FALSE, FALSE, sizeof (Shape));
   self->shapes_area = gtk_drawing_area_new ();
   gtk_widget_set_can_target (self->shapes_area, FALSE);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->shapes_area), draw_shapes, self, NULL);
-  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), self->shapes_area);
-  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), overlay);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->shapes_area);
+
+  self->drag_image = gtk_picture_new ();
+  gtk_widget_set_can_target (self->drag_image, FALSE);
+  gtk_widget_set_halign (self->drag_image, GTK_ALIGN_START);
+  gtk_widget_set_valign (self->drag_image, GTK_ALIGN_START);
+  gtk_widget_set_visible (self->drag_image, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->drag_image);
+
+  self->result_label = gtk_label_new (NULL);
+  gtk_label_set_justify (GTK_LABEL (self->result_label), GTK_JUSTIFY_CENTER);
+  gtk_label_set_wrap (GTK_LABEL (self->result_label), TRUE);
+  gtk_widget_set_can_target (self->result_label, FALSE);
+  gtk_widget_set_halign (self->result_label, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (self->result_label, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (self->result_label, "board-result");
+  gtk_widget_set_visible (self->result_label, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (self->overlay), self->result_label);
+
+  /* Captured before the square buttons see the press: a drag is ours, a
+   * tap stays theirs (drag_begin_cb gives it back). */
+  self->move_gesture = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (self->move_gesture), GDK_BUTTON_PRIMARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (self->move_gesture),
+                                              GTK_PHASE_CAPTURE);
+  g_signal_connect (self->move_gesture, "drag-begin", G_CALLBACK (drag_begin_cb), self);
+  g_signal_connect (self->move_gesture, "drag-update", G_CALLBACK (drag_update_cb), self);
+  g_signal_connect (self->move_gesture, "drag-end", G_CALLBACK (drag_end_cb), self);
+  g_signal_connect (self->move_gesture, "cancel", G_CALLBACK (drag_cancel_cb), self);
+  gtk_widget_add_controller (self->overlay, GTK_EVENT_CONTROLLER (self->move_gesture));
+
+  draw_gesture = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (draw_gesture), GDK_BUTTON_SECONDARY);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (draw_gesture), GTK_PHASE_CAPTURE);
+  g_signal_connect (draw_gesture, "drag-begin", G_CALLBACK (draw_begin_cb), self);
+  g_signal_connect (draw_gesture, "drag-update", G_CALLBACK (draw_update_cb), self);
+  g_signal_connect (draw_gesture, "drag-end", G_CALLBACK (draw_end_cb), self);
+  g_signal_connect (draw_gesture, "cancel", G_CALLBACK (draw_cancel_cb), self);
+  gtk_widget_add_controller (self->overlay, GTK_EVENT_CONTROLLER (draw_gesture));
+
+  gtk_aspect_frame_set_child (GTK_ASPECT_FRAME (frame), self->overlay);
   gtk_box_append (GTK_BOX (self->box), frame);
 
   for (int square = 0; square < 64; square++)
@@ -797,8 +1247,8 @@ kibitz_board_view_init (KibitzBoardView *self)
       GtkWidget *button = gtk_button_new ();
       gboolean light = (KIBITZ_CHESS_SQUARE_FILE (square) + KIBITZ_CHESS_SQUARE_RANK (square)) % 2;
 
-      self->images[square] = gtk_image_new ();
-      gtk_image_set_pixel_size (GTK_IMAGE (self->images[square]), PIECE_PIXELS);
+      self->images[square] = gtk_picture_new ();
+      gtk_picture_set_can_shrink (GTK_PICTURE (self->images[square]), TRUE);
       gtk_button_set_child (GTK_BUTTON (button), self->images[square]);
       gtk_widget_add_css_class (button, "board-square");
       gtk_widget_add_css_class (button, light ? "light" : "dark");
@@ -825,6 +1275,9 @@ kibitz_board_view_init (KibitzBoardView *self)
   g_menu_append (menu, _("_Paste Position (FEN)"), "board.paste-fen");
   g_menu_append (menu, _("_Open Game (PGN)…"), "board.open-pgn");
   g_menu_append (menu, _("_Save Game (PGN)…"), "board.save-pgn");
+  drawings = g_menu_new ();
+  g_menu_append (drawings, _("C_lear Arrows and Marks"), "board.clear-shapes");
+  g_menu_append_section (menu, NULL, G_MENU_MODEL (drawings));
   game_button = gtk_menu_button_new ();
   gtk_menu_button_set_label (GTK_MENU_BUTTON (game_button), _("Game"));
   gtk_menu_button_set_menu_model (GTK_MENU_BUTTON (game_button), G_MENU_MODEL (menu));
@@ -836,9 +1289,20 @@ kibitz_board_view_init (KibitzBoardView *self)
   gtk_flow_box_set_max_children_per_line (GTK_FLOW_BOX (self->moves), 12);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->moves), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Moves"), -1);
-  gtk_box_append (GTK_BOX (self->box), self->moves);
+  /* A fixed height that scrolls, following the last move: the board keeps
+   * the room however long the game. */
+  self->moves_scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (self->moves_scroller), GTK_POLICY_NEVER,
+                                  GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_min_content_height (GTK_SCROLLED_WINDOW (self->moves_scroller), 88);
+  gtk_widget_set_valign (self->moves, GTK_ALIGN_START);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (self->moves_scroller), self->moves);
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->moves_scroller));
+  g_signal_connect_swapped (adjustment, "notify::upper", G_CALLBACK (follow_last_move), self);
+  gtk_box_append (GTK_BOX (self->box), self->moves_scroller);
 
   self->promotion = make_promotion (self);
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (scale_factor_cb), NULL);
   update_summary (self);
   update_actions (self);
 }
@@ -893,8 +1357,13 @@ kibitz_board_view_set_state (KibitzBoardView *self,
   g_free (self->result);
   self->result = result && JSON_NODE_HOLDS_VALUE (result) ? g_strdup (json_node_get_string (result)) : NULL;
   self->may_move = may_move && !(self->result != NULL && self->ply == kibitz_chess_game_get_n_moves (self->game));
+  self->may_draw = may_move;
   self->may_navigate = may_navigate;
   self->selected = -1;
+  /* A piece in the air belongs to the position it was picked up in. */
+  if (self->dragging)
+    gtk_event_controller_reset (GTK_EVENT_CONTROLLER (self->move_gesture));
+  drag_stop (self);
   g_clear_pointer (&self->legal, g_strfreev);
   self->legal = kibitz_chess_position_legal_moves_uci (shown_position (self));
 
@@ -941,4 +1410,30 @@ kibitz_board_view_activate_square (KibitzBoardView *self,
   g_return_if_fail (square >= 0);
 
   gtk_widget_activate (self->squares[square]);
+}
+
+gboolean
+kibitz_board_view_get_square_point (KibitzBoardView *self,
+                                    const char      *name,
+                                    double          *x,
+                                    double          *y)
+{
+  int square = kibitz_chess_square_from_name (name);
+  double size;
+
+  g_return_val_if_fail (KIBITZ_IS_BOARD_VIEW (self), FALSE);
+  g_return_val_if_fail (square >= 0, FALSE);
+
+  size = MIN (gtk_widget_get_width (self->overlay), gtk_widget_get_height (self->overlay)) / 8.0;
+  square_centre (self, square, size, x, y);
+  return gtk_widget_translate_coordinates (self->overlay, GTK_WIDGET (self), *x, *y, x, y);
+}
+
+const char *
+kibitz_board_view_get_result_text (KibitzBoardView *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_BOARD_VIEW (self), NULL);
+
+  return gtk_widget_get_visible (self->result_label)
+         ? gtk_label_get_text (GTK_LABEL (self->result_label)) : NULL;
 }

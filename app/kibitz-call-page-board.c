@@ -62,7 +62,18 @@ board_changed_cb (KibitzCall     *call,
                   JsonObject     *state,
                   KibitzCallPage *self)
 {
+  JsonNode *movers = json_object_get_member (state, "movers");
+  g_autofree char *seen = movers != NULL ? json_to_string (movers, FALSE) : g_strdup ("");
+
   show_board (self);
+  /* Who may move shows on the tiles and in the teacher's menus: redone when
+   * the list changes, not on every move. */
+  if (g_strcmp0 (seen, self->board_movers) != 0)
+    {
+      g_free (self->board_movers);
+      self->board_movers = g_steal_pointer (&seen);
+      kibitz_call_page_sync_class (self);
+    }
 }
 
 static void
@@ -99,6 +110,15 @@ view_cb (KibitzBoardView *view,
 }
 
 static void
+shapes_cb (KibitzBoardView *view,
+           JsonArray       *shapes,
+           KibitzCallPage  *self)
+{
+  if (self->call != NULL)
+    kibitz_call_board_set_shapes (self->call, shapes);
+}
+
+static void
 set_game_cb (KibitzBoardView *view,
              const char      *fen,
              const char      *pgn,
@@ -112,14 +132,31 @@ void
 kibitz_call_page_connect_board (KibitzCallPage *self)
 {
   self->board_shown = FALSE;
+  g_clear_pointer (&self->board_movers, g_free);
   g_signal_connect (self->call, "board-changed", G_CALLBACK (board_changed_cb), self);
   g_signal_connect (self->call, "server-error", G_CALLBACK (server_error_cb), self);
+}
+
+/* With the board shown, the board takes the room and the class becomes a
+ * strip of tiles beside it, the teacher's near the top (tiles.c puts them
+ * right after our own); hidden, the tiles have the page to themselves. */
+static void
+board_button_cb (KibitzCallPage *self)
+{
+  gboolean shown = gtk_toggle_button_get_active (self->board_button);
+
+  gtk_widget_set_hexpand (self->board_revealer, shown);
+  gtk_widget_set_hexpand (self->video_scroller, !shown);
+  gtk_flow_box_set_max_children_per_line (self->grid, shown ? 1 : 3);
 }
 
 void
 kibitz_call_page_init_board (KibitzCallPage *self)
 {
+  g_signal_connect_swapped (self->board_button, "notify::active", G_CALLBACK (board_button_cb), self);
+  board_button_cb (self);
   g_signal_connect (self->board_view, "move", G_CALLBACK (move_cb), self);
   g_signal_connect (self->board_view, "view", G_CALLBACK (view_cb), self);
   g_signal_connect (self->board_view, "set-game", G_CALLBACK (set_game_cb), self);
+  g_signal_connect (self->board_view, "shapes", G_CALLBACK (shapes_cb), self);
 }

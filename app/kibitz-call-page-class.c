@@ -3,7 +3,8 @@
  * a sentence when muted, and cannot unmute while the teacher says so. A
  * teacher gets the class panel (who is waiting, Admit / Deny / Admit all,
  * Lock, Students may unmute, Copy invite link, Mute all, Lower hands, End
- * class) and a menu on each tile (Mute, Lower hand, Spotlight, Remove).
+ * class) and a menu on each tile (Mute, Lower hand, Spotlight, Allow or Stop
+ * Moves on the board, Remove).
  * Everyone sees raised hands numbered in the order the server saw them go
  * up, teachers marked, and the spotlighted participant large above the grid.
  *
@@ -26,6 +27,7 @@
 static const char * const teacher_actions[] = {
   "call.admit", "call.deny", "call.admit-all", "call.mute", "call.mute-all", "call.lower-hand",
   "call.lower-all-hands", "call.spotlight", "call.remove", "call.copy-invite", "call.end-class",
+  "call.board-mover",
 };
 
 static gboolean
@@ -192,6 +194,28 @@ sync_waiting (KibitzCallPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.admit-all", is_teacher (self) && n > 0);
 }
 
+/* The board's movers (protocol.md §5): pupils the teacher lets move. */
+static JsonArray *
+board_movers (KibitzCallPage *self)
+{
+  JsonObject *board = self->call != NULL ? kibitz_call_get_board (self->call) : NULL;
+  JsonNode *node = board != NULL ? json_object_get_member (board, "movers") : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static gboolean
+is_board_mover (KibitzCallPage *self,
+                const char     *id)
+{
+  JsonArray *movers = board_movers (self);
+
+  for (guint i = 0; movers != NULL && i < json_array_get_length (movers); i++)
+    if (g_strcmp0 (json_array_get_string_element (movers, i), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static GMenuModel *
 tile_menu (KibitzCallPage *self,
            const char     *id,
@@ -218,6 +242,14 @@ tile_menu (KibitzCallPage *self,
                                            g_variant_new_string (spotlit ? "" : id));
   g_menu_append_item (menu, item);
   g_object_unref (item);
+  if (!own && self->call != NULL && kibitz_call_get_board (self->call) != NULL)
+    {
+      item = g_menu_item_new (is_board_mover (self, id) ? _("Stop _Moves on the Board")
+                                                        : _("Allow _Moves on the Board"), NULL);
+      g_menu_item_set_action_and_target_value (item, "call.board-mover", g_variant_new_string (id));
+      g_menu_append_item (menu, item);
+      g_object_unref (item);
+    }
   if (!own)
     {
       item = g_menu_item_new (_("_Remove From Class…"), NULL);
@@ -245,6 +277,7 @@ sync_tile (KibitzCallPage        *self,
     if (g_strcmp0 (json_array_get_string_element (hands, i), id) == 0)
       place = i + 1;
   kibitz_participant_tile_set_hand_place (tile, place);
+  kibitz_participant_tile_set_mover (tile, id != NULL && is_board_mover (self, id));
 
   if (is_teacher (self) && id != NULL)
     {
@@ -617,6 +650,34 @@ spotlight_action (GtkWidget  *widget,
   send (KIBITZ_CALL_PAGE (widget), KIBITZ_MESSAGE_ROOM, members);
 }
 
+/* Lets the pupil move on the board, or stops them: the whole list goes to
+ * the server (board-movers replaces it). */
+static void
+board_mover_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  KibitzCallPage *self = KIBITZ_CALL_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  JsonArray *movers = board_movers (self);
+  gboolean was = is_board_mover (self, id);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  if (self->call == NULL)
+    return;
+  for (guint i = 0; movers != NULL && i < json_array_get_length (movers); i++)
+    {
+      const char *mover = json_array_get_string_element (movers, i);
+
+      if (mover != NULL && !g_str_equal (mover, id))
+        g_ptr_array_add (ids, (gpointer) mover);
+    }
+  if (!was)
+    g_ptr_array_add (ids, (gpointer) id);
+  g_ptr_array_add (ids, NULL);
+  kibitz_call_board_set_movers (self->call, (const char * const *) ids->pdata);
+}
+
 static void
 copy_invite_action (GtkWidget  *widget,
                     const char *action_name,
@@ -718,4 +779,5 @@ kibitz_call_page_install_class (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "call.remove", "s", remove_action);
   gtk_widget_class_install_action (widget_class, "call.copy-invite", NULL, copy_invite_action);
   gtk_widget_class_install_action (widget_class, "call.end-class", NULL, end_class_action);
+  gtk_widget_class_install_action (widget_class, "call.board-mover", "s", board_mover_action);
 }

@@ -44,6 +44,8 @@ struct _KibitzCallPage
   GtkBox                *spotlight_box;
   KibitzBoardView       *board_view;
   GtkToggleButton       *board_button;
+  GtkWidget             *board_revealer;
+  GtkWidget             *video_scroller;
 
   KibitzCall            *call;
   KibitzAudioOutput     *audio_output;
@@ -58,6 +60,7 @@ struct _KibitzCallPage
   gboolean               class_syncing; /* switches follow room_state, not the user */
   gboolean               ending;     /* we pressed End Class */
   gboolean               board_shown; /* shown once for a board in use */
+  char                  *board_movers; /* the movers last shown, as JSON */
   GHashTable            *knock_toasts; /* waiting id -> its "is waiting" AdwToast */
 
   /* The call owns the controls while it runs; these are only the user's

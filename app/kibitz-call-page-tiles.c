@@ -49,7 +49,10 @@ participant_joined_cb (KibitzCall        *call,
   tile = kibitz_participant_tile_new (p->id, p->name);
   kibitz_participant_tile_set_state (KIBITZ_PARTICIPANT_TILE (tile), p->audio, p->video, p->hand);
   g_hash_table_insert (self->tiles, g_strdup (p->id), g_object_ref (tile));
-  gtk_flow_box_append (self->grid, tile);
+  /* A teacher comes first after our own tile: beside the board when it is
+   * shown, at the top of the strip. */
+  gtk_flow_box_insert (self->grid, tile, g_strcmp0 (p->role, "teacher") == 0
+                                         ? (self->self_tile != NULL ? 1 : 0) : -1);
   kibitz_call_page_class_tile_added (self, KIBITZ_PARTICIPANT_TILE (tile), p);
 }
 

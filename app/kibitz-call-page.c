@@ -372,6 +372,7 @@ kibitz_call_page_finalize (GObject *object)
   KibitzCallPage *self = KIBITZ_CALL_PAGE (object);
 
   g_free (self->error);
+  g_free (self->board_movers);
   g_clear_pointer (&self->request, kibitz_join_request_free);
   g_string_free (self->chat_log, TRUE);
 
@@ -432,6 +433,8 @@ kibitz_call_page_class_init (KibitzCallPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, spotlight_box);
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, board_view);
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, board_button);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, board_revealer);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, video_scroller);
   gtk_widget_class_bind_template_callback (widget_class, kibitz_call_page_chat_entry_activate_cb);
   kibitz_call_page_install_controls (widget_class);
   kibitz_call_page_install_class (widget_class);

@@ -24,6 +24,7 @@ struct _KibitzParticipantTile
   GtkWidget            *hand_badge;
   GtkLabel             *hand_position;
   GtkWidget            *teacher_badge;
+  GtkWidget            *mover_badge;
   GtkMenuButton        *menu_button;
   GtkWidget            *mic_badge;
   GtkWidget            *camera_badge;
@@ -127,6 +128,15 @@ kibitz_participant_tile_set_teacher (KibitzParticipantTile *self,
   gtk_widget_set_visible (self->teacher_badge, teacher);
 }
 
+void
+kibitz_participant_tile_set_mover (KibitzParticipantTile *self,
+                                   gboolean               mover)
+{
+  g_return_if_fail (KIBITZ_IS_PARTICIPANT_TILE (self));
+
+  gtk_widget_set_visible (self->mover_badge, mover);
+}
+
 /* What a teacher can do to this participant; NULL: nothing (no button). */
 void
 kibitz_participant_tile_set_menu (KibitzParticipantTile *self,
@@ -179,6 +189,8 @@ kibitz_participant_tile_get_badges (KibitzParticipantTile *self)
     badges |= KIBITZ_TILE_BADGE_RELAYED;
   if (gtk_widget_get_visible (self->teacher_badge))
     badges |= KIBITZ_TILE_BADGE_TEACHER;
+  if (gtk_widget_get_visible (self->mover_badge))
+    badges |= KIBITZ_TILE_BADGE_MOVER;
   return badges;
 }
 
@@ -273,6 +285,7 @@ kibitz_participant_tile_class_init (KibitzParticipantTileClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, hand_badge);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, hand_position);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, teacher_badge);
+  gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, mover_badge);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, menu_button);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, mic_badge);
   gtk_widget_class_bind_template_child (widget_class, KibitzParticipantTile, camera_badge);

@@ -36,6 +36,7 @@ typedef enum {
   KIBITZ_TILE_BADGE_HAND       = 1 << 2,
   KIBITZ_TILE_BADGE_RELAYED    = 1 << 3,
   KIBITZ_TILE_BADGE_TEACHER    = 1 << 4,
+  KIBITZ_TILE_BADGE_MOVER      = 1 << 5,
 } KibitzTileBadges;
 
 /* The participant's announced state: badges for a muted microphone, a
@@ -55,6 +56,9 @@ void                  kibitz_participant_tile_set_hand_place (KibitzParticipantT
 guint                 kibitz_participant_tile_get_hand_place (KibitzParticipantTile *self);
 void                  kibitz_participant_tile_set_teacher   (KibitzParticipantTile *self,
                                                              gboolean               teacher);
+/* The teacher lets this participant move on the shared board (§5). */
+void                  kibitz_participant_tile_set_mover     (KibitzParticipantTile *self,
+                                                             gboolean               mover);
 void                  kibitz_participant_tile_set_menu      (KibitzParticipantTile *self,
                                                              GMenuModel            *menu);
 GMenuModel           *kibitz_participant_tile_get_menu      (KibitzParticipantTile *self);

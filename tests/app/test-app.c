@@ -239,6 +239,14 @@ ada_greeting_is_shown (Class *c)
   return strstr (kibitz_call_page_get_chat_log (c->page), "Ada: Hello from Ada\n") != NULL;
 }
 
+/* Both peers decoded a frame of the app's camera. */
+static gboolean
+others_saw_video (Class *c)
+{
+  return peer_saw (c->ada, "first-frame", "Teacher", NULL, FALSE, NULL) &&
+         peer_saw (c->bruno, "first-frame", "Teacher", NULL, FALSE, NULL);
+}
+
 static gboolean
 others_saw_camera_off (Class *c)
 {
@@ -376,7 +384,12 @@ test_class (void)
                   KIBITZ_TILE_BADGE_HAND);
   g_assert_true (spin_until_class (ada_greeting_is_shown, &c, 20));
 
-  /* Ctrl+E and Ctrl+D (their actions): the badges others see change. */
+  /* Ctrl+E and Ctrl+D (their actions): the badges others see change. The
+   * camera goes off once both peers have seen it (on a busy machine the
+   * app's first frames can take seconds to encode: the camera turned off
+   * before would leave them nothing to decode, seen once with two builds
+   * running beside the test). */
+  g_assert_true (spin_until_class (others_saw_video, &c, WAIT_SECONDS));
   gtk_widget_activate_action (GTK_WIDGET (page), "call.camera", NULL);
   g_assert_true (spin_until_class (others_saw_camera_off, &c, 20));
   gtk_widget_activate_action (GTK_WIDGET (page), "call.microphone", NULL);
@@ -679,9 +692,10 @@ ada_saw_nf6 (Board *b)
   return ada_saw (b->ada, 2, "Nf6");
 }
 
-#define NF6_FEN "rnbqkb1r/pppppppp/5n2/8/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 1 2"
+#define D4_FEN "rnbqkb1r/pppppppp/5n2/8/3PP3/8/PPP2PPP/RNBQKBNR b KQkq d3 0 2"
 #define ENDGAME_FEN "8/8/4k3/8/8/4K3/4P3/8 w - - 0 1"
 #define MOVE_40_FEN "8/8/4k3/8/8/4K3/4P3/8 b - - 0 40"
+#define FOOLS_MATE_FEN "rnbqkbnr/pppp1ppp/8/4p3/6P1/5P2/PPPPP2P/RNBQKBNR b KQkq - 0 2"
 
 static gboolean
 app_numbers_from_40 (Board *b)
@@ -697,6 +711,79 @@ app_draws_shapes (Board *b)
   return kibitz_board_view_get_n_shapes (b->view) == 2;
 }
 
+/* A real pointer drag (kibitz-test-app.c) from one square's centre to
+ * another's. */
+static void
+drag_squares (Board          *b,
+              guint           button,
+              GdkModifierType modifiers,
+              const char     *from,
+              const char     *to)
+{
+  double x1, y1, x2, y2;
+
+  g_assert_true (kibitz_board_view_get_square_point (b->view, from, &x1, &y1));
+  g_assert_true (kibitz_board_view_get_square_point (b->view, to, &x2, &y2));
+  g_assert_true (kibitz_test_pointer_drag (GTK_WIDGET (b->view), button, modifiers, x1, y1, x2, y2));
+}
+
+static gboolean
+ada_saw_d4 (Board *b)
+{
+  return ada_saw (b->ada, 3, "d4");
+}
+
+/* Ada's last board event's shapes, as "from-to-color" or "square-color"
+ * joined by spaces. */
+static char *
+ada_shapes (Board *b)
+{
+  for (guint i = b->ada->events->len; i > 0; i--)
+    {
+      JsonObject *e = g_ptr_array_index (b->ada->events, i - 1);
+      JsonArray *shapes;
+      GString *text;
+
+      if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), "board") != 0)
+        continue;
+      shapes = json_object_get_array_member (e, "shapes");
+      text = g_string_new (NULL);
+      for (guint j = 0; shapes != NULL && j < json_array_get_length (shapes); j++)
+        {
+          JsonObject *shape = json_array_get_object_element (shapes, j);
+
+          if (json_object_has_member (shape, "square"))
+            g_string_append_printf (text, "%s%s-%s", j ? " " : "",
+                                    json_object_get_string_member (shape, "square"),
+                                    json_object_get_string_member (shape, "color"));
+          else
+            g_string_append_printf (text, "%s%s%s-%s", j ? " " : "",
+                                    json_object_get_string_member (shape, "from"),
+                                    json_object_get_string_member (shape, "to"),
+                                    json_object_get_string_member (shape, "color"));
+        }
+      return g_string_free (text, FALSE);
+    }
+  return g_strdup ("");
+}
+
+static const char *expected_shapes;
+
+static gboolean
+ada_saw_shapes (Board *b)
+{
+  g_autofree char *shapes = ada_shapes (b);
+
+  return g_str_equal (shapes, expected_shapes);
+}
+
+static gboolean
+app_says_mate (Board *b)
+{
+  return g_strcmp0 (kibitz_board_view_get_result_text (b->view), "Checkmate: Black wins (0-1)") == 0 &&
+         ada_saw (b->ada, 1, "Qh4#");
+}
+
 static void
 clipboard_text_cb (GObject      *source,
                    GAsyncResult *result,
@@ -709,7 +796,7 @@ clipboard_text_cb (GObject      *source,
 }
 
 static gboolean
-clipboard_has_nf6_fen (Board *b)
+clipboard_has_d4_fen (Board *b)
 {
   static char *text;
   gboolean found;
@@ -717,24 +804,37 @@ clipboard_has_nf6_fen (Board *b)
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (b->view)), NULL,
                                  clipboard_text_cb, &text);
   kibitz_test_spin (50);
-  found = g_strcmp0 (text, NF6_FEN) == 0;
+  found = g_strcmp0 (text, D4_FEN) == 0;
   if (found)
     g_clear_pointer (&text, g_free);
   return found;
 }
 
+/* Ada's last board event starts from @fen. */
 static gboolean
-ada_saw_endgame (Board *b)
+ada_saw_start (Board      *b,
+               const char *fen)
 {
   for (guint i = b->ada->events->len; i > 0; i--)
     {
       JsonObject *e = g_ptr_array_index (b->ada->events, i - 1);
 
       if (g_strcmp0 (json_object_get_string_member_with_default (e, "event", NULL), "board") == 0)
-        return g_strcmp0 (json_object_get_string_member_with_default (e, "start_fen", NULL),
-                          ENDGAME_FEN) == 0;
+        return g_strcmp0 (json_object_get_string_member_with_default (e, "start_fen", NULL), fen) == 0;
     }
   return FALSE;
+}
+
+static gboolean
+ada_saw_endgame (Board *b)
+{
+  return ada_saw_start (b, ENDGAME_FEN);
+}
+
+static gboolean
+ada_saw_fools_mate_start (Board *b)
+{
+  return ada_saw_start (b, FOOLS_MATE_FEN);
 }
 
 /* Ada's 1. e4 shows, and the board, now in use, opened by itself. */
@@ -752,8 +852,10 @@ app_shows_e4 (Board *b)
  * everyone may move: another participant's move shows, and the board, once
  * in use, opens by itself; a tap on a square that is no legal target plays
  * nothing; taps on g8 then f6 play 1... Nf6, and the other participant sees
- * it; the position goes to the clipboard as FEN, and a FEN pasted sets up a
- * new game for the class. */
+ * it; a piece dragged with a real pointer is played (or put back); right
+ * drags draw arrows and marks in lichess's colours for everyone; the
+ * position goes to the clipboard as FEN, and a FEN pasted sets up a new
+ * game for the class; a mate played is said over the board. */
 static void
 test_board (void)
 {
@@ -800,16 +902,43 @@ test_board (void)
   kibitz_board_view_activate_square (b.view, "f6");
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_nf6, &b, 10000));
 
+  /* A piece dragged with the pointer to a square it cannot reach goes
+   * back; dragged to a legal one, it is played: 2. d4. */
+  drag_squares (&b, GDK_BUTTON_PRIMARY, 0, "d2", "d5");
+  kibitz_test_spin (500);
+  g_assert_true (ada_saw_nf6 (&b));
+  drag_squares (&b, GDK_BUTTON_PRIMARY, 0, "d2", "d4");
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_d4, &b, 10000));
+
   /* Ada's arrow and marked square are drawn over the board. */
   g_assert_true (g_output_stream_write_all (to_ada, SHAPES_COMMAND, strlen (SHAPES_COMMAND), NULL, NULL,
                                             NULL));
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) app_draws_shapes, &b, 10000));
+
+  /* Right drags draw for the class, lichess's way: an arrow (green), a
+   * square marked with Shift held (red), the same arrow again takes it
+   * away, and in another colour (Alt: blue) recolours it. */
+  drag_squares (&b, GDK_BUTTON_SECONDARY, 0, "g1", "f3");
+  expected_shapes = "f1c4-green f7-red g1f3-green";
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
+  drag_squares (&b, GDK_BUTTON_SECONDARY, GDK_SHIFT_MASK, "d5", "d5");
+  expected_shapes = "f1c4-green f7-red g1f3-green d5-red";
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
   maybe_snapshot (GTK_WIDGET (window));
+  drag_squares (&b, GDK_BUTTON_SECONDARY, 0, "f1", "c4");
+  expected_shapes = "f7-red g1f3-green d5-red";
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
+  drag_squares (&b, GDK_BUTTON_SECONDARY, GDK_ALT_MASK, "g1", "f3");
+  expected_shapes = "f7-red g1f3-blue d5-red";
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.view), "board.clear-shapes", NULL));
+  expected_shapes = "";
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
 
   /* Game > Copy Position puts the FEN shown on the clipboard; Paste Position
    * sets up a new game from the clipboard's, and Ada gets it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.view), "board.copy-fen", NULL));
-  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) clipboard_has_nf6_fen, &b, 5000));
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) clipboard_has_d4_fen, &b, 5000));
   gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (b.view)), "  " ENDGAME_FEN "\n");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.view), "board.paste-fen", NULL));
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_endgame, &b, 10000));
@@ -819,6 +948,16 @@ test_board (void)
                                             strlen ("fen " MOVE_40_FEN "\nmove Kd6\n"), NULL, NULL,
                                             NULL));
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) app_numbers_from_40, &b, 10000));
+
+  /* The queen dragged to h4 mates, and the board says so. */
+  g_assert_true (g_output_stream_write_all (to_ada, "fen " FOOLS_MATE_FEN "\n",
+                                            strlen ("fen " FOOLS_MATE_FEN "\n"), NULL, NULL, NULL));
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_fools_mate_start, &b, 10000));
+  kibitz_test_spin (300);
+  drag_squares (&b, GDK_BUTTON_PRIMARY, 0, "d8", "h4");
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) app_says_mate, &b, 10000));
+  g_assert_nonnull (strstr (kibitz_board_view_get_summary (b.view), "Checkmate: Black wins (0-1)."));
+  maybe_snapshot (GTK_WIDGET (window));
 
   close_window (window);
   gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
@@ -1278,6 +1417,66 @@ shows_error_page (KibitzCallPage *page)
   return g_strcmp0 (page_shows (page), "error") == 0;
 }
 
+static gboolean
+menu_has_label (GMenuModel *menu,
+                const char *label)
+{
+  for (int i = 0; menu != NULL && i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *text = NULL;
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      if (g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_LABEL, "s", &text) &&
+          g_str_equal (text, label))
+        return TRUE;
+      if (section != NULL && menu_has_label (section, label))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+ada_is_mover (KibitzCallPage *page)
+{
+  KibitzParticipantTile *tile = kibitz_call_page_find_tile (page, "Ada");
+
+  return tile != NULL && (kibitz_participant_tile_get_badges (tile) & KIBITZ_TILE_BADGE_MOVER);
+}
+
+static gboolean
+ada_is_not_mover (KibitzCallPage *page)
+{
+  return !ada_is_mover (page);
+}
+
+/* The class's board has Ada's 1. e4 (the state the app got from the
+ * server, which every participant gets). */
+static gboolean
+app_board_has_a_move (KibitzCallPage *page)
+{
+  JsonObject *board = kibitz_call_get_board (kibitz_call_page_get_call (page));
+  JsonArray *moves = board ? json_object_get_array_member (board, "moves") : NULL;
+
+  return moves != NULL && json_array_get_length (moves) == 1 &&
+         g_strcmp0 (json_array_get_string_element (moves, 0), "e4") == 0;
+}
+
+static gboolean
+pupil_may_move (KibitzCallPage *page)
+{
+  KibitzBoardView *view = KIBITZ_BOARD_VIEW (page_child (page, "board_view"));
+  KibitzParticipantTile *own = kibitz_call_page_get_self_tile (page);
+
+  return strstr (kibitz_board_view_get_summary (view), "You may move.") != NULL && own != NULL &&
+         (kibitz_participant_tile_get_badges (own) & KIBITZ_TILE_BADGE_MOVER);
+}
+
+static gboolean
+ewa_saw_e4 (Board *b)
+{
+  return ada_saw (b->ada, 1, "e4");
+}
+
 static void
 join_class (KibitzWindow *window,
             const char   *url,
@@ -1362,6 +1561,24 @@ test_class_teacher (void)
     }
   g_assert_false (json_object_get_boolean_member_with_default (state, "students_may_unmute",
                                                                TRUE));
+
+  /* The board: Ada may not move until the teacher allows it from her
+   * tile's menu (her tile then says so); stopped again, she is refused. */
+  send_command (ada, "move e4");
+  g_assert_true (wait_event (ada, "server-error", "code", "forbidden", 20));
+  g_assert_true (menu_has_label (kibitz_participant_tile_get_menu (kibitz_call_page_find_tile (page, "Ada")),
+                                 "Allow _Moves on the Board"));
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.board-mover", "s", ada_id);
+  g_assert_true (spin_until (ada_is_mover, page, 20));
+  g_assert_true (menu_has_label (kibitz_participant_tile_get_menu (kibitz_call_page_find_tile (page, "Ada")),
+                                 "Stop _Moves on the Board"));
+  send_command (ada, "move e4");
+  g_assert_true (spin_until (app_board_has_a_move, page, 20));
+  gtk_widget_activate_action (GTK_WIDGET (page), "call.board-mover", "s", ada_id);
+  g_assert_true (spin_until (ada_is_not_mover, page, 20));
+  g_ptr_array_set_size (ada->events, 0);
+  send_command (ada, "move e5");
+  g_assert_true (wait_event (ada, "server-error", "code", "forbidden", 20));
 
   /* Spotlight: Ada large above the grid. */
   gtk_widget_activate_action (GTK_WIDGET (page), "call.spotlight", "s", ada_id);
@@ -1512,8 +1729,24 @@ test_class_pupil (void)
   gtk_widget_activate_action (GTK_WIDGET (page), "call.microphone", NULL);
   g_assert_true (may_not_unmute (page));
 
-  /* The teacher puts the pupil in the spotlight. */
+  /* The teacher lets the pupil move on the board: the board says so, the
+   * pupil's own tile has the badge, and a piece dragged reaches the
+   * teacher. */
   own_id = kibitz_call_get_id (kibitz_call_page_get_call (page));
+  g_free (command);
+  command = g_strdup_printf ("board movers %s", own_id);
+  send_command (ewa, command);
+  g_assert_true (spin_until (pupil_may_move, page, 20));
+  gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (page_child (page, "board_button")), TRUE);
+  kibitz_test_spin (600);   /* the board slides in */
+  {
+    Board b = { page, KIBITZ_BOARD_VIEW (page_child (page, "board_view")), ewa };
+
+    drag_squares (&b, GDK_BUTTON_PRIMARY, 0, "e2", "e4");
+    g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ewa_saw_e4, &b, 20000));
+  }
+
+  /* The teacher puts the pupil in the spotlight. */
   g_free (command);
   command = g_strdup_printf ("room spotlight %s", own_id);
   send_command (ewa, command);
