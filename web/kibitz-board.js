@@ -26,6 +26,15 @@ const info = document.getElementById('board-info');
 const list = document.getElementById('board-moves');
 const chooser = document.getElementById('board-promotion');
 const flip = document.getElementById('board-flip');
+const save = document.getElementById('board-save');
+const openLabel = document.getElementById('board-open-label');
+const openInput = document.getElementById('board-open');
+const fenInput = document.getElementById('board-fen');
+const copy = document.getElementById('board-copy');
+const setUp = document.getElementById('board-set');
+const note = document.getElementById('board-note');
+/* protocol.md §5's limit on board-set: a larger file is refused here. */
+const PGN_MAX = 64 * 1024;
 
 const view = {
   board: null,      /* the server's last state */
@@ -110,6 +119,21 @@ function moveNumber (numbers, ply) {
   return { number: numbers.first + Math.floor(half / 2), white: half % 2 === 0 };
 }
 
+/* How the game ended, read from the final position (@game is at the end):
+ * "Checkmate: White wins (1-0)." A result with no reason there (a
+ * resignation in a PGN) is said by who won. */
+function resultSentence (board, game) {
+  const who = t(board.result === '1-0' ? 'boardWhiteWins'
+                : board.result === '0-1' ? 'boardBlackWins' : 'boardDraw');
+  const key = game.isCheckmate() ? 'boardCheckmate'
+    : game.isStalemate() ? 'boardStalemate'
+    : game.isInsufficientMaterial() ? 'boardInsufficient'
+    : game.isDrawByFiftyMoves() ? 'boardFifty'
+    : game.isThreefoldRepetition() ? 'boardThreefold'
+    : 'boardOver';
+  return t(key, { who, result: board.result });
+}
+
 function describe (board, game, numbers) {
   let last = null;
   if (board.ply > 0) {
@@ -118,7 +142,7 @@ function describe (board, game, numbers) {
   }
   let text = last ? t('boardAfter', { move: last }) : t('boardStartPosition');
   if (board.result && board.ply === board.moves.length)
-    text += ` ${t('boardOver', { result: board.result })}`;
+    text += ` ${resultSentence(board, game)}`;
   else
     text += ` ${t(game.turn() === 'w' ? 'boardWhiteToMove' : 'boardBlackToMove')}` +
             `${game.inCheck() ? t('boardInCheck') : ''}.`;
@@ -135,6 +159,11 @@ function label () {
   list.setAttribute('aria-label', t('boardMoves'));
   chooser.setAttribute('aria-label', t('boardPromote'));
   flip.textContent = t('boardFlip');
+  save.textContent = t('boardSave');
+  openLabel.querySelector('span').textContent = t('boardOpen');
+  document.getElementById('board-fen-label').textContent = t('boardFen');
+  copy.textContent = t('boardCopy');
+  setUp.textContent = t('boardSetUp');
   const names = { q: 'boardQueen', r: 'boardRook', b: 'boardBishop', n: 'boardKnight', cancel: 'boardCancel' };
   for (const button of chooser.querySelectorAll('button'))
     button.textContent = t(names[button.dataset.piece]);
@@ -192,6 +221,12 @@ function render () {
     drawable: { enabled: mayMove() },
   });
   ground.setShapes(shapesFromServer(board.shapes));
+  /* Those who may set up a game type a FEN here: not overwritten meanwhile. */
+  fenInput.readOnly = !mayNavigate();
+  setUp.hidden = !mayNavigate();
+  openLabel.hidden = !mayNavigate();
+  if (document.activeElement !== fenInput)
+    fenInput.value = game.fen();
   const numbers = numbering(board);
   info.textContent = describe(board, game, numbers);
   renderList(board, numbers);
@@ -242,6 +277,70 @@ function onShapes (shapes) {
 }
 
 flip.addEventListener('click', () => ground.toggleOrientation());
+
+function say (text) {
+  note.textContent = text;
+  note.hidden = !text;
+}
+
+/* The whole game (every move, whatever is shown) as PGN, written by
+ * chess.js: a FEN start gets its SetUp and FEN tags. */
+function gamePgn (board) {
+  const game = new Chess(board.start_fen);
+  for (const san of board.moves)
+    game.move(san);
+  game.header('Event', t('boardLabel'), 'Date', new Date().toISOString().slice(0, 10).replace(/-/g, '.'),
+              'Result', board.result || '*');
+  return game.pgn();
+}
+
+save.addEventListener('click', () => {
+  if (!view.board)
+    return;
+  const url = URL.createObjectURL(new Blob([gamePgn(view.board) + '\n'], { type: 'application/x-chess-pgn' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = 'game.pgn';
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+});
+
+copy.addEventListener('click', async () => {
+  fenInput.select();
+  try {
+    await navigator.clipboard.writeText(fenInput.value);
+    say(t('boardCopied'));
+  } catch (e) {
+    /* No clipboard for this page (an insecure origin, a refused
+     * permission): the FEN stays selected for Ctrl+C. */
+    console.info(`kibitz: no clipboard: ${e.message}`);
+  }
+});
+
+setUp.addEventListener('click', () => {
+  const fen = fenInput.value.trim();
+  if (fen)
+    request({ type: 'board-set', fen });
+  fenInput.blur();
+});
+
+fenInput.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !fenInput.readOnly)
+    setUp.click();
+});
+
+openInput.addEventListener('change', async () => {
+  const file = openInput.files[0];
+  openInput.value = '';
+  if (!file)
+    return;
+  if (file.size > PGN_MAX) {
+    say(t('boardTooBig'));
+    return;
+  }
+  say('');
+  request({ type: 'board-set', pgn: await file.text() });
+});
 label();
 
 /* chessground sizes its squares in pixels when drawn: a turned phone or a
@@ -256,8 +355,14 @@ window.addEventListener('kibitz:board', (event) => {
     view.role = role;
   if (board)
     view.board = board;
-  if (error)
+  if (error) {
     console.info(`kibitz: the server refused: ${error.code}: ${error.message}`);
+    /* A FEN or PGN of ours refused: the server's sentence says why. */
+    if (error.code === 'bad-fen' || error.code === 'bad-pgn')
+      say(error.message);
+  } else if (board) {
+    say('');
+  }
   /* A refusal puts back the piece chessground moved under the pointer. */
   if (view.board)
     render();

@@ -289,6 +289,24 @@ set_web_response (SoupServerMessage *msg,
                                     g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
 }
 
+/* "piece-white-king.svg": the board's pieces in the page. */
+static gboolean
+is_piece_name (const char *name)
+{
+  static const char * const colors[] = { "white", "black" };
+  static const char * const pieces[] = { "pawn", "knight", "bishop", "rook", "queen", "king" };
+
+  for (guint c = 0; c < G_N_ELEMENTS (colors); c++)
+    for (guint p = 0; p < G_N_ELEMENTS (pieces); p++)
+      {
+        g_autofree char *piece = g_strdup_printf ("piece-%s-%s.svg", colors[c], pieces[p]);
+
+        if (g_str_equal (name, piece))
+          return TRUE;
+      }
+  return FALSE;
+}
+
 static void
 invite_page_handler (SoupServer        *soup,
                      SoupServerMessage *msg,
@@ -323,6 +341,8 @@ invite_page_handler (SoupServer        *soup,
     set_web_response (msg, SOUP_STATUS_OK, name, "text/javascript; charset=utf-8");
   else if (g_str_equal (name, "kibitz-web.css") || g_str_equal (name, "chessground.css"))
     set_web_response (msg, SOUP_STATUS_OK, name, "text/css; charset=utf-8");
+  else if (is_piece_name (name))
+    set_web_response (msg, SOUP_STATUS_OK, name, "image/svg+xml");
   else if (g_str_has_prefix (path, "/j/") && strchr (path + 3, '/') == NULL &&
            invite_code_well_formed (path + 3))
     set_web_response (msg, SOUP_STATUS_OK, "kibitz-web.html", "text/html; charset=utf-8");

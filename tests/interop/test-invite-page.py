@@ -562,8 +562,42 @@ BOARD = """(() => {
              info: document.getElementById('board-info').textContent,
              moves: [...document.querySelectorAll('#board-moves button')].map((b) => b.textContent),
              current: document.querySelector('#board-moves button[aria-current]')?.textContent ?? null,
-             arrows: document.querySelectorAll('#board svg.cg-shapes g line, #board svg.cg-shapes line').length };
+             arrows: document.querySelectorAll('#board svg.cg-shapes g line, #board svg.cg-shapes line').length,
+             fen: document.getElementById('board-fen').value,
+             fenReadOnly: document.getElementById('board-fen').readOnly,
+             setUpShown: document.getElementById('board-set').checkVisibility() };
 })()"""
+
+# The team's own pieces: the white king's picture, as the page's style sheet
+# names it and as the server serves it.
+PIECES = """(async () => {
+    const king = document.querySelector('#board piece.king.white');
+    const image = king ? getComputedStyle(king).backgroundImage : '';
+    const url = (image.match(/url\\("?([^")]*)"?\\)/) || [])[1];
+    if (!url)
+        return { image };
+    const answer = await fetch(url);
+    const body = await answer.text();
+    return { image, status: answer.status, type: answer.headers.get('Content-Type'), svg: body.includes('<svg') };
+})()"""
+
+# Save game (PGN), as a click on it: the download it starts is caught (the
+# blob it links to read back; the page's CSP lets no fetch read blob: URLs)
+# instead of going to a file.
+SAVED_PGN = """(async () => {
+    let caught = null, blob = null;
+    const click = HTMLAnchorElement.prototype.click;
+    const create = URL.createObjectURL;
+    HTMLAnchorElement.prototype.click = function () { caught = { href: this.href, name: this.download }; };
+    URL.createObjectURL = (object) => { blob = object; return create.call(URL, object); };
+    try { document.getElementById('board-save').click(); }
+    finally { HTMLAnchorElement.prototype.click = click; URL.createObjectURL = create; }
+    if (!caught || !blob)
+        return { caught, blob: blob !== null };
+    return { name: caught.name, type: blob.type, text: await blob.text() };
+})()"""
+
+BC4_FEN = 'r1bqkbnr/pppp1ppp/2n5/4p3/2B1P3/5N2/PPPP1PPP/RNBQK2R b KQkq - 3 3'
 
 
 def click_square(page, square):
@@ -622,6 +656,19 @@ def case_board(page, teacher, shots):
     if not wait_for(lambda: (page.evaluate(BOARD) or {}).get('moves', [])[-1:] == ['3. Bc4'], 10):
         failures.append('the page does not show its own move: %s' % page.evaluate(BOARD))
 
+    # The pieces are the team's drawings, served by kibitz-server.
+    pieces = page.evaluate(PIECES) or {}
+    if 'piece-white-king.svg' not in pieces.get('image', '') or pieces.get('status') != 200 or \
+            pieces.get('type') != 'image/svg+xml' or not pieces.get('svg'):
+        failures.append('the white king is not the team\'s drawing from the server: %s' % pieces)
+    # The position as FEN, read-only for a pupil; Save game gives the PGN.
+    board = page.evaluate(BOARD) or {}
+    if board.get('fen') != BC4_FEN or not board.get('fenReadOnly') or board.get('setUpShown'):
+        failures.append('the FEN field is wrong for a pupil: %s' % board)
+    saved = page.evaluate(SAVED_PGN) or {}
+    if saved.get('name') != 'game.pgn' or '1. e4 e5 2. Nf3 Nc6 3. Bc4' not in saved.get('text', ''):
+        failures.append('Save game did not give the game as PGN: %s' % saved)
+
     teacher.command('board shapes [{"from":"g8","to":"f6","color":"green"},{"square":"f7","color":"red"}]')
     if not wait_for(lambda: (page.evaluate(BOARD) or {}).get('arrows', 0) >= 1, 10):
         failures.append('the teacher\'s arrow does not show: %s' % page.evaluate(BOARD))
@@ -636,6 +683,11 @@ def case_board(page, teacher, shots):
     if has_line(page, 'forbidden') or has_line(page, 'illegal-move'):
         failures.append('the page sent a request the server refused')
     teacher.command('board movers')
+
+    # A game that ended in mate is said with how it ended.
+    teacher.command('board pgn 1. f3 e5 2. g4 Qh4#')
+    if not wait_for(lambda: 'Checkmate: Black wins (0-1).' in (page.evaluate(BOARD) or {}).get('info', ''), 10):
+        failures.append('the page does not say the mate: %s' % page.evaluate(BOARD))
     return failures
 
 

@@ -16,8 +16,10 @@ mkdir cg cj
 tar xzf "chessground-$CHESSGROUND.tgz" -C cg
 tar xzf "chess.js-$CHESSJS.tgz" -C cj
 cp cg/package/dist/chessground.min.js "$here/"
+# Not chessground.cburnett.css: the page draws the team's own pieces
+# (app/pieces/, web/kibitz-web.css), as the app does.
 cat cg/package/assets/chessground.base.css cg/package/assets/chessground.brown.css \
-    cg/package/assets/chessground.cburnett.css > "$here/chessground.css"
+    > "$here/chessground.css"
 cp cg/package/LICENSE "$here/LICENSE.chessground"
 sed '/sourceMappingURL=chess.js.map/d' cj/package/dist/esm/chess.js > "$here/chess.js"
 cp cj/package/LICENSE "$here/LICENSE.chess.js"
