@@ -10,7 +10,7 @@
  * a piece can also be dragged to its target. A right drag draws an arrow
  * (or, released on the same square, marks it) as on lichess: green, red with
  * Shift or Ctrl, blue with Alt, yellow with both; the same shape again takes
- * it away. The view never moves a piece itself: it emits ::move or
+ * it away (from the keyboard: M and A on the focused square). The view never moves a piece itself: it emits ::move or
  * ::shapes, and shows the server's next state, so every participant sees
  * the same board. Legal moves come from src/chess.
  *
@@ -818,23 +818,14 @@ draw_update_cb (GtkGestureDrag  *gesture,
     }
 }
 
+/* The same shape again takes it away; in another colour, recolours it. */
 static void
-draw_end_cb (GtkGestureDrag  *gesture,
-             double           dx,
-             double           dy,
-             KibitzBoardView *self)
+toggle_shape (KibitzBoardView *self,
+              Shape            drawn)
 {
-  Shape drawn = { self->drawing_from, self->drawing_to, self->drawing_color };
-  g_autoptr(GArray) shapes = NULL;
+  g_autoptr(GArray) shapes = g_array_copy (self->shapes);
   gboolean found = FALSE;
 
-  self->drawing_color = -1;
-  gtk_widget_queue_draw (self->shapes_area);
-  if (drawn.color < 0)
-    return;
-
-  /* The same shape again takes it away; in another colour, recolours it. */
-  shapes = g_array_copy (self->shapes);
   for (guint i = 0; i < shapes->len && !found; i++)
     {
       Shape *shape = &g_array_index (shapes, Shape, i);
@@ -857,12 +848,83 @@ draw_end_cb (GtkGestureDrag  *gesture,
 }
 
 static void
+draw_end_cb (GtkGestureDrag  *gesture,
+             double           dx,
+             double           dy,
+             KibitzBoardView *self)
+{
+  Shape drawn = { self->drawing_from, self->drawing_to, self->drawing_color };
+
+  self->drawing_color = -1;
+  gtk_widget_queue_draw (self->shapes_area);
+  if (drawn.color >= 0)
+    toggle_shape (self, drawn);
+}
+
+static void
 draw_cancel_cb (GtkGesture       *gesture,
                 GdkEventSequence *sequence,
                 KibitzBoardView  *self)
 {
   self->drawing_color = -1;
   gtk_widget_queue_draw (self->shapes_area);
+}
+
+/* --- Drawing from the keyboard ---
+ * On a focused square, M marks it (again: takes the mark away), A begins an
+ * arrow there (shown as a ring) and A on another square ends it, Escape
+ * forgets it; Shift, Ctrl and Alt pick the colour as with the pointer. */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                KibitzBoardView       *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  guint key = gdk_keyval_to_lower (keyval);
+  int square = -1;
+
+  for (int i = 0; i < 64 && focus != NULL; i++)
+    if (self->squares[i] == focus)
+      square = i;
+  if (square < 0 || !self->may_draw)
+    return FALSE;
+
+  if (key == GDK_KEY_Escape && self->drawing_color >= 0)
+    {
+      self->drawing_color = -1;
+      gtk_widget_queue_draw (self->shapes_area);
+      return TRUE;
+    }
+  if (key == GDK_KEY_m)
+    {
+      Shape mark = { square, -1, color_of_modifiers (state) };
+
+      self->drawing_color = -1;
+      toggle_shape (self, mark);
+      return TRUE;
+    }
+  if (key == GDK_KEY_a)
+    {
+      if (self->drawing_color >= 0 && self->drawing_from != square)
+        {
+          Shape arrow = { self->drawing_from, square, self->drawing_color };
+
+          self->drawing_color = -1;
+          toggle_shape (self, arrow);
+        }
+      else
+        {
+          self->drawing_from = square;
+          self->drawing_to = -1;
+          self->drawing_color = color_of_modifiers (state);
+        }
+      gtk_widget_queue_draw (self->shapes_area);
+      return TRUE;
+    }
+  return FALSE;
 }
 
 static GtkWidget *
@@ -1163,6 +1225,7 @@ kibitz_board_view_init (KibitzBoardView *self)
   GtkWidget *frame, *tools, *flip, *game_button;
   GtkAdjustment *adjustment;
   GtkGesture *draw_gesture;
+  GtkEventController *key;
   g_autoptr(GMenu) menu = NULL;
   g_autoptr(GMenu) drawings = NULL;
 
@@ -1229,6 +1292,13 @@ kibitz_board_view_init (KibitzBoardView *self)
   g_signal_connect (self->move_gesture, "drag-end", G_CALLBACK (drag_end_cb), self);
   g_signal_connect (self->move_gesture, "cancel", G_CALLBACK (drag_cancel_cb), self);
   gtk_widget_add_controller (self->overlay, GTK_EVENT_CONTROLLER (self->move_gesture));
+
+  key = gtk_event_controller_key_new ();
+  g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  gtk_widget_add_controller (self->grid, key);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->grid), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("On a square, M marks it and A begins or ends an arrow; "
+                                    "Shift or Ctrl for red, Alt for blue, both for yellow."), -1);
 
   draw_gesture = gtk_gesture_drag_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (draw_gesture), GDK_BUTTON_SECONDARY);

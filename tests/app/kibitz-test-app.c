@@ -111,3 +111,31 @@ kibitz_test_pointer_drag (GtkWidget      *widget,
   kibitz_test_spin (100);
   return TRUE;
 }
+
+gboolean
+kibitz_test_key (GtkWidget      *widget,
+                 guint           keyval,
+                 GdkModifierType modifiers)
+{
+  GdkDisplay *gdk_display = gtk_widget_get_display (widget);
+  Display *display;
+  int event, error, major, minor;
+  KeyCode code;
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display))
+    return FALSE;
+  display = gdk_x11_display_get_xdisplay (gdk_display);
+  /* GDK's key values are X keysyms. */
+  if (!XTestQueryExtension (display, &event, &error, &major, &minor) ||
+      (code = XKeysymToKeycode (display, keyval)) == 0)
+    return FALSE;
+
+  modifier_keys (display, modifiers, True);
+  XTestFakeKeyEvent (display, code, True, CurrentTime);
+  XTestFakeKeyEvent (display, code, False, CurrentTime);
+  XFlush (display);
+  kibitz_test_spin (60);
+  modifier_keys (display, modifiers, False);
+  kibitz_test_spin (100);
+  return TRUE;
+}

@@ -29,4 +29,11 @@ gboolean kibitz_test_pointer_drag (GtkWidget      *widget,
                                    double          x2,
                                    double          y2);
 
+/* A real key press and release (@keyval, e.g. GDK_KEY_m) with @modifiers
+ * held, through the X server as kibitz_test_pointer_drag()'s pointer; it
+ * goes where the keyboard focus is. FALSE where there is no X11 with XTest. */
+gboolean kibitz_test_key          (GtkWidget      *widget,
+                                   guint           keyval,
+                                   GdkModifierType modifiers);
+
 G_END_DECLS

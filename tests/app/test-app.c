@@ -931,6 +931,18 @@ test_board (void)
   drag_squares (&b, GDK_BUTTON_SECONDARY, GDK_ALT_MASK, "g1", "f3");
   expected_shapes = "f7-red g1f3-blue d5-red";
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
+  /* From the keyboard, on the focused square (a click focuses it): M marks
+   * it, A there and A on another square draw an arrow (Ctrl: red). */
+  drag_squares (&b, GDK_BUTTON_PRIMARY, 0, "e4", "e4");
+  g_assert_true (kibitz_test_key (GTK_WIDGET (b.view), GDK_KEY_m, 0));
+  expected_shapes = "f7-red g1f3-blue d5-red e4-green";
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
+  g_assert_true (kibitz_test_key (GTK_WIDGET (b.view), GDK_KEY_a, GDK_CONTROL_MASK));
+  drag_squares (&b, GDK_BUTTON_PRIMARY, 0, "b1", "b1");
+  g_assert_true (kibitz_test_key (GTK_WIDGET (b.view), GDK_KEY_a, 0));
+  expected_shapes = "f7-red g1f3-blue d5-red e4-green e4b1-red";
+  g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
+
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (b.view), "board.clear-shapes", NULL));
   expected_shapes = "";
   g_assert_true (kibitz_test_spin_until ((gboolean (*) (gpointer)) ada_saw_shapes, &b, 10000));
