@@ -777,6 +777,18 @@ color_of_modifiers (GdkModifierType state)
   return red && blue ? 3 : red ? 1 : blue ? 2 : 0;
 }
 
+/* A shape begins on @square (drawn as a ring until it has a head). */
+static void
+begin_drawing (KibitzBoardView *self,
+               int              square,
+               int              color)
+{
+  self->drawing_color = color;
+  self->drawing_from = square;
+  self->drawing_to = -1;
+  gtk_widget_queue_draw (self->shapes_area);
+}
+
 static void
 draw_begin_cb (GtkGestureDrag  *gesture,
                double           x,
@@ -792,10 +804,7 @@ draw_begin_cb (GtkGestureDrag  *gesture,
       return;
     }
   gtk_gesture_set_state (GTK_GESTURE (gesture), GTK_EVENT_SEQUENCE_CLAIMED);
-  self->drawing_color = color_of_modifiers (state);
-  self->drawing_from = square;
-  self->drawing_to = -1;
-  gtk_widget_queue_draw (self->shapes_area);
+  begin_drawing (self, square, color_of_modifiers (state));
 }
 
 static void
@@ -913,15 +922,11 @@ key_pressed_cb (GtkEventControllerKey *controller,
           Shape arrow = { self->drawing_from, square, self->drawing_color };
 
           self->drawing_color = -1;
+          gtk_widget_queue_draw (self->shapes_area);
           toggle_shape (self, arrow);
         }
       else
-        {
-          self->drawing_from = square;
-          self->drawing_to = -1;
-          self->drawing_color = color_of_modifiers (state);
-        }
-      gtk_widget_queue_draw (self->shapes_area);
+        begin_drawing (self, square, color_of_modifiers (state));
       return TRUE;
     }
   return FALSE;

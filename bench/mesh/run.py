@@ -148,7 +148,7 @@ def one_run(bins, server, size, mode, args, run_id):
     time.sleep(1.0 + 0.3 * size)
     subject = spawn(peer_bin, server, room, "subject", tmp,
                     ["--encoder", mode, "--width", "640", "--height", "480",
-                     "--upload-kbps", "20000"])
+                     "--upload-kbps", "20000", "--congestion-control", args.congestion_control])
     pid = subject["proc"].pid
     result = {"P": size, "mode": mode}
     try:
@@ -255,6 +255,9 @@ def main():
     ap.add_argument("--peer", help="an existing kibitz-peer (with --server)")
     ap.add_argument("--server", help="an existing kibitz-server (with --peer)")
     ap.add_argument("--results", default=os.path.join(ROOT, "bench", "results"))
+    ap.add_argument("--congestion-control", choices=("on", "off"), default="off",
+                    help="the subject's rate control: on runs the tiers (issue 14), each link "
+                         "on the tier its estimate allows")
     args = ap.parse_args()
     if args.quick:
         args.sizes, args.rounds, args.window, args.warmup = "3", 1, 5.0, 1.0

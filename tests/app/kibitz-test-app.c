@@ -67,6 +67,20 @@ modifier_keys (Display        *display,
   kibitz_test_spin (60);
 }
 
+/* The X display of @widget, where XTest can send input; NULL where not. */
+static Display *
+xtest_display (GtkWidget *widget)
+{
+  GdkDisplay *gdk_display = gtk_widget_get_display (widget);
+  Display *display;
+  int event, error, major, minor;
+
+  if (!GDK_IS_X11_DISPLAY (gdk_display))
+    return NULL;
+  display = gdk_x11_display_get_xdisplay (gdk_display);
+  return XTestQueryExtension (display, &event, &error, &major, &minor) ? display : NULL;
+}
+
 gboolean
 kibitz_test_pointer_drag (GtkWidget      *widget,
                           guint           button,
@@ -76,15 +90,11 @@ kibitz_test_pointer_drag (GtkWidget      *widget,
                           double          x2,
                           double          y2)
 {
-  GdkDisplay *gdk_display = gtk_widget_get_display (widget);
-  Display *display;
-  int event, error, major, minor, root_x, root_y;
+  Display *display = xtest_display (widget);
+  int root_x, root_y;
   const guint steps = 8;
 
-  if (!GDK_IS_X11_DISPLAY (gdk_display))
-    return FALSE;
-  display = gdk_x11_display_get_xdisplay (gdk_display);
-  if (!XTestQueryExtension (display, &event, &error, &major, &minor))
+  if (display == NULL)
     return FALSE;
 
   modifier_keys (display, modifiers, True);
@@ -117,17 +127,11 @@ kibitz_test_key (GtkWidget      *widget,
                  guint           keyval,
                  GdkModifierType modifiers)
 {
-  GdkDisplay *gdk_display = gtk_widget_get_display (widget);
-  Display *display;
-  int event, error, major, minor;
+  Display *display = xtest_display (widget);
   KeyCode code;
 
-  if (!GDK_IS_X11_DISPLAY (gdk_display))
-    return FALSE;
-  display = gdk_x11_display_get_xdisplay (gdk_display);
   /* GDK's key values are X keysyms. */
-  if (!XTestQueryExtension (display, &event, &error, &major, &minor) ||
-      (code = XKeysymToKeycode (display, keyval)) == 0)
+  if (display == NULL || (code = XKeysymToKeycode (display, keyval)) == 0)
     return FALSE;
 
   modifier_keys (display, modifiers, True);
