@@ -185,6 +185,11 @@ def one_run(bins, server, size, mode, args, run_id):
         result["plan"] = summary.get("video_plan")
         received = sum(1 for p in summary["peers"] if p["frames_decoded"] > 0)
         result["peers_with_video"] = received
+        # With the rate control on: what each link was sent when the class ended.
+        sent = sorted({f'{p["send"].get("tier")} {p["send"].get("width")}x{p["send"].get("height")}'
+                       for p in summary["peers"] if isinstance(p.get("send"), dict)})
+        if sent:
+            result["links_sent"] = sent
     elif "error" not in result:
         result["error"] = "the subject printed no summary"
     for p in [subject] + others:
