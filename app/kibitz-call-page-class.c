@@ -219,7 +219,8 @@ is_board_mover (KibitzCallPage *self,
 static GMenuModel *
 tile_menu (KibitzCallPage *self,
            const char     *id,
-           gboolean        own)
+           gboolean        own,
+           gboolean        teacher)
 {
   GMenu *menu = g_menu_new ();
   g_autoptr(GMenu) last = g_menu_new ();
@@ -242,7 +243,8 @@ tile_menu (KibitzCallPage *self,
                                            g_variant_new_string (spotlit ? "" : id));
   g_menu_append_item (menu, item);
   g_object_unref (item);
-  if (!own && self->call != NULL && kibitz_call_get_board (self->call) != NULL)
+  /* Teachers move anyway: the switch is for pupils. */
+  if (!own && !teacher && self->call != NULL && kibitz_call_get_board (self->call) != NULL)
     {
       item = g_menu_item_new (is_board_mover (self, id) ? _("Stop _Moves on the Board")
                                                         : _("Allow _Moves on the Board"), NULL);
@@ -281,7 +283,9 @@ sync_tile (KibitzCallPage        *self,
 
   if (is_teacher (self) && id != NULL)
     {
-      g_autoptr(GMenuModel) menu = tile_menu (self, id, own);
+      g_autoptr(GMenuModel) menu = tile_menu (self, id, own,
+                                              kibitz_participant_tile_get_badges (tile) &
+                                              KIBITZ_TILE_BADGE_TEACHER);
 
       kibitz_participant_tile_set_menu (tile, menu);
     }
