@@ -450,6 +450,12 @@ update_summary (KibitzBoardView *self)
       g_string_append_c (text, ' ');
       g_string_append (text, _("You may move."));
     }
+  else if (!self->may_draw && !self->may_navigate)
+    {
+      /* A pupil whose taps do nothing is told why. */
+      g_string_append_c (text, ' ');
+      g_string_append (text, _("Your teacher chooses who moves."));
+    }
 
   gtk_widget_set_visible (self->result_label, self->result != NULL && self->ply == total);
   g_free (self->summary);

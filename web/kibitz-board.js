@@ -150,6 +150,8 @@ function describe (board, game, numbers) {
     text += ` ${t('boardShowing', { ply: board.ply, total: board.moves.length })}`;
   if (mayMove())
     text += ` ${t('boardMayMove')}`;
+  else if (!mayNavigate())
+    text += ` ${t('boardTeacherChooses')}`;
   return text;
 }
 

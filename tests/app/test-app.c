@@ -1483,6 +1483,15 @@ pupil_may_move (KibitzCallPage *page)
          (kibitz_participant_tile_get_badges (own) & KIBITZ_TILE_BADGE_MOVER);
 }
 
+/* Not a mover yet: the sentence under the board says why taps do nothing. */
+static gboolean
+pupil_told_teacher_chooses (KibitzCallPage *page)
+{
+  KibitzBoardView *view = KIBITZ_BOARD_VIEW (page_child (page, "board_view"));
+
+  return strstr (kibitz_board_view_get_summary (view), "Your teacher chooses who moves.") != NULL;
+}
+
 static gboolean
 ewa_saw_e4 (Board *b)
 {
@@ -1746,6 +1755,7 @@ test_class_pupil (void)
    * teacher. */
   own_id = kibitz_call_get_id (kibitz_call_page_get_call (page));
   g_free (command);
+  g_assert_true (spin_until (pupil_told_teacher_chooses, page, 20));
   command = g_strdup_printf ("board movers %s", own_id);
   send_command (ewa, command);
   g_assert_true (spin_until (pupil_may_move, page, 20));
