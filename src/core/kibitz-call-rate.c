@@ -39,14 +39,26 @@ kibitz_call_is_adaptive (KibitzCall *self)
   return self->media != NULL && kibitz_media_source_is_adaptive (self->media);
 }
 
-/* The teacher's link, until roles exist: the one named by
- * kibitz_call_set_priority(), else the first participant who was there. */
+/* The links that go first when the uplink is short: the one named by
+ * kibitz_call_set_priority(); else, in a class with a teacher (protocol.md
+ * §4), the teachers' and the spotlighted participant's, wherever they are in
+ * the list (a teacher who reconnects comes last); else, in an open room,
+ * where nobody is either, the first participant who was there stands in. */
 static gboolean
 is_priority (KibitzCall  *self,
              Participant *p)
 {
+  const char *spotlight = self->room_state != NULL
+                          ? kibitz_json_get_string (self->room_state, "spotlight") : NULL;
+
   if (self->priority_id != NULL)
     return g_str_equal (self->priority_id, p->public.id);
+  if (g_strcmp0 (p->public.role, "teacher") == 0 || g_strcmp0 (spotlight, p->public.id) == 0)
+    return TRUE;
+  /* A class has its own priorities (none, when it is ours to teach and
+   * nobody is spotlit): the stand-in is for open rooms. */
+  if (spotlight != NULL || (self->role != NULL && !g_str_equal (self->role, "member")))
+    return FALSE;
   for (guint i = 0; i < self->participants->len; i++)
     {
       Participant *first = g_ptr_array_index (self->participants, i);

@@ -241,6 +241,126 @@ test_mute_holds_against_a_client_that_ignores_it (void)
   kibitz_test_remove_tree (dir);
 }
 
+/* Whether a whole line of the --stats file at @path has frames decoded from
+ * @name (read while the peer writes it: the last line may be partial). */
+static gboolean
+stats_show_frames (const char *path,
+                   const char *name)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  char *end;
+
+  if (!g_file_get_contents (path, &text, NULL, NULL) || (end = strrchr (text, '\n')) == NULL)
+    return FALSE;
+  *end = '\0';
+  lines = g_strsplit (text, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonNode *root;
+      JsonArray *peers;
+
+      if (!json_parser_load_from_data (parser, lines[i], -1, NULL) ||
+          (root = json_parser_get_root (parser)) == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
+          !json_object_has_member (json_node_get_object (root), "peers") ||
+          (peers = json_object_get_array_member (json_node_get_object (root), "peers")) == NULL)
+        continue;
+      for (guint j = 0; j < json_array_get_length (peers); j++)
+        {
+          JsonObject *peer = json_array_get_object_element (peers, j);
+
+          if (g_strcmp0 (json_object_get_string_member_with_default (peer, "name", NULL), name) == 0 &&
+              json_object_get_int_member_with_default (peer, "frames_decoded", 0) > 0)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The received size of @sender's video at @receiver, when the class ended. */
+static gint64
+received_width (KibitzTestPeer *receiver,
+                const char     *sender)
+{
+  JsonObject *entry = kibitz_test_peer_summary_of (receiver, sender);
+
+  g_assert_nonnull (entry);
+  return json_object_get_int_member_with_default (entry, "received_width", 0);
+}
+
+/* A pupil whose upload is short sends its best to the teacher (issue 14:
+ * the teacher's link goes first). The teacher's connection drops and the
+ * teacher comes back, now the last in every pupil's list of participants:
+ * still the teacher gets the pupil's video at least as large as any other
+ * pupil does. (The first version stood in "the first participant who was
+ * there" for the teacher, which here is another pupil.) */
+static void
+test_teacher_link_goes_first (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-teacher-XXXXXX", NULL);
+  const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
+  g_autofree char *token = kibitz_test_teacher_token ("Ewa", "--state-dir", dir, NULL);
+  g_autofree char *token_arg = g_strdup_printf ("--teacher-token=%s", token);
+  g_autofree char *room = g_strdup_printf ("priority %d", (int) getpid ());
+  g_autofree char *stats = g_build_filename (dir, "ewa-again.stats", NULL);
+  g_autofree char *stats_arg = g_strdup_printf ("--stats=%s", stats);
+  const char * const teacher_args[] = { token_arg, "--width=160", "--height=120", NULL };
+  const char * const teacher_again_args[] = { token_arg, stats_arg, "--width=160", "--height=120",
+                                              NULL };
+  const char * const short_upload[] = { "--congestion-control=on", "--upload-kbps=300",
+                                        "--width=640", "--height=480", NULL };
+  const char * const pupil_args[] = { "--width=160", "--height=120", NULL };
+  g_autoptr(KibitzTestPeer) ewa = NULL;
+  g_autoptr(KibitzTestPeer) ewa_again = NULL;
+  g_autoptr(KibitzTestPeer) ada = NULL;
+  g_autoptr(KibitzTestPeer) bruno = NULL;
+  g_autoptr(KibitzTestPeer) celina = NULL;
+  gint64 at_teacher, at_bruno, at_celina, deadline;
+
+  ewa = kibitz_test_peer_spawn_with_flags (server, room, "Ewa", 120, teacher_args,
+                                           G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_usleep (2 * G_USEC_PER_SEC);
+  bruno = kibitz_test_peer_spawn (server, room, "Bruno", 120, pupil_args);
+  celina = kibitz_test_peer_spawn (server, room, "Celina", 120, pupil_args);
+  ada = kibitz_test_peer_spawn (server, room, "Ada", 120, short_upload);
+  wait_for_knock (server);
+  g_usleep (3 * G_USEC_PER_SEC);
+  send_command (ewa, "admit all");
+  g_usleep (12 * G_USEC_PER_SEC);
+
+  /* The teacher's connection goes; the teacher comes back. */
+  send_command (ewa, "leave");
+  kibitz_test_peer_finish (ewa);
+  ewa_again = kibitz_test_peer_spawn_with_flags (server, room, "Ewa", 120, teacher_again_args,
+                                                 G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  /* Ada's video at the teacher again (seconds on a busy machine), then the
+   * rate control's next plans. */
+  deadline = now_ms () + 60 * 1000;
+  while (!stats_show_frames (stats, "Ada") && now_ms () < deadline)
+    g_usleep (250 * 1000);
+  g_usleep (15 * G_USEC_PER_SEC);
+  send_command (ewa_again, "end");
+  kibitz_test_peer_finish (ewa_again);
+  kibitz_test_peer_finish (ada);
+  kibitz_test_peer_finish (bruno);
+  kibitz_test_peer_finish (celina);
+
+  at_teacher = received_width (ewa_again, "Ada");
+  at_bruno = received_width (bruno, "Ada");
+  at_celina = received_width (celina, "Ada");
+  g_test_message ("Ada's video, 300 kbit/s for three links: %" G_GINT64_FORMAT " px wide at the "
+                  "teacher, %" G_GINT64_FORMAT " at Bruno, %" G_GINT64_FORMAT " at Celina",
+                  at_teacher, at_bruno, at_celina);
+  g_assert_cmpint (at_teacher, >, 0);
+  g_assert_cmpint (at_teacher, >=, at_bruno);
+  g_assert_cmpint (at_teacher, >=, at_celina);
+
+  g_unlink (stats);
+  kibitz_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -249,5 +369,6 @@ main (int    argc,
   g_test_add_func ("/peer/teacher/knock-admit-mute-end", test_knock_admit_mute_end);
   g_test_add_func ("/peer/teacher/mute-holds-against-a-client-that-ignores-it",
                    test_mute_holds_against_a_client_that_ignores_it);
+  g_test_add_func ("/peer/teacher/teacher-link-goes-first", test_teacher_link_goes_first);
   return g_test_run ();
 }
