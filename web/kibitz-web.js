@@ -18,7 +18,8 @@
  * missing=recvonly|omit (what to offer for a kind we do not capture),
  * ice-address=ADDR (repeatable: only candidates on these addresses are sent),
  * report=URL (POST the status JSON there every second), autojoin=1,
- * invite=CODE, lang=en|pl.
+ * invite=CODE, lang=en|pl, share=1 (share a screen once in; tests),
+ * screen=test (share a drawn screen instead of asking the browser; tests).
  */
 
 'use strict';
@@ -68,6 +69,11 @@ const STRINGS = {
     camOff: 'Start camera',
     noMic: 'No microphone',
     noCam: 'No camera',
+    shareScreen: 'Share screen',
+    stopSharing: 'Stop sharing',
+    sharing: '{name} is sharing their screen',
+    shareFailed: 'Screen sharing did not start. You can try again and pick a screen or window.',
+    shareNotAllowed: 'Your teacher chooses who shares a screen.',
     mutedByTeacher: 'The teacher turned your microphone off.',
     mutedMayUnmute: 'The teacher turned your microphone off. You can turn it on again when you need to speak.',
     unmuteNotAllowed: 'The teacher has switched off students’ microphones for now, so you cannot turn yours on.',
@@ -170,6 +176,11 @@ const STRINGS = {
     camOff: 'Włącz kamerę',
     noMic: 'Brak mikrofonu',
     noCam: 'Brak kamery',
+    shareScreen: 'Udostępnij ekran',
+    stopSharing: 'Zatrzymaj udostępnianie',
+    sharing: '{name} udostępnia ekran',
+    shareFailed: 'Udostępnianie ekranu się nie rozpoczęło. Możesz spróbować ponownie i wybrać ekran lub okno.',
+    shareNotAllowed: 'Nauczyciel decyduje, kto udostępnia ekran.',
     mutedByTeacher: 'Nauczyciel wyłączył Twój mikrofon.',
     mutedMayUnmute: 'Nauczyciel wyłączył Twój mikrofon. Możesz go włączyć, gdy chcesz coś powiedzieć.',
     unmuteNotAllowed: 'Nauczyciel na razie wyłączył mikrofony uczniów, więc nie możesz włączyć swojego.',
@@ -309,7 +320,8 @@ const state = {
   banner: null,             /* the STRINGS key the banner shows, or null */
   peers: new Map(),         /* id -> Peer */
   names: new Map(),         /* id -> name */
-  peerStates: new Map(),    /* id -> the latest announced {audio, video, hand} */
+  peerStates: new Map(),    /* id -> the latest announced {audio, video, hand, screen} */
+  screenTrack: null,        /* the screen or window we share, or null */
   view: 'prejoin',          /* prejoin, waiting, call, or an end: left, ended, ... */
   waitingReason: null,
   finished: null,           /* why the page stopped for good (no reconnect) */
@@ -357,6 +369,8 @@ const ICONS = {
   camera: ['M4 7h9a2 2 0 0 1 2 2v6a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V9a2 2 0 0 1 2-2z', 'M15 11l6-4v10l-6-4'],
   'camera-off': ['M4 7h9a2 2 0 0 1 2 2v6a2 2 0 0 1-2 2H4a2 2 0 0 1-2-2V9a2 2 0 0 1 2-2z', 'M15 11l6-4v10l-6-4', 'M3 3l18 18'],
   leave: ['M6 6l12 12', 'M18 6L6 18'],
+  screen: ['M3 5h18v11H3z', 'M8 20h8', 'M12 16v4'],
+  'screen-off': ['M3 5h18v11H3z', 'M8 20h8', 'M12 16v4', 'M3 3l18 18'],
   done: ['M5 12l5 5L19 7'],
   lock: ['M6 11h12v9H6z', 'M8 11V8a4 4 0 0 1 8 0v3'],
   alert: ['M12 6v8', 'M12 18v.5'],
@@ -514,7 +528,14 @@ function handleMessage (message) {
       return;
     case 'left': return removePeer(message.id, message.reason);
     case 'signal': return onSignal(message.from, message.data);
-    case 'state': return setPeerState(message.from, message);
+    case 'state':
+      /* Our own, forced by a teacher: the leave to share was taken back. */
+      if (message.from === state.id) {
+        if (message.screen === false)
+          stopSharing();
+        return;
+      }
+      return setPeerState(message.from, message);
     case 'room_state': return onRoomState(message);
     case 'muted': return onMuted(message);
     case 'removed':
@@ -616,6 +637,12 @@ function onWelcome (welcome) {
   if (state.role === 'student' && state.roomState && state.roomState.students_may_unmute === false)
     setMicrophone(false, false);
   sendState();
+  /* Tests: share=1 shares as soon as we are in (with screen=test, a drawn
+   * screen; a real one needs the browser's picker and a click). */
+  if (flag('share', false) && !state.screenTrack && !state.shareAsked) {
+    state.shareAsked = true;
+    startSharing();
+  }
 
   /* The newcomer offers to every peer listed; a resumed client only to
    * those it has no connection with. */
@@ -632,6 +659,8 @@ function onWelcome (welcome) {
 
 function onRoomState (roomState) {
   state.roomState = roomState;
+  if (state.screenTrack && !mayShare())
+    stopSharing();
   updateControls();
   /* Muted by a teacher: whether we may turn it on again just changed. */
   if (['mutedMayUnmute', 'mutedByTeacher'].includes(state.banner) && !state.micOn)
@@ -654,7 +683,7 @@ function showMutedBanner () {
  * before and that nobody has muted yet: then `audio` stays out (the server
  * keeps it on), so the camera switch still gets through. */
 function sendState () {
-  const message = { type: 'state', video: state.camOn };
+  const message = { type: 'state', video: state.camOn, screen: !!state.screenTrack };
   if (!state.micOn || mayUnmute())
     message.audio = state.micOn;
   send(message);
@@ -664,6 +693,12 @@ function sendState () {
 
 function localTrack (kind) {
   return state.local ? state.local.getTracks().find((t) => t.kind === kind) : null;
+}
+
+/* §4 as Kibitz extends it: a student shares only with the teacher's leave. */
+function mayShare () {
+  return state.role !== 'student' ||
+    !!(state.roomState && Array.isArray(state.roomState.sharers) && state.roomState.sharers.includes(state.id));
 }
 
 function mayUnmute () {
@@ -716,6 +751,18 @@ function updateControls () {
   cam.setAttribute('aria-label', cam.title);
   setIcon(cam, state.camOn || !hasCam ? 'camera' : 'camera-off');
   cam.setAttribute('aria-pressed', String(!state.camOn));
+  const share = $('share');
+  const sharing = !!state.screenTrack;
+  share.hidden = !navigator.mediaDevices || (!navigator.mediaDevices.getDisplayMedia && params.get('screen') !== 'test');
+  share.classList.toggle('on', sharing);
+  share.disabled = !sharing && !mayShare();
+  share.querySelector('.label').textContent = sharing ? t('stopSharing') : t('shareScreen');
+  share.title = share.querySelector('.label').textContent;
+  share.setAttribute('aria-label', share.title);
+  setIcon(share, sharing ? 'screen-off' : 'screen');
+  share.setAttribute('aria-pressed', String(sharing));
+  if (share.disabled)
+    share.title = t('shareNotAllowed');
   /* Say why the control is greyed out, next to it. */
   $('mic-note').hidden = !locked;
   $('mic-note').textContent = locked ? t('unmuteNotAllowed') : '';
@@ -740,13 +787,14 @@ function setPeerState (id, announced) {
   if (!announced || typeof announced !== 'object')
     return;
   const current = state.peerStates.get(id) || {};
-  for (const key of ['audio', 'video', 'hand'])
+  for (const key of ['audio', 'video', 'hand', 'screen'])
     if (typeof announced[key] === 'boolean')
       current[key] = announced[key];
   state.peerStates.set(id, current);
   const peer = state.peers.get(id);
   if (peer)
     applyPeerState(peer);
+  showScreen();
 }
 
 function applyPeerState (peer) {
@@ -868,6 +916,26 @@ function addLocalMedia (peer) {
       peer.pc.addTransceiver(kind, { direction: 'recvonly' });
     }
   }
+  /* The shared screen: the second video m-line, on every link from the
+   * first offer, so that a share starts with replaceTrack() and never
+   * renegotiates (docs/protocol.md). An offer from Kibitz has it already. */
+  if (peer.offerer && videoTransceivers(peer.pc).length === 1)
+    peer.pc.addTransceiver('video', { direction: 'sendrecv' });
+  peer.screen = screenTransceiver(peer.pc);
+  if (peer.screen) {
+    peer.screen.direction = 'sendrecv';
+    if (state.screenTrack)
+      peer.screen.sender.replaceTrack(state.screenTrack).catch((e) => log(`screen to ${peerName(peer.id)}: ${e.message}`));
+  }
+}
+
+function videoTransceivers (pc) {
+  return pc.getTransceivers().filter((t) => t.receiver.track.kind === 'video');
+}
+
+/* The second video transceiver, in m-line order: the shared screen. */
+function screenTransceiver (pc) {
+  return videoTransceivers(pc)[1] || null;
 }
 
 async function startOffer (peer) {
@@ -958,6 +1026,109 @@ function closePeer (id) {
   if (peer.tile)
     peer.tile.remove();
   state.peers.delete(id);
+  showScreen();
+}
+
+/* --- The shared screen ----------------------------------------------------- */
+
+/* Large for everyone, with the sharer's name: the first participant who
+ * says it shares and whose screen arrives; our own share is not shown back
+ * to us (the tiles stay as they are). */
+function showScreen () {
+  const panel = $('screen-panel');
+  const video = $('screen-video');
+  let shown = null;
+
+  for (const peer of state.peers.values()) {
+    const announced = state.peerStates.get(peer.id) || {};
+    if (announced.screen && peer.screenStream) {
+      shown = peer;
+      break;
+    }
+  }
+  panel.hidden = !shown;
+  if (!shown) {
+    video.srcObject = null;
+    state.screenShown = null;
+    return;
+  }
+  $('screen-caption').textContent = t('sharing', { name: peerName(shown.id) });
+  if (video.srcObject !== shown.screenStream)
+    video.srcObject = shown.screenStream;
+  state.screenShown = shown.id;
+  video.play().catch(() => {});
+}
+
+/* A test page has no screen to pick from: ?screen=test shares a drawn one
+ * (a canvas with the name and a clock, 1280x720 at 10 fps). */
+function testScreenStream () {
+  const canvas = document.createElement('canvas');
+  canvas.width = 1280;
+  canvas.height = 720;
+  const ctx = canvas.getContext('2d');
+  const draw = () => {
+    ctx.fillStyle = '#f6f5f4';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.fillStyle = '#241f31';
+    ctx.font = 'bold 64px sans-serif';
+    ctx.fillText(`Screen of ${state.name}`, 80, 320);
+    ctx.font = '48px monospace';
+    ctx.fillText(new Date().toISOString().slice(11, 19), 80, 420);
+  };
+  draw();
+  const timer = setInterval(draw, 100);
+  const stream = canvas.captureStream(10);
+  stream.getVideoTracks()[0].addEventListener('ended', () => clearInterval(timer));
+  return stream;
+}
+
+async function startSharing () {
+  let stream;
+  if (!mayShare()) {
+    showBanner('shareNotAllowed');
+    return;
+  }
+  try {
+    stream = params.get('screen') === 'test'
+      ? testScreenStream()
+      : await navigator.mediaDevices.getDisplayMedia({
+        video: { width: { max: 1920 }, height: { max: 1080 }, frameRate: { max: 15 } },
+        audio: false,
+      });
+  } catch (e) {
+    /* Cancelled in the browser's picker, or not allowed: say so, go on. */
+    log(`screen sharing did not start: ${e.message}`);
+    showBanner('shareFailed');
+    return;
+  }
+  const track = stream.getVideoTracks()[0];
+  if (!track)
+    return;
+  /* Text and lines, not motion: keep the resolution, drop frames. */
+  track.contentHint = 'detail';
+  /* The browser's own "Stop sharing" ends the track. */
+  track.addEventListener('ended', () => stopSharing());
+  state.screenTrack = track;
+  for (const peer of state.peers.values())
+    if (peer.screen)
+      peer.screen.sender.replaceTrack(track).catch((e) => log(`screen to ${peerName(peer.id)}: ${e.message}`));
+  log('sharing the screen');
+  updateControls();
+  sendState();
+}
+
+function stopSharing () {
+  const track = state.screenTrack;
+  if (!track)
+    return;
+  state.screenTrack = null;
+  track.stop();
+  for (const peer of state.peers.values())
+    if (peer.screen)
+      peer.screen.sender.replaceTrack(null).catch(() => {});
+  log('stopped sharing the screen');
+  updateControls();
+  sendState();
 }
 
 function removePeer (id, reason) {
@@ -992,6 +1163,11 @@ function makeTile (title, self) {
 }
 
 function showTrack (peer, event) {
+  if (event.transceiver && event.transceiver === screenTransceiver(peer.pc)) {
+    peer.screenStream = new MediaStream([event.track]);
+    showScreen();
+    return;
+  }
   if (!peer.tile)
     peer.tile = makeTile(peerName(peer.id), false);
   const video = peer.tile.querySelector('video');
@@ -1038,8 +1214,12 @@ async function pollPeer (peer) {
   const s = { framesDecoded: 0, audioPackets: 0, videoPackets: 0, bytesSent: 0, framesSent: 0 };
   let pairId = null;
 
+  const screenMid = peer.screen && peer.screen.mid;
+  s.screenFramesDecoded = 0;
   report.forEach((r) => {
-    if (r.type === 'inbound-rtp' && r.kind === 'video') {
+    if (r.type === 'inbound-rtp' && r.kind === 'video' && screenMid && r.mid === screenMid) {
+      s.screenFramesDecoded += r.framesDecoded || 0;
+    } else if (r.type === 'inbound-rtp' && r.kind === 'video') {
       s.framesDecoded += r.framesDecoded || 0;
       s.videoPackets += r.packetsReceived || 0;
       s.videoCodec = report.get(r.codecId)?.mimeType;
@@ -1093,6 +1273,8 @@ function status () {
     microphone: !!(state.local && state.local.getAudioTracks().length),
     micOn: state.micOn,
     camOn: state.camOn,
+    sharing: !!state.screenTrack,
+    screenShown: state.screenShown ? peerName(state.screenShown) : null,
     mutedBy: state.mutedBy,
     roomState: state.roomState,
     peers,
@@ -1363,6 +1545,7 @@ function main () {
       hideBanner();
   };
   $('cam').onclick = () => setCamera(!state.camOn);
+  $('share').onclick = () => (state.screenTrack ? stopSharing() : startSharing());
 
   showView('prejoin');
   if (flag('autojoin', false)) {

@@ -91,6 +91,29 @@ kibitz_call_class_may_not_unmute (KibitzCall *self)
   return g_strcmp0 (self->role, "student") == 0 && !students_may_unmute (self);
 }
 
+/* Teachers and members share when they like; a student when a teacher put
+ * it in `room_state.sharers` (docs/protocol.md). */
+gboolean
+kibitz_call_class_may_share (KibitzCall *self)
+{
+  JsonNode *list;
+  JsonArray *sharers;
+
+  if (g_strcmp0 (self->role, "student") != 0)
+    return TRUE;
+  list = self->room_state != NULL ? json_object_get_member (self->room_state, "sharers") : NULL;
+  sharers = list != NULL && JSON_NODE_HOLDS_ARRAY (list) ? json_node_get_array (list) : NULL;
+  for (guint i = 0; sharers != NULL && i < json_array_get_length (sharers); i++)
+    {
+      JsonNode *node = json_array_get_element (sharers, i);
+
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+          g_strcmp0 (json_node_get_string (node), kibitz_call_get_id (self)) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Called before the welcome's peers are made: the relay-only policy must
  * be in force for every link. */
 void
@@ -128,6 +151,9 @@ kibitz_call_class_cb (KibitzSignaling *signaling,
     {
     case KIBITZ_MESSAGE_ROOM_STATE:
       take_room_state (self, message);
+      /* The leave to share taken back: stop before the server says so. */
+      if (kibitz_call_get_screen_shared (self) && !kibitz_call_class_may_share (self))
+        kibitz_call_stop_screen (self);
       break;
     case KIBITZ_MESSAGE_MUTED:
       kibitz_call_set_microphone_enabled (self, FALSE);
@@ -168,6 +194,9 @@ kibitz_call_class_own_state (KibitzCall *self,
   if (!kibitz_json_get_boolean (message, "audio", TRUE) &&
       kibitz_call_get_microphone_enabled (self))
     kibitz_call_set_microphone_enabled (self, FALSE);
+  /* The teacher took back a pupil's leave to share. */
+  if (!kibitz_json_get_boolean (message, "screen", TRUE) && kibitz_call_get_screen_shared (self))
+    kibitz_call_stop_screen (self);
   return TRUE;
 }
 

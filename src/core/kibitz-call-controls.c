@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "kibitz-call-private.h"
+#include "kibitz-core-error.h"
 
 enum {
   PROP_0,
@@ -18,6 +19,7 @@ enum {
   PROP_HAND_RAISED,
   PROP_HAS_CAMERA,
   PROP_HAS_MICROPHONE,
+  PROP_SCREEN_SHARED,
   N_PROPS
 };
 
@@ -42,6 +44,7 @@ kibitz_call_send_own_state (KibitzCall *self)
     }
   json_object_set_boolean_member (state, "video", self->camera_enabled);
   json_object_set_boolean_member (state, "hand", self->hand_raised);
+  json_object_set_boolean_member (state, "screen", self->screen_shared);
   kibitz_signaling_send_state (self->signaling, state);
 }
 
@@ -174,6 +177,63 @@ kibitz_call_has_microphone (KibitzCall *self)
   return self->media == NULL || kibitz_media_source_has_microphone (self->media);
 }
 
+/* The screen goes out on every link's screen m-line (negotiated from the
+ * start: nothing is renegotiated) and the room is told with `state`. */
+gboolean
+kibitz_call_share_screen (KibitzCall  *self,
+                          GstElement  *source,
+                          GError     **error)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
+  g_return_val_if_fail (GST_IS_ELEMENT (source), FALSE);
+
+  if (self->media == NULL)
+    {
+      gst_object_unref (gst_object_ref_sink (source));
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
+                   "The call has not started its media yet: share the screen once it has");
+      return FALSE;
+    }
+  if (!kibitz_call_class_may_share (self))
+    {
+      gst_object_unref (gst_object_ref_sink (source));
+      g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_FORBIDDEN,
+                   "The teacher has not allowed you to share your screen: ask them");
+      return FALSE;
+    }
+  if (!kibitz_media_source_share_screen (self->media, source, error))
+    return FALSE;
+  if (!self->screen_shared)
+    {
+      self->screen_shared = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARED]);
+    }
+  kibitz_call_send_own_state (self);
+  return TRUE;
+}
+
+void
+kibitz_call_stop_screen (KibitzCall *self)
+{
+  g_return_if_fail (KIBITZ_IS_CALL (self));
+
+  if (!self->screen_shared)
+    return;
+  if (self->media != NULL)
+    kibitz_media_source_stop_screen (self->media);
+  self->screen_shared = FALSE;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SCREEN_SHARED]);
+  kibitz_call_send_own_state (self);
+}
+
+gboolean
+kibitz_call_get_screen_shared (KibitzCall *self)
+{
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
+
+  return self->screen_shared;
+}
+
 void
 kibitz_call_set_self_view (KibitzCall *self,
                            GstElement *sink)
@@ -217,6 +277,9 @@ get_property (GObject    *object,
       break;
     case PROP_HAS_MICROPHONE:
       g_value_set_boolean (value, kibitz_call_has_microphone (self));
+      break;
+    case PROP_SCREEN_SHARED:
+      g_value_set_boolean (value, self->screen_shared);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -266,5 +329,7 @@ kibitz_call_install_properties (GObjectClass *object_class)
     g_param_spec_boolean ("has-camera", NULL, NULL, TRUE, ro);
   properties[PROP_HAS_MICROPHONE] =
     g_param_spec_boolean ("has-microphone", NULL, NULL, TRUE, ro);
+  properties[PROP_SCREEN_SHARED] =
+    g_param_spec_boolean ("screen-shared", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }

@@ -115,9 +115,19 @@ void
 kibitz_call_apply_state (Participant *p,
                          JsonObject  *state)
 {
+  gboolean screen;
+
   p->public.audio = kibitz_json_get_boolean (state, "audio", p->public.audio);
   p->public.video = kibitz_json_get_boolean (state, "video", p->public.video);
   p->public.hand = kibitz_json_get_boolean (state, "hand", p->public.hand);
+  screen = kibitz_json_get_boolean (state, "screen", p->public.screen);
+  /* A new share: its first frame is told again. */
+  if (screen && !p->public.screen)
+    {
+      p->screen_frame_seen = FALSE;
+      p->screen_frames_at_share = p->public.screen_frames;
+    }
+  p->public.screen = screen;
   /* Honest mute (protocol.md §4): what a peer says is off is not played,
    * whatever it sends. */
   if (p->public.peer != NULL)
@@ -156,6 +166,7 @@ kibitz_call_update_from_peer (KibitzCall  *self,
 
   p->public.frames_decoded = p->frames_base + kibitz_peer_get_frames_decoded (peer);
   p->public.audio_packets = p->audio_base + kibitz_peer_get_audio_packets (peer);
+  p->public.screen_frames = p->screen_base + kibitz_peer_get_screen_frames (peer);
   p->public.audio_audible = p->audible_base + kibitz_peer_get_audio_audible (peer);
 
   kibitz_peer_get_video_size (peer, &p->public.received_width, &p->public.received_height);
@@ -208,6 +219,7 @@ kibitz_call_close_peer (KibitzCall  *self,
   kibitz_call_update_from_peer (self, p);
   p->frames_base = p->public.frames_decoded;
   p->audio_base = p->public.audio_packets;
+  p->screen_base = p->public.screen_frames;
   p->audible_base = p->public.audio_audible;
   p->freezes_base = p->public.freezes;
   p->public.freeze_ms = 0;

@@ -45,9 +45,12 @@ typedef struct {
   gint64             peer_created_at;    /* monotonic, of the current peer */
   guint64            frames_base;        /* counts of earlier, closed peers */
   guint64            audio_base;
+  guint64            screen_base;
   guint64            audible_base;
   guint              freezes_base;
   gboolean           first_frame_seen;
+  gboolean           screen_frame_seen;  /* of its current share */
+  guint64            screen_frames_at_share; /* screen_frames when it said it shares */
   guint              connected_polls;    /* stats polls waiting for the selected pair */
   gint64             awaiting_until;     /* after a resumed welcome; 0: not awaited */
   guint64            inbound_count;      /* frames + audio packets, at alive_at */
@@ -102,6 +105,7 @@ struct _KibitzCall {
   gboolean            camera_enabled;
   gboolean            microphone_enabled;
   gboolean            hand_raised;
+  gboolean            screen_shared;
   GstElement         *self_view;         /* a sink waiting for the media, or NULL */
 
   /* kibitz-call-rate.c */
@@ -127,6 +131,7 @@ enum {
   SIGNAL_PARTICIPANT_JOINED,
   SIGNAL_PARTICIPANT_CONNECTED,
   SIGNAL_FIRST_FRAME,
+  SIGNAL_FIRST_SCREEN_FRAME,
   SIGNAL_PARTICIPANT_LEFT,
   SIGNAL_PARTICIPANT_FAILED,
   SIGNAL_PARTICIPANT_STATE,
@@ -177,6 +182,7 @@ gboolean kibitz_call_take_view   (KibitzCall  *self,
 void kibitz_call_apply_state (Participant *p,
                               JsonObject  *state);
 gboolean kibitz_call_class_may_not_unmute (KibitzCall *self);
+gboolean kibitz_call_class_may_share (KibitzCall *self);
 void kibitz_call_class_joined (KibitzCall *self,
                                const char *id);
 void kibitz_call_apply_role (Participant *p,

@@ -154,6 +154,29 @@ kibitz_call_is_held_back (KibitzCall *self)
          g_get_monotonic_time () - self->held_back_since >= HELD_BACK_NOTICE_US;
 }
 
+/* A shared screen goes before the camera, as audio does: one encoder for
+ * every link, so the slowest path sets its bitrate (two thirds of what it
+ * carries beyond audio; the camera tiers share the rest). Returns what each
+ * link is then sent for it. */
+static guint
+screen_kbps (KibitzCall                *self,
+             const KibitzLinkEstimator *estimates,
+             guint                      n)
+{
+  guint least;
+  int kbps;
+
+  if (n == 0 || !kibitz_media_source_get_screen_shared (self->media))
+    return 0;
+  least = self->uplink.estimate_kbps / n;
+  for (guint i = 0; i < n; i++)
+    least = MIN (least, estimates[i].estimate_kbps);
+  kibitz_media_source_set_screen_kbps (self->media,
+                                       least > AUDIO_KBPS ? (least - AUDIO_KBPS) * 2 / 3 : 1);
+  kibitz_media_source_get_screen_plan (self->media, NULL, NULL, NULL, &kbps);
+  return kbps;
+}
+
 void
 kibitz_call_rate_update (KibitzCall *self,
                          gint64      now)
@@ -190,6 +213,7 @@ kibitz_call_rate_update (KibitzCall *self,
       };
     }
   plan.uplink_kbps = self->uplink.estimate_kbps;
+  plan.audio_kbps += screen_kbps (self, estimates, n);
   plan.camera_off = !kibitz_media_source_get_camera_enabled (self->media);
   for (KibitzTier t = 0; t < KIBITZ_N_TIERS; t++)
     plan.tier_kbps[t] = kibitz_media_source_get_tier_kbps (self->media, t);

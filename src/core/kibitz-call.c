@@ -431,6 +431,12 @@ kibitz_call_refresh (KibitzCall *self)
           p->first_frame_seen = TRUE;
           g_signal_emit (self, kibitz_call_signals[SIGNAL_FIRST_FRAME], 0, &p->public);
         }
+      if (p->public.screen && !p->screen_frame_seen &&
+          p->public.screen_frames > p->screen_frames_at_share)
+        {
+          p->screen_frame_seen = TRUE;
+          g_signal_emit (self, kibitz_call_signals[SIGNAL_FIRST_SCREEN_FRAME], 0, &p->public);
+        }
     }
 }
 
@@ -699,6 +705,8 @@ kibitz_call_class_init (KibitzCallClass *klass)
   kibitz_call_signals[SIGNAL_PARTICIPANT_CONNECTED] = new_signal (object_class, "participant-connected", 1,
                                                       G_TYPE_POINTER);
   kibitz_call_signals[SIGNAL_FIRST_FRAME] = new_signal (object_class, "first-frame", 1, G_TYPE_POINTER);
+  kibitz_call_signals[SIGNAL_FIRST_SCREEN_FRAME] = new_signal (object_class, "first-screen-frame", 1,
+                                                   G_TYPE_POINTER);
   kibitz_call_signals[SIGNAL_PARTICIPANT_LEFT] = new_signal (object_class, "participant-left", 1,
                                                  G_TYPE_POINTER);
   kibitz_call_signals[SIGNAL_PARTICIPANT_FAILED] = new_signal (object_class, "participant-failed", 2,

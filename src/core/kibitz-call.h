@@ -61,9 +61,11 @@ typedef struct {
   gboolean     audio;
   gboolean     video;
   gboolean     hand;
+  gboolean     screen;         /* sharing its screen, as it says (`state.screen`) */
   KibitzStats *last_stats;     /* the latest snapshot, kept after the peer closed */
   guint64      frames_decoded; /* totals over every webrtcbin this participant had */
   guint64      audio_packets;
+  guint64      screen_frames;  /* frames decoded from its shared screen */
   guint64      audio_audible;  /* of them, played with sound: not silence, not
                                 * silenced for an announced `audio: false` */
   gint64       first_frame_ms; /* from our join to its first decoded frame; -1: none */
@@ -85,9 +87,10 @@ typedef struct {
  *   ::participant-joined (KibitzParticipant *)
  *   ::participant-connected (KibitzParticipant *)
  *   ::first-frame      (KibitzParticipant *)
+ *   ::first-screen-frame (KibitzParticipant *)  of each share it starts
  *   ::participant-left (KibitzParticipant *)
  *   ::participant-failed (KibitzParticipant *, const GError *)   that link only
- *   ::participant-state (KibitzParticipant *)                     audio/video/hand
+ *   ::participant-state (KibitzParticipant *)                     audio/video/hand/screen
  *   ::remote-stream-added (KibitzParticipant *, KibitzRemoteStream *)
  *   ::chat             (JsonObject *message)
  *   ::board-changed    (JsonObject *state)  the shared board: {seq, start_fen,
@@ -135,6 +138,15 @@ gboolean           kibitz_call_has_microphone         (KibitzCall        *self);
  * engine's own branch: set before start, it is linked when the media runs. */
 void               kibitz_call_set_self_view          (KibitzCall        *self,
                                                        GstElement        *sink);
+/* Shares a screen (source: a floating live video source, from
+ * kibitz_screen_source_new() or the portal) with everyone, on the stream
+ * every link already carries; stopping keeps the links as they are.
+ * Property screen-shared (read-only). Main thread, once the call runs. */
+gboolean           kibitz_call_share_screen     (KibitzCall              *self,
+                                                 GstElement              *source,
+                                                 GError                 **error);
+void               kibitz_call_stop_screen      (KibitzCall              *self);
+gboolean           kibitz_call_get_screen_shared (KibitzCall             *self);
 void               kibitz_call_send_chat        (KibitzCall              *self,
                                                  const char              *text);
 

@@ -22,6 +22,7 @@ typedef enum {
   KIBITZ_CORE_ERROR_CLOSED,            /* the peer was closed */
   KIBITZ_CORE_ERROR_SERVER,            /* the Kibitz server refused or could not be reached */
   KIBITZ_CORE_ERROR_NO_DEVICE,         /* the setting says "none": there is nothing to show */
+  KIBITZ_CORE_ERROR_FORBIDDEN,         /* a teacher has not allowed it */
 } KibitzCoreError;
 
 GQuark      kibitz_core_error_quark     (void);

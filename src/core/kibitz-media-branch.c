@@ -53,6 +53,11 @@ kibitz_media_branch_request_keyframe (KibitzMediaBranch *branch)
   gint64 now = g_get_monotonic_time ();
   gboolean pass;
 
+  if (branch->kind == KIBITZ_MEDIA_KIND_SCREEN)
+    {
+      kibitz_media_screen_request_keyframe (self);
+      return;
+    }
   if (branch->selector == NULL)
     {
       kibitz_media_source_request_keyframe (self);
@@ -106,6 +111,11 @@ keyframe_request_probe_cb (GstPad          *pad,
   if (!gst_video_event_is_force_key_unit (event))
     return GST_PAD_PROBE_OK;
 
+  if (branch->kind == KIBITZ_MEDIA_KIND_SCREEN)
+    {
+      kibitz_media_screen_request_keyframe (branch->source);
+      return GST_PAD_PROBE_DROP;
+    }
   if (branch->encoder != NULL)
     {
       /* Per-peer encoder: the request concerns this connection only. */
@@ -120,6 +130,13 @@ keyframe_request_probe_cb (GstPad          *pad,
 }
 
 /* --- Branches ----------------------------------------------------------------- */
+
+static const char *
+kind_name (KibitzMediaKind kind)
+{
+  return kind == KIBITZ_MEDIA_KIND_AUDIO ? "audio" : kind == KIBITZ_MEDIA_KIND_SCREEN ? "screen"
+                                                                                      : "video";
+}
 
 /* Streaming thread. An ALLOCATION query is serialized: the branch queue holds
  * it until everything before it went downstream, and webrtcbin keeps its sink
@@ -145,7 +162,7 @@ branch_rtp_caps (const KibitzMediaBranch *branch)
 {
   GstCaps *caps;
 
-  if (branch->kind == KIBITZ_MEDIA_KIND_VIDEO)
+  if (branch->kind != KIBITZ_MEDIA_KIND_AUDIO)
     caps = gst_caps_new_simple ("application/x-rtp",
                                 "media", G_TYPE_STRING, "video",
                                 "encoding-name", G_TYPE_STRING, "VP8",
@@ -210,7 +227,9 @@ build_branch (KibitzMediaSource  *self,
               KibitzMediaBranch  *branch,
               GError            **error)
 {
-  gboolean video = branch->kind == KIBITZ_MEDIA_KIND_VIDEO;
+  gboolean video = branch->kind != KIBITZ_MEDIA_KIND_AUDIO;
+  /* The camera: from the tiers or its own encoder; the screen: its tee. */
+  gboolean camera = branch->kind == KIBITZ_MEDIA_KIND_VIDEO;
   g_autoptr(GstCaps) caps = branch_rtp_caps (branch);
   g_autoptr(GstPad) pay_sink = NULL;
   g_autoptr(GstPad) queue_sink = NULL;
@@ -226,24 +245,28 @@ build_branch (KibitzMediaSource  *self,
   if (!video)
     gst_pad_add_probe (queue_sink, GST_PAD_PROBE_TYPE_QUERY_DOWNSTREAM,
                        allocation_query_probe_cb, NULL, NULL);
-  else if (self->mode == KIBITZ_ENCODER_PER_PEER)
+  else if (self->mode == KIBITZ_ENCODER_PER_PEER && camera)
     kibitz_media_isolate_branch (queue_sink, "video/x-raw, format=I420");
   else
     kibitz_media_isolate_branch (queue_sink, "video/x-vp8");
 
-  if (self->mode == KIBITZ_ENCODER_PER_PEER && video)
+  if (self->mode == KIBITZ_ENCODER_PER_PEER && camera)
     {
       if (!(branch->encoder = kibitz_media_make_video_encoder (self, NULL, error)))
         return FALSE;
       gst_object_ref_sink (branch->encoder);
     }
-  else if (video && !kibitz_media_branch_make_selector (branch, error))
+  else if (camera && !kibitz_media_branch_make_selector (branch, error))
     return FALSE;
 
   if (!(branch->payloader = kibitz_make_element (video ? "rtpvp8pay" : "rtpopuspay", NULL, error)))
     return FALSE;
   gst_object_ref_sink (branch->payloader);
   g_object_set (branch->payloader, "pt", branch->payload_type, "mtu", 1200, NULL);
+  /* Chosen now, not at the first packet: the description names it
+   * (prime_branch()). 0 and G_MAXUINT mean "random" to the payloader. */
+  if (branch->kind == KIBITZ_MEDIA_KIND_SCREEN)
+    g_object_set (branch->payloader, "ssrc", g_random_int_range (1, G_MAXINT32), NULL);
   if (video)
     kibitz_media_set_arg (branch->payloader, "picture-id-mode", "15-bit");
 
@@ -262,6 +285,21 @@ build_branch (KibitzMediaSource  *self,
 }
 
 static GstElement *
+branch_tee (KibitzMediaSource *self,
+            KibitzMediaBranch *branch)
+{
+  switch (branch->kind)
+    {
+    case KIBITZ_MEDIA_KIND_VIDEO:
+      return self->video_tee;
+    case KIBITZ_MEDIA_KIND_SCREEN:
+      return self->screen_tee;
+    default:
+      return self->audio_tee;
+    }
+}
+
+static GstElement *
 branch_element (KibitzMediaBranch *branch,
                 guint              i)
 {
@@ -276,7 +314,7 @@ link_branch (KibitzMediaSource  *self,
              KibitzMediaBranch  *branch,
              GError            **error)
 {
-  GstElement *tee = branch->kind == KIBITZ_MEDIA_KIND_VIDEO ? self->video_tee : self->audio_tee;
+  GstElement *tee = branch_tee (self, branch);
   g_autoptr(GPtrArray) chain = g_ptr_array_new ();
   g_autoptr(GstPad) src = NULL;
   g_autoptr(GstPad) queue_sink = NULL;
@@ -294,8 +332,7 @@ link_branch (KibitzMediaSource  *self,
   if (GST_PAD_LINK_FAILED (gst_pad_link (src, branch->sink_pad)))
     {
       g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_PIPELINE,
-                   "Could not link the %s branch to %s:%s",
-                   branch->kind == KIBITZ_MEDIA_KIND_VIDEO ? "video" : "audio",
+                   "Could not link the %s branch to %s:%s", kind_name (branch->kind),
                    GST_DEBUG_PAD_NAME (branch->sink_pad));
       return FALSE;
     }
@@ -342,12 +379,42 @@ static void
 release_head (KibitzMediaSource *self,
               KibitzMediaBranch *branch)
 {
-  GstElement *tee = branch->kind == KIBITZ_MEDIA_KIND_VIDEO ? self->video_tee : self->audio_tee;
+  GstElement *tee = branch_tee (self, branch);
 
   if (branch->selector != NULL)
     kibitz_media_branch_detach_tiers (self, branch);
   else if (branch->tee_pad != NULL)
     gst_element_release_request_pad (tee, branch->tee_pad);
+}
+
+/* webrtcbin 1.22 connects a sink pad to its session only when that pad has
+ * had caps by the time the descriptions are set (caps that come later
+ * leave it blocked for good), and its description names the stream's SSRC
+ * only if those caps do: the receiver finds the transceiver of a bundled
+ * stream by that SSRC. The screen's branch carries nothing until someone
+ * shares, so it is told its caps now, with the SSRC its payloader will
+ * use, as the camera's are by its first frames. */
+static void
+prime_branch (KibitzMediaBranch *branch)
+{
+  g_autoptr(GstPad) src = gst_element_get_static_pad (branch->capsfilter, "src");
+  g_autofree char *stream_id = g_strdup_printf ("kibitz-screen-%p", (gpointer) branch);
+  g_autoptr(GstCaps) caps = branch_rtp_caps (branch);
+  GstSegment segment;
+  guint ssrc = 0;
+
+  g_object_get (branch->payloader, "ssrc", &ssrc, NULL);
+  gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
+
+  if (gst_pad_get_current_caps (src) != NULL)
+    {
+      gst_caps_unref (gst_pad_get_current_caps (src));
+      return;   /* a share is flowing already */
+    }
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (src, gst_event_new_stream_start (stream_id));
+  gst_pad_push_event (src, gst_event_new_caps (caps));
+  gst_pad_push_event (src, gst_event_new_segment (&segment));
 }
 
 KibitzMediaBranch *
@@ -378,10 +445,12 @@ kibitz_media_source_add_branch (KibitzMediaSource  *self,
     }
 
   self->branches = g_list_prepend (self->branches, branch);
-  if (kind == KIBITZ_MEDIA_KIND_VIDEO)
+  if (kind == KIBITZ_MEDIA_KIND_SCREEN)
+    prime_branch (branch);
+  if (kind != KIBITZ_MEDIA_KIND_AUDIO)
     kibitz_media_source_apply_plan (self);
   GST_DEBUG ("added a %s branch with payload type %u, TWCC extension %u",
-             kind == KIBITZ_MEDIA_KIND_VIDEO ? "video" : "audio", format->payload_type,
+             kind_name (kind), format->payload_type,
              format->twcc_ext_id);
   return branch;
 }
@@ -408,7 +477,7 @@ finish_removal_cb (gpointer data)
   /* Drops the probe's reference (once any call in progress returned). */
   gst_pad_remove_probe (branch->head_pad, branch->block_probe);
   self->branches = g_list_remove (self->branches, branch);
-  if (branch->kind == KIBITZ_MEDIA_KIND_VIDEO)
+  if (branch->kind != KIBITZ_MEDIA_KIND_AUDIO)
     kibitz_media_source_apply_plan (self);
 
   if (branch->done != NULL)
@@ -471,7 +540,12 @@ kibitz_media_source_remove_branch (KibitzMediaSource       *self,
   branch->done = done;
   branch->done_data = user_data;
   g_object_ref (self);
-  branch->block_probe = gst_pad_add_probe (branch->head_pad, GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM,
+  /* The screen's tee is idle while nobody shares: unlinked at once, not
+   * after the fallback's second. */
+  branch->block_probe = gst_pad_add_probe (branch->head_pad,
+                                           GST_PAD_PROBE_TYPE_BLOCK_DOWNSTREAM |
+                                           (branch->kind == KIBITZ_MEDIA_KIND_SCREEN
+                                              ? GST_PAD_PROBE_TYPE_IDLE : 0),
                                            unlink_probe_cb, g_atomic_rc_box_acquire (branch),
                                            branch_release);
   branch->fallback_id = g_timeout_add (BRANCH_UNLINK_TIMEOUT_MS, unlink_fallback_cb, branch);

@@ -99,6 +99,7 @@ kibitz_media_source_apply_plan (KibitzMediaSource *self)
   int width, height, fps, kbps;
   guint n = kibitz_media_source_get_n_branches (self, KIBITZ_MEDIA_KIND_VIDEO);
 
+  kibitz_media_screen_apply_plan (self);
   /* With a rate control the tiers have fixed sizes; it sets their bitrates. */
   if (kibitz_media_source_is_adaptive (self))
     {
@@ -110,7 +111,8 @@ kibitz_media_source_apply_plan (KibitzMediaSource *self)
       return;
     }
 
-  kibitz_media_plan_for_class (n, self->budget_kbps, &width, &height, &fps, &kbps);
+  kibitz_media_plan_for_class (n, kibitz_media_screen_camera_budget (self, self->budget_kbps, n),
+                               &width, &height, &fps, &kbps);
   /* Keep the ladder's steps but never above the configured maximum. */
   while (width > self->max_width || height > self->max_height)
     width = width * 2 / 3 & ~1, height = height * 2 / 3 & ~1;

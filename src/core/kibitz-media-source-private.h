@@ -114,7 +114,42 @@ struct _KibitzMediaSource
   GMutex             keyframe_lock;
   guint              keyframes_forced;
   guint              keyframes_requested;
+
+  /* The shared screen (kibitz-media-screen.c): source -> convert -> scale ->
+   * rate -> caps -> valve -> encoder -> tee, the source there while sharing. */
+  GstElement        *screen_source;     /* main thread's view: NULL when not sharing */
+  GstElement        *screen_convert;
+  GstElement        *screen_rate;
+  GstElement        *screen_caps;
+  GstElement        *screen_valve;
+  GstElement        *screen_encoder;
+  GstElement        *screen_tee;
+  gboolean           screen_shared;
+  int                screen_width;      /* the largest size sent (the source's aspect kept) */
+  int                screen_height;
+  int                screen_fps;
+  int                screen_kbps;
+  int                screen_set_kbps;   /* the rate control's; 0: the class plan */
+  gint64             screen_keyframe_at; /* keyframe_lock */
+  guint              screen_frames;     /* atomic: encoded frames */
 };
+
+/* What the switcher thread does, in the order asked (kibitz-media-source.c). */
+typedef enum {
+  KIBITZ_SWITCH_SLATE = 1,
+  KIBITZ_SWITCH_CAMERA,
+  KIBITZ_SWITCH_SCREEN_ON,
+  KIBITZ_SWITCH_SCREEN_OFF,
+} KibitzSwitch;
+
+typedef struct {
+  KibitzSwitch  what;
+  GstElement   *element;   /* the screen source, a reference */
+} KibitzSwitchTask;
+
+void        kibitz_media_switch_push           (KibitzMediaSource  *self,
+                                                KibitzSwitch        what,
+                                                GstElement         *element);
 
 void        kibitz_media_set_arg               (gpointer            object,
                                                 const char         *property,
@@ -142,6 +177,11 @@ void        kibitz_media_set_raw_format        (GstElement         *filter,
                                                 int                 width,
                                                 int                 height,
                                                 int                 fps);
+/* The same with any caps (taken; NULL: unchanged). */
+void        kibitz_media_set_raw_caps          (GstElement         *filter,
+                                                GstElement         *rate,
+                                                GstCaps            *caps,
+                                                int                 fps);
 void        kibitz_media_tiers_resize          (KibitzMediaSource  *self,
                                                 int                 high_width,
                                                 int                 high_height);
@@ -160,6 +200,20 @@ gboolean    kibitz_media_branch_attach_tiers   (KibitzMediaSource  *self,
 void        kibitz_media_branch_detach_tiers   (KibitzMediaSource  *self,
                                                 KibitzMediaBranch  *branch);
 const char *kibitz_media_tier_name             (KibitzTier          tier);
+
+/* kibitz-media-screen.c */
+gboolean    kibitz_media_build_screen          (KibitzMediaSource  *self,
+                                                GError            **error);
+/* On the switcher thread. */
+void        kibitz_media_screen_switch         (KibitzMediaSource  *self,
+                                                KibitzSwitchTask   *task);
+void        kibitz_media_screen_request_keyframe (KibitzMediaSource *self);
+void        kibitz_media_screen_apply_plan     (KibitzMediaSource  *self);
+/* What the camera may spend of the class budget while a screen is shared. */
+int         kibitz_media_screen_camera_budget  (KibitzMediaSource  *self,
+                                                int                 budget_kbps,
+                                                guint               n_links);
+void        kibitz_media_screen_dispose        (KibitzMediaSource  *self);
 
 /* kibitz-media-branch.c */
 void        kibitz_media_branch_free           (KibitzMediaBranch  *branch);

@@ -458,11 +458,9 @@ stamp_probe_cb (GstPad          *pad,
  * thread to finish its frame (an encode, in the shared mode), which must not
  * freeze the main thread; and a camera may take a moment to open. */
 static void
-switch_video_cb (gpointer data,
-                 gpointer user_data)
+switch_camera (KibitzMediaSource *self,
+               gboolean           camera)
 {
-  KibitzMediaSource *self = user_data;
-  gboolean camera = GPOINTER_TO_INT (data) == 2;
   GstElement *on = camera ? self->camera_source : self->slate_source;
   GstElement *off = camera ? self->slate_source : self->camera_source;
 
@@ -474,6 +472,35 @@ switch_video_cb (gpointer data,
   gst_element_set_locked_state (off, TRUE);
   gst_element_set_state (off, GST_STATE_NULL);
   GST_INFO ("camera %s", camera ? "on" : "off");
+}
+
+static void
+switch_cb (gpointer data,
+           gpointer user_data)
+{
+  KibitzSwitchTask *task = data;
+  KibitzMediaSource *self = user_data;
+
+  if (task->what == KIBITZ_SWITCH_SLATE || task->what == KIBITZ_SWITCH_CAMERA)
+    switch_camera (self, task->what == KIBITZ_SWITCH_CAMERA);
+  else
+    kibitz_media_screen_switch (self, task);
+  gst_clear_object (&task->element);
+  g_free (task);
+}
+
+void
+kibitz_media_switch_push (KibitzMediaSource *self,
+                          KibitzSwitch       what,
+                          GstElement        *element)
+{
+  KibitzSwitchTask *task = g_new0 (KibitzSwitchTask, 1);
+
+  task->what = what;
+  task->element = element != NULL ? gst_object_ref (element) : NULL;
+  if (self->switcher == NULL)
+    self->switcher = g_thread_pool_new (switch_cb, self, 1, TRUE, NULL);
+  g_thread_pool_push (self->switcher, task, NULL);
 }
 
 gboolean
@@ -504,9 +531,7 @@ kibitz_media_source_set_camera_enabled (KibitzMediaSource *self,
 
   GST_DEBUG ("switching the camera %s", enabled ? "on" : "off");
   self->camera_enabled = enabled;
-  if (self->switcher == NULL)
-    self->switcher = g_thread_pool_new (switch_video_cb, self, 1, TRUE, NULL);
-  g_thread_pool_push (self->switcher, GINT_TO_POINTER (enabled ? 2 : 1), NULL);
+  kibitz_media_switch_push (self, enabled ? KIBITZ_SWITCH_CAMERA : KIBITZ_SWITCH_SLATE, NULL);
   /* The slate runs at a low frame rate and needs little bitrate. */
   kibitz_media_source_apply_plan (self);
   kibitz_media_source_request_keyframe (self);
@@ -654,6 +679,7 @@ kibitz_media_source_dispose (GObject *object)
   /* Let a pending camera switch finish before its elements go. */
   if (self->switcher != NULL)
     g_thread_pool_free (g_steal_pointer (&self->switcher), FALSE, TRUE);
+  kibitz_media_screen_dispose (self);
   /* Stop streaming first: only streaming threads schedule keyframes. */
   if (self->pipeline != NULL)
     remove_all (self);
@@ -726,6 +752,7 @@ kibitz_media_source_new (GstElement                     *pipeline,
 
   if (!build_video (self, kibitz_source_setting_resolve (options->video, KIBITZ_MEDIA_KIND_VIDEO),
                     error) ||
+      !kibitz_media_build_screen (self, error) ||
       !build_audio (self, kibitz_source_setting_resolve (options->audio, KIBITZ_MEDIA_KIND_AUDIO),
                     error))
     return NULL;

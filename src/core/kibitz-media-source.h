@@ -15,6 +15,7 @@ G_BEGIN_DECLS
 typedef enum {
   KIBITZ_MEDIA_KIND_AUDIO,
   KIBITZ_MEDIA_KIND_VIDEO,
+  KIBITZ_MEDIA_KIND_SCREEN,  /* a shared screen: video on the link's second video m-line */
 } KibitzMediaKind;
 
 typedef enum {
@@ -27,6 +28,9 @@ typedef enum {
 #define KIBITZ_ADAPTIVE_UPLOAD_BUDGET_KBPS 10000
 #define KIBITZ_VIDEO_PAYLOAD_TYPE 96
 #define KIBITZ_AUDIO_PAYLOAD_TYPE 97
+/* The shared screen: VP8 too, on a payload type of its own so that the
+ * bundled streams are told apart by it as well as by SSRC. */
+#define KIBITZ_SCREEN_PAYLOAD_TYPE 98
 /* Transport-wide congestion control (draft-holmer-rmcat-transport-wide-cc-
  * extensions-01): every packet carries a sequence number all streams of the
  * link share, and the receiver reports when each arrived. 3 is the id
@@ -167,6 +171,29 @@ gboolean           kibitz_media_source_owns          (KibitzMediaSource       *s
 gboolean           kibitz_media_source_add_self_view (KibitzMediaSource       *self,
                                                       GstElement              *sink,
                                                       GError                 **error);
+/* The shared screen (kibitz-media-screen.c): its own encoder and tee, tuned
+ * for text (sharp, few frames), on every link's third m-line from the first
+ * offer; nothing flows while nobody shares, so a share starts and stops
+ * without renegotiating. source (a floating reference taken) is a live
+ * video source: kibitz_screen_source_new(), or the portal's pipewiresrc.
+ * Sharing again replaces the source. Main thread only. */
+gboolean           kibitz_media_source_share_screen  (KibitzMediaSource       *self,
+                                                      GstElement              *source,
+                                                      GError                 **error);
+void               kibitz_media_source_stop_screen   (KibitzMediaSource       *self);
+gboolean           kibitz_media_source_get_screen_shared (KibitzMediaSource   *self);
+/* What the screen is encoded at now (the plan for the class's budget). */
+void               kibitz_media_source_get_screen_plan (KibitzMediaSource     *self,
+                                                        int                   *width,
+                                                        int                   *height,
+                                                        int                   *fps,
+                                                        int                   *kbps);
+/* With a rate control: the screen's bitrate (its size and rate follow). */
+void               kibitz_media_source_set_screen_kbps (KibitzMediaSource     *self,
+                                                        int                    kbps);
+/* Frames the screen encoder produced (a test can see a share flow). */
+guint64            kibitz_media_source_get_screen_frames (KibitzMediaSource   *self);
+
 /* The microphone goes through an echo canceller (a real microphone with
  * echo_cancellation set and the plugin installed). */
 gboolean           kibitz_media_source_has_echo_canceller (KibitzMediaSource  *self);

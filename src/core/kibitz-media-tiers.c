@@ -276,12 +276,21 @@ kibitz_media_set_raw_format (GstElement *filter,
                              int         height,
                              int         fps)
 {
+  kibitz_media_set_raw_caps (filter, rate, width > 0 ? raw_caps (width, height) : NULL, fps);
+}
+
+void
+kibitz_media_set_raw_caps (GstElement *filter,
+                           GstElement *rate,
+                           GstCaps    *caps,
+                           int         fps)
+{
   g_autoptr(GstPad) entry = chain_entry_pad (filter);
   RawFormat *f = g_new0 (RawFormat, 1);
 
   f->filter = gst_object_ref (filter);
   f->rate = rate != NULL ? gst_object_ref (rate) : NULL;
-  f->caps = width > 0 ? raw_caps (width, height) : NULL;
+  f->caps = caps;
   f->fps = fps;
   /* Runs now if the pad is idle, else in its streaming thread after the push. */
   gst_pad_add_probe (entry, GST_PAD_PROBE_TYPE_IDLE, set_raw_format_cb, f, raw_format_free);

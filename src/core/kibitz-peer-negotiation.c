@@ -196,8 +196,7 @@ add_branch (KibitzPeer            *self,
   return branch;
 }
 
-/* Always send and receive both kinds, so toggling a device never renegotiates. */
-/* What each kind is sent with; payload_type < 0: that kind is not sent. */
+/* What each stream is sent with; payload_type < 0: that stream is not sent. */
 typedef struct {
   int   payload_type;
   guint twcc_ext_id;
@@ -218,14 +217,20 @@ ensure_branch (KibitzPeer          *self,
   return (*branch = add_branch (self, kind, &rtp, error)) != NULL;
 }
 
+/* Always send and receive every stream, so toggling a device or a share
+ * never renegotiates. In this order: webrtcbin gives each m-line of a
+ * remote offer the first free transceiver, and a Kibitz offer lists
+ * camera, audio, screen. */
 static gboolean
 ensure_branches (KibitzPeer    *self,
                  const Format  *video,
                  const Format  *audio,
+                 const Format  *screen,
                  GError       **error)
 {
   return ensure_branch (self, KIBITZ_MEDIA_KIND_VIDEO, video, &self->video_branch, error) &&
-         ensure_branch (self, KIBITZ_MEDIA_KIND_AUDIO, audio, &self->audio_branch, error);
+         ensure_branch (self, KIBITZ_MEDIA_KIND_AUDIO, audio, &self->audio_branch, error) &&
+         ensure_branch (self, KIBITZ_MEDIA_KIND_SCREEN, screen, &self->screen_branch, error);
 }
 
 /* --- Offer / answer ------------------------------------------------------------------------- */
@@ -249,7 +254,9 @@ kibitz_peer_create_offer (KibitzPeer  *self,
     }
 
   if (!ensure_branches (self, &(Format) { KIBITZ_VIDEO_PAYLOAD_TYPE, KIBITZ_TWCC_EXT_ID },
-                        &(Format) { KIBITZ_AUDIO_PAYLOAD_TYPE, KIBITZ_TWCC_EXT_ID }, &local_error))
+                        &(Format) { KIBITZ_AUDIO_PAYLOAD_TYPE, KIBITZ_TWCC_EXT_ID },
+                        &(Format) { KIBITZ_SCREEN_PAYLOAD_TYPE, KIBITZ_TWCC_EXT_ID },
+                        &local_error))
     return kibitz_peer_fail_now (self, error, local_error);
 
   self->offerer = TRUE;
@@ -356,11 +363,14 @@ inspect_sdp (const GstSDPMessage  *sdp,
              const char           *type,
              Format               *video,
              Format               *audio,
+             Format               *screen,
+             int                  *screen_mline,
              GError              **error)
 {
   gboolean any = FALSE;
 
-  *video = *audio = (Format) { -1, 0 };
+  *video = *audio = *screen = (Format) { -1, 0 };
+  *screen_mline = -1;
   if (g_strcmp0 (gst_sdp_message_get_version (sdp), "0") != 0)
     return bad_sdp (error, type, "it does not start with “v=0” (not SDP?)");
   if (gst_sdp_message_medias_len (sdp) == 0)
@@ -381,6 +391,15 @@ inspect_sdp (const GstSDPMessage  *sdp,
             return bad_sdp (error, type, "its video has no VP8");
           video->twcc_ext_id = find_twcc_ext_id (media);
           any = TRUE;
+        }
+      /* The second video section is the shared screen (docs/protocol.md);
+       * without VP8 there the link simply carries no screen. */
+      else if (g_strcmp0 (kind, "video") == 0 && screen->payload_type < 0 &&
+               find_payload_type (media, "VP8") >= 0)
+        {
+          screen->payload_type = find_payload_type (media, "VP8");
+          screen->twcc_ext_id = find_twcc_ext_id (media);
+          *screen_mline = i;
         }
       else if (g_strcmp0 (kind, "audio") == 0 && audio->payload_type < 0)
         {
@@ -435,7 +454,8 @@ kibitz_peer_set_remote_description (KibitzPeer  *self,
   GstSDPMessage *message = NULL;
   GError *local_error = NULL;
   gboolean is_offer;
-  Format video, audio;
+  Format video, audio, screen;
+  int screen_mline;
 
   g_return_val_if_fail (KIBITZ_IS_PEER (self), FALSE);
 
@@ -456,7 +476,7 @@ kibitz_peer_set_remote_description (KibitzPeer  *self,
 
   if (sdp == NULL ||
       gst_sdp_message_new_from_text (sdp, &message) != GST_SDP_OK ||
-      !inspect_sdp (message, type, &video, &audio, &local_error))
+      !inspect_sdp (message, type, &video, &audio, &screen, &screen_mline, &local_error))
     {
       if (message != NULL)
         gst_sdp_message_free (message);
@@ -465,13 +485,16 @@ kibitz_peer_set_remote_description (KibitzPeer  *self,
       return kibitz_peer_fail_now (self, error, local_error);
     }
   self->remote_silent = sends_nothing (message);
+  /* An answer keeps the offer's m-lines: ours, with the screen third, or
+   * fewer where the other side refused it. */
+  self->screen_mline = screen_mline;
 
   if (is_offer)
     {
       /* Adopt the offerer's payload types and TWCC extension id (or none):
        * every peer sharing our encoder gets its own payloader, so each can
        * follow its own negotiation. */
-      if (!ensure_branches (self, &video, &audio, &local_error))
+      if (!ensure_branches (self, &video, &audio, &screen, &local_error))
         {
           gst_sdp_message_free (message);
           return kibitz_peer_fail_now (self, error, local_error);

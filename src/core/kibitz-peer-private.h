@@ -30,6 +30,8 @@ struct _KibitzPeer
   KibitzMediaSource  *media;
   KibitzMediaBranch  *video_branch;
   KibitzMediaBranch  *audio_branch;
+  KibitzMediaBranch  *screen_branch;
+  int                 screen_mline;    /* the m-line of the shared screen; -1: none */
 
   KibitzPeerState     state;
   GError             *error;

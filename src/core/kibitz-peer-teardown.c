@@ -140,12 +140,16 @@ kibitz_peer_close (KibitzPeer *self)
   if (self->webrtcbin != NULL)
     g_signal_handlers_disconnect_by_data (self->webrtcbin, self);
 
-  self->pending_removals = (self->video_branch != NULL) + (self->audio_branch != NULL);
+  self->pending_removals = (self->video_branch != NULL) + (self->audio_branch != NULL) +
+                           (self->screen_branch != NULL);
   if (self->video_branch != NULL)
     kibitz_media_source_remove_branch (self->media, g_steal_pointer (&self->video_branch),
                                        branch_removed_cb, self);
   if (self->audio_branch != NULL)
     kibitz_media_source_remove_branch (self->media, g_steal_pointer (&self->audio_branch),
+                                       branch_removed_cb, self);
+  if (self->screen_branch != NULL)
+    kibitz_media_source_remove_branch (self->media, g_steal_pointer (&self->screen_branch),
                                        branch_removed_cb, self);
   if (self->pending_removals == 0)
     finish_close (self);

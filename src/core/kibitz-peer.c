@@ -306,6 +306,24 @@ pad_kind (GstPad *pad)
   return g_strcmp0 (media, "audio") == 0 ? KIBITZ_MEDIA_KIND_AUDIO : KIBITZ_MEDIA_KIND_VIDEO;
 }
 
+/* The stream on the shared screen's m-line (set with the remote
+ * description, before any media arrives). */
+static gboolean
+pad_is_screen (KibitzPeer *self,
+               GstPad     *pad)
+{
+  g_autoptr(GstWebRTCRTPTransceiver) trans = NULL;
+  guint mline = G_MAXUINT;
+
+  if (self->screen_mline < 0 ||
+      g_object_class_find_property (G_OBJECT_GET_CLASS (pad), "transceiver") == NULL)
+    return FALSE;
+  g_object_get (pad, "transceiver", &trans, NULL);
+  if (trans != NULL)
+    g_object_get (trans, "mlineindex", &mline, NULL);
+  return mline == (guint) self->screen_mline;
+}
+
 /* A streaming thread: the chain must be linked before this returns, or the
  * first buffers hit an unlinked pad. Only the pipeline, the sink factory
  * (fixed before negotiation) and the locked stream list are touched. */
@@ -316,15 +334,20 @@ on_pad_added_cb (GstElement *webrtcbin,
 {
   GstElement *sink = NULL;
   KibitzRemoteStream *stream;
+  KibitzMediaKind kind;
   GError *error = NULL;
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
 
+  kind = pad_kind (pad);
+  if (kind == KIBITZ_MEDIA_KIND_VIDEO && pad_is_screen (self, pad))
+    kind = KIBITZ_MEDIA_KIND_SCREEN;
   if (self->sink_factory != NULL)
-    sink = self->sink_factory (self, pad_kind (pad), self->sink_data);
+    sink = self->sink_factory (self, kind, self->sink_data);
 
-  stream = kibitz_remote_stream_new (self->pipeline, pad, sink, &error);
+  stream = kibitz_remote_stream_new (self->pipeline, pad, sink,
+                                     kind == KIBITZ_MEDIA_KIND_SCREEN, &error);
   if (stream == NULL)
     {
       kibitz_peer_hop (self, stream_failed, error, (GDestroyNotify) g_error_free);
@@ -352,7 +375,8 @@ owns (KibitzPeer *self,
       gst_object_has_as_ancestor (object, GST_OBJECT (self->webrtcbin)))
     return TRUE;
   if ((self->video_branch && kibitz_media_branch_owns (self->video_branch, object)) ||
-      (self->audio_branch && kibitz_media_branch_owns (self->audio_branch, object)))
+      (self->audio_branch && kibitz_media_branch_owns (self->audio_branch, object)) ||
+      (self->screen_branch && kibitz_media_branch_owns (self->screen_branch, object)))
     return TRUE;
 
   g_mutex_lock (&self->lock);
@@ -458,6 +482,16 @@ kibitz_peer_get_frames_decoded (KibitzPeer *self)
 }
 
 guint64
+kibitz_peer_get_screen_frames (KibitzPeer *self)
+{
+  guint64 n;
+  gint64 t;
+
+  sum_streams (self, KIBITZ_MEDIA_KIND_SCREEN, &n, &t);
+  return n;
+}
+
+guint64
 kibitz_peer_get_audio_packets (KibitzPeer *self)
 {
   guint64 n;
@@ -515,8 +549,12 @@ kibitz_peer_get_video_size (KibitzPeer *self,
 
   g_mutex_lock (&self->lock);
   for (guint i = self->streams->len; !found && i > 0; i--)
-    found = kibitz_remote_stream_get_video_size (g_ptr_array_index (self->streams, i - 1),
-                                                 width, height);
+    {
+      KibitzRemoteStream *s = g_ptr_array_index (self->streams, i - 1);
+
+      found = kibitz_remote_stream_get_kind (s) == KIBITZ_MEDIA_KIND_VIDEO &&
+              kibitz_remote_stream_get_video_size (s, width, height);
+    }
   g_mutex_unlock (&self->lock);
   return found;
 }
@@ -671,6 +709,9 @@ kibitz_peer_dispose (GObject *object)
   if (self->audio_branch != NULL)
     kibitz_media_source_remove_branch (self->media, g_steal_pointer (&self->audio_branch),
                                        NULL, NULL);
+  if (self->screen_branch != NULL)
+    kibitz_media_source_remove_branch (self->media, g_steal_pointer (&self->screen_branch),
+                                       NULL, NULL);
   kibitz_peer_remove_webrtcbin (self);
 
   if (self->sink_destroy != NULL)
@@ -793,6 +834,7 @@ kibitz_peer_init (KibitzPeer *self)
 {
   self->context = g_main_context_ref_thread_default ();
   self->created = g_get_monotonic_time ();
+  self->screen_mline = -1;
   self->pending_candidates = g_array_new (FALSE, FALSE, sizeof (PendingCandidate));
   self->local_candidates = g_ptr_array_new_with_free_func (g_free);
   self->remote_candidates = g_ptr_array_new_with_free_func (g_free);

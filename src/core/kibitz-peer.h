@@ -116,6 +116,8 @@ gboolean        kibitz_peer_get_remote_sends_media (KibitzPeer              *sel
 guint64         kibitz_peer_get_frames_decoded    (KibitzPeer               *self);
 guint64         kibitz_peer_get_audio_packets     (KibitzPeer               *self);
 guint64         kibitz_peer_get_audio_audible     (KibitzPeer               *self);
+/* Frames decoded from its shared screen (the link's screen m-line). */
+guint64         kibitz_peer_get_screen_frames     (KibitzPeer               *self);
 void            kibitz_peer_set_audio_muted       (KibitzPeer               *self,
                                                    gboolean                  muted);
 /* The size of the latest decoded remote video; FALSE before the first frame. */

@@ -237,6 +237,7 @@ KibitzRemoteStream *
 kibitz_remote_stream_new (GstElement  *pipeline,
                           GstPad      *src_pad,
                           GstElement  *sink,
+                          gboolean     screen,
                           GError     **error)
 {
   g_autoptr(KibitzRemoteStream) self = g_object_new (KIBITZ_TYPE_REMOTE_STREAM, NULL);
@@ -251,6 +252,8 @@ kibitz_remote_stream_new (GstElement  *pipeline,
   if (!(sink = own_sink (sink, error)))
     return NULL;
   factories = chain_for_caps (caps, &self->kind);
+  if (screen && self->kind == KIBITZ_MEDIA_KIND_VIDEO)
+    self->kind = KIBITZ_MEDIA_KIND_SCREEN;
   self->counters->audio = self->kind == KIBITZ_MEDIA_KIND_AUDIO;
 
   self->pipeline = gst_object_ref (pipeline);
@@ -351,7 +354,7 @@ kibitz_remote_stream_get_video_size (KibitzRemoteStream *self,
   g_autoptr(GstCaps) caps = NULL;
   const GstStructure *s;
 
-  if (self->kind != KIBITZ_MEDIA_KIND_VIDEO || self->count_pad == NULL ||
+  if (self->kind == KIBITZ_MEDIA_KIND_AUDIO || self->count_pad == NULL ||
       !(caps = gst_pad_get_current_caps (self->count_pad)))
     return FALSE;
   s = gst_caps_get_structure (caps, 0);

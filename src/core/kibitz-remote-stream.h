@@ -17,10 +17,12 @@ G_DECLARE_FINAL_TYPE (KibitzRemoteStream, kibitz_remote_stream, KIBITZ, REMOTE_S
 /* Builds depayloader -> decoder -> convert -> sink in a bin inside pipeline and
  * links src_pad (a webrtcbin src pad) to it. Safe to call from pad-added, in a
  * streaming thread. sink (floating reference taken) may be NULL: a fakesink.
- * The caps decide the kind; unknown encodings go to a fakesink, counted as 0. */
+ * The caps decide the kind (a video that is a shared screen is SCREEN);
+ * unknown encodings go to a fakesink, counted as 0. */
 KibitzRemoteStream *kibitz_remote_stream_new (GstElement  *pipeline,
                                               GstPad      *src_pad,
                                               GstElement  *sink,
+                                              gboolean     screen,
                                               GError     **error) G_GNUC_WARN_UNUSED_RESULT;
 
 KibitzMediaKind kibitz_remote_stream_get_kind       (KibitzRemoteStream *self);

@@ -171,6 +171,60 @@ kibitz_video_source_new (const char  *setting,
   return source;
 }
 
+/* The shared screen's test: a still picture of 1280x720 at 10 fps with
+ * "Screen of NAME" and a clock on it, so that it changes every second as a
+ * screen with a clock in a corner does. */
+static GstElement *
+screen_test_new (const char  *display_name,
+                 GError     **error)
+{
+  g_autoptr(GstElement) bin = gst_object_ref_sink (gst_bin_new ("local-screen-source"));
+  g_autoptr(GstCaps) caps = gst_caps_from_string ("video/x-raw,width=1280,height=720,"
+                                                  "framerate=10/1");
+  g_autofree char *text = g_strdup_printf ("Screen of %s", display_name ? display_name : "Kibitz");
+  g_autoptr(GstPad) pad = NULL;
+  GstElement *chain[4];
+
+  chain[0] = kibitz_make_element ("videotestsrc", NULL, error);
+  chain[1] = chain[0] ? kibitz_make_element ("capsfilter", NULL, error) : NULL;
+  chain[2] = chain[1] ? kibitz_make_element ("textoverlay", NULL, error) : NULL;
+  chain[3] = chain[2] ? kibitz_make_element ("clockoverlay", NULL, error) : NULL;
+  if (!add_linked (GST_BIN (bin), chain, G_N_ELEMENTS (chain), error))
+    return NULL;
+
+  g_object_set (chain[0], "is-live", TRUE, NULL);
+  gst_util_set_object_arg (G_OBJECT (chain[0]), "pattern", "smpte");
+  g_object_set (chain[1], "caps", caps, NULL);
+  g_object_set (chain[2], "text", text, "font-desc", "Sans Bold 36", "shaded-background", TRUE,
+                NULL);
+  gst_util_set_object_arg (G_OBJECT (chain[2]), "valignment", "center");
+  gst_util_set_object_arg (G_OBJECT (chain[2]), "halignment", "center");
+  g_object_set (chain[3], "font-desc", "Monospace 24", "shaded-background", TRUE,
+                "time-format", "%H:%M:%S", NULL);
+  pad = gst_element_get_static_pad (chain[3], "src");
+  gst_element_add_pad (bin, gst_ghost_pad_new ("src", pad));
+  return g_steal_pointer (&bin);
+}
+
+GstElement *
+kibitz_screen_source_new (const char  *setting,
+                          const char  *display_name,
+                          GError     **error)
+{
+  GstElement *source;
+
+  g_return_val_if_fail (setting != NULL, NULL);
+
+  if (g_str_equal (setting, "test"))
+    source = screen_test_new (display_name, error);
+  else
+    source = device_source_new (setting, "local-screen-source", error);
+
+  if (source != NULL && !g_object_is_floating (source))
+    g_object_force_floating (G_OBJECT (source));
+  return source;
+}
+
 GstElement *
 kibitz_audio_source_new (const char  *setting,
                          const char  *name,

@@ -41,6 +41,13 @@ GstElement *kibitz_audio_source_new        (const char       *setting,
                                             const char       *name,
                                             GError          **error);
 
+/* A screen to share: "test" (a still picture with the name and a clock on
+ * it), an element name ("ximagesrc") or a bin description. The portal's
+ * stream is made by the app (pipewiresrc). */
+GstElement *kibitz_screen_source_new       (const char       *setting,
+                                            const char       *display_name,
+                                            GError          **error);
+
 /* A pipeline of its own that shows the camera of a setting in sink (small,
  * any raw format the sink takes), as the lobby's preview. NULL with an error
  * for "none" (KIBITZ_CORE_ERROR_NO_DEVICE) or a source that cannot be made.

@@ -12,6 +12,7 @@
 #include <gio/gunixinputstream.h>
 
 #include "kibitz-peer-tool.h"
+#include "kibitz-source-setting.h"
 
 /* "board fen FEN", "board pgn PGN" (on one line), "board view PLY",
  * "board shapes JSON-ARRAY", "board movers [ID...]". FALSE: not one of them. */
@@ -59,7 +60,8 @@ run_board_command (Peer       *peer,
 
 /* A teacher's commands (protocol.md §4): "admit ID|all", "deny ID",
  * "lock on|off", "remove ID", "mute ID|all", "room unmute on|off",
- * "room spotlight ID|none", "lower-hand ID|all", "invite [TTL]", "end".
+ * "room spotlight ID|none", "room sharers [ID ...]", "lower-hand ID|all",
+ * "invite [TTL]", "end".
  * FALSE: not one of them. */
 static gboolean
 run_class_command (Peer       *peer,
@@ -105,6 +107,18 @@ run_class_command (Peer       *peer,
       kibitz_call_send_class (peer->call, KIBITZ_MESSAGE_ROOM, members);
       return TRUE;
     }
+  else if (g_str_equal (command, "room sharers") || g_str_has_prefix (command, "room sharers "))
+    {
+      g_auto(GStrv) ids = g_strsplit (command + strlen ("room sharers"), " ", -1);
+      JsonArray *sharers = json_array_new ();
+
+      for (guint i = 0; ids[i] != NULL; i++)
+        if (ids[i][0] != '\0')
+          json_array_add_string_element (sharers, ids[i]);
+      json_object_set_array_member (members, "sharers", sharers);
+      kibitz_call_send_class (peer->call, KIBITZ_MESSAGE_ROOM, members);
+      return TRUE;
+    }
   else if (g_str_equal (command, "invite") || g_str_has_prefix (command, "invite "))
     {
       char *end = NULL;
@@ -134,7 +148,31 @@ run_class_command (Peer       *peer,
   return TRUE;
 }
 
-/* One command from stdin: "camera on|off", "mic on|off", "hand up|down",
+gboolean
+tool_share_screen (Peer     *peer,
+                   gboolean  on)
+{
+  g_autoptr(GError) error = NULL;
+  GstElement *source;
+
+  if (!on)
+    {
+      kibitz_call_stop_screen (peer->call);
+      return TRUE;
+    }
+  source = kibitz_screen_source_new (peer->options.screen ? peer->options.screen : "test",
+                                     peer->options.name, &error);
+  if (source == NULL || !kibitz_call_share_screen (peer->call, source, &error))
+    {
+      g_autofree char *message = g_strdup_printf ("cannot share the screen: %s", error->message);
+
+      tool_emit_error (NULL, message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* One command from stdin: "camera on|off", "mic on|off", "hand up|down", "share on|off",
  * "chat TEXT", "move SAN|UCI", "board ...", "leave". Unknown lines get an
  * error event. */
 static void
@@ -154,6 +192,11 @@ run_command (Peer       *peer,
     kibitz_call_set_microphone_enabled (peer->call, on);
   else if (g_str_has_prefix (copy, "hand ") && (on || off))
     kibitz_call_set_hand_raised (peer->call, on);
+  else if (g_str_has_prefix (copy, "share ") && (on || off))
+    {
+      if (!tool_share_screen (peer, on))
+        return;
+    }
   else if (g_str_has_prefix (copy, "chat ") && arg[0] != '\0')
     {
       kibitz_call_send_chat (peer->call, arg);
@@ -180,11 +223,12 @@ run_command (Peer       *peer,
   else
     {
       g_autofree char *message = g_strdup_printf ("unknown command “%s”: try camera on|off, "
-                                                  "mic on|off, hand up|down, chat TEXT, move SAN|UCI, "
+                                                  "mic on|off, hand up|down, share on|off, chat TEXT, move SAN|UCI, "
                                                   "board fen|pgn|view|shapes|movers ..., fen FEN, view PLY, "
                                                   "admit ID|all, "
                                                   "deny ID, lock on|off, remove ID, mute ID|all, "
                                                   "room unmute on|off, room spotlight ID|none, "
+                                                  "room sharers [ID ...], "
                                                   "lower-hand ID|all, invite [TTL], end, leave",
                                                   copy);
       tool_emit_error (NULL, message);

@@ -105,6 +105,9 @@ tool_parse_options (Options   *options,
       "test (default), none, a device such as /dev/video0, or a GStreamer element", "SOURCE" },
     { "audio", 0, 0, G_OPTION_ARG_STRING, &options->audio,
       "test (default), none, or a GStreamer element", "SOURCE" },
+    { "screen", 0, 0, G_OPTION_ARG_STRING, &options->screen,
+      "Share a screen from joining: test (a still picture with a clock), or a GStreamer "
+      "element such as ximagesrc (stdin: share on|off)", "SOURCE" },
     { "encoder", 0, 0, G_OPTION_ARG_STRING, &options->encoder,
       "shared (default: encode once for everyone) or per-peer (one encoder per connection)",
       "MODE" },
@@ -167,6 +170,7 @@ tool_options_clear (Options *options)
   g_free (options->name);
   g_free (options->video);
   g_free (options->audio);
+  g_free (options->screen);
   g_free (options->encoder);
   g_free (options->stats_path);
   g_free (options->say);

@@ -143,6 +143,19 @@ tool_emit_state (const KibitzParticipant *p)
   add_bool (builder, "audio", p->audio);
   add_bool (builder, "video", p->video);
   add_bool (builder, "hand", p->hand);
+  add_bool (builder, "screen", p->screen);
+  json_builder_end_object (builder);
+  tool_print_event (builder);
+}
+
+/* A participant started or stopped sharing its screen. */
+void
+tool_emit_share (const KibitzParticipant *p)
+{
+  g_autoptr(JsonBuilder) builder = tool_begin_event ("share");
+
+  add_participant (builder, p);
+  add_bool (builder, "sharing", p->screen);
   json_builder_end_object (builder);
   tool_print_event (builder);
 }
@@ -224,6 +237,7 @@ tool_emit_self_state (Peer *peer)
   add_bool (builder, "audio", kibitz_call_get_microphone_enabled (peer->call));
   add_bool (builder, "video", kibitz_call_get_camera_enabled (peer->call));
   add_bool (builder, "hand", kibitz_call_get_hand_raised (peer->call));
+  add_bool (builder, "screen", kibitz_call_get_screen_shared (peer->call));
   json_builder_end_object (builder);
   tool_print_event (builder);
 }
@@ -282,9 +296,11 @@ add_participant_stats (JsonBuilder             *builder,
   add_int (builder, "frames_decoded", p->frames_decoded);
   add_int (builder, "audio_packets", p->audio_packets);
   add_int (builder, "audio_audible", p->audio_audible);
+  add_int (builder, "screen_frames_decoded", p->screen_frames);
   add_bool (builder, "audio", p->audio);
   add_bool (builder, "video", p->video);
   add_bool (builder, "hand", p->hand);
+  add_bool (builder, "screen", p->screen);
   add_rounded (builder, "rtt_ms", stats ? stats->rtt_ms : -1);
   if (p->first_frame_ms >= 0)
     add_int (builder, "first_frame_ms", p->first_frame_ms);

@@ -27,6 +27,7 @@ typedef struct {
   char       *name;
   char       *video;
   char       *audio;
+  char       *screen;               /* --screen: share this from joining */
   char       *encoder;
   char       *stats_path;
   char       *say;
@@ -59,6 +60,7 @@ typedef struct {
   guint       stats_id;
   GMutex      latency_lock;
   GHashTable *latency;  /* remote id -> GArray of double ms; with --latency-probe */
+  GHashTable *sharing;  /* ids of the participants sharing a screen, as last told */
   int         plan[4];  /* what we sent while in the call: width, height, fps, kbps */
   GDataInputStream *commands;
   GCancellable     *cancellable;
@@ -85,6 +87,9 @@ void        tool_demo_stop              (Peer                     *peer);
 
 /* kibitz-peer-commands.c: reads stdin until its end or the cancellable. */
 void        tool_start_commands         (Peer                     *peer);
+/* Shares --screen (or the test picture), or stops; FALSE with an error event. */
+gboolean    tool_share_screen           (Peer                     *peer,
+                                         gboolean                  on);
 
 /* kibitz-peer-output.c */
 JsonBuilder *tool_begin_event           (const char               *event);
@@ -96,6 +101,7 @@ void        tool_emit_joined            (const char               *id,
                                          const char               *role,
                                          gboolean                  resumed);
 void        tool_emit_state             (const KibitzParticipant  *p);
+void        tool_emit_share             (const KibitzParticipant  *p);
 void        tool_emit_chat              (JsonObject               *message);
 void        tool_emit_board             (JsonObject               *state,
                                          const char               *fen);

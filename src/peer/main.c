@@ -37,6 +37,8 @@ joined_cb (KibitzCall *call,
 {
   tool_emit_joined (id, kibitz_call_get_room (call), kibitz_call_get_role (call), resumed);
   send_hand (peer);
+  if (peer->options.screen != NULL && !resumed && !kibitz_call_get_screen_shared (call))
+    tool_share_screen (peer, TRUE);
 }
 
 static void
@@ -44,6 +46,12 @@ participant_joined_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
 {
   tool_emit_participant_event ("peer-joined", p);
   send_hand (peer);
+  /* Already sharing when we came (the welcome's state). */
+  if (p->screen && !g_hash_table_contains (peer->sharing, p->id))
+    {
+      g_hash_table_add (peer->sharing, g_strdup (p->id));
+      tool_emit_share (p);
+    }
   if (peer->options.say)
     kibitz_call_send_chat (call, peer->options.say);
 }
@@ -67,9 +75,23 @@ participant_left_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
 }
 
 static void
+first_screen_frame_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
+{
+  tool_emit_participant_event ("first-screen-frame", p);
+}
+
+static void
 participant_state_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
 {
   tool_emit_state (p);
+  if (p->screen != g_hash_table_contains (peer->sharing, p->id))
+    {
+      if (p->screen)
+        g_hash_table_add (peer->sharing, g_strdup (p->id));
+      else
+        g_hash_table_remove (peer->sharing, p->id);
+      tool_emit_share (p);
+    }
 }
 
 static void
@@ -174,6 +196,8 @@ make_call (Peer *peer)
   g_signal_connect (peer->call, "participant-connected", G_CALLBACK (participant_connected_cb),
                     peer);
   g_signal_connect (peer->call, "first-frame", G_CALLBACK (first_frame_cb), peer);
+  g_signal_connect (peer->call, "first-screen-frame", G_CALLBACK (first_screen_frame_cb), peer);
+  peer->sharing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_signal_connect (peer->call, "participant-left", G_CALLBACK (participant_left_cb), peer);
   g_signal_connect (peer->call, "participant-failed", G_CALLBACK (participant_failed_cb), peer);
   g_signal_connect (peer->call, "failed", G_CALLBACK (call_failed_cb), peer);
@@ -239,6 +263,7 @@ peer_clear (Peer *peer)
     ;
   g_clear_object (&peer->commands);
   g_clear_pointer (&peer->latency, g_hash_table_unref);
+  g_clear_pointer (&peer->sharing, g_hash_table_unref);
   g_mutex_clear (&peer->latency_lock);
   g_clear_object (&peer->cancellable);
   g_clear_pointer (&peer->loop, g_main_loop_unref);

@@ -152,7 +152,7 @@ static gboolean
 validate_state (JsonObject  *object,
                 GError     **error)
 {
-  static const char * const members[] = { "audio", "video", "hand" };
+  static const char * const members[] = { "audio", "video", "hand", "screen" };
 
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
     {
@@ -272,6 +272,7 @@ validate_room (JsonObject  *object,
 {
   JsonNode *unmute = json_object_get_member (object, "students_may_unmute");
   JsonNode *spotlight = json_object_get_member (object, "spotlight");
+  JsonNode *sharers = json_object_get_member (object, "sharers");
 
   if (unmute != NULL && json_node_get_value_type (unmute) != G_TYPE_BOOLEAN)
     {
@@ -285,6 +286,28 @@ validate_room (JsonObject  *object,
       g_set_error_literal (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
                            "“room” member “spotlight” must be a peer id or null");
       return FALSE;
+    }
+  if (sharers != NULL)
+    {
+      JsonArray *array = JSON_NODE_HOLDS_ARRAY (sharers) ? json_node_get_array (sharers) : NULL;
+      guint n = array != NULL ? json_array_get_length (array) : 0;
+
+      for (guint i = 0; array != NULL && i < n; i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+          const char *id = json_node_get_value_type (element) == G_TYPE_STRING
+                             ? json_node_get_string (element) : NULL;
+
+          if (id == NULL || *id == '\0' || strlen (id) > 64)
+            array = NULL;
+        }
+      if (array == NULL || n > KIBITZ_ROOM_MAX_SHARERS)
+        {
+          g_set_error (error, KIBITZ_PROTOCOL_ERROR, KIBITZ_PROTOCOL_ERROR_BAD_REQUEST,
+                       "“room” member “sharers” must be an array of at most %d peer ids",
+                       KIBITZ_ROOM_MAX_SHARERS);
+          return FALSE;
+        }
     }
   return TRUE;
 }

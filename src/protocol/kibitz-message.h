@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 /* The largest text frame either side accepts (protocol.md §2). */
 #define KIBITZ_MESSAGE_MAX_SIZE   (64 * 1024)
 #define KIBITZ_CHAT_MAX_CHARS     2000
+/* room.sharers: the students a teacher lets share a screen. */
+#define KIBITZ_ROOM_MAX_SHARERS   64
 #define KIBITZ_NAME_MAX_CHARS     64
 
 typedef enum {

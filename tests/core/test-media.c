@@ -22,6 +22,7 @@
 #include "kibitz-turn-credentials.h"
 #include "kibitz-media-source.h"
 #include "kibitz-peer.h"
+#include "kibitz-source-setting.h"
 
 #include "../common/kibitz-test-upstream.h"
 
@@ -821,7 +822,7 @@ browser_pad_added_cb (GstElement *webrtc,
 
   if (GST_PAD_DIRECTION (pad) != GST_PAD_SRC)
     return;
-  stream = kibitz_remote_stream_new (br->pipeline, pad, NULL, &error);
+  stream = kibitz_remote_stream_new (br->pipeline, pad, NULL, FALSE, &error);
   g_assert_no_error (error);
   g_mutex_lock (&br->lock);
   g_ptr_array_add (br->streams, stream);
@@ -1189,6 +1190,166 @@ test_relay_only (void)
   }
 }
 
+/* --- The shared screen --------------------------------------------------------------------- */
+
+static void
+count_description_cb (KibitzPeer *peer,
+                      const char *type,
+                      const char *sdp,
+                      guint      *count)
+{
+  (*count)++;
+}
+
+typedef struct {
+  KibitzPeer *peer;
+  guint64     target;
+} ScreenRising;
+
+static gboolean
+screen_frames_reach (gpointer data)
+{
+  ScreenRising *r = data;
+
+  return kibitz_peer_get_screen_frames (r->peer) >= r->target;
+}
+
+/* Every other participant decodes the sharer's screen, rising by 10 frames. */
+static void
+assert_screen_rises (Participant **viewers,
+                     guint         n,
+                     Participant  *sharer,
+                     const char   *what)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      KibitzPeer *peer = peer_of (viewers[i], sharer);
+      ScreenRising r = { peer, kibitz_peer_get_screen_frames (peer) + 10 };
+      gboolean ok = wait_for (screen_frames_reach, &r, 15);
+
+      g_test_message ("%s: %s decoded %" G_GUINT64_FORMAT " screen frames of %s (%"
+                      G_GUINT64_FORMAT " sent)", what, viewers[i]->name,
+                      kibitz_peer_get_screen_frames (peer), sharer->name,
+                      kibitz_media_source_get_screen_frames (sharer->media));
+      g_assert_true (ok);
+    }
+}
+
+static void
+share_test_screen (Participant *p)
+{
+  g_autoptr(GError) error = NULL;
+  GstElement *source = kibitz_screen_source_new ("test", p->name, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (kibitz_media_source_share_screen (p->media, source, &error));
+  g_assert_no_error (error);
+  g_assert_true (kibitz_media_source_get_screen_shared (p->media));
+}
+
+/* A class of three where one shares a screen while its camera runs: both
+ * others decode the camera and the screen; stopping stops the screen and
+ * nothing else; the share is toggled three times and no link ever makes a
+ * new offer or answer (the screen's m-line was there from the first). */
+static void
+screen_share_toggles (KibitzEncoderMode sharer_mode)
+{
+  Participant *a = participant_new_full ("alice", NULL, NULL, sharer_mode);
+  Participant *b = participant_new ("bob");
+  Participant *c = participant_new ("carol");
+  Participant *ps[] = { a, b, c };
+  Participant *viewers[] = { b, c };
+  Mesh m = { ps, 3, 20, 30 };
+  guint descriptions = 0;
+  int width, height, fps, kbps;
+
+  connect_pair (b, a);
+  connect_pair (c, a);
+  connect_pair (c, b);
+  for (guint i = 0; i < 3; i++)
+    for (guint j = 0; j < 3; j++)
+      if (i != j)
+        g_signal_connect (peer_of (ps[i], ps[j]), "local-description",
+                          G_CALLBACK (count_description_cb), &descriptions);
+  assert_mesh_flows (&m);
+  /* Nobody shares yet: the screen's m-line carries nothing. */
+  g_assert_cmpuint (kibitz_peer_get_screen_frames (peer_of (b, a)), ==, 0);
+  g_assert_cmpuint (kibitz_media_source_get_screen_frames (a->media), ==, 0);
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autofree char *what = g_strdup_printf ("share %u", round + 1);
+      guint64 stopped_at;
+
+      share_test_screen (a);
+      assert_screen_rises (viewers, 2, a, what);
+      /* The camera goes on beside it. */
+      assert_keeps_rising (peer_of (b, a), "bob <- alice's camera while sharing");
+      kibitz_media_source_get_screen_plan (a->media, &width, &height, &fps, &kbps);
+      g_assert_cmpint (width, >=, 1280);
+      g_assert_cmpint (fps, >=, 5);
+      g_assert_cmpint (kbps, >, 0);
+
+      kibitz_media_source_stop_screen (a->media);
+      g_assert_false (kibitz_media_source_get_screen_shared (a->media));
+      spin (1500);
+      stopped_at = kibitz_peer_get_screen_frames (peer_of (b, a));
+      spin (1500);
+      g_test_message ("after stop %u: bob decoded %" G_GUINT64_FORMAT " -> %" G_GUINT64_FORMAT,
+                      round + 1, stopped_at, kibitz_peer_get_screen_frames (peer_of (b, a)));
+      g_assert_cmpuint (kibitz_peer_get_screen_frames (peer_of (b, a)), ==, stopped_at);
+      assert_keeps_rising (peer_of (c, a), "carol <- alice's camera after the share");
+    }
+
+  /* One offer and one answer per pair, from the start: never again. */
+  g_assert_cmpuint (descriptions, ==, 6);
+  /* Only alice shared. */
+  g_assert_cmpuint (kibitz_peer_get_screen_frames (peer_of (a, b)), ==, 0);
+  g_assert_cmpuint (kibitz_peer_get_screen_frames (peer_of (c, b)), ==, 0);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (ps[i]->foreign_errors, ==, 0);
+
+  participant_free (c);
+  participant_free (b);
+  participant_free (a);
+}
+
+static void
+test_screen_share_toggles (void)
+{
+  screen_share_toggles (KIBITZ_ENCODER_SHARED);
+}
+
+static void
+test_screen_share_per_peer_camera (void)
+{
+  screen_share_toggles (KIBITZ_ENCODER_PER_PEER);
+}
+
+/* The screen is served before the camera: sharing takes its part of the
+ * class's budget from the camera's plan, stopping gives it back. */
+static void
+test_screen_takes_budget_first (void)
+{
+  KibitzMediaSourceOptions options = { .display_name = "alice", .video = "test",
+                                       .audio = "test", .upload_budget_kbps = 1000 };
+  Participant *a = participant_new_with ("alice", &options);
+  int before, during, after, screen;
+
+  kibitz_media_source_get_plan (a->media, NULL, NULL, NULL, &before);
+  share_test_screen (a);
+  kibitz_media_source_get_plan (a->media, NULL, NULL, NULL, &during);
+  kibitz_media_source_get_screen_plan (a->media, NULL, NULL, NULL, &screen);
+  kibitz_media_source_stop_screen (a->media);
+  kibitz_media_source_get_plan (a->media, NULL, NULL, NULL, &after);
+  g_test_message ("camera %d kbps, %d with a screen of %d kbps, %d after", before, during,
+                  screen, after);
+  g_assert_cmpint (screen, >, during);
+  g_assert_cmpint (during, <, before);
+  g_assert_cmpint (after, ==, before);
+  participant_free (a);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1210,6 +1371,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/media/browser-audio-only-offer-is-answered", test_browser_audio_only);
   g_test_add_func ("/core/media/keyframe-requests-are-coalesced", test_keyframes_coalesced);
   g_test_add_func ("/core/media/class-growth-steps-resolution-down", test_class_growth_steps_down);
+  g_test_add_func ("/core/media/screen-share-toggles-without-renegotiation",
+                   test_screen_share_toggles);
+  g_test_add_func ("/core/media/screen-share-beside-per-peer-camera",
+                   test_screen_share_per_peer_camera);
+  g_test_add_func ("/core/media/screen-takes-budget-first", test_screen_takes_budget_first);
 
   ret = g_test_run ();
   /* Joins GStreamer's idle pool threads, so per-thread library state (OpenSSL's

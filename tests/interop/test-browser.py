@@ -59,13 +59,16 @@ class Reports:
         self.lock = threading.Lock()
         self.latest = {}
         self.best = {}
+        self.shown = set()   # whose shared screen the page showed large, ever
 
     def add(self, status):
         with self.lock:
             self.latest = status
+            if status.get('screenShown'):
+                self.shown.add(status['screenShown'])
             for peer in status.get('peers', {}).values():
                 best = self.best.setdefault(peer.get('name'), {})
-                for key in ('framesDecoded', 'audioPackets', 'videoPackets'):
+                for key in ('framesDecoded', 'audioPackets', 'videoPackets', 'screenFramesDecoded'):
                     best[key] = max(best.get(key, 0), peer.get(key) or 0)
                 if peer.get('connectionState') == 'connected':
                     best['connected'] = True
@@ -119,12 +122,12 @@ def start_kibitz_server():
 class PeerProcess:
     """A kibitz-peer whose stdout events and stderr lines are read as they come."""
 
-    def __init__(self, server_url, room, name):
+    def __init__(self, server_url, room, name, extra=()):
         # A long --duration only bounds it: the test ends it with SIGTERM (it then
         # leaves and prints its summary) once everything was seen.
         argv = [os.environ['KIBITZ_PEER_BIN'], '--server', server_url, '--room', room, '--name', name,
                 '--duration', str(PEER_LIMIT_SECONDS), '--ice-address', LOOPBACK,
-                '--width', '320', '--height', '240']
+                '--width', '320', '--height', '240'] + list(extra)
         self.name = name
         self.events = []
         self.errors = []
@@ -236,8 +239,13 @@ def candidate_address(line):
     return fields[4] if len(fields) > 4 else ''
 
 
-def run_case(chromium, server_url, room, video, audio):
-    """Returns a list of failure sentences (empty when the case passed)."""
+def run_case(chromium, server_url, room, video, audio, screens=False):
+    """Returns a list of failure sentences (empty when the case passed).
+
+    With screens, First shares a test screen from the start and the browser
+    shares a drawn one (the page's screen=test: headless Chromium has no
+    screen to pick); every screen must reach everyone: the browser's through
+    its offer to First and its answer to Second, First's into the page."""
     reports = Reports()
     web = start_http(reports)
     failures = []
@@ -249,7 +257,9 @@ def run_case(chromium, server_url, room, video, audio):
         url = ('http://%s:%d/kibitz-web.html?autojoin=1&server=%s&room=%s&name=Browser'
                '&video=%d&audio=%d&ice-address=%s&report=/report'
                % (LOOPBACK, web.server_address[1], server_url, room, video, audio, LOOPBACK))
-        peers['First'] = PeerProcess(server_url, room, 'First')
+        if screens:
+            url += '&share=1&screen=test'
+        peers['First'] = PeerProcess(server_url, room, 'First', ['--screen', 'test'] if screens else ())
         # The browser joins second, so it offers to First ('joined' has no name).
         wait_for(lambda: peers['First'].saw('joined', None), 60)
         browser = start_chromium(chromium, url, profile)
@@ -265,6 +275,10 @@ def run_case(chromium, server_url, room, video, audio):
                     return False
                 if not peer.saw('first-frame' if video else 'connected', 'Browser'):
                     return False
+                if screens and not peer.saw('first-screen-frame', 'Browser'):
+                    return False
+            if screens and best.get('First', {}).get('screenFramesDecoded', 0) <= 10:
+                return False
             return True
         if wait_for(everything_seen, CASE_SECONDS):
             time.sleep(3)   # audio from the browser has no event of its own: let some flow
@@ -286,7 +300,12 @@ def run_case(chromium, server_url, room, video, audio):
 
     for line in latest.get('log', []):
         log('page: %s' % line)
-    log('browser status:', json.dumps({k: latest.get(k) for k in ('id', 'camera', 'microphone', 'errors', 'restarts')}))
+    log('browser status:', json.dumps({k: latest.get(k) for k in ('id', 'camera', 'microphone', 'errors', 'restarts', 'sharing', 'screenShown')}))
+    if screens and reports.shown != {'First'}:
+        failures.append('the page did not show First\'s screen large, and only it (it showed %s)'
+                        % (sorted(reports.shown) or 'nothing'))
+    if screens and not latest.get('sharing'):
+        failures.append('the page is not sharing its screen')
     if latest.get('restarts'):
         # Not a failure (the protocol's recovery did its job), but worth a look.
         log('NOTE: links rebuilt after no connection for 30 s:', ', '.join(latest['restarts']))
@@ -307,6 +326,13 @@ def run_case(chromium, server_url, room, video, audio):
         if audio and entry.get('audio_packets', 0) <= 0:
             failures.append('kibitz-peer %s received no audio from the browser' % name)
         counts = best.get(name, {})
+        if screens:
+            if entry.get('screen_frames_decoded', 0) <= 0 or not entry.get('screen'):
+                failures.append('kibitz-peer %s did not see the browser\'s shared screen' % name)
+            if name == 'First' and counts.get('screenFramesDecoded', 0) <= 0:
+                failures.append('the browser decoded no screen frames from First')
+            if name == 'Second' and counts.get('screenFramesDecoded', 0) > 0:
+                failures.append('the browser decoded screen frames from Second, who shares nothing')
         if counts.get('framesDecoded', 0) <= 0:
             failures.append('the browser decoded no video from %s' % name)
         if counts.get('audioPackets', 0) <= 0:
@@ -345,6 +371,7 @@ def main():
         ('browser with camera and microphone', 'interop-av', 1, 1),
         ('browser without a camera (audio, video receive-only)', 'interop-audio', 0, 1),
         ('browser without camera or microphone (receive-only)', 'interop-recvonly', 0, 0),
+        ('browser and kibitz-peer share screens', 'interop-screens', 1, 1, True),
     ]
     # KIBITZ_INTEROP_ONLY=interop-recvonly,interop-recvonly runs just those (to chase a flake).
     only = os.environ.get('KIBITZ_INTEROP_ONLY')
@@ -354,9 +381,9 @@ def main():
     status = 0
     print('1..%d' % len(cases), flush=True)
     try:
-        for number, (title, room, video, audio) in enumerate(cases, 1):
+        for number, (title, room, video, audio, *screens) in enumerate(cases, 1):
             started = time.monotonic()
-            failures = run_case(chromium, server_url, '%s-%d' % (room, number), video, audio)
+            failures = run_case(chromium, server_url, '%s-%d' % (room, number), video, audio, *screens)
             log('%s took %.1f s' % (title, time.monotonic() - started))
             for failure in failures:
                 log('FAILED:', failure)

@@ -376,6 +376,111 @@ test_pgn_demo (void)
   g_rmdir (dir);
 }
 
+/* The `share` events about @name, as the values of their `sharing`. */
+static GString *
+shares_of (KibitzTestPeer *p,
+           const char     *name)
+{
+  g_autoptr(GPtrArray) shares = events_about (p, "share", name);
+  GString *seen = g_string_new (NULL);
+
+  for (guint i = 0; i < shares->len; i++)
+    g_string_append (seen, json_object_get_boolean_member (g_ptr_array_index (shares, i),
+                                                           "sharing") ? "on " : "off ");
+  return seen;
+}
+
+/* Ada shares a screen three times in a call of three, stopping in between,
+ * her camera on all the while. Bartek and Celina see every start and stop
+ * (`share` events), decode frames of each share and none in between, keep
+ * decoding her camera, and no link is ever renegotiated or rebuilt. */
+static void
+test_share (void)
+{
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-share-XXXXXX", NULL);
+  g_autofree char *stats = g_build_filename (dir, "bartek.stats", NULL);
+  g_autofree char *stats_arg = g_strconcat ("--stats=", stats, NULL);
+  const char * const bartek_args[] = { stats_arg, "--expect-peers=2", NULL };
+  const char * const celina_args[] = { "--expect-peers=2", NULL };
+  g_autoptr(KibitzTestPeer) ada = NULL;
+  g_autoptr(KibitzTestPeer) bartek = NULL;
+  g_autoptr(KibitzTestPeer) celina = NULL;
+  KibitzTestPeer *viewers[2];
+  gint64 off_at, on_at, before_off, after_off;
+
+  ada = kibitz_test_peer_spawn_with_flags (server, "share", "Ada", 120, NULL,
+                                           G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  bartek = kibitz_test_peer_spawn_with_flags (server, "share", "Bartek", 120, bartek_args,
+                                              G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  celina = kibitz_test_peer_spawn_with_flags (server, "share", "Celina", 120, celina_args,
+                                              G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  viewers[0] = bartek;
+  viewers[1] = celina;
+
+  wait_for_frames (stats, "Ada");
+  g_usleep (2 * G_USEC_PER_SEC);
+  send_command (ada, "share on");
+  g_usleep (5 * G_USEC_PER_SEC);
+  send_command (ada, "share off");
+  off_at = now_ms ();
+  g_usleep (4 * G_USEC_PER_SEC);
+  on_at = now_ms ();
+  send_command (ada, "share on");
+  g_usleep (5 * G_USEC_PER_SEC);
+  send_command (ada, "share off");
+  g_usleep (2 * G_USEC_PER_SEC);
+  send_command (ada, "share on");
+  g_usleep (5 * G_USEC_PER_SEC);
+  send_command (ada, "leave");
+  send_command (bartek, "leave");
+  send_command (celina, "leave");
+  kibitz_test_peer_finish (ada);
+  kibitz_test_peer_finish (bartek);
+  kibitz_test_peer_finish (celina);
+  g_assert_cmpint (ada->status, ==, 0);
+  g_assert_cmpint (bartek->status, ==, 0);
+  g_assert_cmpint (celina->status, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (viewers); i++)
+    {
+      KibitzTestPeer *v = viewers[i];
+      g_autoptr(GString) shares = shares_of (v, "Ada");
+      g_autoptr(GPtrArray) first_frames = events_about (v, "first-screen-frame", "Ada");
+      g_autoptr(GPtrArray) connected = events_about (v, "connected", "Ada");
+      JsonObject *seen = kibitz_test_peer_summary_of (v, "Ada");
+
+      g_test_message ("%s saw Ada's shares: %s; %u first screen frames, %" G_GINT64_FORMAT
+                      " screen frames and %" G_GINT64_FORMAT " camera frames decoded", v->name,
+                      shares->str, first_frames->len,
+                      json_object_get_int_member (seen, "screen_frames_decoded"),
+                      json_object_get_int_member (seen, "frames_decoded"));
+      g_assert_cmpstr (shares->str, ==, "on off on off on ");
+      g_assert_cmpuint (first_frames->len, ==, 3);
+      /* Three shares of about 5 s at up to 10 fps. */
+      g_assert_cmpint (json_object_get_int_member (seen, "screen_frames_decoded"), >, 40);
+      g_assert_true (json_object_get_boolean_member (seen, "screen"));
+      kibitz_test_peer_assert_received (v, "Ada");
+      /* Nothing renegotiated: one connection, never rebuilt. */
+      g_assert_cmpuint (connected->len, ==, 1);
+      g_assert_cmpint (json_object_get_int_member (seen, "rebuilds"), ==, 0);
+    }
+
+  /* Between the first share's end and the second's start, nothing came. */
+  before_off = kibitz_test_peer_stat_at (stats, "Ada", "screen_frames_decoded", off_at + 1500);
+  after_off = kibitz_test_peer_stat_at (stats, "Ada", "screen_frames_decoded", on_at);
+  g_test_message ("Bartek's screen frames from Ada: %" G_GINT64_FORMAT " 1.5 s after the stop, %"
+                  G_GINT64_FORMAT " at the next start", before_off, after_off);
+  g_assert_cmpint (before_off, >, 0);
+  g_assert_cmpint (after_off, ==, before_off);
+  /* Only Ada shared. */
+  g_assert_cmpint (json_object_get_int_member (kibitz_test_peer_summary_of (ada, "Bartek"),
+                                               "screen_frames_decoded"), ==, 0);
+
+  g_unlink (stats);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -384,5 +489,6 @@ main (int    argc,
   g_test_add_func ("/peer/controls/toggles", test_toggles);
   g_test_add_func ("/peer/controls/board", test_board);
   g_test_add_func ("/peer/controls/pgn-demo", test_pgn_demo);
+  g_test_add_func ("/peer/controls/share", test_share);
   return g_test_run ();
 }

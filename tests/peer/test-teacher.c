@@ -243,16 +243,20 @@ test_mute_holds_against_a_client_that_ignores_it (void)
 
 /* Whether a whole line of the --stats file at @path has frames decoded from
  * @name (read while the peer writes it: the last line may be partial). */
-static gboolean
-stats_show_frames (const char *path,
-                   const char *name)
+/* The entry of @name in the latest whole line of the --stats file at @path
+ * (read while the peer writes it: the last line may be partial), or NULL.
+ * Free with json_object_unref(). */
+static JsonObject *
+stats_entry (const char *path,
+             const char *name)
 {
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
+  JsonObject *found = NULL;
   char *end;
 
   if (!g_file_get_contents (path, &text, NULL, NULL) || (end = strrchr (text, '\n')) == NULL)
-    return FALSE;
+    return NULL;
   *end = '\0';
   lines = g_strsplit (text, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
@@ -270,12 +274,31 @@ stats_show_frames (const char *path,
         {
           JsonObject *peer = json_array_get_object_element (peers, j);
 
-          if (g_strcmp0 (json_object_get_string_member_with_default (peer, "name", NULL), name) == 0 &&
-              json_object_get_int_member_with_default (peer, "frames_decoded", 0) > 0)
-            return TRUE;
+          if (g_strcmp0 (json_object_get_string_member_with_default (peer, "name", NULL), name) == 0)
+            {
+              g_clear_pointer (&found, json_object_unref);
+              found = json_object_ref (peer);
+            }
         }
     }
-  return FALSE;
+  return found;
+}
+
+static gint64
+stats_value (const char *path,
+             const char *name,
+             const char *member)
+{
+  g_autoptr(JsonObject) entry = stats_entry (path, name);
+
+  return entry != NULL ? json_object_get_int_member_with_default (entry, member, 0) : 0;
+}
+
+static gboolean
+stats_show_frames (const char *path,
+                   const char *name)
+{
+  return stats_value (path, name, "frames_decoded") > 0;
 }
 
 /* The received size of @sender's video at @receiver, when the class ended. */
@@ -361,6 +384,106 @@ test_teacher_link_goes_first (void)
   kibitz_test_remove_tree (dir);
 }
 
+/* In a class with a teacher a pupil shares a screen only with the
+ * teacher's leave (`room_state.sharers`): Kuba's first try is refused and
+ * nobody sees a share; allowed, his screen reaches Ewa; when Ewa takes the
+ * leave back his share stops for everyone at once. */
+static void
+test_pupil_shares_with_leave (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("kibitz-teacher-XXXXXX", NULL);
+  g_autofree char *stats = g_build_filename (dir, "ewa.stats", NULL);
+  g_autofree char *stats_arg = g_strdup_printf ("--stats=%s", stats);
+  const char * const server_args[] = { "--state-dir", dir, "--room-policy", "teacher", NULL };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (server_args);
+  g_autofree char *token = kibitz_test_teacher_token ("Ewa", "--state-dir", dir, NULL);
+  g_autofree char *token_arg = g_strdup_printf ("--teacher-token=%s", token);
+  g_autofree char *room = g_strdup_printf ("share %d", (int) getpid ());
+  const char * const teacher_args[] = { token_arg, stats_arg, NULL };
+  g_autoptr(KibitzTestPeer) ewa = NULL;
+  g_autoptr(KibitzTestPeer) kuba = NULL;
+  g_autoptr(JsonObject) entry = NULL;
+  g_autofree char *allow = NULL;
+  gint64 deadline, refused_frames, allowed_frames, revoked_at, revoked_frames, end_frames;
+  gboolean refused = FALSE;
+  guint shares_on = 0, shares_off = 0;
+
+  ewa = kibitz_test_peer_spawn_with_flags (server, room, "Ewa", 90, teacher_args,
+                                           G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  g_usleep (2 * G_USEC_PER_SEC);
+  kuba = kibitz_test_peer_spawn_with_flags (server, room, "Kuba", 90, NULL,
+                                            G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  wait_for_knock (server);
+  send_command (ewa, "admit all");
+  deadline = g_get_monotonic_time () + 45 * G_USEC_PER_SEC;
+  while (!stats_show_frames (stats, "Kuba"))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (200 * 1000);
+    }
+
+  send_command (kuba, "share on");
+  g_usleep (4 * G_USEC_PER_SEC);
+  refused_frames = stats_value (stats, "Kuba", "screen_frames_decoded");
+
+  entry = stats_entry (stats, "Kuba");
+  allow = g_strdup_printf ("room sharers %s", json_object_get_string_member (entry, "id"));
+  send_command (ewa, allow);
+  g_usleep (G_USEC_PER_SEC);
+  send_command (kuba, "share on");
+  g_usleep (6 * G_USEC_PER_SEC);
+  allowed_frames = stats_value (stats, "Kuba", "screen_frames_decoded");
+
+  send_command (ewa, "room sharers");
+  revoked_at = g_get_monotonic_time ();
+  g_usleep (2 * G_USEC_PER_SEC);
+  revoked_frames = stats_value (stats, "Kuba", "screen_frames_decoded");
+  g_usleep (4 * G_USEC_PER_SEC);
+  end_frames = stats_value (stats, "Kuba", "screen_frames_decoded");
+  send_command (ewa, "end");
+  kibitz_test_peer_finish (ewa);
+  kibitz_test_peer_finish (kuba);
+  g_assert_cmpint (ewa->status, ==, 0);
+
+  /* Refused by his own client before anything is sent (the server would
+   * refuse the `state` as well). */
+  for (guint i = 0; i < kuba->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (kuba->events, i);
+
+      refused |= g_str_equal (json_object_get_string_member (e, "event"), "error") &&
+                 strstr (json_object_get_string_member (e, "message"),
+                         "teacher has not allowed you to share") != NULL;
+    }
+  for (guint i = 0; i < ewa->events->len; i++)
+    {
+      JsonObject *e = g_ptr_array_index (ewa->events, i);
+
+      if (g_str_equal (json_object_get_string_member (e, "event"), "share"))
+        {
+          if (json_object_get_boolean_member (e, "sharing"))
+            shares_on++;
+          else
+            shares_off++;
+        }
+    }
+  g_test_message ("Kuba's screen at Ewa: %" G_GINT64_FORMAT " frames while refused, %"
+                  G_GINT64_FORMAT " once allowed, %" G_GINT64_FORMAT " 2 s after the leave "
+                  "was taken back, %" G_GINT64_FORMAT " 4 s later (%.1f s); shares seen: %u on, "
+                  "%u off", refused_frames, allowed_frames, revoked_frames, end_frames,
+                  (g_get_monotonic_time () - revoked_at) / (double) G_USEC_PER_SEC, shares_on,
+                  shares_off);
+  g_assert_true (refused);
+  g_assert_cmpint (refused_frames, ==, 0);
+  g_assert_cmpint (allowed_frames, >, 20);
+  g_assert_cmpuint (shares_on, ==, 1);
+  g_assert_cmpuint (shares_off, ==, 1);
+  g_assert_cmpint (end_frames, ==, revoked_frames);
+
+  g_unlink (stats);
+  kibitz_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -370,5 +493,6 @@ main (int    argc,
   g_test_add_func ("/peer/teacher/mute-holds-against-a-client-that-ignores-it",
                    test_mute_holds_against_a_client_that_ignores_it);
   g_test_add_func ("/peer/teacher/teacher-link-goes-first", test_teacher_link_goes_first);
+  g_test_add_func ("/peer/teacher/pupil-shares-with-leave", test_pupil_shares_with_leave);
   return g_test_run ();
 }

@@ -677,6 +677,84 @@ test_relay_only_and_invite_url (void)
   socket_drop (rooms, teacher);
 }
 
+/* Screens (Kibitz's addition to §4): a pupil shares only with the teacher's
+ * leave (room_state.sharers); taken back, the pupil's screen is off for
+ * everyone at once, whatever its client does; a pupil that leaves leaves
+ * the list. Members and teachers share freely. */
+static void
+test_pupils_share_with_leave (void)
+{
+  g_autoptr(KibitzRooms) rooms = class_new (0);
+  Socket *teacher = socket_open (rooms);
+  Socket *a = socket_open (rooms);
+  Socket *b = socket_open (rooms);
+  g_autoptr(JsonObject) welcome = join_teacher (rooms, teacher, "Ewa");
+  g_autofree char *code = invite_code (rooms, teacher, "{\"type\":\"invite\"}");
+  g_autofree char *extra = g_strdup_printf (",\"invite\":\"%s\"", code);
+  g_autoptr(JsonObject) wa = NULL;
+  g_autoptr(JsonObject) state = NULL;
+  g_autoptr(JsonObject) shared = NULL;
+  g_autoptr(JsonObject) forced = NULL;
+  g_autofree char *text = NULL;
+  const char *ida;
+  JsonArray *sharers;
+
+  send_join (rooms, a, "Ada", extra);
+  send_join (rooms, b, "Bartek", extra);
+  wa = socket_take (a, "welcome");
+  ida = json_object_get_string_member (wa, "id");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (
+                      json_object_get_object_member (wa, "room_state"), "sharers")), ==, 0);
+
+  /* Without leave: refused, and nobody hears of a share. */
+  g_ptr_array_set_size (b->sent, 0);
+  socket_send (rooms, a, "{\"type\":\"state\",\"screen\":true}");
+  assert_error (a, "forbidden");
+  g_assert_null (socket_take (b, "state"));
+
+  /* The teacher's own share needs no leave. */
+  socket_send (rooms, teacher, "{\"type\":\"state\",\"screen\":true}");
+  g_assert_null (socket_take (teacher, "error"));
+  shared = take_last (a, "state");
+  g_assert_true (json_object_get_boolean_member (shared, "screen"));
+
+  /* With leave: Ada shares, the others see it. */
+  text = g_strdup_printf ("{\"type\":\"room\",\"sharers\":[\"%s\",\"%s\"]}", ida, ida);
+  teacher_says (rooms, teacher, text);
+  state = take_last (b, "room_state");
+  sharers = json_object_get_array_member (state, "sharers");
+  g_assert_cmpuint (json_array_get_length (sharers), ==, 1);
+  g_assert_cmpstr (json_array_get_string_element (sharers, 0), ==, ida);
+  g_ptr_array_set_size (b->sent, 0);
+  socket_send (rooms, a, "{\"type\":\"state\",\"screen\":true}");
+  g_assert_null (socket_take (a, "error"));
+  g_clear_pointer (&shared, json_object_unref);
+  shared = take_last (b, "state");
+  g_assert_cmpstr (json_object_get_string_member (shared, "from"), ==, ida);
+  g_assert_true (json_object_get_boolean_member (shared, "screen"));
+
+  /* Taken back: everyone, Ada too, sees her screen off. */
+  g_ptr_array_set_size (a->sent, 0);
+  g_ptr_array_set_size (b->sent, 0);
+  teacher_says (rooms, teacher, "{\"type\":\"room\",\"sharers\":[]}");
+  forced = take_last (b, "state");
+  g_assert_nonnull (forced);
+  g_assert_cmpstr (json_object_get_string_member (forced, "from"), ==, ida);
+  g_assert_false (json_object_get_boolean_member (forced, "screen"));
+  g_clear_pointer (&forced, json_object_unref);
+  forced = take_last (a, "state");
+  g_assert_nonnull (forced);
+  g_assert_false (json_object_get_boolean_member (forced, "screen"));
+
+  /* A malformed list is a bad request and changes nothing. */
+  teacher_says (rooms, teacher, "{\"type\":\"room\",\"sharers\":\"everyone\"}");
+  assert_error (teacher, "bad-request");
+
+  socket_drop (rooms, a);
+  socket_drop (rooms, b);
+  socket_drop (rooms, teacher);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -690,6 +768,7 @@ main (int    argc,
   g_test_add_func ("/class/deny-lock-and-a-full-waiting-room", test_deny_lock_and_a_full_waiting_room);
   g_test_add_func ("/class/admit-all-up-to-the-room-size", test_admit_all_up_to_the_room_size);
   g_test_add_func ("/class/hands-mute-and-spotlight", test_hands_mute_and_spotlight);
+  g_test_add_func ("/class/pupils-share-with-leave", test_pupils_share_with_leave);
   g_test_add_func ("/class/removed-pupil-waits-again", test_removed_pupil_waits_again);
   g_test_add_func ("/class/resume-keeps-the-role", test_resume_keeps_the_role);
   g_test_add_func ("/class/end-voids-the-class", test_end_voids_the_class);

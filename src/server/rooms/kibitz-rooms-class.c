@@ -51,9 +51,12 @@ rooms_room_state (KibitzRoom *room)
 {
   JsonObject *state = json_object_new ();
   JsonArray *hands = json_array_new ();
+  JsonArray *sharers = json_array_new ();
 
   for (guint i = 0; i < room->hands->len; i++)
     json_array_add_string_element (hands, g_ptr_array_index (room->hands, i));
+  for (guint i = 0; i < room->sharers->len; i++)
+    json_array_add_string_element (sharers, g_ptr_array_index (room->sharers, i));
 
   json_object_set_boolean_member (state, "locked", room->locked);
   json_object_set_boolean_member (state, "students_may_unmute", room->students_may_unmute);
@@ -62,6 +65,7 @@ rooms_room_state (KibitzRoom *room)
   else
     json_object_set_null_member (state, "spotlight");
   json_object_set_array_member (state, "hands", hands);
+  json_object_set_array_member (state, "sharers", sharers);
 
   return state;
 }
@@ -360,6 +364,13 @@ rooms_class_peer_gone (KibitzRooms *self,
 {
   gboolean changed = take_hand (room, id);
 
+  for (guint i = 0; i < room->sharers->len; i++)
+    if (g_str_equal (g_ptr_array_index (room->sharers, i), id))
+      {
+        g_ptr_array_remove_index (room->sharers, i);
+        changed = TRUE;
+        break;
+      }
   if (g_strcmp0 (room->spotlight, id) == 0)
     {
       g_clear_pointer (&room->spotlight, g_free);
@@ -371,11 +382,29 @@ rooms_class_peer_gone (KibitzRooms *self,
 
 /* State */
 
+static gboolean
+may_share (RoomPeer *peer)
+{
+  if (peer->role != ROOM_ROLE_STUDENT)
+    return TRUE;
+  for (guint i = 0; i < peer->room->sharers->len; i++)
+    if (g_str_equal (g_ptr_array_index (peer->room->sharers, i), peer->id))
+      return TRUE;
+  return FALSE;
+}
+
 gboolean
 rooms_class_state_allowed (KibitzRooms *self,
                            RoomPeer    *peer,
                            JsonObject  *object)
 {
+  if (kibitz_json_get_boolean (object, "screen", FALSE) && !may_share (peer))
+    {
+      rooms_send_error (self, peer->client, KIBITZ_PROTOCOL_ERROR_FORBIDDEN,
+                        "The teacher has not allowed you to share your screen: ask them",
+                        "state");
+      return FALSE;
+    }
   if (peer->role == ROOM_ROLE_STUDENT && !peer->room->students_may_unmute &&
       kibitz_json_get_boolean (object, "audio", FALSE))
     {
@@ -632,6 +661,34 @@ handle_room (KibitzRooms       *self,
 
   room->students_may_unmute = kibitz_json_get_boolean (object, "students_may_unmute",
                                                        room->students_may_unmute);
+  if (json_object_has_member (object, "sharers"))
+    {
+      JsonArray *sharers = json_object_get_array_member (object, "sharers");
+
+      g_ptr_array_set_size (room->sharers, 0);
+      for (guint i = 0; i < json_array_get_length (sharers); i++)
+        {
+          const char *id = json_array_get_string_element (sharers, i);
+          gboolean seen = FALSE;
+
+          for (guint j = 0; j < room->sharers->len && !seen; j++)
+            seen = g_str_equal (g_ptr_array_index (room->sharers, j), id);
+          if (!seen)
+            g_ptr_array_add (room->sharers, g_strdup (id));
+        }
+      /* A student who may no longer share stops for everyone at once, as
+       * a muted one is silenced: receivers go by the announced state. */
+      for (guint i = 0; i < room->peers->len; i++)
+        {
+          RoomPeer *peer = g_ptr_array_index (room->peers, i);
+
+          if (peer->screen && !may_share (peer))
+            {
+              peer->screen = FALSE;
+              broadcast_forced_state (self, peer, "screen", NULL);
+            }
+        }
+    }
   if (spotlight != NULL)
     {
       g_free (room->spotlight);

@@ -39,6 +39,7 @@ typedef struct {
   gboolean           audio;
   gboolean           video;
   gboolean           hand;
+  gboolean           screen;          /* sharing a screen, as it says */
   GQueue             pending;         /* char *, signals waiting for a resume */
   gsize              pending_bytes;
 } RoomPeer;
@@ -60,6 +61,7 @@ struct _KibitzRoom {
   GPtrArray *waiting;                 /* RoomWaiter *, in knock order */
   GPtrArray *hands;                   /* char * peer ids, in the order hands went up */
   char      *spotlight;
+  GPtrArray *sharers;                 /* char * ids of the students who may share a screen */
   gboolean   locked;
   gboolean   students_may_unmute;
   gsize      pending_bytes;           /* of all its peers' pending queues */

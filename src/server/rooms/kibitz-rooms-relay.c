@@ -188,9 +188,9 @@ rooms_handle_state (KibitzRooms       *self,
                     KibitzRoomsClient *client,
                     JsonObject        *object)
 {
-  static const char * const members[] = { "audio", "video", "hand" };
+  static const char * const members[] = { "audio", "video", "hand", "screen" };
   RoomPeer *peer = client->peer;
-  gboolean *fields[] = { &peer->audio, &peer->video, &peer->hand };
+  gboolean *fields[] = { &peer->audio, &peer->video, &peer->hand, &peer->screen };
   g_autoptr(JsonObject) state = kibitz_message_new (KIBITZ_MESSAGE_STATE);
   g_autofree char *text = NULL;
 

@@ -41,6 +41,7 @@ room_free (KibitzRoom *room)
   g_ptr_array_unref (room->peers);
   g_ptr_array_unref (room->waiting);
   g_ptr_array_unref (room->hands);
+  g_ptr_array_unref (room->sharers);
   g_free (room->spotlight);
   kibitz_board_free (room->board);
   g_free (room->key);
@@ -128,6 +129,7 @@ rooms_peer_to_json (RoomPeer *peer)
   json_object_set_boolean_member (state, "audio", peer->audio);
   json_object_set_boolean_member (state, "video", peer->video);
   json_object_set_boolean_member (state, "hand", peer->hand);
+  json_object_set_boolean_member (state, "screen", peer->screen);
 
   json_object_set_string_member (object, "id", peer->id);
   json_object_set_string_member (object, "name", peer->name);
@@ -167,6 +169,7 @@ ensure_room (KibitzRooms *self,
       room->peers = g_ptr_array_new ();
       room->waiting = g_ptr_array_new ();
       room->hands = g_ptr_array_new_with_free_func (g_free);
+      room->sharers = g_ptr_array_new_with_free_func (g_free);
       room->students_may_unmute = TRUE;
       room->board = rooms_board_open (self, key);
       g_hash_table_insert (self->rooms, room->key, room);
