@@ -147,7 +147,7 @@ board_button_cb (KibitzCallPage *self)
 
   gtk_widget_set_hexpand (self->board_revealer, shown);
   gtk_widget_set_hexpand (self->video_scroller, !shown);
-  gtk_flow_box_set_max_children_per_line (self->grid, shown ? 1 : 3);
+  kibitz_call_page_layout_grid (self);
 }
 
 void

@@ -27,7 +27,7 @@
 static const char * const teacher_actions[] = {
   "call.admit", "call.deny", "call.admit-all", "call.mute", "call.mute-all", "call.lower-hand",
   "call.lower-all-hands", "call.spotlight", "call.remove", "call.copy-invite", "call.end-class",
-  "call.board-mover",
+  "call.board-mover", "call.screen-sharer",
 };
 
 static gboolean
@@ -216,6 +216,28 @@ is_board_mover (KibitzCallPage *self,
   return FALSE;
 }
 
+/* The pupils the teacher lets share a screen (room_state.sharers). */
+static JsonArray *
+sharers (KibitzCallPage *self)
+{
+  JsonObject *state = room_state (self);
+  JsonNode *node = state != NULL ? json_object_get_member (state, "sharers") : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static gboolean
+is_sharer (KibitzCallPage *self,
+           const char     *id)
+{
+  JsonArray *list = sharers (self);
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    if (g_strcmp0 (json_array_get_string_element (list, i), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static GMenuModel *
 tile_menu (KibitzCallPage *self,
            const char     *id,
@@ -249,6 +271,16 @@ tile_menu (KibitzCallPage *self,
       item = g_menu_item_new (is_board_mover (self, id) ? _("Stop _Moves on the Board")
                                                         : _("Allow _Moves on the Board"), NULL);
       g_menu_item_set_action_and_target_value (item, "call.board-mover", g_variant_new_string (id));
+      g_menu_append_item (menu, item);
+      g_object_unref (item);
+    }
+  /* Teachers share anyway: the switch is for pupils. */
+  if (!own && !teacher)
+    {
+      item = g_menu_item_new (is_sharer (self, id) ? _("Stop _Screen Sharing")
+                                                   : _("Allow _Screen Sharing"), NULL);
+      g_menu_item_set_action_and_target_value (item, "call.screen-sharer",
+                                               g_variant_new_string (id));
       g_menu_append_item (menu, item);
       g_object_unref (item);
     }
@@ -654,6 +686,33 @@ spotlight_action (GtkWidget  *widget,
   send (KIBITZ_CALL_PAGE (widget), KIBITZ_MESSAGE_ROOM, members);
 }
 
+/* Lets the pupil share a screen, or takes the leave back (a share in
+ * progress then stops for everyone): the whole list goes to the server. */
+static void
+screen_sharer_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  KibitzCallPage *self = KIBITZ_CALL_PAGE (widget);
+  const char *id = g_variant_get_string (parameter, NULL);
+  JsonArray *list = sharers (self);
+  gboolean was = is_sharer (self, id);
+  g_autoptr(JsonObject) members = json_object_new ();
+  JsonArray *ids = json_array_new ();
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      const char *sharer = json_array_get_string_element (list, i);
+
+      if (sharer != NULL && !g_str_equal (sharer, id))
+        json_array_add_string_element (ids, sharer);
+    }
+  if (!was)
+    json_array_add_string_element (ids, id);
+  json_object_set_array_member (members, "sharers", ids);
+  send (self, KIBITZ_MESSAGE_ROOM, members);
+}
+
 /* Lets the pupil move on the board, or stops them: the whole list goes to
  * the server (board-movers replaces it). */
 static void
@@ -784,4 +843,5 @@ kibitz_call_page_install_class (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "call.copy-invite", NULL, copy_invite_action);
   gtk_widget_class_install_action (widget_class, "call.end-class", NULL, end_class_action);
   gtk_widget_class_install_action (widget_class, "call.board-mover", "s", board_mover_action);
+  gtk_widget_class_install_action (widget_class, "call.screen-sharer", "s", screen_sharer_action);
 }

@@ -107,6 +107,7 @@ kibitz_call_page_sync_controls (KibitzCallPage *self)
 
   if (self->self_tile != NULL)
     kibitz_participant_tile_set_state (self->self_tile, microphone, camera, hand);
+  kibitz_call_page_sync_share (self);
 }
 
 static void
@@ -217,5 +218,7 @@ kibitz_call_page_add_shortcuts (KibitzCallPage *self)
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_d, GDK_CONTROL_MASK,
                 "call.microphone");
   add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_e, GDK_CONTROL_MASK, "call.camera");
+  add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts), GDK_KEY_S, GDK_CONTROL_MASK | GDK_SHIFT_MASK,
+                "call.share-screen");
   gtk_widget_add_controller (GTK_WIDGET (self), shortcuts);
 }

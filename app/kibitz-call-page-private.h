@@ -4,7 +4,8 @@
  * kibitz-call-page-chat.c (the chat), kibitz-call-page-controls.c (the
  * controls, bound to the call's properties, and the actions) and
  * kibitz-call-page-class.c (a class with a teacher: waiting, the teacher's
- * panel and menus, hands in order, the spotlight).
+ * panel and menus, hands in order, the spotlight) and
+ * kibitz-call-page-screen.c (sharing a screen, and the class's shown large).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -46,6 +47,10 @@ struct _KibitzCallPage
   GtkToggleButton       *board_button;
   GtkWidget             *board_revealer;
   GtkWidget             *video_scroller;
+  GtkToggleButton       *share_button;
+  GtkWidget             *screen_box;
+  GtkPicture            *screen_picture;
+  GtkLabel              *screen_caption;
 
   KibitzCall            *call;
   KibitzAudioOutput     *audio_output;
@@ -62,6 +67,12 @@ struct _KibitzCallPage
   gboolean               board_shown; /* shown once for a board in use */
   char                  *board_movers; /* the movers last shown, as JSON */
   GHashTable            *knock_toasts; /* waiting id -> its "is waiting" AdwToast */
+  GHashTable            *screens;    /* participant id -> KibitzVideoPaintable of its screen */
+  char                  *screen_shown; /* whose screen is large, or NULL */
+  GSettings             *settings;   /* the portal's restore token */
+  GCancellable          *share_cancellable;
+  gpointer               portal;     /* XdpPortal, once a share was asked for */
+  gpointer               screencast; /* XdpSession while the portal shares */
 
   /* The call owns the controls while it runs; these are only the user's
    * last choices, carried into the next call (a retry without a broken
@@ -94,6 +105,7 @@ void kibitz_call_page_toast          (KibitzCallPage *self,
 void kibitz_call_page_connect_tiles  (KibitzCallPage *self);
 void kibitz_call_page_add_self_tile  (KibitzCallPage *self);
 void kibitz_call_page_clear_grid     (KibitzCallPage *self);
+void kibitz_call_page_layout_grid    (KibitzCallPage *self);
 gboolean kibitz_call_page_update_badges_cb (gpointer user_data);
 
 /* kibitz-call-page-chat.c */
@@ -119,6 +131,18 @@ void kibitz_call_page_class_tile_removed (KibitzCallPage        *self,
                                           KibitzParticipantTile *tile);
 void kibitz_call_page_clear_class    (KibitzCallPage *self);
 gboolean kibitz_call_page_may_unmute (KibitzCallPage *self);
+
+/* kibitz-call-page-screen.c */
+void kibitz_call_page_connect_screen (KibitzCallPage *self);
+void kibitz_call_page_install_screen (GtkWidgetClass *widget_class);
+void kibitz_call_page_sync_screen    (KibitzCallPage *self);
+void kibitz_call_page_sync_share     (KibitzCallPage *self);
+void kibitz_call_page_clear_screen   (KibitzCallPage *self);
+void kibitz_call_page_finalize_screen (KibitzCallPage *self);
+gboolean kibitz_call_page_may_share  (KibitzCallPage *self);
+void kibitz_call_page_screen_stream  (KibitzCallPage     *self,
+                                      KibitzParticipant  *p,
+                                      KibitzRemoteStream *stream);
 
 /* kibitz-call-page-controls.c */
 void kibitz_call_page_bind_controls  (KibitzCallPage *self);

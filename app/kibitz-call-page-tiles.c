@@ -21,6 +21,9 @@ make_sink_cb (KibitzPeer      *peer,
 {
   if (kind == KIBITZ_MEDIA_KIND_VIDEO)
     return kibitz_video_sink_new ();
+  /* A shared screen: shown large (kibitz-call-page-screen.c). */
+  if (kind == KIBITZ_MEDIA_KIND_SCREEN)
+    return kibitz_video_sink_new ();
 
   return kibitz_audio_output_make_sink (user_data);
 }
@@ -208,6 +211,11 @@ remote_stream_added_cb (KibitzCall         *call,
 {
   KibitzParticipantTile *tile = g_hash_table_lookup (self->tiles, p->id);
 
+  if (kibitz_remote_stream_get_kind (stream) == KIBITZ_MEDIA_KIND_SCREEN)
+    {
+      kibitz_call_page_screen_stream (self, p, stream);
+      return;
+    }
   if (tile == NULL || kibitz_remote_stream_get_kind (stream) != KIBITZ_MEDIA_KIND_VIDEO)
     return;
 
@@ -232,6 +240,27 @@ kibitz_call_page_add_self_tile (KibitzCallPage *self)
   kibitz_video_paintable_set_sink (kibitz_participant_tile_get_paintable (self->self_tile), sink);
   kibitz_call_set_self_view (self->call, sink);
   kibitz_call_page_sync_controls (self);
+}
+
+/* How many tiles in a row: up to three with the page to themselves, one
+ * beside the board (a column), and a strip of small ones under a shared
+ * screen. */
+void
+kibitz_call_page_layout_grid (KibitzCallPage *self)
+{
+  gboolean screen = gtk_widget_get_visible (self->screen_box);
+  gboolean board = gtk_toggle_button_get_active (self->board_button);
+
+  if (screen)
+    {
+      gtk_flow_box_set_max_children_per_line (self->grid, 8);
+      gtk_flow_box_set_min_children_per_line (self->grid, 4);
+    }
+  else
+    {
+      gtk_flow_box_set_min_children_per_line (self->grid, 1);
+      gtk_flow_box_set_max_children_per_line (self->grid, board ? 1 : 3);
+    }
 }
 
 void

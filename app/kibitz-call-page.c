@@ -173,6 +173,7 @@ stop_call (KibitzCallPage *self)
     }
   g_clear_object (&self->audio_output);
   kibitz_call_page_clear_grid (self);
+  kibitz_call_page_clear_screen (self);
   kibitz_call_page_sync_class (self);
 }
 
@@ -206,6 +207,7 @@ start_call (KibitzCallPage *self)
   kibitz_call_page_connect_chat (self);
   kibitz_call_page_connect_class (self);
   kibitz_call_page_connect_board (self);
+  kibitz_call_page_connect_screen (self);
   g_signal_connect (self->call, "joined", G_CALLBACK (joined_cb), self);
   g_signal_connect (self->call, "failed", G_CALLBACK (call_failed_cb), self);
   kibitz_call_start (self->call);
@@ -358,6 +360,7 @@ kibitz_call_page_dispose (GObject *object)
 
   g_clear_handle_id (&self->badge_id, g_source_remove);
   stop_call (self);
+  kibitz_call_page_finalize_screen (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), KIBITZ_TYPE_CALL_PAGE);
   g_clear_pointer (&self->tiles, g_hash_table_unref);
   g_clear_pointer (&self->lost, g_hash_table_unref);
@@ -435,9 +438,14 @@ kibitz_call_page_class_init (KibitzCallPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, board_button);
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, board_revealer);
   gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, video_scroller);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, share_button);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, screen_box);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, screen_picture);
+  gtk_widget_class_bind_template_child (widget_class, KibitzCallPage, screen_caption);
   gtk_widget_class_bind_template_callback (widget_class, kibitz_call_page_chat_entry_activate_cb);
   kibitz_call_page_install_controls (widget_class);
   kibitz_call_page_install_class (widget_class);
+  kibitz_call_page_install_screen (widget_class);
 }
 
 static void
@@ -450,6 +458,7 @@ kibitz_call_page_init (KibitzCallPage *self)
   self->tiles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->lost = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->knock_toasts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
+  self->screens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->chat_log = g_string_new (NULL);
   self->carry_microphone = TRUE;
   self->carry_camera = TRUE;

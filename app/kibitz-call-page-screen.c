@@ -1,0 +1,428 @@
+/* kibitz-call-page-screen.c: sharing a screen with the class, and the
+ * class's shared screen shown large.
+ *
+ * A share starts from the desktop's ScreenCast portal (libportal): the
+ * user picks a monitor or a window in the desktop's own dialog, and the
+ * portal hands over a PipeWire stream, which the engine sends on every
+ * link's screen stream (nothing is renegotiated). The portal's restore
+ * token is kept in GSettings, so the next share skips the picker.
+ * $KIBITZ_SCREEN_SOURCE (a GStreamer source, or "test") shares without the
+ * portal: X11 sessions without one (ximagesrc), and tests.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "kibitz-call-page"
+
+#include "config.h"
+
+#include <unistd.h>
+#include <glib/gi18n.h>
+#ifdef HAVE_LIBPORTAL
+#include <libportal/portal.h>
+#include <libportal-gtk4/portal-gtk4.h>
+#endif
+
+#include "kibitz-call-page-private.h"
+#include "kibitz-lobby-page.h"
+#include "kibitz-source-setting.h"
+#include "kibitz-video-paintable.h"
+
+/* --- Showing the class's shared screen --------------------------------------------- */
+
+/* The first participant (in order of arrival) who says it shares and
+ * whose screen has arrived, large above the class; the class becomes a
+ * strip of small tiles below it. A screen whose sharer says it stopped is
+ * not shown, whatever still arrives. */
+void
+kibitz_call_page_sync_screen (KibitzCallPage *self)
+{
+  GPtrArray *participants = self->call != NULL ? kibitz_call_get_participants (self->call) : NULL;
+  KibitzParticipant *shown = NULL;
+  KibitzVideoPaintable *paintable = NULL;
+
+  for (guint i = 0; participants != NULL && i < participants->len && shown == NULL; i++)
+    {
+      KibitzParticipant *p = g_ptr_array_index (participants, i);
+
+      if (p->screen && !p->left && (paintable = g_hash_table_lookup (self->screens, p->id)))
+        shown = p;
+    }
+
+  if (shown == NULL)
+    {
+      gtk_picture_set_paintable (self->screen_picture, NULL);
+      gtk_widget_set_visible (self->screen_box, FALSE);
+      g_clear_pointer (&self->screen_shown, g_free);
+      kibitz_call_page_layout_grid (self);
+      return;
+    }
+  if (g_strcmp0 (self->screen_shown, shown->id) != 0)
+    {
+      g_autofree char *caption = g_strdup_printf (_("%s is sharing their screen"), shown->name);
+
+      g_free (self->screen_shown);
+      self->screen_shown = g_strdup (shown->id);
+      gtk_picture_set_paintable (self->screen_picture, GDK_PAINTABLE (paintable));
+      gtk_label_set_label (self->screen_caption, caption);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->screen_picture),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, caption, -1);
+    }
+  gtk_widget_set_visible (self->screen_box, TRUE);
+  kibitz_call_page_layout_grid (self);
+}
+
+/* A participant's screen stream: it is shown once it says it shares. */
+void
+kibitz_call_page_screen_stream (KibitzCallPage     *self,
+                                KibitzParticipant  *p,
+                                KibitzRemoteStream *stream)
+{
+  KibitzVideoPaintable *paintable = g_hash_table_lookup (self->screens, p->id);
+
+  if (paintable == NULL)
+    {
+      paintable = kibitz_video_paintable_new ();
+      g_hash_table_insert (self->screens, g_strdup (p->id), paintable);
+    }
+  kibitz_video_paintable_set_sink (paintable, kibitz_remote_stream_get_sink (stream));
+  kibitz_call_page_sync_screen (self);
+}
+
+static void
+participant_changed_cb (KibitzCall        *call,
+                        KibitzParticipant *p,
+                        KibitzCallPage    *self)
+{
+  if (p->left)
+    {
+      if (g_strcmp0 (self->screen_shown, p->id) == 0)
+        gtk_picture_set_paintable (self->screen_picture, NULL);
+      g_hash_table_remove (self->screens, p->id);
+    }
+  kibitz_call_page_sync_screen (self);
+}
+
+/* --- Sharing ----------------------------------------------------------------------- */
+
+/* Teachers and members share when they like; a pupil when the teacher put
+ * it among the sharers (room_state.sharers). */
+gboolean
+kibitz_call_page_may_share (KibitzCallPage *self)
+{
+  JsonObject *state;
+  JsonNode *node;
+  JsonArray *sharers;
+  const char *id;
+
+  if (self->call == NULL || g_strcmp0 (kibitz_call_get_role (self->call), "student") != 0)
+    return TRUE;
+  state = kibitz_call_get_room_state (self->call);
+  node = state != NULL ? json_object_get_member (state, "sharers") : NULL;
+  sharers = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  id = kibitz_call_get_id (self->call);
+  for (guint i = 0; sharers != NULL && i < json_array_get_length (sharers); i++)
+    if (g_strcmp0 (json_array_get_string_element (sharers, i), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+share_failed (KibitzCallPage *self,
+              const char     *why)
+{
+  g_autofree char *title = g_strdup_printf (_("Screen sharing did not start: %s"), why);
+
+  g_message ("%s", title);
+  kibitz_call_page_toast (self, title);
+}
+
+/* What went wrong with the portal, in words a user can act on (the
+ * technical error goes to the log). */
+static void
+portal_failed (KibitzCallPage *self,
+               const GError   *error)
+{
+  g_message ("the screen sharing portal: %s", error->message);
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE))
+    share_failed (self, _("this desktop has no screen sharing portal (xdg-desktop-portal "
+                          "with the one for your desktop)"));
+  else if (error->domain == G_IO_ERROR || error->domain == G_SPAWN_ERROR ||
+           error->domain == G_DBUS_ERROR)
+    share_failed (self, _("the desktop’s screen sharing portal cannot be reached"));
+  else
+    share_failed (self, error->message);
+}
+
+static void
+share_source (KibitzCallPage *self,
+              GstElement     *source)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (self->call == NULL)
+    {
+      gst_object_unref (gst_object_ref_sink (source));
+      return;
+    }
+  if (!kibitz_call_share_screen (self->call, source, &error))
+    share_failed (self, error->message);
+}
+
+#ifdef HAVE_LIBPORTAL
+static void
+close_screencast (KibitzCallPage *self)
+{
+  if (self->screencast == NULL)
+    return;
+  g_signal_handlers_disconnect_by_data (self->screencast, self);
+  xdp_session_close (XDP_SESSION (self->screencast));
+  g_clear_object (&self->screencast);
+}
+
+/* The desktop ended the share (its own "stop sharing", a closed window). */
+static void
+screencast_closed_cb (XdpSession     *session,
+                      KibitzCallPage *self)
+{
+  g_clear_object (&self->screencast);
+  if (self->call != NULL)
+    kibitz_call_stop_screen (self->call);
+}
+
+static void
+screencast_started_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  g_autoptr(KibitzCallPage) self = data;
+  XdpSession *session = XDP_SESSION (source);
+  g_autoptr(GError) error = NULL;
+  GVariant *streams;
+  g_autofree char *token = NULL;
+  g_autofree char *path = NULL;
+  GstElement *pipewire;
+  guint node = 0;
+  int fd;
+
+  if (!xdp_session_start_finish (session, result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        portal_failed (self, error);
+      close_screencast (self);
+      kibitz_call_page_sync_controls (self);
+      return;
+    }
+  /* Kept for the next share: the portal then skips its picker. */
+  token = xdp_session_get_restore_token (session);
+  if (token != NULL && self->settings != NULL)
+    g_settings_set_string (self->settings, "screen-restore-token", token);
+
+  streams = xdp_session_get_streams (session);
+  if (streams == NULL || g_variant_n_children (streams) == 0)
+    {
+      share_failed (self, _("the desktop gave no screen"));
+      close_screencast (self);
+      return;
+    }
+  g_variant_get_child (streams, 0, "(u@a{sv})", &node, NULL);
+  fd = xdp_session_open_pipewire_remote (session);
+  pipewire = gst_element_factory_make ("pipewiresrc", "local-screen-source");
+  if (pipewire == NULL || fd < 0)
+    {
+      if (fd >= 0)
+        close (fd);
+      share_failed (self, pipewire == NULL
+                            ? _("GStreamer’s PipeWire plugin is missing (gstreamer1.0-pipewire)")
+                            : _("the desktop did not hand over the screen"));
+      close_screencast (self);
+      return;
+    }
+  path = g_strdup_printf ("%u", node);
+  /* As Kooha does: timestamps from the pipeline clock, and the last frame
+   * again while the screen is still (PipeWire sends only changes). */
+  g_object_set (pipewire, "fd", fd, "path", path, "do-timestamp", TRUE, NULL);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (pipewire), "keepalive-time") != NULL)
+    g_object_set (pipewire, "keepalive-time", 1000, NULL);
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (pipewire), "resend-last") != NULL)
+    g_object_set (pipewire, "resend-last", TRUE, NULL);
+  g_signal_connect (session, "closed", G_CALLBACK (screencast_closed_cb), self);
+  share_source (self, pipewire);
+}
+
+static void
+screencast_created_cb (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      data)
+{
+  g_autoptr(KibitzCallPage) self = data;
+  g_autoptr(GError) error = NULL;
+  XdpParent *parent;
+
+  self->screencast = xdp_portal_create_screencast_session_finish (XDP_PORTAL (source), result,
+                                                                   &error);
+  if (self->screencast == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        portal_failed (self, error);
+      kibitz_call_page_sync_controls (self);
+      return;
+    }
+  parent = xdp_parent_new_gtk (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
+  xdp_session_start (XDP_SESSION (self->screencast), parent, self->share_cancellable, screencast_started_cb,
+                     g_object_ref (self));
+  xdp_parent_free (parent);
+}
+
+static void
+share_through_portal (KibitzCallPage *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *token = NULL;
+
+  if (self->portal == NULL)
+    {
+      /* libportal 0.6 has no fallible constructor: make sure first that
+       * there is a session bus to reach the portal on. */
+      g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+
+      if (bus == NULL)
+        {
+          portal_failed (self, error);
+          return;
+        }
+      self->portal = xdp_portal_new ();
+    }
+  if (self->settings != NULL)
+    token = g_settings_get_string (self->settings, "screen-restore-token");
+  g_clear_object (&self->share_cancellable);
+  self->share_cancellable = g_cancellable_new ();
+  xdp_portal_create_screencast_session (self->portal, XDP_OUTPUT_MONITOR | XDP_OUTPUT_WINDOW,
+                                        XDP_SCREENCAST_FLAG_NONE, XDP_CURSOR_MODE_EMBEDDED,
+                                        XDP_PERSIST_MODE_PERSISTENT,
+                                        token != NULL && token[0] != '\0' ? token : NULL,
+                                        self->share_cancellable, screencast_created_cb,
+                                        g_object_ref (self));
+}
+#endif
+
+static void
+share_screen_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  KibitzCallPage *self = KIBITZ_CALL_PAGE (widget);
+  const char *setting = g_getenv ("KIBITZ_SCREEN_SOURCE");
+
+  if (self->call == NULL)
+    return;
+  if (kibitz_call_get_screen_shared (self->call))
+    {
+      kibitz_call_stop_screen (self->call);
+      return;
+    }
+  if (!kibitz_call_page_may_share (self))
+    {
+      kibitz_call_page_toast (self, _("Your teacher chooses who shares a screen"));
+      kibitz_call_page_sync_controls (self);
+      return;
+    }
+  if (setting != NULL && setting[0] != '\0')
+    {
+      g_autoptr(GError) error = NULL;
+      GstElement *source = kibitz_screen_source_new (setting, self->request->name, &error);
+
+      if (source == NULL)
+        share_failed (self, error->message);
+      else
+        share_source (self, source);
+      return;
+    }
+#ifdef HAVE_LIBPORTAL
+  share_through_portal (self);
+#else
+  share_failed (self, _("this build of Kibitz has no desktop portal support (libportal)"));
+#endif
+}
+
+static void
+screen_shared_cb (KibitzCallPage *self)
+{
+#ifdef HAVE_LIBPORTAL
+  /* Stopped here (or by the teacher): the desktop stops showing its
+   * "sharing" indicator too. */
+  if (self->call == NULL || !kibitz_call_get_screen_shared (self->call))
+    close_screencast (self);
+#endif
+  kibitz_call_page_sync_controls (self);
+}
+
+/* The share button: what a press does, and whether a pupil may. */
+void
+kibitz_call_page_sync_share (KibitzCallPage *self)
+{
+  gboolean shared = self->call != NULL && kibitz_call_get_screen_shared (self->call);
+  gboolean may = kibitz_call_page_may_share (self);
+  const char *tooltip;
+
+  if (shared)
+    tooltip = _("Stop sharing your screen (Ctrl+Shift+S)");
+  else if (!may)
+    tooltip = _("Your teacher chooses who shares a screen");
+  else
+    tooltip = _("Share your screen or a window with the class (Ctrl+Shift+S)");
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.share-screen",
+                                 self->call != NULL && (shared || may));
+  gtk_toggle_button_set_active (self->share_button, shared);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->share_button), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->share_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Share Screen"),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, tooltip, -1);
+}
+
+void
+kibitz_call_page_connect_screen (KibitzCallPage *self)
+{
+  g_signal_connect (self->call, "participant-state", G_CALLBACK (participant_changed_cb), self);
+  g_signal_connect (self->call, "participant-left", G_CALLBACK (participant_changed_cb), self);
+  g_signal_connect_swapped (self->call, "notify::screen-shared", G_CALLBACK (screen_shared_cb),
+                            self);
+  if (self->settings == NULL)
+    self->settings = kibitz_settings_new ();
+}
+
+/* The call is over: its screens go, and a share in the portal ends. */
+void
+kibitz_call_page_clear_screen (KibitzCallPage *self)
+{
+  g_cancellable_cancel (self->share_cancellable);
+  g_clear_object (&self->share_cancellable);
+#ifdef HAVE_LIBPORTAL
+  close_screencast (self);
+#endif
+  gtk_picture_set_paintable (self->screen_picture, NULL);
+  gtk_widget_set_visible (self->screen_box, FALSE);
+  g_clear_pointer (&self->screen_shown, g_free);
+  g_hash_table_remove_all (self->screens);
+  kibitz_call_page_layout_grid (self);
+}
+
+void
+kibitz_call_page_finalize_screen (KibitzCallPage *self)
+{
+  kibitz_call_page_clear_screen (self);
+  g_clear_pointer (&self->screens, g_hash_table_unref);
+  g_clear_object (&self->settings);
+#ifdef HAVE_LIBPORTAL
+  g_clear_object (&self->portal);
+#endif
+}
+
+void
+kibitz_call_page_install_screen (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "call.share-screen", NULL, share_screen_action);
+}
