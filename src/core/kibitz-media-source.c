@@ -101,13 +101,7 @@ add_element (KibitzMediaSource  *self,
              const char         *name,
              GError            **error)
 {
-  GstElement *element = kibitz_make_element (factory, name, error);
-
-  if (element == NULL)
-    return NULL;
-  gst_bin_add (GST_BIN (self->pipeline), element);
-  g_ptr_array_add (self->elements, gst_object_ref (element));
-  return element;
+  return kibitz_media_source_add_made (self, kibitz_make_element (factory, name, error));
 }
 
 static GstElement *
@@ -215,14 +209,6 @@ kibitz_media_make_audio_encoder (GError **error)
   return enc;
 }
 
-static GstElement *
-add_encoder (KibitzMediaSource  *self,
-             GstElement         *encoder)
-{
-  gst_bin_add (GST_BIN (self->pipeline), encoder);
-  g_ptr_array_add (self->elements, gst_object_ref (encoder));
-  return encoder;
-}
 
 /* The "camera off" slate: a dark frame with the name, at a low frame rate.
  * Returns the last element of its chain. */
@@ -415,7 +401,7 @@ build_audio (KibitzMediaSource  *self,
     {
       if (!(e = kibitz_media_make_audio_encoder (error)))
         return FALSE;
-      self->audio_encoder = add_encoder (self, e);
+      self->audio_encoder = kibitz_media_source_add_made (self, e);
       g_ptr_array_add (chain, e);
     }
 
