@@ -753,16 +753,17 @@ function updateControls () {
   cam.setAttribute('aria-pressed', String(!state.camOn));
   const share = $('share');
   const sharing = !!state.screenTrack;
-  share.hidden = !navigator.mediaDevices || (!navigator.mediaDevices.getDisplayMedia && params.get('screen') !== 'test');
+  /* A student sees it once the teacher allows it (a greyed button would
+   * only take room from the board on a small screen). */
+  share.hidden = !navigator.mediaDevices ||
+    (!navigator.mediaDevices.getDisplayMedia && params.get('screen') !== 'test') ||
+    (!sharing && !mayShare());
   share.classList.toggle('on', sharing);
-  share.disabled = !sharing && !mayShare();
   share.querySelector('.label').textContent = sharing ? t('stopSharing') : t('shareScreen');
   share.title = share.querySelector('.label').textContent;
   share.setAttribute('aria-label', share.title);
   setIcon(share, sharing ? 'screen-off' : 'screen');
   share.setAttribute('aria-pressed', String(sharing));
-  if (share.disabled)
-    share.title = t('shareNotAllowed');
   /* Say why the control is greyed out, next to it. */
   $('mic-note').hidden = !locked;
   $('mic-note').textContent = locked ? t('unmuteNotAllowed') : '';
