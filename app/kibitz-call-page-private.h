@@ -71,8 +71,7 @@ struct _KibitzCallPage
   char                  *screen_shown; /* whose screen is large, or NULL */
   GSettings             *settings;   /* the portal's restore token */
   GCancellable          *share_cancellable;
-  gpointer               portal;     /* XdpPortal, once a share was asked for */
-  gpointer               screencast; /* XdpSession while the portal shares */
+  struct _KibitzScreenPortal *portal; /* once a share was asked for */
 
   /* The call owns the controls while it runs; these are only the user's
    * last choices, carried into the next call (a retry without a broken

@@ -16,15 +16,11 @@
 
 #include "config.h"
 
-#include <unistd.h>
 #include <glib/gi18n.h>
-#ifdef HAVE_LIBPORTAL
-#include <libportal/portal.h>
-#include <libportal-gtk4/portal-gtk4.h>
-#endif
 
 #include "kibitz-call-page-private.h"
 #include "kibitz-lobby-page.h"
+#include "kibitz-screen-portal.h"
 #include "kibitz-source-setting.h"
 #include "kibitz-video-paintable.h"
 
@@ -137,26 +133,6 @@ share_failed (KibitzCallPage *self,
   kibitz_call_page_toast (self, title);
 }
 
-/* What went wrong with the portal, in words a user can act on (the
- * technical error goes to the log). */
-static void
-portal_failed (KibitzCallPage *self,
-               const GError   *error)
-{
-  g_message ("the screen sharing portal: %s", error->message);
-  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
-      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_NAME_HAS_NO_OWNER) ||
-      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
-      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_INTERFACE))
-    share_failed (self, _("this desktop has no screen sharing portal (xdg-desktop-portal "
-                          "with the one for your desktop)"));
-  else if (error->domain == G_IO_ERROR || error->domain == G_SPAWN_ERROR ||
-           error->domain == G_DBUS_ERROR)
-    share_failed (self, _("the desktop’s screen sharing portal cannot be reached"));
-  else
-    share_failed (self, error->message);
-}
-
 static void
 share_source (KibitzCallPage *self,
               GstElement     *source)
@@ -172,142 +148,56 @@ share_source (KibitzCallPage *self,
     share_failed (self, error->message);
 }
 
-#ifdef HAVE_LIBPORTAL
 static void
-close_screencast (KibitzCallPage *self)
+portal_closed_cb (KibitzCallPage *self)
 {
-  if (self->screencast == NULL)
-    return;
-  g_signal_handlers_disconnect_by_data (self->screencast, self);
-  xdp_session_close (XDP_SESSION (self->screencast));
-  g_clear_object (&self->screencast);
-}
-
-/* The desktop ended the share (its own "stop sharing", a closed window). */
-static void
-screencast_closed_cb (XdpSession     *session,
-                      KibitzCallPage *self)
-{
-  g_clear_object (&self->screencast);
   if (self->call != NULL)
     kibitz_call_stop_screen (self->call);
 }
 
 static void
-screencast_started_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      data)
+portal_started_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      data)
 {
   g_autoptr(KibitzCallPage) self = data;
-  XdpSession *session = XDP_SESSION (source);
   g_autoptr(GError) error = NULL;
-  GVariant *streams;
   g_autofree char *token = NULL;
-  g_autofree char *path = NULL;
-  GstElement *pipewire;
-  guint node = 0;
-  int fd;
+  GstElement *source;
 
-  if (!xdp_session_start_finish (session, result, &error))
+  source = kibitz_screen_portal_start_finish (KIBITZ_SCREEN_PORTAL (object), result, &token,
+                                              &error);
+  if (source == NULL)
     {
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        portal_failed (self, error);
-      close_screencast (self);
+        share_failed (self, error->message);
       kibitz_call_page_sync_controls (self);
       return;
     }
-  /* Kept for the next share: the portal then skips its picker. */
-  token = xdp_session_get_restore_token (session);
+  /* Kept for the next share: the portal then skips its dialog. */
   if (token != NULL && self->settings != NULL)
     g_settings_set_string (self->settings, "screen-restore-token", token);
-
-  streams = xdp_session_get_streams (session);
-  if (streams == NULL || g_variant_n_children (streams) == 0)
-    {
-      share_failed (self, _("the desktop gave no screen"));
-      close_screencast (self);
-      return;
-    }
-  g_variant_get_child (streams, 0, "(u@a{sv})", &node, NULL);
-  fd = xdp_session_open_pipewire_remote (session);
-  pipewire = gst_element_factory_make ("pipewiresrc", "local-screen-source");
-  if (pipewire == NULL || fd < 0)
-    {
-      if (fd >= 0)
-        close (fd);
-      share_failed (self, pipewire == NULL
-                            ? _("GStreamer’s PipeWire plugin is missing (gstreamer1.0-pipewire)")
-                            : _("the desktop did not hand over the screen"));
-      close_screencast (self);
-      return;
-    }
-  path = g_strdup_printf ("%u", node);
-  /* As Kooha does: timestamps from the pipeline clock, and the last frame
-   * again while the screen is still (PipeWire sends only changes). */
-  g_object_set (pipewire, "fd", fd, "path", path, "do-timestamp", TRUE, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (pipewire), "keepalive-time") != NULL)
-    g_object_set (pipewire, "keepalive-time", 1000, NULL);
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (pipewire), "resend-last") != NULL)
-    g_object_set (pipewire, "resend-last", TRUE, NULL);
-  g_signal_connect (session, "closed", G_CALLBACK (screencast_closed_cb), self);
-  share_source (self, pipewire);
-}
-
-static void
-screencast_created_cb (GObject      *source,
-                       GAsyncResult *result,
-                       gpointer      data)
-{
-  g_autoptr(KibitzCallPage) self = data;
-  g_autoptr(GError) error = NULL;
-  XdpParent *parent;
-
-  self->screencast = xdp_portal_create_screencast_session_finish (XDP_PORTAL (source), result,
-                                                                   &error);
-  if (self->screencast == NULL)
-    {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        portal_failed (self, error);
-      kibitz_call_page_sync_controls (self);
-      return;
-    }
-  parent = xdp_parent_new_gtk (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))));
-  xdp_session_start (XDP_SESSION (self->screencast), parent, self->share_cancellable, screencast_started_cb,
-                     g_object_ref (self));
-  xdp_parent_free (parent);
+  share_source (self, source);
 }
 
 static void
 share_through_portal (KibitzCallPage *self)
 {
-  g_autoptr(GError) error = NULL;
   g_autofree char *token = NULL;
 
   if (self->portal == NULL)
     {
-      /* libportal 0.6 has no fallible constructor: make sure first that
-       * there is a session bus to reach the portal on. */
-      g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
-
-      if (bus == NULL)
-        {
-          portal_failed (self, error);
-          return;
-        }
-      self->portal = xdp_portal_new ();
+      self->portal = kibitz_screen_portal_new ();
+      g_signal_connect_swapped (self->portal, "closed", G_CALLBACK (portal_closed_cb), self);
     }
   if (self->settings != NULL)
     token = g_settings_get_string (self->settings, "screen-restore-token");
   g_clear_object (&self->share_cancellable);
   self->share_cancellable = g_cancellable_new ();
-  xdp_portal_create_screencast_session (self->portal, XDP_OUTPUT_MONITOR | XDP_OUTPUT_WINDOW,
-                                        XDP_SCREENCAST_FLAG_NONE, XDP_CURSOR_MODE_EMBEDDED,
-                                        XDP_PERSIST_MODE_PERSISTENT,
-                                        token != NULL && token[0] != '\0' ? token : NULL,
-                                        self->share_cancellable, screencast_created_cb,
-                                        g_object_ref (self));
+  kibitz_screen_portal_start (self->portal, GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))),
+                              token, self->share_cancellable, portal_started_cb,
+                              g_object_ref (self));
 }
-#endif
 
 static void
 share_screen_action (GtkWidget  *widget,
@@ -341,22 +231,17 @@ share_screen_action (GtkWidget  *widget,
         share_source (self, source);
       return;
     }
-#ifdef HAVE_LIBPORTAL
   share_through_portal (self);
-#else
-  share_failed (self, _("this build of Kibitz has no desktop portal support (libportal)"));
-#endif
 }
 
 static void
 screen_shared_cb (KibitzCallPage *self)
 {
-#ifdef HAVE_LIBPORTAL
   /* Stopped here (or by the teacher): the desktop stops showing its
    * "sharing" indicator too. */
-  if (self->call == NULL || !kibitz_call_get_screen_shared (self->call))
-    close_screencast (self);
-#endif
+  if (self->portal != NULL &&
+      (self->call == NULL || !kibitz_call_get_screen_shared (self->call)))
+    kibitz_screen_portal_close (self->portal);
   kibitz_call_page_sync_controls (self);
 }
 
@@ -400,9 +285,8 @@ kibitz_call_page_clear_screen (KibitzCallPage *self)
 {
   g_cancellable_cancel (self->share_cancellable);
   g_clear_object (&self->share_cancellable);
-#ifdef HAVE_LIBPORTAL
-  close_screencast (self);
-#endif
+  if (self->portal != NULL)
+    kibitz_screen_portal_close (self->portal);
   gtk_picture_set_paintable (self->screen_picture, NULL);
   gtk_widget_set_visible (self->screen_box, FALSE);
   g_clear_pointer (&self->screen_shown, g_free);
@@ -416,9 +300,9 @@ kibitz_call_page_finalize_screen (KibitzCallPage *self)
   kibitz_call_page_clear_screen (self);
   g_clear_pointer (&self->screens, g_hash_table_unref);
   g_clear_object (&self->settings);
-#ifdef HAVE_LIBPORTAL
+  if (self->portal != NULL)
+    g_signal_handlers_disconnect_by_data (self->portal, self);
   g_clear_object (&self->portal);
-#endif
 }
 
 void
