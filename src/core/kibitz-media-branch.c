@@ -309,6 +309,32 @@ branch_element (KibitzMediaBranch *branch,
   return i < G_N_ELEMENTS (order) ? order[i] : NULL;
 }
 
+/* webrtcbin 1.22 connects a sink pad to its session only when that pad has
+ * had caps by the time the descriptions are set (caps that come later
+ * leave it blocked for good), and its description names the stream's SSRC
+ * only if those caps do: the receiver finds the transceiver of a bundled
+ * stream by that SSRC. The screen's branch carries nothing until someone
+ * shares, so it is told its caps now, with the SSRC its payloader will
+ * use, as the camera's are by its first frames: before it hangs off the
+ * tee, so that no frame of a share already running comes first. */
+static void
+prime_branch (KibitzMediaBranch *branch)
+{
+  g_autoptr(GstPad) src = gst_element_get_static_pad (branch->capsfilter, "src");
+  g_autofree char *stream_id = g_strdup_printf ("kibitz-screen-%p", (gpointer) branch);
+  g_autoptr(GstCaps) caps = branch_rtp_caps (branch);
+  GstSegment segment;
+  guint ssrc = 0;
+
+  g_object_get (branch->payloader, "ssrc", &ssrc, NULL);
+  gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
+
+  gst_segment_init (&segment, GST_FORMAT_TIME);
+  gst_pad_push_event (src, gst_event_new_stream_start (stream_id));
+  gst_pad_push_event (src, gst_event_new_caps (caps));
+  gst_pad_push_event (src, gst_event_new_segment (&segment));
+}
+
 static gboolean
 link_branch (KibitzMediaSource  *self,
              KibitzMediaBranch  *branch,
@@ -340,6 +366,8 @@ link_branch (KibitzMediaSource  *self,
   /* Downstream first, the tee pad last, so no buffer meets a stopped element. */
   for (guint i = chain->len; i > 0; i--)
     gst_element_sync_state_with_parent (g_ptr_array_index (chain, i - 1));
+  if (branch->kind == KIBITZ_MEDIA_KIND_SCREEN)
+    prime_branch (branch);
 
   if (branch->selector != NULL)
     {
@@ -387,36 +415,6 @@ release_head (KibitzMediaSource *self,
     gst_element_release_request_pad (tee, branch->tee_pad);
 }
 
-/* webrtcbin 1.22 connects a sink pad to its session only when that pad has
- * had caps by the time the descriptions are set (caps that come later
- * leave it blocked for good), and its description names the stream's SSRC
- * only if those caps do: the receiver finds the transceiver of a bundled
- * stream by that SSRC. The screen's branch carries nothing until someone
- * shares, so it is told its caps now, with the SSRC its payloader will
- * use, as the camera's are by its first frames. */
-static void
-prime_branch (KibitzMediaBranch *branch)
-{
-  g_autoptr(GstPad) src = gst_element_get_static_pad (branch->capsfilter, "src");
-  g_autofree char *stream_id = g_strdup_printf ("kibitz-screen-%p", (gpointer) branch);
-  g_autoptr(GstCaps) caps = branch_rtp_caps (branch);
-  GstSegment segment;
-  guint ssrc = 0;
-
-  g_object_get (branch->payloader, "ssrc", &ssrc, NULL);
-  gst_caps_set_simple (caps, "ssrc", G_TYPE_UINT, ssrc, NULL);
-
-  if (gst_pad_get_current_caps (src) != NULL)
-    {
-      gst_caps_unref (gst_pad_get_current_caps (src));
-      return;   /* a share is flowing already */
-    }
-  gst_segment_init (&segment, GST_FORMAT_TIME);
-  gst_pad_push_event (src, gst_event_new_stream_start (stream_id));
-  gst_pad_push_event (src, gst_event_new_caps (caps));
-  gst_pad_push_event (src, gst_event_new_segment (&segment));
-}
-
 KibitzMediaBranch *
 kibitz_media_source_add_branch (KibitzMediaSource  *self,
                                 KibitzMediaKind     kind,
@@ -445,8 +443,6 @@ kibitz_media_source_add_branch (KibitzMediaSource  *self,
     }
 
   self->branches = g_list_prepend (self->branches, branch);
-  if (kind == KIBITZ_MEDIA_KIND_SCREEN)
-    prime_branch (branch);
   if (kind != KIBITZ_MEDIA_KIND_AUDIO)
     kibitz_media_source_apply_plan (self);
   GST_DEBUG ("added a %s branch with payload type %u, TWCC extension %u",

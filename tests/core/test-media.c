@@ -1303,6 +1303,22 @@ screen_share_toggles (KibitzEncoderMode sharer_mode)
 
   /* One offer and one answer per pair, from the start: never again. */
   g_assert_cmpuint (descriptions, ==, 6);
+
+  /* A newcomer while a share runs gets it too (its link is made with the
+   * screen flowing). */
+  share_test_screen (a);
+  assert_screen_rises (viewers, 1, a, "share 4");
+  {
+    Participant *d = participant_new ("dave");
+    Participant *newcomer[] = { d };
+
+    connect_pair (d, a);
+    assert_screen_rises (newcomer, 1, a, "share 4, newcomer");
+    assert_keeps_rising (peer_of (d, a), "dave <- alice's camera");
+    kibitz_media_source_stop_screen (a->media);
+    remove_peer (a, d);
+    participant_free (d);
+  }
   /* Only alice shared. */
   g_assert_cmpuint (kibitz_peer_get_screen_frames (peer_of (a, b)), ==, 0);
   g_assert_cmpuint (kibitz_peer_get_screen_frames (peer_of (c, b)), ==, 0);
