@@ -101,26 +101,10 @@ participant_changed_cb (KibitzCall        *call,
 
 /* --- Sharing ----------------------------------------------------------------------- */
 
-/* Teachers and members share when they like; a pupil when the teacher put
- * it among the sharers (room_state.sharers). */
 gboolean
 kibitz_call_page_may_share (KibitzCallPage *self)
 {
-  JsonObject *state;
-  JsonNode *node;
-  JsonArray *sharers;
-  const char *id;
-
-  if (self->call == NULL || g_strcmp0 (kibitz_call_get_role (self->call), "student") != 0)
-    return TRUE;
-  state = kibitz_call_get_room_state (self->call);
-  node = state != NULL ? json_object_get_member (state, "sharers") : NULL;
-  sharers = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-  id = kibitz_call_get_id (self->call);
-  for (guint i = 0; sharers != NULL && i < json_array_get_length (sharers); i++)
-    if (g_strcmp0 (json_array_get_string_element (sharers, i), id) == 0)
-      return TRUE;
-  return FALSE;
+  return self->call == NULL || kibitz_call_may_share_screen (self->call);
 }
 
 static void

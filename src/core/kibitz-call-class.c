@@ -94,10 +94,12 @@ kibitz_call_class_may_not_unmute (KibitzCall *self)
 /* Teachers and members share when they like; a student when a teacher put
  * it in `room_state.sharers` (docs/protocol.md). */
 gboolean
-kibitz_call_class_may_share (KibitzCall *self)
+kibitz_call_may_share_screen (KibitzCall *self)
 {
   JsonNode *list;
   JsonArray *sharers;
+
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
 
   if (g_strcmp0 (self->role, "student") != 0)
     return TRUE;
@@ -152,7 +154,7 @@ kibitz_call_class_cb (KibitzSignaling *signaling,
     case KIBITZ_MESSAGE_ROOM_STATE:
       take_room_state (self, message);
       /* The leave to share taken back: stop before the server says so. */
-      if (kibitz_call_get_screen_shared (self) && !kibitz_call_class_may_share (self))
+      if (kibitz_call_get_screen_shared (self) && !kibitz_call_may_share_screen (self))
         kibitz_call_stop_screen (self);
       break;
     case KIBITZ_MESSAGE_MUTED:

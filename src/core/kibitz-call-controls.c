@@ -194,7 +194,7 @@ kibitz_call_share_screen (KibitzCall  *self,
                    "The call has not started its media yet: share the screen once it has");
       return FALSE;
     }
-  if (!kibitz_call_class_may_share (self))
+  if (!kibitz_call_may_share_screen (self))
     {
       gst_object_unref (gst_object_ref_sink (source));
       g_set_error (error, KIBITZ_CORE_ERROR, KIBITZ_CORE_ERROR_FORBIDDEN,

@@ -182,7 +182,6 @@ gboolean kibitz_call_take_view   (KibitzCall  *self,
 void kibitz_call_apply_state (Participant *p,
                               JsonObject  *state);
 gboolean kibitz_call_class_may_not_unmute (KibitzCall *self);
-gboolean kibitz_call_class_may_share (KibitzCall *self);
 void kibitz_call_class_joined (KibitzCall *self,
                                const char *id);
 void kibitz_call_apply_role (Participant *p,

@@ -147,6 +147,9 @@ gboolean           kibitz_call_share_screen     (KibitzCall              *self,
                                                  GError                 **error);
 void               kibitz_call_stop_screen      (KibitzCall              *self);
 gboolean           kibitz_call_get_screen_shared (KibitzCall             *self);
+/* Teachers and members may; a student once a teacher lists it in
+ * room_state.sharers (docs/protocol.md). */
+gboolean           kibitz_call_may_share_screen (KibitzCall              *self);
 void               kibitz_call_send_chat        (KibitzCall              *self,
                                                  const char              *text);
 
