@@ -1077,10 +1077,9 @@ function testScreenStream () {
     ctx.fillText(new Date().toISOString().slice(11, 19), 80, 420);
   };
   draw();
-  const timer = setInterval(draw, 100);
-  const stream = canvas.captureStream(10);
-  stream.getVideoTracks()[0].addEventListener('ended', () => clearInterval(timer));
-  return stream;
+  /* track.stop() fires no 'ended' on our side: stopSharing() clears it. */
+  state.screenTimer = setInterval(draw, 100);
+  return canvas.captureStream(10);
 }
 
 async function startSharing () {
@@ -1124,6 +1123,8 @@ function stopSharing () {
     return;
   state.screenTrack = null;
   track.stop();
+  clearInterval(state.screenTimer);
+  state.screenTimer = 0;
   for (const peer of state.peers.values())
     if (peer.screen)
       peer.screen.sender.replaceTrack(null).catch(() => {});
