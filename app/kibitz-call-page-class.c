@@ -194,48 +194,74 @@ sync_waiting (KibitzCallPage *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "call.admit-all", is_teacher (self) && n > 0);
 }
 
+/* An array member of @object, or NULL. */
+static JsonArray *
+array_member (JsonObject *object,
+              const char *member)
+{
+  JsonNode *node = object != NULL ? json_object_get_member (object, member) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static gboolean
+list_has (JsonArray  *list,
+          const char *id)
+{
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    if (g_strcmp0 (json_array_get_string_element (list, i), id) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* @list with @id added, or taken out if it was there (the strings are
+ * borrowed; NULL-terminated): the whole list goes to the server, which
+ * replaces its own with it. */
+static GPtrArray *
+list_toggled (JsonArray  *list,
+              const char *id)
+{
+  GPtrArray *ids = g_ptr_array_new ();
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      const char *other = json_array_get_string_element (list, i);
+
+      if (other != NULL && !g_str_equal (other, id))
+        g_ptr_array_add (ids, (gpointer) other);
+    }
+  if (!list_has (list, id))
+    g_ptr_array_add (ids, (gpointer) id);
+  g_ptr_array_add (ids, NULL);
+  return ids;
+}
+
 /* The board's movers (protocol.md §5): pupils the teacher lets move. */
 static JsonArray *
 board_movers (KibitzCallPage *self)
 {
-  JsonObject *board = self->call != NULL ? kibitz_call_get_board (self->call) : NULL;
-  JsonNode *node = board != NULL ? json_object_get_member (board, "movers") : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  return array_member (self->call != NULL ? kibitz_call_get_board (self->call) : NULL, "movers");
 }
 
 static gboolean
 is_board_mover (KibitzCallPage *self,
                 const char     *id)
 {
-  JsonArray *movers = board_movers (self);
-
-  for (guint i = 0; movers != NULL && i < json_array_get_length (movers); i++)
-    if (g_strcmp0 (json_array_get_string_element (movers, i), id) == 0)
-      return TRUE;
-  return FALSE;
+  return list_has (board_movers (self), id);
 }
 
 /* The pupils the teacher lets share a screen (room_state.sharers). */
 static JsonArray *
 sharers (KibitzCallPage *self)
 {
-  JsonObject *state = room_state (self);
-  JsonNode *node = state != NULL ? json_object_get_member (state, "sharers") : NULL;
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  return array_member (room_state (self), "sharers");
 }
 
 static gboolean
 is_sharer (KibitzCallPage *self,
            const char     *id)
 {
-  JsonArray *list = sharers (self);
-
-  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
-    if (g_strcmp0 (json_array_get_string_element (list, i), id) == 0)
-      return TRUE;
-  return FALSE;
+  return list_has (sharers (self), id);
 }
 
 static GMenuModel *
@@ -694,22 +720,13 @@ screen_sharer_action (GtkWidget  *widget,
                       GVariant   *parameter)
 {
   KibitzCallPage *self = KIBITZ_CALL_PAGE (widget);
-  const char *id = g_variant_get_string (parameter, NULL);
-  JsonArray *list = sharers (self);
-  gboolean was = is_sharer (self, id);
+  g_autoptr(GPtrArray) ids = list_toggled (sharers (self), g_variant_get_string (parameter, NULL));
   g_autoptr(JsonObject) members = json_object_new ();
-  JsonArray *ids = json_array_new ();
+  JsonArray *list = json_array_new ();
 
-  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
-    {
-      const char *sharer = json_array_get_string_element (list, i);
-
-      if (sharer != NULL && !g_str_equal (sharer, id))
-        json_array_add_string_element (ids, sharer);
-    }
-  if (!was)
-    json_array_add_string_element (ids, id);
-  json_object_set_array_member (members, "sharers", ids);
+  for (guint i = 0; i + 1 < ids->len; i++)
+    json_array_add_string_element (list, g_ptr_array_index (ids, i));
+  json_object_set_array_member (members, "sharers", list);
   send (self, KIBITZ_MESSAGE_ROOM, members);
 }
 
@@ -721,23 +738,11 @@ board_mover_action (GtkWidget  *widget,
                     GVariant   *parameter)
 {
   KibitzCallPage *self = KIBITZ_CALL_PAGE (widget);
-  const char *id = g_variant_get_string (parameter, NULL);
-  JsonArray *movers = board_movers (self);
-  gboolean was = is_board_mover (self, id);
-  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr(GPtrArray) ids = NULL;
 
   if (self->call == NULL)
     return;
-  for (guint i = 0; movers != NULL && i < json_array_get_length (movers); i++)
-    {
-      const char *mover = json_array_get_string_element (movers, i);
-
-      if (mover != NULL && !g_str_equal (mover, id))
-        g_ptr_array_add (ids, (gpointer) mover);
-    }
-  if (!was)
-    g_ptr_array_add (ids, (gpointer) id);
-  g_ptr_array_add (ids, NULL);
+  ids = list_toggled (board_movers (self), g_variant_get_string (parameter, NULL));
   kibitz_call_board_set_movers (self->call, (const char * const *) ids->pdata);
 }
 
