@@ -857,6 +857,26 @@ app_shows_e4 (Board *b)
  * drags draw arrows and marks in lichess's colours for everyone; the
  * position goes to the clipboard as FEN, and a FEN pasted sets up a new
  * game for the class; a mate played is said over the board. */
+/* The app's style sheet, which AdwApplication loads (there is none here):
+ * snapshots show the page as people see it. For one test: remove it after. */
+static GtkCssProvider *
+add_app_style (void)
+{
+  GtkCssProvider *css = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (css, "/io/github/kibitz/Kibitz/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  return css;
+}
+
+static void
+remove_app_style (GtkCssProvider *css)
+{
+  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+  g_object_unref (css);
+}
+
 static void
 test_board (void)
 {
@@ -867,13 +887,7 @@ test_board (void)
   KibitzCallPage *page = kibitz_window_get_call_page (window);
   Board b = { page, NULL, ada };
   GOutputStream *to_ada = g_subprocess_get_stdin_pipe (ada->process);
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-  /* The app's style sheet, which AdwApplication loads (there is none here):
-   * the snapshot shows the board as people see it. */
-  gtk_css_provider_load_from_resource (css, "/io/github/kibitz/Kibitz/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  GtkCssProvider *css = add_app_style ();
 
   b.view = KIBITZ_BOARD_VIEW (gtk_widget_get_template_child (GTK_WIDGET (page), KIBITZ_TYPE_CALL_PAGE,
                                                              "board_view"));
@@ -973,7 +987,7 @@ test_board (void)
   maybe_snapshot (GTK_WIDGET (window));
 
   close_window (window);
-  gtk_style_context_remove_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css));
+  remove_app_style (css);
   test_peer_stop (ada);
 }
 
@@ -1877,13 +1891,10 @@ test_screen_share (void)
   KibitzWindow *window = kibitz_window_new (NULL);
   KibitzCallPage *page = kibitz_window_get_call_page (window);
   ShareSeen mia_on = { ada, "Mia", TRUE }, mia_off = { ada, "Mia", FALSE };
-  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+  GtkCssProvider *css = add_app_style ();
   const char *caption;
   JsonObject *seen;
 
-  gtk_css_provider_load_from_resource (css, "/io/github/kibitz/Kibitz/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
   g_setenv ("KIBITZ_SCREEN_SOURCE", "test", TRUE);
   gtk_window_present (GTK_WINDOW (window));
   kibitz_window_join (window, url, ROOM, "Mia");
@@ -1927,6 +1938,7 @@ test_screen_share (void)
   g_assert_cmpint (json_object_get_int_member (seen, "rebuilds"), ==, 0);
 
   close_window (window);
+  remove_app_style (css);
   test_peer_stop (ada);
 }
 
