@@ -53,6 +53,9 @@ kibitz_peer_congestion_stop (KibitzPeer *self)
     return;
   g_signal_handler_disconnect (self->twcc_session, self->twcc_handler);
   g_clear_object (&self->twcc_session);
+  if (self->twcc_pad != NULL)
+    gst_pad_remove_probe (self->twcc_pad, self->twcc_probe);
+  g_clear_object (&self->twcc_pad);
 }
 
 void
@@ -89,6 +92,71 @@ read_feedback (const GstStructure *s,
   return TRUE;
 }
 
+/* rtpsession 1.22 hands each report's packets upstream from its
+ * send_rtp_sink as a custom event (for a bandwidth estimator in front of
+ * it, as rtpgccbwe is), just before it notifies twcc-stats. */
+static GArray *
+read_packets (const GstStructure *s)
+{
+  const GValue *list = gst_structure_get_value (s, "packets");
+  GArray *packets;
+  guint n;
+
+  /* A GValueArray: deprecated in GLib, but what rtpsession makes. */
+  G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (list == NULL || !G_VALUE_HOLDS (list, g_value_array_get_type ()))
+    return NULL;
+  n = ((GValueArray *) g_value_get_boxed (list))->n_values;
+  packets = g_array_sized_new (FALSE, FALSE, sizeof (KibitzTwccPacket), n);
+  for (guint i = 0; i < n; i++)
+    {
+      const GValue *v = g_value_array_get_nth (g_value_get_boxed (list), i);
+      const GstStructure *p = G_VALUE_HOLDS (v, GST_TYPE_STRUCTURE) ? gst_value_get_structure (v)
+                                                                     : NULL;
+      GstClockTime sent = GST_CLOCK_TIME_NONE, arrived = GST_CLOCK_TIME_NONE;
+      gboolean lost = TRUE;
+      KibitzTwccPacket packet;
+
+      if (p == NULL ||
+          !gst_structure_get (p, "local-ts", G_TYPE_UINT64, &sent, "lost", G_TYPE_BOOLEAN, &lost,
+                              NULL))
+        continue;
+      gst_structure_get_uint64 (p, "remote-ts", &arrived);
+      packet.send_us = GST_CLOCK_TIME_IS_VALID (sent) ? (gint64) (sent / GST_USECOND) : -1;
+      packet.arrival_us = !lost && GST_CLOCK_TIME_IS_VALID (arrived)
+                            ? (gint64) (arrived / GST_USECOND) : -1;
+      g_array_append_val (packets, packet);
+    }
+  G_GNUC_END_IGNORE_DEPRECATIONS
+  return packets;
+}
+
+/* The RTCP thread of the link's rtpsession. */
+static GstPadProbeReturn
+twcc_packets_cb (GstPad          *pad,
+                 GstPadProbeInfo *info,
+                 KibitzPeer      *self)
+{
+  GstEvent *event = GST_PAD_PROBE_INFO_EVENT (info);
+  const GstStructure *s = gst_event_get_structure (event);
+  g_autoptr(GArray) packets = NULL;
+
+  if (GST_EVENT_TYPE (event) != GST_EVENT_CUSTOM_UPSTREAM || s == NULL ||
+      !gst_structure_has_name (s, "RTPTWCCPackets"))
+    return GST_PAD_PROBE_OK;
+  packets = read_packets (s);
+  GST_TRACE ("peer %s: %" GST_PTR_FORMAT, self->id, s);
+  if (packets != NULL)
+    {
+      g_mutex_lock (&self->rate_lock);
+      kibitz_link_estimator_packets (&self->estimator, (KibitzTwccPacket *) packets->data,
+                                     packets->len);
+      g_mutex_unlock (&self->rate_lock);
+    }
+  /* Nothing upstream of webrtcbin's session wants it. */
+  return GST_PAD_PROBE_DROP;
+}
+
 /* The RTCP thread of the link's rtpsession. */
 static void
 twcc_stats_cb (GObject    *session,
@@ -106,9 +174,11 @@ twcc_stats_cb (GObject    *session,
   kibitz_link_estimator_feedback (&self->estimator, &feedback);
   self->twcc_reports++;
   g_mutex_unlock (&self->rate_lock);
-  GST_LOG ("peer %s: TWCC %u/%u kbps sent/received, loss %.1f %%, trend %.2f ms -> %u kbps",
+  GST_LOG ("peer %s: TWCC %u/%u kbps sent/received, loss %.1f %%, trend %.2f (threshold %.2f, "
+           "%s) -> %u kbps",
            self->id, feedback.sent_kbps, feedback.received_kbps, feedback.loss * 100,
-           feedback.delay_trend_ms, self->estimator.estimate_kbps);
+           self->estimator.trend.trend, self->estimator.trend.threshold,
+           kibitz_link_state_to_string (self->estimator.state), self->estimator.estimate_kbps);
 }
 
 /* Once connected: max-bundle puts every stream in rtpbin's session 0. */
@@ -131,6 +201,10 @@ kibitz_peer_congestion_watch (KibitzPeer *self)
   if (session == NULL)
     return;
   self->twcc_session = G_OBJECT (session);
+  self->twcc_pad = gst_element_get_static_pad (session, "send_rtp_sink");
+  if (self->twcc_pad != NULL)
+    self->twcc_probe = gst_pad_add_probe (self->twcc_pad, GST_PAD_PROBE_TYPE_EVENT_UPSTREAM,
+                                          (GstPadProbeCallback) twcc_packets_cb, self, NULL);
   self->twcc_handler = g_signal_connect (session, "notify::twcc-stats",
                                          G_CALLBACK (twcc_stats_cb), self);
 }

@@ -66,6 +66,8 @@ struct _KibitzPeer
   guint               twcc_reports;
   GObject            *twcc_session;    /* rtpbin's session 0, while connected */
   gulong              twcc_handler;
+  GstPad             *twcc_pad;        /* its send_rtp_sink: the reports' packets */
+  gulong              twcc_probe;
 };
 
 enum {

@@ -9,6 +9,8 @@
 
 #include "kibitz-rate-control.h"
 
+#include <math.h>
+
 #define USEC                  G_USEC_PER_SEC
 /* More than this lost in a window: the path is overloaded (GCC's 10 %). */
 #define LOSS_CUT              0.10
@@ -86,6 +88,210 @@ kibitz_layer_share (guint layer)
   return layer_shares[MIN (layer, KIBITZ_N_LAYERS - 1)];
 }
 
+/* --- The delay trend ------------------------------------------------------------ */
+
+/* Packets sent within this of the group's first are one group (one frame's
+ * packets, or audio and video sent together). */
+#define GROUP_SPAN_US         (5 * G_TIME_SPAN_MILLISECOND)
+/* Packets that arrive this close together, sooner than they were sent
+ * apart, were held up together (a busy receiver, a radio's burst): one
+ * group, however far apart they were sent, while the burst is short. */
+#define BURST_SPAN_US         (5 * G_TIME_SPAN_MILLISECOND)
+#define BURST_MAX_US          (100 * G_TIME_SPAN_MILLISECOND)
+/* A clock that jumps (a receiver that restarted its count) starts over. */
+#define CLOCK_JUMP_US         (3 * USEC)
+#define TREND_SMOOTHING       0.9
+#define TREND_GAIN            4.0
+#define TREND_MAX_DELTAS      60
+/* The adaptive threshold, in GCC's units and with its constants: it rises
+ * slowly towards a trend above it and falls faster towards one below it;
+ * a trend far above it is an outlier that does not move it. */
+#define THRESHOLD_START       12.5
+#define THRESHOLD_MIN         6.0
+#define THRESHOLD_MAX         600.0
+#define THRESHOLD_UP          0.0087
+#define THRESHOLD_DOWN        0.039
+#define THRESHOLD_OUTLIER     15.0
+#define THRESHOLD_MAX_STEP_MS 100.0
+/* Over the threshold for this long, and on two groups: overuse. */
+#define OVERUSE_TIME_MS       10.0
+
+void
+kibitz_delay_trend_init (KibitzDelayTrend *self)
+{
+  *self = (KibitzDelayTrend) {
+    .threshold = THRESHOLD_START,
+    .overuse_ms = -1,
+    .signal = KIBITZ_DELAY_NORMAL,
+  };
+}
+
+static double
+window_slope (const KibitzDelayTrend *self)
+{
+  double mean_t = 0, mean_d = 0, num = 0, den = 0;
+
+  for (guint i = 0; i < self->window_len; i++)
+    mean_t += self->window_t[i], mean_d += self->window_d[i];
+  mean_t /= self->window_len;
+  mean_d /= self->window_len;
+  for (guint i = 0; i < self->window_len; i++)
+    {
+      num += (self->window_t[i] - mean_t) * (self->window_d[i] - mean_d);
+      den += (self->window_t[i] - mean_t) * (self->window_t[i] - mean_t);
+    }
+  return den > 0 ? num / den : self->slope;
+}
+
+static void
+update_threshold (KibitzDelayTrend *self,
+                  double            trend,
+                  gint64            now_ms)
+{
+  double size = fabs (trend);
+
+  if (self->threshold_at == 0)
+    self->threshold_at = now_ms;
+  if (size > self->threshold + THRESHOLD_OUTLIER)
+    {
+      self->threshold_at = now_ms;
+      return;
+    }
+  self->threshold += (size < self->threshold ? THRESHOLD_DOWN : THRESHOLD_UP) *
+                     (size - self->threshold) *
+                     MIN ((double) (now_ms - self->threshold_at), THRESHOLD_MAX_STEP_MS);
+  self->threshold = CLAMP (self->threshold, THRESHOLD_MIN, THRESHOLD_MAX);
+  self->threshold_at = now_ms;
+}
+
+static void
+detect (KibitzDelayTrend *self,
+        double            send_delta_ms,
+        gint64            now_ms)
+{
+  if (self->deltas < 2)
+    {
+      self->signal = KIBITZ_DELAY_NORMAL;
+      return;
+    }
+  self->trend = MIN (self->deltas, TREND_MAX_DELTAS) * self->slope * TREND_GAIN;
+  if (self->trend > self->threshold)
+    {
+      self->overuse_ms = self->overuse_ms < 0 ? send_delta_ms / 2 : self->overuse_ms + send_delta_ms;
+      self->overuse_count++;
+      if (self->overuse_ms > OVERUSE_TIME_MS && self->overuse_count > 1 &&
+          self->slope >= self->prev_slope)
+        {
+          self->overuse_ms = 0;
+          self->overuse_count = 0;
+          self->signal = KIBITZ_DELAY_OVERUSE;
+        }
+    }
+  else
+    {
+      self->overuse_ms = -1;
+      self->overuse_count = 0;
+      self->signal = self->trend < -self->threshold ? KIBITZ_DELAY_UNDERUSE : KIBITZ_DELAY_NORMAL;
+    }
+  self->prev_slope = self->slope;
+  update_threshold (self, self->trend, now_ms);
+}
+
+/* One group against the one before it. */
+static void
+add_delta (KibitzDelayTrend *self,
+           gint64            send_delta_us,
+           gint64            arrival_delta_us,
+           gint64            arrival_us)
+{
+  double delta_ms = (arrival_delta_us - send_delta_us) / 1000.0;
+  guint i;
+
+  self->deltas = MIN (self->deltas + 1, 1000);
+  self->accumulated_ms += delta_ms;
+  self->smoothed_ms = TREND_SMOOTHING * self->smoothed_ms +
+                      (1 - TREND_SMOOTHING) * self->accumulated_ms;
+  i = self->window_next;
+  self->window_t[i] = (arrival_us - self->first_arrival_us) / 1000.0;
+  self->window_d[i] = self->smoothed_ms;
+  self->window_next = (i + 1) % KIBITZ_TREND_WINDOW;
+  self->window_len = MIN (self->window_len + 1, KIBITZ_TREND_WINDOW);
+  if (self->window_len == KIBITZ_TREND_WINDOW)
+    self->slope = window_slope (self);
+  detect (self, send_delta_us / 1000.0, arrival_us / 1000);
+}
+
+static void
+restart (KibitzDelayTrend *self)
+{
+  double threshold = self->threshold;
+
+  kibitz_delay_trend_init (self);
+  self->threshold = threshold;
+}
+
+/* The group being gathered is whole: compare it with the one before. */
+static void
+close_group (KibitzDelayTrend *self)
+{
+  if (self->prev_send_us != 0)
+    {
+      gint64 send_delta = self->send_us - self->prev_send_us;
+      gint64 arrival_delta = self->arrival_us - self->prev_arrival_us;
+
+      if (arrival_delta - send_delta > CLOCK_JUMP_US || arrival_delta < 0)
+        {
+          restart (self);
+          return;
+        }
+      add_delta (self, send_delta, arrival_delta, self->arrival_us);
+    }
+  else
+    self->first_arrival_us = self->arrival_us;
+  self->prev_send_us = self->send_us;
+  self->prev_arrival_us = self->arrival_us;
+}
+
+static gboolean
+in_burst (const KibitzDelayTrend *self,
+          const KibitzTwccPacket *p)
+{
+  gint64 arrival_delta = p->arrival_us - self->arrival_us;
+
+  return arrival_delta - (p->send_us - self->send_us) < 0 && arrival_delta <= BURST_SPAN_US &&
+         p->arrival_us - self->group_arrival_us < BURST_MAX_US;
+}
+
+void
+kibitz_delay_trend_packets (KibitzDelayTrend       *self,
+                            const KibitzTwccPacket *packets,
+                            guint                   n_packets)
+{
+  for (guint i = 0; i < n_packets; i++)
+    {
+      const KibitzTwccPacket *p = &packets[i];
+
+      /* Lost, or sent before the group being gathered (reordered). */
+      if (p->arrival_us < 0 || p->send_us <= 0 ||
+          (self->first_send_us != 0 && p->send_us < self->first_send_us))
+        continue;
+      if (self->first_send_us != 0 && p->send_us - self->first_send_us > GROUP_SPAN_US &&
+          !in_burst (self, p))
+        {
+          close_group (self);
+          self->first_send_us = 0;
+        }
+      if (self->first_send_us == 0)
+        {
+          self->first_send_us = self->send_us = p->send_us;
+          self->group_arrival_us = self->arrival_us = p->arrival_us;
+          continue;
+        }
+      self->send_us = MAX (self->send_us, p->send_us);
+      self->arrival_us = MAX (self->arrival_us, p->arrival_us);
+    }
+}
+
 /* --- One link ---------------------------------------------------------------- */
 
 void
@@ -103,6 +309,16 @@ kibitz_link_estimator_init (KibitzLinkEstimator *self,
     .changed_at = now_us,
     .created_at = now_us,
   };
+  kibitz_delay_trend_init (&self->trend);
+}
+
+void
+kibitz_link_estimator_packets (KibitzLinkEstimator    *self,
+                               const KibitzTwccPacket *packets,
+                               guint                   n_packets)
+{
+  kibitz_delay_trend_packets (&self->trend, packets, n_packets);
+  self->trend_reports++;
 }
 
 static void
@@ -174,6 +390,19 @@ kibitz_link_estimator_feedback (KibitzLinkEstimator      *self,
                                 const KibitzLinkFeedback *f)
 {
   double growth_ms = queue_growth (self, f);
+  gboolean overuse, draining;
+
+  if (self->trend_reports > 0)
+    {
+      /* The trend over the last groups, against its adaptive threshold. */
+      overuse = self->trend.signal == KIBITZ_DELAY_OVERUSE;
+      draining = self->trend.signal == KIBITZ_DELAY_UNDERUSE;
+    }
+  else
+    {
+      overuse = growth_ms > OVERUSE_GROWTH_MS || self->queue_ms > OVERUSE_QUEUE_MS;
+      draining = growth_ms < -OVERUSE_GROWTH_MS;
+    }
 
   self->feedback_at = f->time_us;
   self->received_kbps = f->received_kbps;
@@ -184,13 +413,13 @@ kibitz_link_estimator_feedback (KibitzLinkEstimator      *self,
 
   if (f->loss > LOSS_CUT)
     congested (self, KIBITZ_LINK_LOSSY, f->received_kbps * (1.0 - 0.5 * f->loss), f->time_us);
-  else if ((growth_ms > OVERUSE_GROWTH_MS || self->queue_ms > OVERUSE_QUEUE_MS) &&
-           f->received_kbps > 0)
+  else if (overuse && f->received_kbps > 0)
     congested (self, KIBITZ_LINK_OVERUSE, OVERUSE_FACTOR * f->received_kbps, f->time_us);
   else
     {
       self->state = KIBITZ_LINK_NORMAL;
-      if (f->loss <= LOSS_HOLD && growth_ms >= -OVERUSE_GROWTH_MS)
+      /* While queues drain, hold: growing now would refill them. */
+      if (f->loss <= LOSS_HOLD && !draining)
         grow (self, f);
       else
         self->changed_at = f->time_us;

@@ -43,6 +43,62 @@ typedef struct {
   double delay_trend_ms;   /* mean delta of delta per packet: > 0 queues grow */
 } KibitzLinkFeedback;
 
+/* One packet of a transport-wide congestion control report: when the sender
+ * sent it and when the receiver got it, each on its own clock. */
+typedef struct {
+  gint64 send_us;
+  gint64 arrival_us;       /* -1: lost */
+} KibitzTwccPacket;
+
+/* What the queues on the path are doing, by the delay trend. */
+typedef enum {
+  KIBITZ_DELAY_NORMAL,
+  KIBITZ_DELAY_OVERUSE,    /* queues have been growing steadily */
+  KIBITZ_DELAY_UNDERUSE,   /* queues are draining */
+} KibitzDelaySignal;
+
+#define KIBITZ_TREND_WINDOW 20
+
+/* Google congestion control's trendline filter with its adaptive threshold
+ * (draft-ietf-rmcat-gcc, and libwebrtc's TrendlineEstimator it describes):
+ * packets sent within 5 ms of each other are one group; each group's
+ * arrival spread minus its send spread is how much the queues grew; the
+ * slope of their smoothed sum over the last 20 groups is the trend. The
+ * threshold the trend must pass follows the trend itself, slowly up and
+ * faster down, so that the jitter of a busy machine (which delays packets
+ * now and then, and in bursts) raises the bar, while a full line (which
+ * delays every packet a little more than the one before) keeps passing it. */
+typedef struct {
+  gint64            first_send_us;   /* the group being gathered; 0: none */
+  gint64            send_us;         /* its latest */
+  gint64            group_arrival_us;/* its first arrival */
+  gint64            arrival_us;      /* its latest */
+  gint64            prev_send_us;    /* the last whole group; 0: none */
+  gint64            prev_arrival_us;
+  gint64            first_arrival_us;
+  double            accumulated_ms;
+  double            smoothed_ms;
+  double            window_t[KIBITZ_TREND_WINDOW];
+  double            window_d[KIBITZ_TREND_WINDOW];
+  guint             window_len;
+  guint             window_next;
+  guint             deltas;
+  double            slope;
+  double            prev_slope;
+  double            trend;           /* the slope, scaled as GCC's modified trend */
+  double            threshold;
+  gint64            threshold_at;    /* ms of arrival; 0: not yet */
+  double            overuse_ms;      /* < 0: not over the threshold */
+  guint             overuse_count;
+  KibitzDelaySignal signal;
+} KibitzDelayTrend;
+
+void            kibitz_delay_trend_init        (KibitzDelayTrend          *self);
+/* The packets of one report, in sequence order. */
+void            kibitz_delay_trend_packets     (KibitzDelayTrend          *self,
+                                                const KibitzTwccPacket    *packets,
+                                                guint                      n_packets);
+
 typedef struct {
   guint           min_kbps;
   guint           max_kbps;
@@ -50,7 +106,10 @@ typedef struct {
   KibitzLinkState state;
   guint           received_kbps;     /* of the latest report */
   guint           received_avg_kbps; /* over the last second or so */
-  double          queue_ms;          /* how far the path's queues have built up */
+  double          queue_ms;          /* how far the path's queues have built up
+                                      * (without per-packet reports) */
+  KibitzDelayTrend trend;            /* from per-packet reports */
+  guint            trend_reports;    /* reports that had packets */
   guint           congested_kbps;    /* what arrived when it last congested; 0: never */
   gint64          congested_at;      /* monotonic; 0: never */
   gint64          feedback_at;       /* the latest report; 0: none yet */
@@ -65,6 +124,12 @@ void            kibitz_link_estimator_init     (KibitzLinkEstimator      *self,
                                                 gint64                    now_us);
 void            kibitz_link_estimator_feedback (KibitzLinkEstimator      *self,
                                                 const KibitzLinkFeedback *feedback);
+/* The packets of the report that the next kibitz_link_estimator_feedback()
+ * sums up. Once reports come with their packets, the delay trend of those
+ * decides whether queues grow; without, the summary's mean delta of delta. */
+void            kibitz_link_estimator_packets  (KibitzLinkEstimator      *self,
+                                                const KibitzTwccPacket   *packets,
+                                                guint                     n_packets);
 /* Called now and then (about every 250 ms): a link silent for 2 s counts as
  * stalled and its estimate halves every second down to the minimum. */
 void            kibitz_link_estimator_tick     (KibitzLinkEstimator      *self,

@@ -189,6 +189,177 @@ test_settles_on_a_capped_path (void)
       }
 }
 
+/* --- Packet by packet, as rtpsession reports them ----------------------------- */
+
+/* A path simulated packet by packet: the sender sends a frame every 33 ms at
+ * the estimate, in packets of up to 1,200 bytes; a bottleneck of capacity_kbps
+ * with a 200 ms queue (a home router's) in front of 20 ms of propagation;
+ * optionally a receiver whose machine stalls for stall_ms every 700 ms (its
+ * packets wait in the socket and are read in a burst, as on a busy machine).
+ * Every 250 ms a report as rtpsession makes it: the packets sent since the
+ * last one, and rates and loss over 300 ms. With `packets` the estimator
+ * gets each report's packets (the trendline); without, only the summary's
+ * mean delta of delta (the estimator before the trendline). */
+typedef struct {
+  double capacity_kbps;
+  double stall_ms;
+  gboolean packets;
+  /* out, over the last half of the run */
+  guint  lowest;
+  guint  highest;
+  double worst_queue_ms;
+  guint  overuse_reports;
+} PathRun;
+
+typedef struct {
+  gint64 send_us;
+  gint64 arrival_us;   /* -1: lost */
+  guint  bytes;
+} SimPacket;
+
+static gint64
+stalled (double stall_ms,
+         gint64 arrival_us)
+{
+  gint64 period = MS (700), into = arrival_us % period;
+
+  /* Read at the stall's end, 0.1 ms apart at most (a burst). */
+  if (stall_ms > 0 && into < stall_ms * 1000)
+    return arrival_us - into + (gint64) (stall_ms * 1000) + into / 50;
+  return arrival_us;
+}
+
+static void
+run_path (PathRun *run,
+          guint    start,
+          int      seconds)
+{
+  KibitzLinkEstimator e;
+  g_autoptr(GArray) sent = g_array_new (FALSE, FALSE, sizeof (SimPacket));
+  g_autoptr(GArray) report_packets = g_array_new (FALSE, FALSE, sizeof (KibitzTwccPacket));
+  gint64 free_at = 0, next_report = MS (250);
+  guint reported = 0;
+
+  run->lowest = G_MAXUINT, run->highest = 0, run->worst_queue_ms = 0, run->overuse_reports = 0;
+  kibitz_link_estimator_init (&e, start, 50, 5000, 0);
+  for (gint64 frame_at = MS (33); frame_at < S (seconds); frame_at += 33333)
+    {
+      guint bytes = (guint) (e.estimate_kbps * 33.333 / 8);
+
+      for (guint offset = 0; bytes > 0; offset++)
+        {
+          SimPacket p = { .send_us = frame_at + offset * 100, .bytes = MIN (bytes, 1200) };
+          gint64 queue_us = MAX (free_at - p.send_us, 0);
+
+          bytes -= p.bytes;
+          if (queue_us > MS (200))
+            p.arrival_us = -1;
+          else
+            {
+              free_at = MAX (free_at, p.send_us) + (gint64) (p.bytes * 8 * 1000.0 / run->capacity_kbps);
+              p.arrival_us = stalled (run->stall_ms, free_at + MS (20));
+            }
+          if (frame_at > S (seconds) / 2)
+            run->worst_queue_ms = MAX (run->worst_queue_ms, queue_us / 1000.0);
+          g_array_append_val (sent, p);
+        }
+
+      if (frame_at < next_report)
+        continue;
+      {
+        guint sent_bytes = 0, received_bytes = 0, n = 0, lost = 0, pairs = 0;
+        double dod = 0;
+        gint64 prev_send = -1, prev_arrival = -1;
+        KibitzLinkFeedback f = { .time_us = next_report };
+
+        g_array_set_size (report_packets, 0);
+        for (guint i = reported; i < sent->len; i++)
+          {
+            SimPacket *p = &g_array_index (sent, SimPacket, i);
+            KibitzTwccPacket tp = { p->send_us, p->arrival_us };
+
+            g_array_append_val (report_packets, tp);
+            if (p->arrival_us < 0)
+              continue;
+            if (prev_send >= 0)
+              dod += (p->arrival_us - prev_arrival) - (p->send_us - prev_send), pairs++;
+            prev_send = p->send_us, prev_arrival = p->arrival_us;
+          }
+        reported = sent->len;
+        for (guint i = 0; i < sent->len; i++)
+          {
+            SimPacket *p = &g_array_index (sent, SimPacket, i);
+
+            /* Sent in the window, and arrived in it (the receiver's rate). */
+            if (p->send_us >= next_report - MS (300) && p->send_us < next_report)
+              {
+                sent_bytes += p->bytes, n++;
+                lost += p->arrival_us < 0;
+              }
+            if (p->arrival_us >= next_report - MS (300) && p->arrival_us < next_report)
+              received_bytes += p->bytes;
+          }
+        f.sent_kbps = sent_bytes * 8 / 300;
+        f.received_kbps = received_bytes * 8 / 300;
+        f.packets = n - lost;
+        received_bytes = MIN (received_bytes, sent_bytes);
+        f.loss = n ? (double) lost / n : 0;
+        f.delay_trend_ms = pairs ? dod / pairs / 1000.0 : 0;
+        if (run->packets)
+          kibitz_link_estimator_packets (&e, (KibitzTwccPacket *) report_packets->data,
+                                         report_packets->len);
+        kibitz_link_estimator_feedback (&e, &f);
+        if (next_report > S (seconds) / 2)
+          {
+            run->lowest = MIN (run->lowest, e.estimate_kbps);
+            run->highest = MAX (run->highest, e.estimate_kbps);
+            run->overuse_reports += e.state == KIBITZ_LINK_OVERUSE;
+          }
+        next_report += MS (250);
+      }
+    }
+}
+
+/* On a path that really is full, the trendline finds it and the estimate
+ * settles below the capacity without keeping the router's queue full. */
+static void
+test_trend_settles_on_a_capped_path (void)
+{
+  const double capacities[] = { 1000, 3000, 400 };
+
+  for (guint c = 0; c < G_N_ELEMENTS (capacities); c++)
+    for (guint start = 300; start <= 3000; start *= 10)
+      {
+        PathRun run = { .capacity_kbps = capacities[c], .packets = TRUE };
+
+        run_path (&run, start, 40);
+        g_test_message ("%.0f kbps path, start %u: the last 20 s %u..%u kbps, queue up to %.0f ms",
+                        capacities[c], start, run.lowest, run.highest, run.worst_queue_ms);
+        g_assert_cmpuint (run.lowest, >=, 0.6 * capacities[c]);
+        g_assert_cmpuint (run.highest, <=, 1.1 * capacities[c]);
+        g_assert_cmpfloat (run.worst_queue_ms, <, 150);
+      }
+}
+
+/* A receiver whose machine is busy (80 ms stalls, then its packets in a
+ * burst) on a path with room to spare: no congestion, the estimate grows to
+ * what the path carries. The summary's mean delta of delta, which the
+ * estimator went by before, took each stall for queues growing. */
+static void
+test_trend_ignores_a_busy_machine (void)
+{
+  PathRun with = { .capacity_kbps = 8000, .stall_ms = 80, .packets = TRUE };
+  PathRun without = { .capacity_kbps = 8000, .stall_ms = 80, .packets = FALSE };
+
+  run_path (&with, 600, 30);
+  run_path (&without, 600, 30);
+  g_test_message ("80 ms stalls every 700 ms, 8 Mbit path: trendline %u..%u kbps (%u overuse "
+                  "reports), mean delta of delta %u..%u kbps (%u)", with.lowest, with.highest,
+                  with.overuse_reports, without.lowest, without.highest, without.overuse_reports);
+  g_assert_cmpuint (with.overuse_reports, ==, 0);
+  g_assert_cmpuint (with.lowest, >=, 3000);
+}
+
 static void
 congest (KibitzLinkEstimator *e,
          gint64               now,
@@ -447,6 +618,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/rate/loss", test_loss);
   g_test_add_func ("/core/rate/stall", test_stall);
   g_test_add_func ("/core/rate/settles-on-a-capped-path", test_settles_on_a_capped_path);
+  g_test_add_func ("/core/rate/trend-settles-on-a-capped-path",
+                   test_trend_settles_on_a_capped_path);
+  g_test_add_func ("/core/rate/trend-ignores-a-busy-machine", test_trend_ignores_a_busy_machine);
   g_test_add_func ("/core/rate/uplink-is-most-links-at-once", test_uplink);
   g_test_add_func ("/core/rate/uplink-floor", test_uplink_floor);
   g_test_add_func ("/core/rate/plan-class-of-20", test_plan_class_of_20);
