@@ -188,6 +188,8 @@ start_call (KibitzCallPage *self)
     .invite = self->request->invite,
     .media.video = self->dropped_video ? "none" : self->request->video,
     .media.audio = self->dropped_audio ? "none" : self->request->audio,
+    /* Home connections: each link gets what its path carries (quality.md). */
+    .congestion_control = TRUE,
   };
   g_autoptr(GError) error = NULL;
 

@@ -69,7 +69,7 @@ static gboolean
 read_feedback (const GstStructure *s,
                KibitzLinkFeedback *f)
 {
-  guint sent = 0, received = 0, packets = 0;
+  guint sent = 0, received = 0, packets = 0, packets_sent = 0;
   double loss = 0;
   gint64 delta_of_delta = GST_CLOCK_STIME_NONE;
 
@@ -80,12 +80,14 @@ read_feedback (const GstStructure *s,
                           "packet-loss-pct", G_TYPE_DOUBLE, &loss, NULL))
     return FALSE;
   gst_structure_get_int64 (s, "avg-delta-of-delta", &delta_of_delta);
+  gst_structure_get_uint (s, "packets-sent", &packets_sent);
 
   *f = (KibitzLinkFeedback) {
     .time_us = g_get_monotonic_time (),
     .sent_kbps = sent / 1000,
     .received_kbps = received / 1000,
     .packets = packets,
+    .packets_sent = packets_sent,
     .loss = CLAMP (loss / 100.0, 0.0, 1.0),
     .delay_trend_ms = GST_CLOCK_STIME_IS_VALID (delta_of_delta) ? delta_of_delta / 1e6 : 0,
   };

@@ -14,6 +14,9 @@
 #define USEC                  G_USEC_PER_SEC
 /* More than this lost in a window: the path is overloaded (GCC's 10 %). */
 #define LOSS_CUT              0.10
+/* Loss is judged over about a second: each report's counts weigh half as
+ * much at the next (reports come every 250 ms). */
+#define LOSS_DECAY            0.5
 /* Below this, loss does not stop the estimate from growing (GCC's 2 %). */
 #define LOSS_HOLD             0.02
 /* Queues that grew by this much over one report's window mean overuse: on a
@@ -385,6 +388,23 @@ queue_growth (KibitzLinkEstimator      *self,
   return growth_ms;
 }
 
+/* Loss over about a second, by packets: one 300 ms window of a link at low
+ * bitrate has a few dozen packets, and two or three of them lost at random
+ * (or late: a packet that arrives after its report counts as lost) would
+ * pass GCC's 10 % in one window out of six on a path that loses 5 %. */
+static double
+average_loss (KibitzLinkEstimator      *self,
+              const KibitzLinkFeedback *f)
+{
+  double sent = f->packets_sent > 0 ? f->packets_sent
+                                    : f->packets / MAX (1.0 - f->loss, 0.05);
+
+  self->sent_recently = LOSS_DECAY * self->sent_recently + sent;
+  self->lost_recently = LOSS_DECAY * self->lost_recently + sent * f->loss;
+  self->loss = self->sent_recently > 0 ? self->lost_recently / self->sent_recently : 0;
+  return self->loss;
+}
+
 void
 kibitz_link_estimator_feedback (KibitzLinkEstimator      *self,
                                 const KibitzLinkFeedback *f)
@@ -411,15 +431,15 @@ kibitz_link_estimator_feedback (KibitzLinkEstimator      *self,
                               ? f->received_kbps
                               : (guint) (0.7 * self->received_avg_kbps + 0.3 * f->received_kbps);
 
-  if (f->loss > LOSS_CUT)
-    congested (self, KIBITZ_LINK_LOSSY, f->received_kbps * (1.0 - 0.5 * f->loss), f->time_us);
+  if (average_loss (self, f) > LOSS_CUT)
+    congested (self, KIBITZ_LINK_LOSSY, f->received_kbps * (1.0 - 0.5 * self->loss), f->time_us);
   else if (overuse && f->received_kbps > 0)
     congested (self, KIBITZ_LINK_OVERUSE, OVERUSE_FACTOR * f->received_kbps, f->time_us);
   else
     {
       self->state = KIBITZ_LINK_NORMAL;
       /* While queues drain, hold: growing now would refill them. */
-      if (f->loss <= LOSS_HOLD && !draining)
+      if (self->loss <= LOSS_HOLD && !draining)
         grow (self, f);
       else
         self->changed_at = f->time_us;

@@ -38,7 +38,8 @@ typedef struct {
   gint64 time_us;          /* when it arrived (monotonic) */
   guint  sent_kbps;        /* what was sent in the window */
   guint  received_kbps;    /* what arrived in it, as the receiver timed it */
-  guint  packets;          /* packets the window covers */
+  guint  packets;          /* packets of the window that arrived */
+  guint  packets_sent;     /* packets sent in it (0: unknown, from loss) */
   double loss;             /* 0..1 */
   double delay_trend_ms;   /* mean delta of delta per packet: > 0 queues grow */
 } KibitzLinkFeedback;
@@ -106,6 +107,9 @@ typedef struct {
   KibitzLinkState state;
   guint           received_kbps;     /* of the latest report */
   guint           received_avg_kbps; /* over the last second or so */
+  double          loss;              /* over the last second or so */
+  double          lost_recently;     /* its packet counts, decaying */
+  double          sent_recently;
   double          queue_ms;          /* how far the path's queues have built up
                                       * (without per-packet reports) */
   KibitzDelayTrend trend;            /* from per-packet reports */

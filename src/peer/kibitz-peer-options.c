@@ -143,8 +143,8 @@ tool_parse_options (Options   *options,
     { "raise-hand", 0, 0, G_OPTION_ARG_NONE, &options->raise_hand,
       "Raise the hand (a state message) on joining", NULL },
     { "congestion-control", 0, 0, G_OPTION_ARG_STRING, &options->congestion_control,
-      "on: each link's bitrate, tier and frame rate follow what its path carries; "
-      "off (default): one stream for all at the class plan", "on|off" },
+      "on (default): each link's bitrate, tier and frame rate follow what its path carries; "
+      "off: one stream for all at the class plan", "on|off" },
     { "pgn", 0, 0, G_OPTION_ARG_FILENAME, &options->pgn_path,
       "Play this game on the room's board, one move every --move-every seconds "
       "(a demo teacher)", "FILE" },

@@ -187,7 +187,7 @@ make_call (Peer *peer)
     .relay_only = o->relay_only,
     .latency_ms = MAX (o->latency, 0),
     .sync_latency = o->sync_latency,
-    .congestion_control = g_strcmp0 (o->congestion_control, "on") == 0,
+    .congestion_control = g_strcmp0 (o->congestion_control, "off") != 0,
   };
 
   peer->call = kibitz_call_new (&call_options);

@@ -96,10 +96,43 @@ test_loss (void)
   g_assert_cmpuint (e.estimate_kbps, ==, 1000);
   g_assert_cmpint (e.state, ==, KIBITZ_LINK_NORMAL);
 
+  /* 20 % in one window after 5 %: 15.5 % over both (the older window
+   * weighs half), cut by half of that. */
   f = report (MS (2000), 1000, 800, 0.2, 0);
   kibitz_link_estimator_feedback (&e, &f);
   g_assert_cmpint (e.state, ==, KIBITZ_LINK_LOSSY);
-  g_assert_cmpuint (e.estimate_kbps, ==, 720);
+  g_assert_cmpuint (e.estimate_kbps, ==, 737);
+}
+
+/* A path that loses 5 % at random: one window in a few loses more than
+ * 10 % of its few dozen packets, which alone is no reason to cut. */
+static void
+test_random_loss_holds (void)
+{
+  KibitzLinkEstimator e;
+  GRand *rand = g_rand_new_with_seed (14);
+  guint cuts = 0, window_over = 0;
+
+  kibitz_link_estimator_init (&e, 300, 50, 5000, 0);
+  for (int i = 1; i <= 240; i++)   /* a minute of reports */
+    {
+      guint sent = 24, lost = 0;
+      guint before = e.estimate_kbps;
+      KibitzLinkFeedback f;
+
+      for (guint p = 0; p < sent; p++)
+        lost += g_rand_double (rand) < 0.05;
+      window_over += lost * 10 > sent;
+      f = report (MS (250 * i), 300, 300 * (sent - lost) / sent, (double) lost / sent, 0);
+      f.packets = sent - lost;
+      f.packets_sent = sent;
+      kibitz_link_estimator_feedback (&e, &f);
+      cuts += e.estimate_kbps < before;
+    }
+  g_rand_free (rand);
+  g_test_message ("%u of 240 windows lost more than 10 %%; %u cuts", window_over, cuts);
+  g_assert_cmpuint (window_over, >, 10);
+  g_assert_cmpuint (cuts, <=, 2);
 }
 
 /* No report for 2 s after reports flowed: stalled, halving every second. */
@@ -616,6 +649,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/rate/estimate-grows-within-reach", test_estimate_grows_within_reach);
   g_test_add_func ("/core/rate/overuse-cuts-once-per-window", test_overuse_cuts_once_per_window);
   g_test_add_func ("/core/rate/loss", test_loss);
+  g_test_add_func ("/core/rate/random-loss-holds", test_random_loss_holds);
   g_test_add_func ("/core/rate/stall", test_stall);
   g_test_add_func ("/core/rate/settles-on-a-capped-path", test_settles_on_a_capped_path);
   g_test_add_func ("/core/rate/trend-settles-on-a-capped-path",
