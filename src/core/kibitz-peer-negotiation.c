@@ -155,11 +155,13 @@ answer_created (KibitzPeer *self,
 /* Send and receive.
  *
  * NACK/RTX stays off: with GStreamer 1.22.0, "do-nack" on the video
- * transceiver of a bundled session stops the incoming audio from reaching
- * its pad (tests/core media-two-participants decodes video but no audio).
- * Lost video is repaired by keyframe requests (the depayloader's
- * request-keyframe, coalesced by the sender); docs/resilience.md measures
- * what that gives over a lossy link. */
+ * transceiver of a bundled session stops the incoming audio (webrtcbin
+ * gives the camera's RTX payload type 97, which is our Opus, and turns
+ * retransmission on for the audio's jitter buffer too). With both worked
+ * around, NACK paid off only with a 250 ms video jitter buffer
+ * (docs/quality.md). Lost video is repaired by keyframe requests (the
+ * depayloader's request-keyframe, coalesced by the sender);
+ * docs/resilience.md measures what that gives over a lossy link. */
 static void
 set_transceiver_sendrecv (GstPad          *pad,
                           KibitzMediaKind  kind)

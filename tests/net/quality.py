@@ -140,27 +140,27 @@ def report(result, label=""):
             % (label, rx, tx, r["fps"], r["freeze"], r["size"][0], r["size"][1], r["audio"]))
 
 
-# What a test on this machine can hold about freezes. Five ASan peers on 2
-# cores freeze uncapped pairs too, for 0.3 to 11 s in CI runs, and the
-# capped pupil's video froze for 5.6 to 8.1 s in one CI run where uncapped
-# pairs froze 0.4 s (the opt-in controller probing above the line and moving
-# links between tiers, made worse by a busy CPU: an open problem, see
-# docs/quality.md). So the test asserts what tells the fixed plan's failure
-# apart, video that keeps coming: no freeze over FREEZE_CEILING (the fixed
-# plan froze for the whole 20 s window), or over the worst uncapped pair's
-# plus FREEZE_SLACK when the CPU alone froze someone longer. The tighter
-# figures are logged here and measured in the release build by bench/quality.
+# Issue 14's goals, held against what this machine does by itself. Five
+# ASan peers on 2 cores freeze uncapped pairs too now and then (0.3 to 11 s
+# in CI runs before 2026-12-07), so a freeze of the capped pupil may be as
+# long as FREEZE_GOAL, or as the worst uncapped pair's plus FREEZE_SLACK when
+# the CPU alone froze someone longer. Until the trendline estimator
+# (docs/quality.md) the capped pupil's video froze for 5.6 to 8.1 s in a CI
+# run where uncapped pairs froze 0.4 s, and these held only a 10 s ceiling
+# and 0.4 of the rate; on a quiet machine it now freezes 0.0 to 1.6 s.
 FREEZE_SLACK = 2.0
-FREEZE_CEILING = 10.0
+FREEZE_GOAL = 2.0
+# After the cap falls: video from that pupil flows again within 5 s.
+RECOVERY_GOAL = 5.0
 # The capped pupil's frame rate against the uncapped pairs' median: the fixed
-# plan gave 0; the control 0.52 to 1.1 in CI runs.
-MIN_RATIO = 0.4
+# plan gave 0; the goal is half.
+MIN_RATIO = 0.5
 
 
-def freeze_allowed(result, subject):
+def freeze_allowed(result, subject, goal=FREEZE_GOAL):
     noise = max([r["freeze"] for (rx, tx), r in result.items() if subject not in (rx, tx)]
                 or [0.0])
-    return max(FREEZE_CEILING, noise + FREEZE_SLACK), noise
+    return max(goal, noise + FREEZE_SLACK), noise
 
 
 def median(values):
@@ -234,7 +234,7 @@ def downlink_1mbit(lab):
 
 
 # The cap falls from 5 to 1 Mbit mid-class: that pupil's video is back
-# within 10 s at every receiver (or the CPU's own freezes plus 2 s), and
+# within 5 s at every receiver (or the CPU's own freezes plus 2 s), and
 # then keeps flowing.
 def cap_drop(lab):
     peers = home_class(lab, 5, "cap drop", caps={"ewa": (5000, None)})
@@ -247,7 +247,7 @@ def cap_drop(lab):
     settled = window(peers, end - 10, end)
     stop(peers)
     report(after, "after the drop: ")
-    allowed, noise = freeze_allowed(after, "ewa")
+    allowed, noise = freeze_allowed(after, "ewa", RECOVERY_GOAL)
     for (rx, tx), r in sorted(after.items()):
         if tx == "ewa" and r["freeze"] > allowed:
             fail("%s saw ewa's video freeze for %.1f s after the cap fell (at most %.1f s: "
