@@ -849,14 +849,6 @@ app_shows_e4 (Board *b)
          gtk_toggle_button_get_active (button) && gtk_widget_get_mapped (GTK_WIDGET (b->view));
 }
 
-/* The shared board in the app (protocol.md §5), in an open room where
- * everyone may move: another participant's move shows, and the board, once
- * in use, opens by itself; a tap on a square that is no legal target plays
- * nothing; taps on g8 then f6 play 1... Nf6, and the other participant sees
- * it; a piece dragged with a real pointer is played (or put back); right
- * drags draw arrows and marks in lichess's colours for everyone; the
- * position goes to the clipboard as FEN, and a FEN pasted sets up a new
- * game for the class; a mate played is said over the board. */
 /* The app's style sheet, which AdwApplication loads (there is none here):
  * snapshots show the page as people see it. For one test: remove it after. */
 static GtkCssProvider *
@@ -877,6 +869,14 @@ remove_app_style (GtkCssProvider *css)
   g_object_unref (css);
 }
 
+/* The shared board in the app (protocol.md §5), in an open room where
+ * everyone may move: another participant's move shows, and the board, once
+ * in use, opens by itself; a tap on a square that is no legal target plays
+ * nothing; taps on g8 then f6 play 1... Nf6, and the other participant sees
+ * it; a piece dragged with a real pointer is played (or put back); right
+ * drags draw arrows and marks in lichess's colours for everyone; the
+ * position goes to the clipboard as FEN, and a FEN pasted sets up a new
+ * game for the class; a mate played is said over the board. */
 static void
 test_board (void)
 {
