@@ -25,10 +25,20 @@ peers' --stats files:
   of the uncapped median; the longest freeze; the sizes it received.
 - audio: the lowest share of the 50 packets/s any receiver got of anyone.
 
+With --class-of-20 it runs issue 14's large class instead: a teacher on an
+open line who sends 640x480, and 19 pupils, each on a 3 Mbit upload and a
+10 Mbit download, who send 320x240 and show each other as 160x120
+thumbnails (kibitz-peer --view: they tell each sender so) and the teacher
+full size. Nobody decodes (twenty decoders would measure the 2-core CPU,
+not the network). It reports the teacher's video at every pupil (frame
+rate, size, longest freeze) and the slowest classmate's (every pupil must
+see every classmate move).
+
 Needs root (network namespaces); traffic stays inside them.
 
     bench/quality/run.py                 # classes of 5 and 12, 4 cases, 3 rounds
     bench/quality/run.py --quick         # smoke: class of 5, 1 Mbit up, 1 round
+    bench/quality/run.py --class-of-20   # the large class, both modes, 3 rounds
 
 SPDX-License-Identifier: GPL-3.0-or-later
 """
@@ -99,6 +109,137 @@ def one_run(bins, n, case, mode, args):
     return result
 
 
+TEACHER = "teacher"
+PUPIL_LINE = (3000, 10000)
+
+
+def within(rows, start, end):
+    """One peer's stats rows within [start, end]."""
+    return [(t, e) for t, e in rows if start <= t <= end]
+
+
+def class20_run(bins, n, mode, args):
+    """The large class: the teacher joins first (in an open room the first
+    who came goes first), then every pupil at once."""
+    lab = netlab.Lab("class20")
+    lab.server_bin, lab.peer_bin = bins
+    result = {"P": n, "case": "class-of-%d" % n, "mode": mode}
+    try:
+        pupils = quality.NAMES[:n - 1]
+        lab.add_host(TEACHER, "nat")
+        for name in pupils:
+            lab.add_host(name, "nat")
+            quality.cap(lab, name, *PUPIL_LINE)
+        lab.start_server()
+        env = {"KIBITZ_DECODE_VIDEO": "0"}
+        common = ["--congestion-control", mode, "--view", "160x120"]
+        teacher = lab.peer(TEACHER, TEACHER, "class20", quality.LONG,
+                           ["--width", "640", "--height", "480"] + common, env)
+        if teacher.wait_event(lambda e: e.get("event") == "joined", 30) is None:
+            raise RuntimeError("the teacher did not join:\n" + teacher.stderr_tail())
+        pupil = ["--width", "320", "--height", "240", "--audio", args.pupil_audio] + common
+        peers = [teacher] + [lab.peer(name, name, "class20", quality.LONG, pupil, env)
+                             for name in pupils]
+        wait_everyone(peers, args.connect_timeout)
+        quality.run_for(peers, args.warmup)
+        start = time.monotonic()
+        quality.run_for(peers, args.window)
+        end = time.monotonic()
+        rows = {p.name: within(p.stats(), start, end) for p in peers}
+        quality.stop(peers)
+        result.update(measure_class(rows, pupils))
+    except BaseException as e:
+        result["error"] = "%s: %s" % (type(e).__name__, e)
+        if isinstance(e, KeyboardInterrupt):
+            raise
+    finally:
+        lab.cleanup()
+    return result
+
+
+def wait_everyone(peers, timeout):
+    """Until every peer has frames from every other (each stats file read
+    once a round: 20 peers polled pair by pair would read 380 files)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        missing = []
+        for p in peers:
+            if p.proc.poll() is not None:
+                raise RuntimeError("%s exited early:\n%s" % (p.name, p.stderr_tail()))
+            rows = p.stats()
+            last = rows[-1][1] if rows else {}
+            missing += ["%s<-%s" % (p.name, q.name) for q in peers
+                        if q is not p and last.get(q.name, {}).get("frames_decoded", 0) <= 0]
+        if not missing:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError("no video within %d s: %d pairs, %s"
+                               % (timeout, len(missing), ", ".join(missing[:8])))
+        time.sleep(2)
+
+
+def measure_class(rows, pupils):
+    """The teacher at every pupil; the slowest classmate at each pupil."""
+    def pair(rx, tx):
+        series = [(t, e[tx]) for t, e in rows[rx] if tx in e]
+        if len(series) < 2:
+            return {"fps": 0.0, "freeze": 99.0, "size": (0, 0), "audio": 0.0}
+        (t0, first), (t1, last) = series[0], series[-1]
+        return {"fps": (last["frames_decoded"] - first["frames_decoded"]) / (t1 - t0),
+                "audio": (last["audio_packets"] - first["audio_packets"]) / (t1 - t0),
+                "freeze": max(e.get("freeze_ms", 0) for t, e in series[1:]) / 1000.0,
+                "size": (last.get("received_width", 0), last.get("received_height", 0))}
+    teacher = [pair(p, TEACHER) for p in pupils]
+    mates = [pair(p, q) for p in pupils for q in pupils if p != q]
+    everyone = teacher + mates + [pair(TEACHER, p) for p in pupils]
+    (t0, first), (t1, last) = rows[TEACHER][0], rows[TEACHER][-1]
+    upload = sum(last[n]["bytes_sent"] - first[n].get("bytes_sent", 0)
+                 for n in last if n in first) * 8 / 1000 / (t1 - t0)
+    sizes = sorted({"%dx%d" % (e["send"]["width"], e["send"]["height"])
+                    for e in last.values() if "send" in e})
+    return {
+        "teacher_fps_median": round(statistics.median(r["fps"] for r in teacher), 1),
+        "teacher_fps_min": round(min(r["fps"] for r in teacher), 1),
+        "teacher_freeze_s": round(max(r["freeze"] for r in teacher), 1),
+        "teacher_sizes": sorted({"%dx%d" % r["size"] for r in teacher}),
+        "teacher_sent": sizes,
+        "teacher_upload_kbps": round(upload),
+        "mates_fps_median": round(statistics.median(r["fps"] for r in mates), 1),
+        "mates_fps_min": round(min(r["fps"] for r in mates), 1),
+        "mates_freeze_s": round(max(r["freeze"] for r in mates), 1),
+        "mates_sizes": sorted({"%dx%d" % r["size"] for r in mates}),
+        "audio_min_share": round(min(r["audio"] for r in everyone) / 50.0, 3),
+    }
+
+
+def class_table(results):
+    lines = ["| P | mode | the teacher at a pupil: fps median / worst | its longest freeze, s | "
+             "size received | teacher sent | teacher's upload kbps | classmates: fps median / "
+             "worst pair | their longest freeze, s | their size | audio (worst share) | runs |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for mode in ("off", "on"):
+        rs = [r for r in results if r["mode"] == mode and "error" not in r]
+        bad = sum(1 for r in results if r["mode"] == mode and "error" in r)
+        if not rs:
+            lines.append("| – | %s | – | – | – | – | – | – | – | – | – | 0 (%d failed) |"
+                         % (mode, bad))
+            continue
+
+        def med(key):
+            return statistics.median(r[key] for r in rs)
+
+        def union(key):
+            return ", ".join(sorted({s for r in rs for s in r[key]}))
+        lines.append("| %d | %s | %.1f / %.1f | %.1f | %s | %s | %d | %.1f / %.1f | %.1f | %s | "
+                     "%.3f | %d%s |" % (
+                         rs[0]["P"], mode, med("teacher_fps_median"), med("teacher_fps_min"),
+                         med("teacher_freeze_s"), union("teacher_sizes"), union("teacher_sent"),
+                         med("teacher_upload_kbps"), med("mates_fps_median"),
+                         med("mates_fps_min"), med("mates_freeze_s"), union("mates_sizes"),
+                         med("audio_min_share"), len(rs), " (%d failed)" % bad if bad else ""))
+    return "\n".join(lines)
+
+
 def measure(w, sent, summary):
     plain = [r["fps"] for (rx, tx), r in w.items() if SUBJECT not in (rx, tx)]
     base = statistics.median(plain)
@@ -159,6 +300,16 @@ def table(results, classes, cases):
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--class-of-20", dest="class20", action="store_true",
+                    help="the large class (a teacher and 19 pupils on 3 / 10 Mbit lines) "
+                         "instead of the capped subject")
+    ap.add_argument("--class-size", type=int, default=20,
+                    help="with --class-of-20: how many, teacher included")
+    ap.add_argument("--pupil-audio", default="none",
+                    help="with --class-of-20: the pupils' microphones, none (muted, as in a "
+                         "class: the teacher speaks) or test (everyone's sound)")
+    ap.add_argument("--modes", default="off,on",
+                    help="the fixed plan (off), congestion control (on), or both")
     ap.add_argument("--quick", action="store_true",
                     help="smoke: class of 5, 1 Mbit up, both modes, one round, short window")
     ap.add_argument("--classes", default="5,12")
@@ -190,17 +341,29 @@ def main():
     load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.timezone.utc)
     results = []
-    for rnd in range(args.rounds):
+    if args.class20:
+        args.connect_timeout = max(args.connect_timeout, 180.0)
+    for rnd in range(args.rounds if args.class20 else 0):
+        for mode in (("off", "on") if rnd % 2 == 0 else ("on", "off")):
+            if mode not in args.modes.split(","):
+                continue
+            r = class20_run(bins, args.class_size, mode, args)
+            r["round"] = rnd + 1
+            results.append(r)
+            print(json.dumps(r), flush=True)
+    for rnd in range(0 if args.class20 else args.rounds):
         for n in classes:
             for i, case in enumerate(cases):
                 modes = ("off", "on") if (rnd + i) % 2 == 0 else ("on", "off")
                 for mode in modes:
+                    if mode not in args.modes.split(","):
+                        continue
                     r = one_run(bins, n, case, mode, args)
                     r["round"] = rnd + 1
                     results.append(r)
                     print(json.dumps(r), flush=True)
 
-    text = table(results, classes, cases)
+    text = class_table(results) if args.class20 else table(results, classes, cases)
     header = ("Quality benchmark, %s UTC; %s, %d cores, load average before %.1f after %.1f; "
               "%d round(s), %.0f s window after %.0f s; command: bench/quality/run.py %s"
               % (started.strftime("%Y-%m-%d %H:%M"), platform.node(), os.cpu_count(),

@@ -64,6 +64,8 @@ typedef struct {
   GQueue             pending;            /* PendingCandidate *, before the offer */
   int                shown_width;        /* the view we last told it */
   int                shown_height;
+  guint              arrival;            /* its place in our welcome's list, from 1:
+                                          * there when we came; 0: came after us */
 } Participant;
 
 struct _KibitzCall {

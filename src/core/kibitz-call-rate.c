@@ -43,7 +43,11 @@ kibitz_call_is_adaptive (KibitzCall *self)
  * kibitz_call_set_priority(); else, in a class with a teacher (protocol.md
  * §4), the teachers' and the spotlighted participant's, wherever they are in
  * the list (a teacher who reconnects comes last); else, in an open room,
- * where nobody is either, the first participant who was there stands in. */
+ * where nobody is either, the first participant who was there stands in:
+ * the first of those who were there when we came (the welcome lists them in
+ * the order they came; a signal may have made a participant known before
+ * it), and nobody when that was us. So everyone agrees on who it is, the
+ * first who came included. */
 static gboolean
 is_priority (KibitzCall  *self,
              Participant *p)
@@ -59,14 +63,18 @@ is_priority (KibitzCall  *self,
    * nobody is spotlit): the stand-in is for open rooms. */
   if (spotlight != NULL || (self->role != NULL && !g_str_equal (self->role, "member")))
     return FALSE;
-  for (guint i = 0; i < self->participants->len; i++)
-    {
-      Participant *first = g_ptr_array_index (self->participants, i);
+  {
+    Participant *first = NULL;
 
-      if (!first->public.left)
-        return first == p;
-    }
-  return FALSE;
+    for (guint i = 0; i < self->participants->len; i++)
+      {
+        Participant *q = g_ptr_array_index (self->participants, i);
+
+        if (!q->public.left && q->arrival > 0 && (first == NULL || q->arrival < first->arrival))
+          first = q;
+      }
+    return first == p;
+  }
 }
 
 /* The links that carry video now, and their estimates (ticked). */
@@ -232,6 +240,18 @@ kibitz_call_set_priority (KibitzCall *self,
 
   g_free (self->priority_id);
   self->priority_id = g_strdup (peer_id);
+}
+
+gboolean
+kibitz_call_goes_first (KibitzCall *self,
+                        const char *peer_id)
+{
+  Participant *p;
+
+  g_return_val_if_fail (KIBITZ_IS_CALL (self), FALSE);
+
+  p = kibitz_call_find_participant (self, peer_id);
+  return p != NULL && is_priority (self, p);
 }
 
 guint

@@ -99,6 +99,7 @@ welcome_cb (KibitzSignaling *signaling,
 
       is_new = kibitz_call_find_participant (self, id) == NULL;
       p = kibitz_call_ensure_participant (self, id, kibitz_json_get_string (listed_peer, "name"));
+      p->arrival = i + 1;
       kibitz_call_apply_state (p, kibitz_json_get_object (listed_peer, "state"));
       kibitz_call_apply_role (p, listed_peer);
       g_hash_table_add (listed, p->public.id);
@@ -142,6 +143,8 @@ peer_joined_cb (KibitzSignaling *signaling,
   /* Off the waiting list before anyone hears of the newcomer. */
   kibitz_call_class_joined (self, id);
   p = kibitz_call_ensure_participant (self, id, kibitz_json_get_string (peer, "name"));
+  if (!known)
+    p->arrival = 0;
   kibitz_call_apply_state (p, kibitz_json_get_object (peer, "state"));
   kibitz_call_apply_role (p, peer);
   p->awaiting_until = 0;

@@ -187,10 +187,13 @@ void               kibitz_call_refresh          (KibitzCall              *self);
 
 /* Congestion control (kibitz-call-rate.c), with options.congestion_control. The
  * participant whose link goes first when the uplink is short (the teacher's
- * or the spotlighted; NULL: the first participant who was there). How large
- * we show a participant, told to it so that it sends no more than that. */
+ * or the spotlighted; NULL: the first participant who was there), and whether
+ * a participant is that one. How large we show a participant, told to it so
+ * that it sends no more than that. */
 gboolean           kibitz_call_is_adaptive      (KibitzCall              *self);
 void               kibitz_call_set_priority     (KibitzCall              *self,
+                                                 const char              *peer_id);
+gboolean           kibitz_call_goes_first       (KibitzCall              *self,
                                                  const char              *peer_id);
 void               kibitz_call_set_view         (KibitzCall              *self,
                                                  const char              *peer_id,

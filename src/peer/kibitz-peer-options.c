@@ -75,6 +75,23 @@ check_options (Options  *options,
   if (options->pgn_path != NULL && options->move_every == 0)
     options->move_every = 3;
 
+  if (options->view != NULL)
+    {
+      char *end = NULL;
+      gint64 width = g_ascii_strtoll (options->view, &end, 10);
+      gint64 height = end != NULL && *end == 'x' ? g_ascii_strtoll (end + 1, &end, 10) : 0;
+
+      if (*end != '\0' || width < 16 || height < 16 || width > 8192 || height > 8192)
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--view takes a size such as 160x120 (16 to 8192 pixels each way), "
+                       "not “%s”", options->view);
+          return FALSE;
+        }
+      options->view_width = width;
+      options->view_height = height;
+    }
+
   if (options->encoder && !g_str_equal (options->encoder, "shared") &&
       !g_str_equal (options->encoder, "per-peer"))
     {
@@ -145,6 +162,10 @@ tool_parse_options (Options   *options,
     { "congestion-control", 0, 0, G_OPTION_ARG_STRING, &options->congestion_control,
       "on (default): each link's bitrate, tier and frame rate follow what its path carries; "
       "off: one stream for all at the class plan", "on|off" },
+    { "view", 0, 0, G_OPTION_ARG_STRING, &options->view,
+      "Show everyone at this size, as a large class's grid of thumbnails, but the one whose "
+      "video goes first (the teacher, the spotlighted, or in an open room the first who "
+      "came), and tell them so: they send no more than that", "WxH" },
     { "pgn", 0, 0, G_OPTION_ARG_FILENAME, &options->pgn_path,
       "Play this game on the room's board, one move every --move-every seconds "
       "(a demo teacher)", "FILE" },
@@ -178,5 +199,6 @@ tool_options_clear (Options *options)
   g_free (options->teacher_token);
   g_free (options->invite);
   g_free (options->congestion_control);
+  g_free (options->view);
   g_strfreev (options->ice_addresses);
 }

@@ -48,6 +48,9 @@ typedef struct {
   char       *congestion_control;   /* "on" (default) or "off": the fixed plan */
   char       *pgn_path;             /* --pgn: a game to play on the board */
   int         move_every;           /* --move-every: seconds between its moves */
+  char       *view;                 /* --view WxH: how large we show the others */
+  int         view_width;           /* parsed from it; 0: not told */
+  int         view_height;
 } Options;
 
 typedef struct {

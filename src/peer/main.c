@@ -41,10 +41,32 @@ joined_cb (KibitzCall *call,
     tool_share_screen (peer, TRUE);
 }
 
+/* --view: the others as thumbnails, the one who goes first as large as it
+ * sends (a view of 0x0: no limit). Again whenever who that is may change. */
+static void
+tell_views (Peer *peer)
+{
+  GPtrArray *participants;
+
+  if (peer->options.view == NULL)
+    return;
+  participants = kibitz_call_get_participants (peer->call);
+  for (guint i = 0; i < participants->len; i++)
+    {
+      KibitzParticipant *p = g_ptr_array_index (participants, i);
+      gboolean first = kibitz_call_goes_first (peer->call, p->id);
+
+      if (!p->left)
+        kibitz_call_set_view (peer->call, p->id, first ? 0 : peer->options.view_width,
+                              first ? 0 : peer->options.view_height);
+    }
+}
+
 static void
 participant_joined_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
 {
   tool_emit_participant_event ("peer-joined", p);
+  tell_views (peer);
   send_hand (peer);
   /* Already sharing when we came (the welcome's state). */
   if (p->screen && !g_hash_table_contains (peer->sharing, p->id))
@@ -72,6 +94,7 @@ static void
 participant_left_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
 {
   tool_emit_participant_event ("peer-left", p);
+  tell_views (peer);
 }
 
 static void
@@ -84,6 +107,7 @@ static void
 participant_state_cb (KibitzCall *call, KibitzParticipant *p, Peer *peer)
 {
   tool_emit_state (p);
+  tell_views (peer);
   if (p->screen != g_hash_table_contains (peer->sharing, p->id))
     {
       if (p->screen)

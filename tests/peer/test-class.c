@@ -91,6 +91,62 @@ test_class_of_5 (void)
   run_class (5);
 }
 
+/* A large class's grid (kibitz-peer --view): everyone is shown as a 160x120
+ * thumbnail but the one who goes first (in an open room, the first who
+ * came), and told so. Whoever joined first, the others receive it larger
+ * than a thumbnail, and each other at 160x120 at most: nobody is sent
+ * pixels that are never seen. */
+static void
+test_thumbnails (void)
+{
+  static const char * const names[] = { "Ada", "Bartek", "Celina" };
+  g_autoptr(KibitzTestServer) server = kibitz_test_server_start (NULL);
+  const char * const extra[] = { "--expect-peers=2", "--view=160x120", NULL };
+  KibitzTestPeer *class[3];
+  guint small = 0, large = 0;
+  const char *large_sender = NULL;
+
+  light_sanitizer_for_children (TRUE);
+  for (guint i = 0; i < 3; i++)
+    class[i] = kibitz_test_peer_spawn (server, "Thumbnails", names[i], 20, extra);
+  light_sanitizer_for_children (FALSE);
+  for (guint i = 0; i < 3; i++)
+    kibitz_test_peer_finish (class[i]);
+
+  for (guint i = 0; i < 3; i++)
+    {
+      g_assert_cmpint (class[i]->status, ==, 0);
+      for (guint j = 0; j < 3; j++)
+        {
+          JsonObject *other;
+          gint64 width;
+
+          if (i == j)
+            continue;
+          other = kibitz_test_peer_summary_of (class[i], names[j]);
+          width = json_object_get_int_member_with_default (other, "received_width", 0);
+          g_test_message ("%s receives %s at %" G_GINT64_FORMAT " pixels wide", names[i],
+                          names[j], width);
+          g_assert_cmpint (width, >, 0);
+          if (width <= 160)
+            {
+              small++;
+              continue;
+            }
+          large++;
+          g_assert_true (large_sender == NULL || g_str_equal (large_sender, names[j]));
+          large_sender = names[j];
+        }
+    }
+  /* The first who came, at both others; the other two pairs' four ends
+   * as thumbnails. */
+  g_assert_cmpuint (large, ==, 2);
+  g_assert_cmpuint (small, ==, 4);
+
+  for (guint i = 0; i < 3; i++)
+    kibitz_test_peer_free (class[i]);
+}
+
 /* Relay only: both peers may use nothing but relay candidates from the
  * built-in TURN. The selected pair reads as relay on both sides, the server
  * counts the class's relayed bytes under the room's name, and hands the
@@ -168,6 +224,7 @@ main (int    argc,
   g_test_add_func ("/peer/class/of-2", test_class_of_2);
   g_test_add_func ("/peer/class/of-3", test_class_of_3);
   g_test_add_func ("/peer/class/of-5", test_class_of_5);
+  g_test_add_func ("/peer/class/thumbnails", test_thumbnails);
   g_test_add_func ("/peer/class/relay-only", test_relay_only);
   g_test_add_func ("/peer/class/relay-only-behind-nat", test_relay_only_behind_nat);
 
