@@ -15,6 +15,11 @@
 # kibitz-peer decoded the browser's video and received its audio (when the
 # browser sends them), and the browser decoded video and received audio from
 # every kibitz-peer. TAP output; a TAP skip when Chromium is not installed.
+#
+# One more case caps a kibitz-peer's download (tc on lo, for UDP to the
+# 127.0.0.2 it alone gathers on) while the browser sends it video: Chromium
+# must adapt to the transport-cc feedback Kibitz sends back, so the picture
+# keeps moving instead of freezing in a queue.
 
 import http.server
 import json
@@ -122,11 +127,11 @@ def start_kibitz_server():
 class PeerProcess:
     """A kibitz-peer whose stdout events and stderr lines are read as they come."""
 
-    def __init__(self, server_url, room, name, extra=()):
+    def __init__(self, server_url, room, name, extra=(), address=LOOPBACK):
         # A long --duration only bounds it: the test ends it with SIGTERM (it then
         # leaves and prints its summary) once everything was seen.
         argv = [os.environ['KIBITZ_PEER_BIN'], '--server', server_url, '--room', room, '--name', name,
-                '--duration', str(PEER_LIMIT_SECONDS), '--ice-address', LOOPBACK,
+                '--duration', str(PEER_LIMIT_SECONDS), '--ice-address', address,
                 '--width', '320', '--height', '240'] + list(extra)
         self.name = name
         self.events = []
@@ -360,6 +365,133 @@ def run_case(chromium, server_url, room, video, audio, screens=False):
     return failures
 
 
+# The capped case: a download like a slow home line (a 16 kB queue in front of
+# it, as bench/quality's tbf), and how long Chromium may take to find it.
+CAP_KBIT = 200
+SLOW_ADDRESS = '127.0.0.2'
+ADAPT_SECONDS = 15
+MEASURE_SECONDS = 20
+
+
+def cap_download(kbit):
+    """Only UDP to SLOW_ADDRESS goes through the slow class; signaling (TCP)
+    and everyone else's media stay fast."""
+    for cmd in (['qdisc', 'add', 'dev', 'lo', 'root', 'handle', '1:', 'htb', 'default', '10',
+                 'r2q', '1000'],
+                ['class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:10', 'htb',
+                 'rate', '10gbit'],
+                ['class', 'add', 'dev', 'lo', 'parent', '1:', 'classid', '1:20', 'htb',
+                 'rate', '%dkbit' % kbit, 'ceil', '%dkbit' % kbit],
+                ['qdisc', 'add', 'dev', 'lo', 'parent', '1:20', 'bfifo', 'limit', '16000'],
+                ['filter', 'add', 'dev', 'lo', 'parent', '1:', 'protocol', 'ip', 'prio', '1',
+                 'u32', 'match', 'ip', 'dst', SLOW_ADDRESS + '/32', 'match', 'ip', 'protocol',
+                 '17', '0xff', 'flowid', '1:20']):
+        subprocess.run(['tc'] + cmd, check=True)
+
+
+def uncap():
+    subprocess.run(['tc', 'qdisc', 'del', 'dev', 'lo', 'root'], check=False)
+
+
+def stats_rows(path):
+    rows = []
+    try:
+        with open(path) as f:
+            for line in f:
+                try:
+                    rows.append(json.loads(line))
+                except ValueError:
+                    pass
+    except OSError:
+        pass
+    return rows
+
+
+def from_browser(row):
+    return next((p for p in row['peers'] if p.get('name') == 'Browser'), None)
+
+
+def run_capped_case(chromium, server_url, room):
+    """The browser sends to Slow over a 500 kbit download. Slow must decode
+    it at half the frame rate it had before the cap or better, with no freeze
+    over 2 s once Chromium had ADAPT_SECONDS to adapt, and keep its sound."""
+    reports = Reports()
+    web = start_http(reports)
+    failures = []
+    profile = tempfile.mkdtemp(prefix='kibitz-interop-')
+    stats = os.path.join(profile, 'slow.stats')
+    browser = None
+    slow = None
+    try:
+        url = ('http://%s:%d/kibitz-web.html?autojoin=1&server=%s&room=%s&name=Browser'
+               '&video=1&audio=1&ice-address=%s&report=/report'
+               % (LOOPBACK, web.server_address[1], server_url, room, LOOPBACK))
+        slow = PeerProcess(server_url, room, 'Slow', ['--stats', stats], address=SLOW_ADDRESS)
+        wait_for(lambda: slow.saw('joined', None), 60)
+        browser = start_chromium(chromium, url, profile)
+        if not wait_for(lambda: slow.saw('first-frame', 'Browser'), CASE_SECONDS):
+            failures.append('Slow decoded no video from the browser within %d s' % CASE_SECONDS)
+            return failures
+        # Uncapped for a while: the frame rate to hold on to, and what the
+        # browser sends when nothing holds it back.
+        time.sleep(5)
+        bytes_open = sum(p.get('bytesSent', 0) for p in reports.snapshot()[0].get('peers', {}).values())
+        time.sleep(5)
+        kbps_open = (sum(p.get('bytesSent', 0) for p in reports.snapshot()[0].get('peers', {}).values())
+                     - bytes_open) * 8 / 1000 / 5
+        before = [from_browser(r) for r in stats_rows(stats)[-6:]]
+        before = [e for e in before if e]
+        fps_before = (before[-1]['frames_decoded'] - before[0]['frames_decoded']) / max(len(before) - 1, 1)
+        log('before the cap: Slow decodes the browser at %.1f fps; it sends %.0f kbps'
+            % (fps_before, kbps_open))
+        cap_download(CAP_KBIT)
+        time.sleep(ADAPT_SECONDS)
+        start = len(stats_rows(stats))
+        bytes_at_start = sum(p.get('bytesSent', 0) for p in reports.snapshot()[0].get('peers', {}).values())
+        time.sleep(MEASURE_SECONDS)
+        rows = [from_browser(r) for r in stats_rows(stats)[start:]]
+        rows = [e for e in rows if e]
+        bytes_at_end = sum(p.get('bytesSent', 0) for p in reports.snapshot()[0].get('peers', {}).values())
+        if len(rows) < MEASURE_SECONDS // 2:
+            failures.append('Slow wrote %d stats rows in %d s' % (len(rows), MEASURE_SECONDS))
+            return failures
+        seconds = len(rows) - 1
+        fps = (rows[-1]['frames_decoded'] - rows[0]['frames_decoded']) / seconds
+        audio = (rows[-1]['audio_packets'] - rows[0]['audio_packets']) / seconds
+        freeze = max(e.get('freeze_ms', 0) for e in rows[1:]) / 1000.0
+        kbps = (bytes_at_end - bytes_at_start) * 8 / 1000 / MEASURE_SECONDS
+        log('over a %d kbit download: %.1f fps (%.0f%% of %.1f), longest freeze %.1f s, '
+            '%.0f audio packets/s, %dx%d; the browser sent %.0f kbps'
+            % (CAP_KBIT, fps, 100 * fps / max(fps_before, 0.1), fps_before, freeze, audio,
+               rows[-1].get('received_width', 0), rows[-1].get('received_height', 0), kbps))
+        if fps_before < 10:
+            failures.append('Slow decoded the browser at only %.1f fps before the cap' % fps_before)
+        if fps < 0.5 * fps_before:
+            failures.append('over the capped download Slow decoded the browser at %.1f fps, '
+                            'less than half of %.1f before: Chromium did not adapt'
+                            % (fps, fps_before))
+        if freeze > 2.0:
+            failures.append('the browser\'s video froze at Slow for %.1f s over the capped download'
+                            % freeze)
+        if audio < 0.9 * 50:
+            failures.append('Slow received %.0f of the browser\'s 50 audio packets/s' % audio)
+    finally:
+        uncap()
+        if browser:
+            stop_chromium(browser)
+        if slow:
+            summary, status = slow.finish()
+            if status != 0:
+                failures.append('kibitz-peer Slow exited with status %d' % status)
+            if failures:
+                for line in slow.report_lines():
+                    log('Slow stderr: %s' % line)
+        web.shutdown()
+        web.server_close()
+        shutil.rmtree(profile, ignore_errors=True)
+    return failures
+
+
 def main():
     enter_private_network()
     chromium = chromium_binary()
@@ -372,6 +504,7 @@ def main():
         ('browser without a camera (audio, video receive-only)', 'interop-audio', 0, 1),
         ('browser without camera or microphone (receive-only)', 'interop-recvonly', 0, 0),
         ('browser and kibitz-peer share screens', 'interop-screens', 1, 1, True),
+        ('the browser\'s video adapts to a kibitz-peer on a slow download', 'interop-capped'),
     ]
     # KIBITZ_INTEROP_ONLY=interop-recvonly,interop-recvonly runs just those (to chase a flake).
     only = os.environ.get('KIBITZ_INTEROP_ONLY')
@@ -381,9 +514,12 @@ def main():
     status = 0
     print('1..%d' % len(cases), flush=True)
     try:
-        for number, (title, room, video, audio, *screens) in enumerate(cases, 1):
+        for number, (title, room, *rest) in enumerate(cases, 1):
             started = time.monotonic()
-            failures = run_case(chromium, server_url, '%s-%d' % (room, number), video, audio, *screens)
+            if rest:
+                failures = run_case(chromium, server_url, '%s-%d' % (room, number), *rest)
+            else:
+                failures = run_capped_case(chromium, server_url, '%s-%d' % (room, number))
             log('%s took %.1f s' % (title, time.monotonic() - started))
             for failure in failures:
                 log('FAILED:', failure)
