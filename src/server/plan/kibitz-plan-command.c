@@ -254,7 +254,7 @@ measure (const PlanArgs          *args,
 {
   g_autofree char *text = NULL;
   double taken_at = g_get_real_time () / (double) G_USEC_PER_SEC;
-  double days;
+  double days = 0;
 
   if (args->metrics_url)
     text = fetch_metrics (args->metrics_url, error);
