@@ -29,8 +29,10 @@ With --class-of-20 it runs issue 14's large class instead: a teacher on an
 open line who sends 640x480, and 19 pupils, each on a 3 Mbit upload and a
 10 Mbit download, who send 320x240 and show each other as 160x120
 thumbnails (kibitz-peer --view: they tell each sender so) and the teacher
-full size. Nobody decodes (twenty decoders would measure the 2-core CPU,
-not the network). It reports the teacher's video at every pupil (frame
+full size. Pupils' microphones are off (`--audio none`: they send silence,
+as a muted pupil in a class where the teacher speaks; --pupil-audio test
+gives everyone a tone). Nobody decodes (twenty decoders would measure the
+2-core CPU, not the network). It reports the teacher's video at every pupil (frame
 rate, size, longest freeze) and the slowest classmate's (every pupil must
 see every classmate move).
 
