@@ -93,31 +93,47 @@ def one_run(bins, n, case, mode, args):
         # The uncapped pupils must see each other; the subject's video may
         # never come (the fixed plan on 1 Mbit): that is a result, 0 fps.
         quality.wait_decoding([p for p in peers if p.name != SUBJECT], args.connect_timeout)
-        quality.run_for(peers, args.warmup)
-        start = time.monotonic()
-        quality.run_for(peers, args.window)
-        end = time.monotonic()
+        start, end = measured_window(peers, args)
         w = quality.window(peers, start, end)
         subject = next(p for p in peers if p.name == SUBJECT)
         sent = [(t, e) for t, e in subject.stats() if start <= t <= end]
         quality.stop(peers)
         result.update(measure(w, sent, subject.summary() or {}))
     except BaseException as e:
-        result["error"] = "%s: %s" % (type(e).__name__, e)
-        if isinstance(e, KeyboardInterrupt):
-            raise
+        record_error(result, e)
     finally:
         lab.cleanup()
     return result
 
 
+def measured_window(peers, args):
+    """The warm-up, then the window measured: its (start, end)."""
+    quality.run_for(peers, args.warmup)
+    start = time.monotonic()
+    quality.run_for(peers, args.window)
+    return start, time.monotonic()
+
+
+def record_error(result, e):
+    """A run that failed is a result too; Ctrl+C still ends the benchmark."""
+    result["error"] = "%s: %s" % (type(e).__name__, e)
+    if isinstance(e, KeyboardInterrupt):
+        raise e
+
+
+def sent_by(sent):
+    """From a sender's stats rows over the window: its upload in kbit/s and
+    the picture sizes its links were sent at the end."""
+    (t0, first), (t1, last) = sent[0], sent[-1]
+    upload = sum(last[n]["bytes_sent"] - first[n].get("bytes_sent", 0)
+                 for n in last if n in first) * 8 / 1000 / (t1 - t0)
+    sizes = sorted({"%dx%d" % (e["send"]["width"], e["send"]["height"])
+                    for e in last.values() if "send" in e})
+    return upload, sizes
+
+
 TEACHER = "teacher"
 PUPIL_LINE = (3000, 10000)
-
-
-def within(rows, start, end):
-    """One peer's stats rows within [start, end]."""
-    return [(t, e) for t, e in rows if start <= t <= end]
 
 
 def class20_run(bins, n, mode, args):
@@ -143,17 +159,13 @@ def class20_run(bins, n, mode, args):
         peers = [teacher] + [lab.peer(name, name, "class20", quality.LONG, pupil, env)
                              for name in pupils]
         wait_everyone(peers, args.connect_timeout)
-        quality.run_for(peers, args.warmup)
-        start = time.monotonic()
-        quality.run_for(peers, args.window)
-        end = time.monotonic()
-        rows = {p.name: within(p.stats(), start, end) for p in peers}
+        start, end = measured_window(peers, args)
+        w = quality.window(peers, start, end)
+        sent = [(t, e) for t, e in teacher.stats() if start <= t <= end]
         quality.stop(peers)
-        result.update(measure_class(rows, pupils))
+        result.update(measure_class(w, sent, pupils))
     except BaseException as e:
-        result["error"] = "%s: %s" % (type(e).__name__, e)
-        if isinstance(e, KeyboardInterrupt):
-            raise
+        record_error(result, e)
     finally:
         lab.cleanup()
     return result
@@ -180,25 +192,11 @@ def wait_everyone(peers, timeout):
         time.sleep(2)
 
 
-def measure_class(rows, pupils):
+def measure_class(w, sent, pupils):
     """The teacher at every pupil; the slowest classmate at each pupil."""
-    def pair(rx, tx):
-        series = [(t, e[tx]) for t, e in rows[rx] if tx in e]
-        if len(series) < 2:
-            return {"fps": 0.0, "freeze": 99.0, "size": (0, 0), "audio": 0.0}
-        (t0, first), (t1, last) = series[0], series[-1]
-        return {"fps": (last["frames_decoded"] - first["frames_decoded"]) / (t1 - t0),
-                "audio": (last["audio_packets"] - first["audio_packets"]) / (t1 - t0),
-                "freeze": max(e.get("freeze_ms", 0) for t, e in series[1:]) / 1000.0,
-                "size": (last.get("received_width", 0), last.get("received_height", 0))}
-    teacher = [pair(p, TEACHER) for p in pupils]
-    mates = [pair(p, q) for p in pupils for q in pupils if p != q]
-    everyone = teacher + mates + [pair(TEACHER, p) for p in pupils]
-    (t0, first), (t1, last) = rows[TEACHER][0], rows[TEACHER][-1]
-    upload = sum(last[n]["bytes_sent"] - first[n].get("bytes_sent", 0)
-                 for n in last if n in first) * 8 / 1000 / (t1 - t0)
-    sizes = sorted({"%dx%d" % (e["send"]["width"], e["send"]["height"])
-                    for e in last.values() if "send" in e})
+    teacher = [w[(p, TEACHER)] for p in pupils]
+    mates = [w[(p, q)] for p in pupils for q in pupils if p != q]
+    upload, sizes = sent_by(sent)
     return {
         "teacher_fps_median": round(statistics.median(r["fps"] for r in teacher), 1),
         "teacher_fps_min": round(min(r["fps"] for r in teacher), 1),
@@ -210,7 +208,7 @@ def measure_class(rows, pupils):
         "mates_fps_min": round(min(r["fps"] for r in mates), 1),
         "mates_freeze_s": round(max(r["freeze"] for r in mates), 1),
         "mates_sizes": sorted({"%dx%d" % r["size"] for r in mates}),
-        "audio_min_share": round(min(r["audio"] for r in everyone) / 50.0, 3),
+        "audio_min_share": round(min(r["audio"] for r in w.values()) / 50.0, 3),
     }
 
 
@@ -247,11 +245,7 @@ def measure(w, sent, summary):
     base = statistics.median(plain)
     up = [r for (rx, tx), r in w.items() if tx == SUBJECT]
     down = [r for (rx, tx), r in w.items() if rx == SUBJECT]
-    (t0, first), (t1, last) = sent[0], sent[-1]
-    upload = sum(last[n]["bytes_sent"] - first[n].get("bytes_sent", 0)
-                 for n in last if n in first) * 8 / 1000 / (t1 - t0)
-    sizes = sorted({"%dx%d" % (e["send"]["width"], e["send"]["height"])
-                    for e in last.values() if "send" in e})
+    upload, sizes = sent_by(sent)
     if not sizes and "video_plan" in summary:
         sizes = ["%dx%d" % (summary["video_plan"]["width"], summary["video_plan"]["height"])]
     return {
