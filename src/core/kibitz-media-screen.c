@@ -129,6 +129,20 @@ planned_kbps (KibitzMediaSource *self)
   return CLAMP (per_link * 2 / 3, SCREEN_MIN_KBPS, SCREEN_MAX_KBPS);
 }
 
+/* A range, so that the source's aspect is kept: videoscale picks the
+ * largest size inside it with the source's shape. */
+static GstCaps *
+screen_caps (int width,
+             int height)
+{
+  return gst_caps_new_simple ("video/x-raw",
+                              "format", G_TYPE_STRING, "I420",
+                              "width", GST_TYPE_INT_RANGE, 16, width,
+                              "height", GST_TYPE_INT_RANGE, 16, height,
+                              "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
+                              NULL);
+}
+
 void
 kibitz_media_screen_apply_plan (KibitzMediaSource *self)
 {
@@ -139,25 +153,18 @@ kibitz_media_screen_apply_plan (KibitzMediaSource *self)
     if (kbps >= screen_ladder[i].min_kbps)
       break;
 
+  g_mutex_lock (&self->screen_plan_lock);
   if (screen_ladder[i].width != self->screen_width ||
       screen_ladder[i].height != self->screen_height || screen_ladder[i].fps != self->screen_fps)
     {
-      /* A range, so that the source's aspect is kept: videoscale picks the
-       * largest size inside it with the source's shape. */
-      GstCaps *caps = gst_caps_new_simple ("video/x-raw",
-                                           "format", G_TYPE_STRING, "I420",
-                                           "width", GST_TYPE_INT_RANGE, 16, screen_ladder[i].width,
-                                           "height", GST_TYPE_INT_RANGE, 16,
-                                           screen_ladder[i].height,
-                                           "pixel-aspect-ratio", GST_TYPE_FRACTION, 1, 1,
-                                           NULL);
-
-      kibitz_media_set_raw_caps (self->screen_caps, self->screen_rate, caps,
+      kibitz_media_set_raw_caps (self->screen_caps, self->screen_rate,
+                                 screen_caps (screen_ladder[i].width, screen_ladder[i].height),
                                  screen_ladder[i].fps);
       self->screen_width = screen_ladder[i].width;
       self->screen_height = screen_ladder[i].height;
       self->screen_fps = screen_ladder[i].fps;
     }
+  g_mutex_unlock (&self->screen_plan_lock);
   if (kbps != self->screen_kbps)
     {
       g_object_set (self->screen_encoder, "target-bitrate", kbps * 1000, NULL);
@@ -263,6 +270,18 @@ kibitz_media_screen_switch (KibitzMediaSource *self,
       return;
     }
 
+  /* A plan that changed while the last share stopped waited for a push of
+   * that source that never came (kibitz_media_set_raw_caps()): with no
+   * source linked nothing flows, and the plan is set at once. */
+  g_mutex_lock (&self->screen_plan_lock);
+  if (self->screen_width > 0)
+    {
+      g_autoptr(GstCaps) caps = screen_caps (self->screen_width, self->screen_height);
+
+      g_object_set (self->screen_caps, "caps", caps, NULL);
+      g_object_set (self->screen_rate, "max-rate", self->screen_fps, NULL);
+    }
+  g_mutex_unlock (&self->screen_plan_lock);
   if (!gst_bin_add (GST_BIN (self->pipeline), source))
     {
       GST_WARNING ("could not add the screen source %s", GST_ELEMENT_NAME (source));

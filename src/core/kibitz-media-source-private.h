@@ -125,6 +125,7 @@ struct _KibitzMediaSource
   GstElement        *screen_encoder;
   GstElement        *screen_tee;
   gboolean           screen_shared;
+  GMutex             screen_plan_lock;  /* the size and rate below, and setting them */
   int                screen_width;      /* the largest size sent (the source's aspect kept) */
   int                screen_height;
   int                screen_fps;

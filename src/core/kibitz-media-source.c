@@ -685,6 +685,7 @@ kibitz_media_source_finalize (GObject *object)
 
   g_free (self->display_name);
   g_mutex_clear (&self->keyframe_lock);
+  g_mutex_clear (&self->screen_plan_lock);
 
   G_OBJECT_CLASS (kibitz_media_source_parent_class)->finalize (object);
 }
@@ -705,6 +706,7 @@ static void
 kibitz_media_source_init (KibitzMediaSource *self)
 {
   g_mutex_init (&self->keyframe_lock);
+  g_mutex_init (&self->screen_plan_lock);
   self->elements = g_ptr_array_new_with_free_func (gst_object_unref);
 }
 

@@ -36,6 +36,10 @@ KibitzTestPeer *kibitz_test_peer_spawn            (KibitzTestServer   *server,
                                                    const char         *name,
                                                    guint               duration,
                                                    const char * const *extra);
+/* TRUE: peers spawned from now on run ASan with its fast unwinder and
+ * without leak checks (calls of three and more); FALSE: back to the
+ * suite's options. */
+void            kibitz_test_peer_light_sanitizer  (gboolean            light);
 /* Waits for the peer to finish (bounded by its --duration plus slack) and
  * reads its events and summary. */
 void            kibitz_test_peer_finish           (KibitzTestPeer     *p);

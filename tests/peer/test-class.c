@@ -8,33 +8,7 @@
 
 #include "kibitz-test-peer.h"
 
-/* The suite runs every process with ASan's fast_unwind_on_malloc=0: LSan
- * can only match its suppressions in Debian's libraries (built without frame
- * pointers) on full stacks. Unwinding every malloc that way makes a
- * kibitz-peer about six times slower: measured on 2 cores, the five
- * processes of a class took 20 s to connect (so a participant's links were
- * still negotiating when --duration ran out, most runs) against 3.3 s with
- * the fast unwinder. Classes of three and more therefore spawn their peers
- * with the fast unwinder and without leak checking (the server keeps both); the engine's leaks are
- * checked in-process by tests/core's media tests and by the two-peer tests
- * here. */
-static void
-light_sanitizer_for_children (gboolean light)
-{
-  static char *saved;
-
-  if (light)
-    {
-      saved = g_strdup (g_getenv ("ASAN_OPTIONS"));
-      g_setenv ("ASAN_OPTIONS", "detect_leaks=0:abort_on_error=1:detect_odr_violation=0", TRUE);
-    }
-  else if (saved != NULL)
-    {
-      g_setenv ("ASAN_OPTIONS", saved, TRUE);
-      g_clear_pointer (&saved, g_free);
-    }
-}
-
+/* Classes of three and more: see kibitz_test_peer_light_sanitizer(). */
 static void
 run_class (guint n)
 {
@@ -45,10 +19,10 @@ run_class (guint n)
   KibitzTestPeer *class[5];
   const char *local;
 
-  light_sanitizer_for_children (n >= 3);
+  kibitz_test_peer_light_sanitizer (n >= 3);
   for (guint i = 0; i < n; i++)
     class[i] = kibitz_test_peer_spawn (server, "Chess 101", names[i], 10 + 2 * n, extra);
-  light_sanitizer_for_children (FALSE);
+  kibitz_test_peer_light_sanitizer (FALSE);
   for (guint i = 0; i < n; i++)
     kibitz_test_peer_finish (class[i]);
 
@@ -106,10 +80,10 @@ test_thumbnails (void)
   guint small = 0, large = 0;
   const char *large_sender = NULL;
 
-  light_sanitizer_for_children (TRUE);
+  kibitz_test_peer_light_sanitizer (TRUE);
   for (guint i = 0; i < 3; i++)
     class[i] = kibitz_test_peer_spawn (server, "Thumbnails", names[i], 20, extra);
-  light_sanitizer_for_children (FALSE);
+  kibitz_test_peer_light_sanitizer (FALSE);
   for (guint i = 0; i < 3; i++)
     kibitz_test_peer_finish (class[i]);
 

@@ -409,12 +409,14 @@ test_share (void)
   KibitzTestPeer *viewers[2];
   gint64 off_at, on_at, before_off, after_off;
 
+  kibitz_test_peer_light_sanitizer (TRUE);
   ada = kibitz_test_peer_spawn_with_flags (server, "share", "Ada", 120, NULL,
                                            G_SUBPROCESS_FLAGS_STDIN_PIPE);
   bartek = kibitz_test_peer_spawn_with_flags (server, "share", "Bartek", 120, bartek_args,
                                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
   celina = kibitz_test_peer_spawn_with_flags (server, "share", "Celina", 120, celina_args,
                                               G_SUBPROCESS_FLAGS_STDIN_PIPE);
+  kibitz_test_peer_light_sanitizer (FALSE);
   viewers[0] = bartek;
   viewers[1] = celina;
 
