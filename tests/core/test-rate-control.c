@@ -222,6 +222,62 @@ test_settles_on_a_capped_path (void)
       }
 }
 
+/* Two senders into one receiver's 600 kbps line (its 200 ms queue shared,
+ * reports every 100 ms): one was cut hard at start-up (its packets were the
+ * ones the queue dropped), the other was not. Over the last 10 s of 30 they
+ * share the line: neither has more than three times the other's estimate,
+ * and at the end not more than twice. */
+static void
+test_two_senders_share_a_line (void)
+{
+  const double capacity = 600;
+  KibitzLinkEstimator e[2];
+  KibitzLinkFeedback f;
+  double queue[301] = { 0 };
+  guint least = G_MAXUINT, most = 0;
+
+  kibitz_link_estimator_init (&e[0], 600, 50, 5000, 0);
+  kibitz_link_estimator_init (&e[1], 600, 50, 5000, 0);
+  f = report (MS (1000), 600, 110, 0.6, 0);
+  kibitz_link_estimator_feedback (&e[0], &f);
+  g_assert_cmpint (e[0].state, ==, KIBITZ_LINK_LOSSY);
+  g_assert_cmpuint (e[0].estimate_kbps, <=, 80);
+  f = report (MS (1000), 600, 490, 0.02, 0);
+  kibitz_link_estimator_feedback (&e[1], &f);
+  g_assert_cmpuint (e[1].estimate_kbps, >=, 490);
+
+  for (int i = 1; i <= 300; i++)   /* 30 s */
+    {
+      double sent = e[0].estimate_kbps + e[1].estimate_kbps, loss = 0;
+
+      queue[i] = MAX (0, queue[i - 1] + 100 * (sent - capacity) / capacity);
+      if (queue[i] > 200)
+        {
+          loss = (queue[i] - 200) / (100 * sent / capacity);
+          queue[i] = 200;
+        }
+      for (guint k = 0; k < 2; k++)
+        {
+          double mine = e[k].estimate_kbps;
+
+          f = report (MS (1000 + 100 * i), (guint) mine,
+                      (guint) (mine * MIN (1.0, capacity / sent)), MIN (loss, 1.0),
+                      (queue[i] - queue[MAX (i - 3, 0)]) / 30);
+          kibitz_link_estimator_feedback (&e[k], &f);
+        }
+      if (i > 200)
+        {
+          least = MIN (least, MIN (e[0].estimate_kbps, e[1].estimate_kbps));
+          most = MAX (most, MAX (e[0].estimate_kbps, e[1].estimate_kbps));
+        }
+    }
+  g_test_message ("the last 10 s: %u..%u kbps between the two, now %u and %u", least, most,
+                  e[0].estimate_kbps, e[1].estimate_kbps);
+  g_assert_cmpuint (MIN (e[0].estimate_kbps, e[1].estimate_kbps) * 2, >=,
+                    MAX (e[0].estimate_kbps, e[1].estimate_kbps));
+  g_assert_cmpuint (least * 3, >=, most);
+}
+
 /* --- Packet by packet, as rtpsession reports them ----------------------------- */
 
 /* A path simulated packet by packet: the sender sends a frame every 33 ms at
@@ -652,6 +708,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/core/rate/random-loss-holds", test_random_loss_holds);
   g_test_add_func ("/core/rate/stall", test_stall);
   g_test_add_func ("/core/rate/settles-on-a-capped-path", test_settles_on_a_capped_path);
+  g_test_add_func ("/core/rate/two-senders-share-a-line", test_two_senders_share_a_line);
   g_test_add_func ("/core/rate/trend-settles-on-a-capped-path",
                    test_trend_settles_on_a_capped_path);
   g_test_add_func ("/core/rate/trend-ignores-a-busy-machine", test_trend_ignores_a_busy_machine);
